@@ -1,0 +1,75 @@
+/**
+ * The interface between truepar's runtime-agnostic core and one JavaScript
+ * runtime: everything that differs between Node, Deno and Bun is a member here.
+ *
+ * @module
+ */
+
+import type { ExitInfo } from "./errors.ts";
+import type { FromWorker, ToWorker } from "./protocol.ts";
+
+/** Where a task runs: a thread of this process, or a child process of the same runtime. */
+export type WorkerKind = "worker" | "process";
+
+/** A runtime's name and version, as every record carries them. */
+export interface RuntimeInfo {
+  /** `node`, `deno`, `bun`, or an added runtime's name. */
+  name: string;
+  /** The runtime's own version, such as `2.9.6`. */
+  version: string;
+  /** The JavaScript engine and its version, such as `v8 12.4.254.21`. */
+  engine: string;
+}
+
+/** The machine a record was measured on. */
+export interface HostInfo {
+  cpuModel: string;
+  /** Logical cores available to the process. */
+  cores: number;
+  /** Total memory in bytes. */
+  memoryBytes: number;
+  os: string;
+  arch: string;
+}
+
+/** What a started worker reports to its owner. */
+export interface EndpointHandlers {
+  /** Each protocol message the worker sends. */
+  onMessage(message: FromWorker): void;
+  /** Called once when the worker is gone, unless `terminate()` ended it. */
+  onExit(exit: ExitInfo): void;
+}
+
+/** A started worker thread or child process, in one shape for every runtime. */
+export interface Endpoint {
+  /** The child's process id; `undefined` for a worker thread. */
+  readonly pid?: number;
+  /** Sends one protocol message. */
+  send(message: ToWorker): void;
+  /** Ends the worker; settles once it is really gone. */
+  terminate(): Promise<void>;
+}
+
+/** What `core/` is handed to run work on one runtime. */
+export interface RuntimeAdapter {
+  /** The runtime this adapter drives. */
+  readonly runtime: RuntimeInfo;
+  /**
+   * Makes a task module loadable by this runtime's workers (Node bundles
+   * TypeScript to plain JavaScript, so workers run without a loader).
+   *
+   * @param module The task module's URL.
+   * @returns The specifier a worker should import.
+   */
+  prepare(module: URL): Promise<string>;
+  /**
+   * Starts one worker or child process running the adapter's entry script.
+   *
+   * @param kind A worker thread or a child process.
+   * @param handlers Receive its messages and its exit.
+   * @returns The running worker.
+   */
+  spawn(kind: WorkerKind, handlers: EndpointHandlers): Endpoint;
+  /** Describes the machine. */
+  hostInfo(): HostInfo;
+}

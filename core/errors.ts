@@ -1,0 +1,78 @@
+/**
+ * The errors a pool rejects a task with, so callers can tell a task that threw
+ * from a worker that died or ran out of time.
+ *
+ * @module
+ */
+
+/** Where a worker or child process ended: its exit code or the signal that killed it. */
+export interface ExitInfo {
+  /** The exit code, or `null` when a signal ended it or the runtime gives none. */
+  code: number | null;
+  /** The signal name, such as `"SIGKILL"`, or `null`. */
+  signal: string | null;
+  /** The uncaught error that ended a worker, where the runtime reports one. */
+  error?: Error;
+}
+
+/**
+ * A worker or child process ended while it ran a task.
+ *
+ * @example
+ * ```ts
+ * const error = new WorkerCrashedError({ code: 7, signal: null });
+ * console.assert(error.message.includes("exit code 7"));
+ * ```
+ */
+export class WorkerCrashedError extends Error {
+  /** How the worker ended. */
+  readonly exit: ExitInfo;
+
+  /**
+   * @param exit How the worker ended.
+   * @param what Which kind of worker ended, for the message.
+   */
+  constructor(exit: ExitInfo, what = "worker") {
+    super(`Cannot finish task: the ${what} exited during the task with ${describeExit(exit)}`, {
+      cause: exit.error,
+    });
+    this.name = "WorkerCrashedError";
+    this.exit = exit;
+  }
+}
+
+/**
+ * A task ran past its timeout; the pool terminated its worker.
+ *
+ * @example
+ * ```ts
+ * const error = new TaskTimeoutError(50);
+ * console.assert(error.timeoutMs === 50);
+ * ```
+ */
+export class TaskTimeoutError extends Error {
+  /** The timeout the task exceeded, in milliseconds. */
+  readonly timeoutMs: number;
+
+  /** @param timeoutMs The timeout the task exceeded, in milliseconds. */
+  constructor(timeoutMs: number) {
+    super(`Cannot finish task: it ran past its timeout of ${timeoutMs} ms`);
+    this.name = "TaskTimeoutError";
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/**
+ * Describes how a worker ended, in words.
+ *
+ * @param exit How it ended.
+ * @returns For example `exit code 1`, `signal SIGKILL` or `an uncaught error: boom`.
+ */
+export function describeExit(exit: ExitInfo): string {
+  if (exit.signal !== null) return `signal ${exit.signal}`;
+  if (exit.error !== undefined && exit.code === null) {
+    return `an uncaught error: ${exit.error.message}`;
+  }
+  if (exit.code !== null) return `exit code ${exit.code}`;
+  return "no exit code";
+}

@@ -1,0 +1,35 @@
+/**
+ * The workloads truepar knows by name.
+ *
+ * @module
+ */
+
+import type { Workload } from "../workload.ts";
+import { cpu } from "./cpu.ts";
+import { io, ioBlocking } from "./io.ts";
+
+/** Every built-in workload, by name. */
+export const WORKLOADS: ReadonlyMap<string, Workload> = new Map(
+  [cpu, io, ioBlocking].map((workload) => [workload.name, workload]),
+);
+
+/**
+ * Looks a workload up by name.
+ *
+ * @param name A workload name, such as `cpu`.
+ * @returns The workload.
+ * @throws {RangeError} When no workload has that name.
+ * @example
+ * ```ts
+ * import { getWorkload } from "./mod.ts";
+ * console.assert(getWorkload("cpu").name === "cpu");
+ * ```
+ */
+export function getWorkload(name: string): Workload {
+  const workload = WORKLOADS.get(name);
+  if (workload === undefined) {
+    const known = [...WORKLOADS.keys()].join(", ");
+    throw new RangeError(`Cannot find workload: expected one of ${known}, received "${name}"`);
+  }
+  return workload;
+}

@@ -1,0 +1,60 @@
+/**
+ * truepar measures true parallelism across JavaScript runtimes: the same
+ * io-bound and cpu-bound workloads on Node, Deno and Bun, on one event loop,
+ * in worker threads and in child processes.
+ *
+ * Runtime adapters are reached by subpath (`./runtimes/node.ts`,
+ * `./runtimes/deno.ts`, `./runtimes/bun.ts`), or detected with
+ * `createAdapter()` from `./runtimes/detect.ts`; this module never imports a
+ * runtime.
+ *
+ * @example
+ * ```ts
+ * import { runScaling } from "./mod.ts";
+ * import { createAdapter } from "./runtimes/detect.ts";
+ *
+ * const record = await runScaling({
+ *   adapter: await createAdapter(),
+ *   workload: "cpu",
+ *   params: { iterations: 5_000_000 },
+ *   strategy: "workers",
+ *   concurrency: [1, 2],
+ *   tasks: 8,
+ * });
+ * for (const point of record.points) {
+ *   console.log(point.concurrency, point.medianMs.toFixed(1), point.speedup.toFixed(2));
+ * }
+ * ```
+ *
+ * @module
+ */
+
+export { runScaling, validateScalingOptions } from "./core/runner.ts";
+export type { ScalingOptions, ScalingPlan } from "./core/runner.ts";
+export { runBatch, STRATEGIES } from "./core/strategies.ts";
+export type { BatchOptions, BatchTiming, StrategyName } from "./core/strategies.ts";
+export { createPool, DEFAULT_TASK_MODULE, Pool } from "./core/pool.ts";
+export type { PoolOptions, RunTaskOptions } from "./core/pool.ts";
+export { describeExit, TaskTimeoutError, WorkerCrashedError } from "./core/errors.ts";
+export type { ExitInfo } from "./core/errors.ts";
+export { describeValue, resolveParams } from "./core/workload.ts";
+export type { ParamSpec, Workload, WorkloadParams } from "./core/workload.ts";
+export { getWorkload, WORKLOADS } from "./core/workloads/mod.ts";
+export { cpu, modSum } from "./core/workloads/cpu.ts";
+export { io, ioBlocking } from "./core/workloads/io.ts";
+export { runWorkload } from "./core/tasks.ts";
+export type { WorkloadTask } from "./core/tasks.ts";
+export { serveTasks } from "./core/serve.ts";
+export type { ParentPort, TaskModule } from "./core/serve.ts";
+export { median } from "./core/stats.ts";
+export { RUN_SCHEMA } from "./core/record.ts";
+export type { RunPoint, RunRecord } from "./core/record.ts";
+export type {
+  Endpoint,
+  EndpointHandlers,
+  HostInfo,
+  RuntimeAdapter,
+  RuntimeInfo,
+  WorkerKind,
+} from "./core/adapter.ts";
+export type { FromWorker, SerializedError, ToWorker } from "./core/protocol.ts";

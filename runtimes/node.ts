@@ -1,0 +1,176 @@
+/**
+ * The Node.js adapter: worker_threads for workers, child_process for children.
+ * Workers and children run plain JavaScript bundled by esbuild, so the figures
+ * measure Node, not a TypeScript loader.
+ *
+ * @module
+ */
+
+import { type ChildProcess, spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdir, rename, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import process from "node:process";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
+import type { Endpoint, EndpointHandlers, RuntimeAdapter, WorkerKind } from "../core/adapter.ts";
+import type { ExitInfo } from "../core/errors.ts";
+import { encodeFrame, FrameDecoder, type FromWorker } from "../core/protocol.ts";
+import { readHostInfo } from "./_host.ts";
+
+const ENTRY = new URL("./entry.ts", import.meta.url);
+const KILL_GRACE_MS = 2000;
+
+/**
+ * Creates the adapter for the Node.js this code runs on.
+ *
+ * @returns The adapter; its entry script is bundled on first use.
+ * @example
+ * ```ts ignore
+ * import { createNodeAdapter } from "./node.ts";
+ * console.log((await createNodeAdapter()).runtime.version);
+ * ```
+ */
+export function createNodeAdapter(): Promise<RuntimeAdapter> {
+  return Promise.resolve(new NodeAdapter());
+}
+
+class NodeAdapter implements RuntimeAdapter {
+  readonly runtime = {
+    name: "node",
+    version: process.versions.node,
+    engine: `v8 ${process.versions.v8}`,
+  };
+  #entry?: string;
+
+  async prepare(module: URL): Promise<string> {
+    this.#entry ??= fileURLToPath(await bundle(ENTRY));
+    return (await bundle(module)).href;
+  }
+
+  spawn(kind: WorkerKind, handlers: EndpointHandlers): Endpoint {
+    if (this.#entry === undefined) {
+      throw new Error("Cannot spawn: call prepare() before spawn() so the entry is bundled");
+    }
+    return kind === "worker"
+      ? spawnWorker(this.#entry, handlers)
+      : spawnChild(this.#entry, handlers);
+  }
+
+  hostInfo = readHostInfo;
+}
+
+function spawnWorker(entry: string, handlers: EndpointHandlers): Endpoint {
+  // No execArgv: a worker must not inherit a loader such as tsx from its parent.
+  const worker = new Worker(entry, { execArgv: [] });
+  let ended = false;
+  let error: Error | undefined;
+  worker.on("message", (message: FromWorker) => handlers.onMessage(message));
+  worker.on("error", (cause: Error) => (error = cause));
+  worker.on("exit", (code) => {
+    if (ended) return;
+    ended = true;
+    handlers.onExit({ code: error === undefined ? code : null, signal: null, error });
+  });
+  return {
+    send: (message) => worker.postMessage(message),
+    terminate: async () => {
+      ended = true;
+      await worker.terminate();
+    },
+  };
+}
+
+function spawnChild(entry: string, handlers: EndpointHandlers): Endpoint {
+  const child = spawn(process.execPath, [entry], {
+    stdio: ["pipe", "pipe", "inherit"],
+    env: childEnv(),
+  });
+  let terminating = false;
+  const closed = new Promise<ExitInfo>((resolve) => {
+    child.on("close", (code, signal) => resolve({ code, signal }));
+    child.on("error", (error) => resolve({ code: null, signal: null, error }));
+  });
+  closed.then((exit) => terminating || handlers.onExit(exit));
+  const decoder = new FrameDecoder(
+    (message) => handlers.onMessage(message as FromWorker),
+    (line) => process.stderr.write(line + "\n"),
+  );
+  child.stdout!.on("data", (chunk: Uint8Array) => decoder.push(chunk));
+  child.stdin!.on("error", () => {}); // a dead child's EPIPE: its exit reports it
+  return {
+    pid: child.pid,
+    send: (message) => void child.stdin!.write(encodeFrame(message)),
+    terminate: () => {
+      terminating = true;
+      return killChild(child, closed);
+    },
+  };
+}
+
+async function killChild(child: ChildProcess, closed: Promise<unknown>): Promise<void> {
+  if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), KILL_GRACE_MS);
+  await closed;
+  clearTimeout(timer);
+}
+
+/** The environment minus any loader the parent was started with (tsx puts none there, others do). */
+function childEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.NODE_OPTIONS;
+  return env;
+}
+
+const bundles = new Map<string, Promise<URL>>();
+
+/**
+ * Bundles a TypeScript module to one plain JavaScript file, cached by content.
+ * JavaScript modules are used as they are.
+ */
+function bundle(module: URL): Promise<URL> {
+  if (module.protocol !== "file:" || /\.[cm]?js$/.test(module.pathname)) {
+    return Promise.resolve(module);
+  }
+  let bundled = bundles.get(module.href);
+  if (bundled === undefined) {
+    bundled = buildBundle(module);
+    bundles.set(module.href, bundled);
+  }
+  return bundled;
+}
+
+async function buildBundle(module: URL): Promise<URL> {
+  const esbuild = await import("esbuild");
+  const result = await esbuild.build({
+    entryPoints: [fileURLToPath(module)],
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    packages: "external",
+    write: false,
+    logLevel: "silent",
+  });
+  const code = result.outputFiles[0]!.contents;
+  const hash = createHash("sha256").update(code).digest("hex").slice(0, 16);
+  const dir = cacheDir();
+  const file = path.join(dir, `${path.basename(module.pathname, ".ts")}-${hash}.mjs`);
+  if (!existsSync(file)) {
+    await mkdir(dir, { recursive: true });
+    const temporary = `${file}.${process.pid}.tmp`;
+    await writeFile(temporary, code);
+    await rename(temporary, file);
+  }
+  return pathToFileURL(file);
+}
+
+/** Beside the package's node_modules, so bundles resolve its dependencies; else the temp dir. */
+function cacheDir(): string {
+  const modules = fileURLToPath(new URL("../node_modules/", import.meta.url));
+  return existsSync(modules)
+    ? path.join(modules, ".cache", "truepar")
+    : path.join(os.tmpdir(), "truepar-bundles");
+}

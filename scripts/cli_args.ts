@@ -1,0 +1,173 @@
+/**
+ * The command line of `scripts/run.ts`, parsed with `node:util`'s `parseArgs`
+ * (the same on Node, Deno and Bun; `@std/cli` is on JSR only). The one module
+ * that knows the flags.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { STRATEGIES, type StrategyName } from "../core/strategies.ts";
+import { WORKLOADS } from "../core/workloads/mod.ts";
+
+/** The experiments `--experiment` accepts. */
+export const EXPERIMENTS = ["scaling"] as const;
+
+/** A bad command line: the message names the flag and what it received. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+/** What the command line asked for. */
+export interface RunArgs {
+  help: boolean;
+  json: boolean;
+  experiment: (typeof EXPERIMENTS)[number];
+  workload: string;
+  strategy: StrategyName;
+  concurrency: number[];
+  tasks: number;
+  repeat: number;
+  warmup: number;
+  /** Workload parameters given on the command line, by parameter name. */
+  params: Record<string, number>;
+}
+
+/** Workload parameter flags: `waitMs` is `--wait-ms`. */
+const PARAM_FLAGS: ReadonlyMap<string, string> = new Map(
+  [...WORKLOADS.values()].flatMap((w) => Object.keys(w.params))
+    .map((name) => [name.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase()), name]),
+);
+
+/** The usage text. */
+export const USAGE = `Usage: scripts/run.ts [flags]
+  --experiment NAME      ${EXPERIMENTS.join(" | ")} (default scaling)
+  --workload NAME        ${[...WORKLOADS.keys()].join(" | ")} (default cpu)
+  --strategy NAME        ${STRATEGIES.join(" | ")} (default workers)
+  --concurrency LIST     comma-separated positive integers (default 1,2)
+  --tasks N              tasks per batch (default 24)
+  --repeat N             timed samples per concurrency (default 3)
+  --warmup N             untimed batches first (default 1)
+${[...WORKLOADS.values()].flatMap((w) => Object.entries(w.params).map(([name, spec]) =>
+  `  --${[...PARAM_FLAGS].find(([, p]) => p === name)![0].padEnd(21)}${w.name}: ${spec.description} (default ${spec.default})`))
+  .filter((line, i, all) => all.indexOf(line) === i).join("\n")}
+  --json                 print one JSON record on stdout, nothing else
+  --help                 print this text`;
+
+/**
+ * Parses and checks the command line.
+ *
+ * @param argv The arguments after the script name.
+ * @returns What they ask for.
+ * @throws {UsageError} Naming the flag and the value received.
+ */
+export function parseRunArgs(argv: readonly string[]): RunArgs {
+  const stringFlags = ["experiment", "workload", "strategy", "concurrency", "tasks", "repeat", "warmup", ...PARAM_FLAGS.keys()];
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: joinNegativeValues(argv, stringFlags),
+      options: {
+        ...Object.fromEntries(stringFlags.map((flag) => [flag, { type: "string" as const }])),
+        json: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new UsageError(describeParseError(error));
+  }
+  const experiment = oneOf("experiment", values.experiment, EXPERIMENTS, "scaling");
+  const workload = oneOf("workload", values.workload, [...WORKLOADS.keys()], "cpu");
+  const params: Record<string, number> = {};
+  for (const [flag, name] of PARAM_FLAGS) {
+    const raw = values[flag];
+    if (raw === undefined) continue;
+    const spec = WORKLOADS.get(workload)!.params[name];
+    if (spec === undefined) {
+      throw new UsageError(`Cannot run: --${flag} does not apply to workload "${workload}", received ${JSON.stringify(raw)}`);
+    }
+    params[name] = parseNumber(flag, raw as string, spec.type === "integer", spec.min, spec.max);
+  }
+  return {
+    help: values.help === true,
+    json: values.json === true,
+    experiment,
+    workload,
+    strategy: oneOf("strategy", values.strategy, STRATEGIES, "workers"),
+    concurrency: parseList("concurrency", values.concurrency as string | undefined, [1, 2]),
+    tasks: count("tasks", values.tasks, 24, 1),
+    repeat: count("repeat", values.repeat, 3, 1),
+    warmup: count("warmup", values.warmup, 1, 0),
+    params,
+  };
+}
+
+/** `--tasks -3` means the value -3, not a missing value: make it `--tasks=-3`. */
+function joinNegativeValues(argv: readonly string[], stringFlags: string[]): string[] {
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const next = argv[i + 1];
+    if (stringFlags.includes(arg.slice(2)) && arg.startsWith("--") && next !== undefined && /^-[\d.]/.test(next)) {
+      args.push(`${arg}=${next}`);
+      i++;
+    } else {
+      args.push(arg);
+    }
+  }
+  return args;
+}
+
+function oneOf<T extends string>(flag: string, raw: unknown, allowed: readonly T[], fallback: T): T {
+  if (raw === undefined) return fallback;
+  if (!allowed.includes(raw as T)) {
+    throw new UsageError(`Cannot run: --${flag} must be one of ${allowed.join(", ")}, received ${JSON.stringify(raw)}`);
+  }
+  return raw as T;
+}
+
+function count(flag: string, raw: unknown, fallback: number, min: number): number {
+  return raw === undefined ? fallback : parseNumber(flag, raw as string, true, min);
+}
+
+function parseNumber(flag: string, raw: string, integer: boolean, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const pattern = integer ? /^\d+$/ : /^\d+(\.\d+)?$|^\.\d+$/;
+  const value = Number(raw);
+  if (!pattern.test(raw) || !Number.isFinite(value) || value < min || value > max) {
+    const what = integer ? (min === 0 ? "a non-negative integer" : "a positive integer") : `a number of at least ${min}`;
+    const bound = max < Number.MAX_SAFE_INTEGER ? ` up to ${max}` : "";
+    throw new UsageError(`Cannot run: --${flag} must be ${what}${bound}, received ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+function parseList(flag: string, raw: string | undefined, fallback: number[]): number[] {
+  if (raw === undefined) return fallback;
+  const items = raw.split(",");
+  if (items.some((item) => item.trim() === "")) {
+    throw new UsageError(`Cannot run: --${flag} must be a comma-separated list of positive integers, received ${JSON.stringify(raw)}`);
+  }
+  return [...new Set(items.map((item) => parseNumber(flag, item.trim(), true, 1)))];
+}
+
+function describeParseError(error: unknown): string {
+  const { code, message } = error as { code?: string; message?: string };
+  const flag = /'(-[^' ]+)/.exec(message ?? "")?.[1] ?? "";
+  switch (code) {
+    case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
+      return `Cannot run: unknown flag, received ${JSON.stringify(flag)}`;
+    case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
+      return `Cannot run: ${flag} needs a value`;
+    case "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL": {
+      const positional = /'([^']*)'/.exec(message ?? "")?.[1] ?? "";
+      return `Cannot run: unexpected argument, received ${JSON.stringify(positional)}`;
+    }
+    default:
+      return `Cannot run: ${message ?? String(error)}`;
+  }
+}

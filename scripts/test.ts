@@ -1,0 +1,58 @@
+/**
+ * `npm test`: type-checks, then runs every test file under Node, Deno and Bun
+ * and ends with one line, `N passed, N failed`, for the whole suite.
+ *
+ *   npm test                   everything
+ *   npm test -- deno pool      only Deno, only files whose name contains "pool"
+ *
+ * @module
+ */
+
+import { readdirSync } from "node:fs";
+import process from "node:process";
+import { $ } from "zx";
+import { RUNTIME_NAMES, scriptCommand } from "./_runtimes.ts";
+
+const FILE_TIMEOUT = "180s";
+const root = new URL("../", import.meta.url).pathname;
+const filters = process.argv.slice(2);
+const runtimes = RUNTIME_NAMES.filter((r) => !filters.some((f) => RUNTIME_NAMES.includes(f as never)) || filters.includes(r));
+const fileFilters = filters.filter((f) => !RUNTIME_NAMES.includes(f as never));
+const files = readdirSync(new URL("../tests/", import.meta.url))
+  .filter((name) => name.endsWith("_test.ts"))
+  .filter((name) => fileFilters.length === 0 || fileFilters.some((f) => name.includes(f)))
+  .sort();
+
+$.cwd = root;
+$.quiet = true;
+let passed = 0;
+let failed = 0;
+
+if (filters.length === 0) {
+  const check = await $({ nothrow: true, timeout: FILE_TIMEOUT })`node_modules/.bin/deno check --quiet mod.ts runtimes/ scripts/ tests/`;
+  report("typecheck (deno check)", check.exitCode === 0 ? 1 : 0, check.exitCode === 0 ? 0 : 1, check.stdout + check.stderr);
+}
+
+for (const runtime of runtimes) {
+  for (const file of files) {
+    const [command, ...args] = scriptCommand(runtime, `tests/${file}`);
+    const result = await $({ nothrow: true, timeout: FILE_TIMEOUT, env: { ...process.env, TRUEPAR_EXPECT_RUNTIME: runtime, NO_COLOR: "1" } })`${command} ${args}`;
+    const output = result.stdout + result.stderr;
+    const total = Number(/Total:\s+(\d+)/.exec(output)?.[1] ?? 0);
+    const ok = Number(/Passed:\s+(\d+)/.exec(output)?.[1] ?? 0);
+    const skipped = Number(/Skipped:\s+(\d+)/.exec(output)?.[1] ?? 0);
+    // A file that exits non-zero without failing a test (a crash, a timeout) counts as one failure.
+    const bad = total - ok - skipped || (result.exitCode === 0 ? 0 : 1);
+    report(`${runtime} ${file}`, ok, bad, output);
+  }
+}
+
+console.log(`\n${passed} passed, ${failed} failed`);
+process.exitCode = failed === 0 ? 0 : 1;
+
+function report(name: string, ok: number, bad: number, output: string): void {
+  passed += ok;
+  failed += bad;
+  console.log(`${bad === 0 ? "ok  " : "FAIL"} ${name}: ${ok} passed${bad ? `, ${bad} failed` : ""}`);
+  if (bad) console.log(output.replace(/^/gm, "     | "));
+}

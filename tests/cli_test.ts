@@ -1,0 +1,78 @@
+import { RUNTIME } from "./_guard.ts";
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import { execa } from "execa";
+import { scriptCommand } from "../scripts/_runtimes.ts";
+
+const RUN = new URL("../scripts/run.ts", import.meta.url).pathname;
+const [command, ...prefix] = scriptCommand(RUNTIME, RUN);
+
+function run(args: string[]) {
+  return execa(command, [...prefix, ...args], { reject: false, timeout: 60_000, env: { NO_COLOR: "1" } });
+}
+
+const bad = suite(`${RUNTIME}: scripts/run.ts refuses bad input`);
+
+const BAD_INPUT: [string[], string][] = [
+  [["--frobnicate"], 'unknown flag, received "--frobnicate"'],
+  [["--workload", "gpu"], '--workload must be one of cpu, io, io-blocking, received "gpu"'],
+  [["--strategy", "threads"], '--strategy must be one of sequential, async, workers, processes, received "threads"'],
+  [["--experiment", "magic"], '--experiment must be one of scaling, received "magic"'],
+  [["--concurrency", "0"], '--concurrency must be a positive integer, received "0"'],
+  [["--concurrency", "1,,2"], '--concurrency must be a comma-separated list of positive integers, received "1,,2"'],
+  [["--concurrency", "1,x"], '--concurrency must be a positive integer, received "x"'],
+  [["--tasks", "0"], '--tasks must be a positive integer, received "0"'],
+  [["--tasks", "-3"], '--tasks must be a positive integer, received "-3"'],
+  [["--tasks", "2.5"], '--tasks must be a positive integer, received "2.5"'],
+  [["--tasks", "many"], '--tasks must be a positive integer, received "many"'],
+  [["--repeat", "0"], '--repeat must be a positive integer, received "0"'],
+  [["--warmup", "-1"], '--warmup must be a non-negative integer, received "-1"'],
+  [["--iterations", "1e6"], '--iterations must be a positive integer, received "1e6"'],
+  [["--workload", "io", "--iterations", "5"], '--iterations does not apply to workload "io", received "5"'],
+  [["--wait-ms", "-2", "--workload", "io"], '--wait-ms must be a number of at least 0 up to 60000, received "-2"'],
+  [["--tasks"], "--tasks needs a value"],
+  [["stray"], 'unexpected argument, received "stray"'],
+];
+
+for (const [args, message] of BAD_INPUT) {
+  bad(`${args.join(" ")} exits 2 with one line naming the flag`, async () => {
+    const result = await run(args);
+    assert.is(result.exitCode, 2);
+    assert.is(result.stdout, "");
+    const [first, blank, usage] = result.stderr.split("\n");
+    assert.is(first, `Cannot run: ${message}`);
+    assert.is(blank, "");
+    assert.match(usage ?? "", /^Usage: /);
+    assert.not.match(result.stderr, /\n\s+at /);
+  });
+}
+
+const good = suite(`${RUNTIME}: scripts/run.ts`);
+
+good("--json prints one truepar.run/1 record and nothing else on stdout", async () => {
+  const result = await run(["--workload", "cpu", "--strategy", "workers", "--concurrency", "1,2", "--tasks", "4", "--iterations", "1000000", "--repeat", "1", "--warmup", "0", "--json"]);
+  assert.is(result.exitCode, 0, result.stderr);
+  const record = JSON.parse(result.stdout);
+  assert.is(record.schema, "truepar.run/1");
+  assert.is(record.runtime.name, RUNTIME);
+  assert.equal(record.points.map((p: { checksum: string }) => p.checksum), ["247342095", "247342095"]);
+  assert.equal(Object.keys(record.host).sort(), ["arch", "cores", "cpuModel", "memoryBytes", "os"]);
+});
+
+good("prints the article's lines without --json", async () => {
+  const result = await run(["--workload", "io", "--strategy", "async", "--concurrency", "2", "--tasks", "4", "--waits", "2", "--wait-ms", "1", "--repeat", "1"]);
+  assert.is(result.exitCode, 0, result.stderr);
+  assert.match(result.stdout, `[# in flight = 2, # tasks = 4, workload = io, runtime = ${RUNTIME} `);
+  assert.match(result.stdout, /\nTotal time \d+\.\d{4} s\n/);
+  assert.match(result.stdout.split("\n")[0]!, `truepar · ${RUNTIME} `);
+});
+
+good("--help prints the usage and exits 0", async () => {
+  const result = await run(["--help"]);
+  assert.is(result.exitCode, 0);
+  assert.match(result.stdout, /^Usage: /);
+  assert.match(result.stdout, "--wait-ms");
+});
+
+bad.run();
+good.run();

@@ -1,0 +1,185 @@
+/**
+ * The adapter conformance suite: the pool over the adapter of the runtime
+ * running this file, with worker threads and with child processes. A new
+ * adapter is checked by adding its runtime to `RUNTIMES` in runtimes/detect.ts.
+ */
+
+import { RUNTIME } from "./_guard.ts";
+import process from "node:process";
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import type { RuntimeAdapter, WorkerKind } from "../core/adapter.ts";
+import { TaskTimeoutError, WorkerCrashedError } from "../core/errors.ts";
+import { createPool, type Pool } from "../core/pool.ts";
+import { createAdapter } from "../runtimes/detect.ts";
+
+const TASKS = new URL("./fixtures/tasks.ts", import.meta.url);
+const BROKEN = new URL("./fixtures/broken_tasks.ts", import.meta.url);
+const adapter: RuntimeAdapter = await createAdapter();
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+for (const kind of ["worker", "process"] as WorkerKind[]) {
+  const test = suite<{ pool: Pool }>(`${RUNTIME} ${kind}: pool conformance`);
+
+  test.before.each(async (context) => {
+    context.pool = await createPool({ adapter, kind, size: 2, module: TASKS });
+  });
+  test.after.each(async (context) => {
+    await context.pool.terminate();
+  });
+
+  test("createPool() resolves with every worker ready", ({ pool }) => {
+    assert.is(pool.size, 2);
+    assert.is(pool.kind, kind);
+    assert.is(pool.pids.length, kind === "process" ? 2 : 0);
+  });
+
+  test("a task's value makes the round trip", async ({ pool }) => {
+    const value = { text: "héllo", list: [1, 2.5, null], nested: { ok: true } };
+    assert.equal(await pool.run("echo", value), value);
+  });
+
+  test("results come back in task order", async ({ pool }) => {
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => pool.run("echo", i)));
+    assert.equal(results, Array.from({ length: 20 }, (_, i) => i));
+  });
+
+  test("tasks run in separate workers, in child processes for 'process'", async ({ pool }) => {
+    const pids = await Promise.all([pool.run<number>("pid", null), pool.run<number>("pid", null)]);
+    if (kind === "process") {
+      assert.ok(!pids.includes(process.pid));
+      assert.equal(new Set(pids), new Set(pool.pids));
+    } else {
+      assert.ok(pids.every((pid) => pid === process.pid));
+    }
+  });
+
+  test("a thrown error keeps its name, message and stack, and the pool goes on", async ({ pool }) => {
+    const error = await pool.run("fail", "bad input").catch((e: unknown) => e);
+    assert.instance(error, Error);
+    assert.is((error as Error).name, "RangeError");
+    assert.is((error as Error).message, "bad input");
+    assert.match((error as Error).stack ?? "", "fail");
+    assert.is(await pool.run("echo", 1), 1);
+  });
+
+  test("an unknown task function rejects with a TypeError", async ({ pool }) => {
+    const error = await pool.run("nothing", null).catch((e: unknown) => e) as Error;
+    assert.is(error.name, "TypeError");
+    assert.match(error.message, 'no function "nothing"');
+  });
+
+  test("a worker that crashes mid-task rejects it with WorkerCrashedError and is replaced", async ({ pool }) => {
+    const error = await pool.run("crash", null).catch((e: unknown) => e);
+    assert.instance(error, WorkerCrashedError);
+    assert.match((error as Error).message, kind === "worker" ? /uncaught error|exit code 1/ : /exit code 1/);
+    assert.is(pool.size, 2);
+    assert.equal(await Promise.all([1, 2, 3].map((i) => pool.run("echo", i))), [1, 2, 3]);
+  });
+
+  test("an exit code is named in WorkerCrashedError", async ({ pool }) => {
+    const error = await pool.run("exit", 7).catch((e: unknown) => e) as WorkerCrashedError;
+    assert.instance(error, WorkerCrashedError);
+    assert.is(error.exit.code, 7);
+    assert.match(error.message, "exit code 7");
+    assert.is(await pool.run("echo", "after"), "after");
+  });
+
+  test("a task past its timeout rejects with TaskTimeoutError; its worker is replaced", async ({ pool }) => {
+    const before = pool.pids;
+    const error = await pool.run("hang", null, { timeoutMs: 30 }).catch((e: unknown) => e);
+    assert.instance(error, TaskTimeoutError);
+    assert.is((error as TaskTimeoutError).timeoutMs, 30);
+    assert.is(await pool.run("echo", "next"), "next");
+    if (kind === "process") assert.is.not(pool.pids.join(), before.join());
+  });
+
+  test("a pool-wide taskTimeoutMs applies to every task", async () => {
+    const pool = await createPool({ adapter, kind, size: 1, module: TASKS, taskTimeoutMs: 30 });
+    try {
+      assert.instance(await pool.run("hang", null).catch((e: unknown) => e), TaskTimeoutError);
+      assert.is(await pool.run("echo", 2), 2);
+    } finally {
+      await pool.terminate();
+    }
+  });
+
+  // Deno cannot stop a worker thread that is busy in JavaScript: its terminate() waits for the event loop.
+  if (!(RUNTIME === "deno" && kind === "worker")) {
+    test("a busy task past its timeout is stopped", async ({ pool }) => {
+      const error = await pool.run("spin", 60_000, { timeoutMs: 50 }).catch((e: unknown) => e);
+      assert.instance(error, TaskTimeoutError);
+      assert.is(await pool.run("echo", "free"), "free");
+    });
+  }
+
+  test("aborting a running task rejects with signal.reason and replaces the worker", async ({ pool }) => {
+    const controller = new AbortController();
+    const running = pool.run("hang", null, { signal: controller.signal }).catch((e: unknown) => e);
+    await pool.run("echo", 0); // the hang has been dispatched by now
+    const reason = new Error("stop");
+    controller.abort(reason);
+    assert.is(await running, reason);
+    assert.is(await pool.run("echo", 5), 5);
+  });
+
+  test("aborting a queued task removes it; an aborted signal rejects at once", async () => {
+    const pool = await createPool({ adapter, kind, size: 1, module: TASKS });
+    try {
+      const blocker = pool.run("spin", 50);
+      const controller = new AbortController();
+      const queued = pool.run("echo", 1, { signal: controller.signal }).catch((e: unknown) => e);
+      controller.abort();
+      assert.is((await queued as Error).name, "AbortError");
+      await blocker;
+      const aborted = pool.run("echo", 1, { signal: AbortSignal.abort("why") }).catch((e: unknown) => e);
+      assert.is(await aborted, "why");
+    } finally {
+      await pool.terminate();
+    }
+  });
+
+  test("close() waits for queued tasks, then leaves no worker behind", async ({ pool }) => {
+    const pids = pool.pids;
+    const results = Array.from({ length: 6 }, (_, i) => pool.run("echo", i));
+    await pool.close();
+    assert.equal(await Promise.all(results), [0, 1, 2, 3, 4, 5]);
+    assert.is(pool.size, 0);
+    for (const pid of pids) assert.not.ok(isAlive(pid), `child ${pid} still running`);
+    const error = await pool.run("echo", 1).catch((e: unknown) => e) as Error;
+    assert.match(error.message, "closed");
+  });
+
+  test("terminate() rejects running tasks and ends every worker", async ({ pool }) => {
+    const pids = pool.pids;
+    const running = pool.run("hang", null).catch((e: unknown) => e);
+    await pool.terminate();
+    assert.match((await running as Error).message, "terminated");
+    for (const pid of pids) assert.not.ok(isAlive(pid), `child ${pid} still running`);
+  });
+
+  test("a task module that cannot load makes createPool() reject", async () => {
+    const error = await createPool({ adapter, kind, size: 2, module: BROKEN }).catch((e: unknown) => e) as Error;
+    assert.instance(error, Error);
+    assert.match(error.message, /Cannot start (worker|child process)/);
+    assert.match(String((error.cause as Error)?.message ?? error.message), "broken on purpose");
+  });
+
+  test("size must be a positive integer", async () => {
+    for (const size of [0, -1, 1.5]) {
+      const error = await createPool({ adapter, kind, size }).catch((e: unknown) => e) as Error;
+      assert.instance(error, RangeError);
+      assert.match(error.message, `received ${size}`);
+    }
+  });
+
+  test.run();
+}
