@@ -6,12 +6,11 @@
  */
 
 import type { Endpoint, EndpointHandlers, RuntimeAdapter, WorkerKind } from "../core/adapter.ts";
-import type { ExitInfo } from "../core/errors.ts";
-import { encodeFrame, FrameDecoder, type FromWorker } from "../core/protocol.ts";
+import type { FromWorker } from "../core/protocol.ts";
 import { readHostInfo } from "./_host.ts";
+import { wrapStreamChild } from "./_stream_child.ts";
 
 const ENTRY = new URL("./entry.ts", import.meta.url);
-const KILL_GRACE_MS = 2000;
 
 /** The part of Bun's API this adapter uses (no Bun type package is needed to check it). */
 interface BunSubprocess {
@@ -93,35 +92,19 @@ function spawnChild(handlers: EndpointHandlers): Endpoint {
     stdout: "pipe",
     stderr: "inherit",
   });
-  let terminating = false;
-  const decoder = new FrameDecoder(
-    (message) => handlers.onMessage(message as FromWorker),
-    (line) => console.error(line),
-  );
-  const drained = child.stdout.pipeTo(
-    new WritableStream({ write: (chunk) => decoder.push(chunk) }),
-  ).catch(() => {});
-  const closed: Promise<ExitInfo> = Promise.all([child.exited, drained]).then(([code]) => ({
-    code: child.signalCode === null ? code : null,
-    signal: child.signalCode,
-  }));
-  closed.then((exit) => terminating || handlers.onExit(exit));
-  return {
+  return wrapStreamChild({
     pid: child.pid,
-    send: (message) => {
+    stdout: child.stdout,
+    status: child.exited.then((code) => ({ code, signal: child.signalCode })),
+    write: (frame) => {
       try {
-        child.stdin.write(encodeFrame(message));
+        child.stdin.write(frame);
         child.stdin.flush();
       } catch {
         // A dead child: its exit reports it.
       }
     },
-    terminate: async () => {
-      terminating = true;
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), KILL_GRACE_MS);
-      await closed;
-      clearTimeout(timer);
-    },
-  };
+    kill: (signal) => child.kill(signal),
+    close: () => Promise.resolve(),
+  }, handlers);
 }

@@ -6,12 +6,11 @@
  */
 
 import type { Endpoint, EndpointHandlers, RuntimeAdapter, WorkerKind } from "../core/adapter.ts";
-import type { ExitInfo } from "../core/errors.ts";
-import { encodeFrame, FrameDecoder, type FromWorker } from "../core/protocol.ts";
+import type { FromWorker } from "../core/protocol.ts";
 import { readHostInfo } from "./_host.ts";
+import { wrapStreamChild } from "./_stream_child.ts";
 
 const ENTRY = new URL("./entry.ts", import.meta.url);
-const KILL_GRACE_MS = 2000;
 
 /**
  * Creates the adapter for the Deno this code runs on.
@@ -75,41 +74,21 @@ function spawnChild(handlers: EndpointHandlers): Endpoint {
     stdout: "piped",
     stderr: "inherit",
   }).spawn();
-  let terminating = false;
-  const decoder = new FrameDecoder(
-    (message) => handlers.onMessage(message as FromWorker),
-    (line) => console.error(line),
-  );
-  const drained = child.stdout.pipeTo(
-    new WritableStream({ write: (chunk) => decoder.push(chunk) }),
-  ).catch(() => {});
-  const closed: Promise<ExitInfo> = Promise.all([child.status, drained]).then(([status]) => ({
-    code: status.signal === null ? status.code : null,
-    signal: status.signal,
-  }));
-  closed.then((exit) => terminating || handlers.onExit(exit));
   const writer = child.stdin.getWriter();
   const encoder = new TextEncoder();
-  return {
+  const ignore = () => {};
+  return wrapStreamChild({
     pid: child.pid,
-    send: (message) => void writer.write(encoder.encode(encodeFrame(message))).catch(() => {}),
-    terminate: async () => {
-      terminating = true;
+    stdout: child.stdout,
+    status: child.status,
+    write: (frame) => void writer.write(encoder.encode(frame)).catch(ignore),
+    kill: (signal) => {
       try {
-        child.kill("SIGTERM");
+        child.kill(signal);
       } catch {
         // Already gone.
       }
-      const timer = setTimeout(() => {
-        try {
-          child.kill("SIGKILL");
-        } catch {
-          // Gone meanwhile.
-        }
-      }, KILL_GRACE_MS);
-      await closed;
-      clearTimeout(timer);
-      await writer.close().catch(() => {});
     },
-  };
+    close: () => writer.close().catch(ignore),
+  }, handlers);
 }

@@ -1,0 +1,61 @@
+/**
+ * A child process whose stdout is a web `ReadableStream`, as Deno and Bun give
+ * them, turned into an `Endpoint` that speaks the frame protocol.
+ *
+ * @module
+ */
+
+import type { Endpoint, EndpointHandlers } from "../core/adapter.ts";
+import type { ExitInfo } from "../core/errors.ts";
+import { encodeFrame, FrameDecoder, type FromWorker } from "../core/protocol.ts";
+
+const KILL_GRACE_MS = 2000;
+
+/** What an adapter hands over of a spawned child. */
+export interface StreamChild {
+  pid: number;
+  stdout: ReadableStream<Uint8Array>;
+  /** Settles with the exit code and signal once the child is gone. */
+  status: Promise<{ code: number | null; signal: string | null }>;
+  /** Writes one frame to the child's stdin; must not throw for a dead child. */
+  write(frame: string): void;
+  /** Sends a signal; must not throw for a dead child. */
+  kill(signal: "SIGTERM" | "SIGKILL"): void;
+  /** Closes stdin, once the child is gone. */
+  close(): Promise<void>;
+}
+
+/**
+ * Wraps a child: frames from stdout to `onMessage`, other lines to stderr,
+ * `onExit` once stdout is drained and the child is gone.
+ *
+ * @param child The spawned child.
+ * @param handlers The pool's handlers.
+ * @returns The endpoint; `terminate()` sends SIGTERM, then SIGKILL after 2 s.
+ */
+export function wrapStreamChild(child: StreamChild, handlers: EndpointHandlers): Endpoint {
+  let terminating = false;
+  const decoder = new FrameDecoder(
+    (message) => handlers.onMessage(message as FromWorker),
+    (line) => console.error(line),
+  );
+  const drained = child.stdout.pipeTo(new WritableStream({ write: (chunk) => decoder.push(chunk) }))
+    .catch(() => {});
+  const closed: Promise<ExitInfo> = Promise.all([child.status, drained]).then(([status]) => ({
+    code: status.signal === null ? status.code : null,
+    signal: status.signal,
+  }));
+  closed.then((exit) => terminating || handlers.onExit(exit));
+  return {
+    pid: child.pid,
+    send: (message) => child.write(encodeFrame(message)),
+    terminate: async () => {
+      terminating = true;
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), KILL_GRACE_MS);
+      await closed;
+      clearTimeout(timer);
+      await child.close();
+    },
+  };
+}
