@@ -46,7 +46,12 @@ export { runWorkload } from "./core/tasks.ts";
 export type { WorkloadTask } from "./core/tasks.ts";
 export { serveTasks } from "./core/serve.ts";
 export type { ParentPort, TaskModule } from "./core/serve.ts";
-export { median } from "./core/stats.ts";
+export { fitLine, median, percentile } from "./core/stats.ts";
+export type { LineFit } from "./core/stats.ts";
+export { OVERHEAD_SCHEMA, runOverhead } from "./core/overhead.ts";
+export type { LeakCheck, Latency, MemoryMB, MemorySlope, OverheadOptions, OverheadRecord } from "./core/overhead.ts";
+export { parseSmapsRollup, sumReadings } from "./core/memory.ts";
+export type { MemoryReading, MemorySource } from "./core/memory.ts";
 export { RUN_SCHEMA } from "./core/record.ts";
 export type { RunPoint, RunRecord } from "./core/record.ts";
 export type {

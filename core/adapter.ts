@@ -6,6 +6,7 @@
  */
 
 import type { ExitInfo } from "./errors.ts";
+import type { MemoryReading } from "./memory.ts";
 import type { FromWorker, ToWorker } from "./protocol.ts";
 
 /** Where a task runs: a thread of this process, or a child process of the same runtime. */
@@ -72,4 +73,11 @@ export interface RuntimeAdapter {
   spawn(kind: WorkerKind, handlers: EndpointHandlers): Endpoint;
   /** Describes the machine. */
   hostInfo(): HostInfo;
+  /**
+   * Reads the summed memory of processes from outside them.
+   *
+   * @param pids The processes, this one or others.
+   * @returns RSS and PSS, or `null` where the platform offers no way to read another process.
+   */
+  readMemory(pids: readonly number[]): Promise<MemoryReading | null>;
 }

@@ -8,6 +8,7 @@
 import type { Endpoint, EndpointHandlers, RuntimeAdapter, WorkerKind } from "../core/adapter.ts";
 import type { FromWorker } from "../core/protocol.ts";
 import { readHostInfo } from "./_host.ts";
+import { readProcMemory } from "./_memory.ts";
 import { wrapStreamChild } from "./_stream_child.ts";
 
 const ENTRY = new URL("./entry.ts", import.meta.url);
@@ -42,6 +43,7 @@ class DenoAdapter implements RuntimeAdapter {
   }
 
   hostInfo = readHostInfo;
+  readMemory = readProcMemory;
 }
 
 function spawnWorker(handlers: EndpointHandlers): Endpoint {

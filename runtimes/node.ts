@@ -9,7 +9,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, rename, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import process from "node:process";
@@ -19,6 +19,7 @@ import type { Endpoint, EndpointHandlers, RuntimeAdapter, WorkerKind } from "../
 import type { ExitInfo } from "../core/errors.ts";
 import { encodeFrame, FrameDecoder, type FromWorker } from "../core/protocol.ts";
 import { readHostInfo } from "./_host.ts";
+import { readProcMemory } from "./_memory.ts";
 
 const ENTRY = new URL("./entry.ts", import.meta.url);
 const KILL_GRACE_MS = 2000;
@@ -60,6 +61,7 @@ class NodeAdapter implements RuntimeAdapter {
   }
 
   hostInfo = readHostInfo;
+  readMemory = readProcMemory;
 }
 
 function spawnWorker(entry: string, handlers: EndpointHandlers): Endpoint {
@@ -127,7 +129,8 @@ function childEnv(): NodeJS.ProcessEnv {
 const bundles = new Map<string, Promise<URL>>();
 
 /**
- * Bundles a TypeScript module to one plain JavaScript file, cached by content.
+ * Bundles a TypeScript module to one plain JavaScript file, cached: a bundle
+ * whose inputs are unchanged is reused without loading esbuild at all.
  * JavaScript modules are used as they are.
  */
 function bundle(module: URL): Promise<URL> {
@@ -136,10 +139,34 @@ function bundle(module: URL): Promise<URL> {
   }
   let bundled = bundles.get(module.href);
   if (bundled === undefined) {
-    bundled = buildBundle(module);
+    bundled = reuseBundle(module).then((url) => url ?? buildBundle(module));
     bundles.set(module.href, bundled);
   }
   return bundled;
+}
+
+interface Manifest {
+  output: string;
+  /** Every input file and its modification time when the bundle was built. */
+  inputs: Record<string, number>;
+}
+
+function manifestPath(module: URL): string {
+  const key = createHash("sha256").update(module.href).digest("hex").slice(0, 16);
+  return path.join(cacheDir(), `${path.basename(module.pathname, ".ts")}-${key}.json`);
+}
+
+async function reuseBundle(module: URL): Promise<URL | undefined> {
+  try {
+    const manifest = JSON.parse(await readFile(manifestPath(module), "utf8")) as Manifest;
+    const fresh = await Promise.all(
+      Object.entries(manifest.inputs).map(async ([file, mtime]) => (await stat(file)).mtimeMs === mtime),
+    );
+    if (!existsSync(manifest.output) || fresh.includes(false)) return undefined;
+    return pathToFileURL(manifest.output);
+  } catch {
+    return undefined;
+  }
 }
 
 async function buildBundle(module: URL): Promise<URL> {
@@ -152,20 +179,44 @@ async function buildBundle(module: URL): Promise<URL> {
     target: "node20",
     packages: "external",
     write: false,
+    metafile: true,
     logLevel: "silent",
+    plugins: [keepImportMetaUrl],
   });
   const code = result.outputFiles[0]!.contents;
   const hash = createHash("sha256").update(code).digest("hex").slice(0, 16);
   const dir = cacheDir();
   const file = path.join(dir, `${path.basename(module.pathname, ".ts")}-${hash}.mjs`);
-  if (!existsSync(file)) {
-    await mkdir(dir, { recursive: true });
-    const temporary = `${file}.${process.pid}.tmp`;
-    await writeFile(temporary, code);
-    await rename(temporary, file);
+  await mkdir(dir, { recursive: true });
+  if (!existsSync(file)) await writeAtomically(file, code);
+  const inputs: Record<string, number> = {};
+  for (const input of Object.keys(result.metafile.inputs)) {
+    const absolute = path.resolve(input);
+    inputs[absolute] = (await stat(absolute)).mtimeMs;
   }
+  await writeAtomically(manifestPath(module), JSON.stringify({ output: file, inputs } satisfies Manifest));
   return pathToFileURL(file);
 }
+
+async function writeAtomically(file: string, contents: string | Uint8Array): Promise<void> {
+  const temporary = `${file}.${process.pid}.tmp`;
+  await writeFile(temporary, contents);
+  await rename(temporary, file);
+}
+
+/**
+ * Keeps `import.meta.url` pointing at each source file, so that URLs built
+ * from it (a worker entry, a task module) still resolve inside a bundle.
+ */
+const keepImportMetaUrl = {
+  name: "keep-import-meta-url",
+  setup(build: { onLoad(options: { filter: RegExp }, callback: (args: { path: string }) => Promise<{ contents: string; loader: "ts" | "js" }>): void }) {
+    build.onLoad({ filter: /\.[cm]?[jt]s$/ }, async ({ path: file }) => ({
+      contents: (await readFile(file, "utf8")).replace(/\bimport\.meta\.url\b/g, JSON.stringify(pathToFileURL(file).href)),
+      loader: /\.[cm]?ts$/.test(file) ? "ts" : "js",
+    }));
+  },
+};
 
 /** Beside the package's node_modules, so bundles resolve its dependencies; else the temp dir. */
 function cacheDir(): string {

@@ -11,7 +11,10 @@ import { STRATEGIES, type StrategyName } from "../core/strategies.ts";
 import { WORKLOADS } from "../core/workloads/mod.ts";
 
 /** The experiments `--experiment` accepts. */
-export const EXPERIMENTS = ["scaling"] as const;
+export const EXPERIMENTS = ["scaling", "overhead"] as const;
+
+/** An experiment's name. */
+export type Experiment = (typeof EXPERIMENTS)[number];
 
 /** A bad command line: the message names the flag and what it received. */
 export class UsageError extends Error {
@@ -25,7 +28,7 @@ export class UsageError extends Error {
 export interface RunArgs {
   help: boolean;
   json: boolean;
-  experiment: (typeof EXPERIMENTS)[number];
+  experiment: Experiment;
   workload: string;
   strategy: StrategyName;
   concurrency: number[];
@@ -34,6 +37,12 @@ export interface RunArgs {
   warmup: number;
   /** Workload parameters given on the command line, by parameter name. */
   params: Record<string, number>;
+  /** overhead: warm spawns timed per kind. */
+  spawns: number;
+  /** overhead: no-op round trips timed per kind. */
+  roundTrips: number;
+  /** overhead: spawn/terminate cycles of the leak check. */
+  cycles: number;
 }
 
 /** Workload parameter flags: `waitMs` is `--wait-ms`. */
@@ -41,6 +50,12 @@ const PARAM_FLAGS: ReadonlyMap<string, string> = new Map(
   [...WORKLOADS.values()].flatMap((w) => Object.keys(w.params))
     .map((name) => [name.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase()), name]),
 );
+
+/** The flags each experiment takes, beside --experiment, --json and --help. */
+const EXPERIMENT_FLAGS: Readonly<Record<Experiment, readonly string[]>> = {
+  scaling: ["workload", "strategy", "concurrency", "tasks", "repeat", "warmup", ...PARAM_FLAGS.keys()],
+  overhead: ["spawns", "round-trips", "cycles"],
+};
 
 /** The usage text. */
 export const USAGE = `Usage: scripts/run.ts [flags]
@@ -54,6 +69,9 @@ export const USAGE = `Usage: scripts/run.ts [flags]
 ${[...WORKLOADS.values()].flatMap((w) => Object.entries(w.params).map(([name, spec]) =>
   `  --${[...PARAM_FLAGS].find(([, p]) => p === name)![0].padEnd(21)}${w.name}: ${spec.description} (default ${spec.default})`))
   .filter((line, i, all) => all.indexOf(line) === i).join("\n")}
+  --spawns N              overhead: warm spawns timed per kind (default 20)
+  --round-trips N        overhead: no-op round trips timed per kind (default 2000)
+  --cycles N             overhead: spawn/terminate cycles of the leak check (default 50)
   --json                 print one JSON record on stdout, nothing else
   --help                 print this text`;
 
@@ -65,7 +83,7 @@ ${[...WORKLOADS.values()].flatMap((w) => Object.entries(w.params).map(([name, sp
  * @throws {UsageError} Naming the flag and the value received.
  */
 export function parseRunArgs(argv: readonly string[]): RunArgs {
-  const stringFlags = ["experiment", "workload", "strategy", "concurrency", "tasks", "repeat", "warmup", ...PARAM_FLAGS.keys()];
+  const stringFlags = ["experiment", ...new Set(Object.values(EXPERIMENT_FLAGS).flat())];
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
@@ -82,6 +100,11 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
     throw new UsageError(describeParseError(error));
   }
   const experiment = oneOf("experiment", values.experiment, EXPERIMENTS, "scaling");
+  for (const flag of stringFlags) {
+    if (flag !== "experiment" && values[flag] !== undefined && !EXPERIMENT_FLAGS[experiment].includes(flag)) {
+      throw new UsageError(`Cannot run: --${flag} does not apply to experiment "${experiment}", received ${JSON.stringify(values[flag])}`);
+    }
+  }
   const workload = oneOf("workload", values.workload, [...WORKLOADS.keys()], "cpu");
   const params: Record<string, number> = {};
   for (const [flag, name] of PARAM_FLAGS) {
@@ -104,6 +127,9 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
     repeat: count("repeat", values.repeat, 3, 1),
     warmup: count("warmup", values.warmup, 1, 0),
     params,
+    spawns: count("spawns", values.spawns, 20, 1),
+    roundTrips: count("round-trips", values["round-trips"], 2000, 1),
+    cycles: count("cycles", values.cycles, 50, 1),
   };
 }
 

@@ -11,6 +11,7 @@ import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import process from "node:process";
 import { $ } from "zx";
+import type { OverheadRecord } from "../core/overhead.ts";
 import type { RunRecord } from "../core/record.ts";
 import { STRATEGIES } from "../core/strategies.ts";
 import { RUNTIME_NAMES, scriptCommand } from "./_runtimes.ts";
@@ -36,6 +37,8 @@ console.log(`truepar compare · driver node ${process.versions.node} · results 
 const versions = new Map<string, string>();
 const failures = new Map<string, string>();
 const records: RunRecord[] = [];
+const overheads: OverheadRecord[] = [];
+const OVERHEAD_FLAGS = ["--experiment", "overhead", "--spawns", "20", "--round-trips", "1000", "--cycles", "50", "--json"];
 
 for (const runtime of RUNTIME_NAMES) {
   const [command] = scriptCommand(runtime, "");
@@ -63,6 +66,15 @@ for (const runtime of RUNTIME_NAMES) {
       await writeFile(`${outDir}/${runtime}-${workload.name}-${strategy}.json`, result.stdout);
       process.stderr.write(`  ${cell.padEnd(32)} ${seconds} s\n`);
     }
+  }
+  const [cmd, ...args] = scriptCommand(runtime, "scripts/run.ts");
+  const result = await $({ nothrow: true, timeout: CELL_TIMEOUT })`${cmd} ${args} ${OVERHEAD_FLAGS}`;
+  if (result.exitCode === 0) {
+    overheads.push(JSON.parse(result.stdout) as OverheadRecord);
+    await writeFile(`${outDir}/${runtime}-overhead.json`, result.stdout);
+    process.stderr.write(`  ${`${runtime} overhead`.padEnd(32)} done\n`);
+  } else {
+    failures.set(runtime, `failed: ${runtime} overhead: exit code ${result.exitCode}: ${result.stderr.trim().split("\n").at(-1) ?? ""}`);
   }
 }
 
@@ -92,6 +104,19 @@ for (const workload of WORKLOADS) {
   const steady = cells.filter((r) => r.strategy === "workers" || r.strategy === "processes")
     .map((r) => `${r.runtime.name} ${r.strategy} ${r.points.at(-1)!.batchSpeedup.toFixed(2)}x (start ${r.points.at(-1)!.startupMedianMs.toFixed(0)} ms)`);
   if (steady.length) console.log(`  from pool ready, at ${CONCURRENCY.at(-1)}: ${steady.join(" · ")}`);
+}
+
+if (overheads.length > 0) {
+  console.log(`\noverhead · memory in MB as RSS / PSS (RSS counts shared pages in every process), from ${overheads[0]!.memorySource}; medians of ${overheads[0]!.settings.spawns} spawns and ${overheads[0]!.settings.roundTrips} round trips`);
+  const pair = (m: { rss: number; pss: number | null } | null) => (m === null ? "n/a" : `${m.rss.toFixed(1)} / ${m.pss?.toFixed(1) ?? "n/a"}`);
+  printTable(
+    ["runtime", "idle", "per worker", "per process", "worker start", "process start", "worker round trip", "process round trip"],
+    RUNTIME_NAMES.map((runtime) => {
+      const r = overheads.find((o) => o.runtime.name === runtime);
+      if (r === undefined) return [runtime, failures.get(runtime) ?? "not run"];
+      return [runtime, pair(r.idleMB), pair(r.perWorkerMB), pair(r.perProcessMB), `${r.workerStartMs.median.toFixed(1)} ms`, `${r.processStartMs.median.toFixed(1)} ms`, `${r.roundTripUs.median.toFixed(0)} µs`, `${r.processRoundTripUs.median.toFixed(0)} µs`];
+    }),
+  );
 }
 
 for (const [runtime, reason] of failures) console.log(`\n${runtime}: ${reason}`);

@@ -10,13 +10,14 @@
 
 import process from "node:process";
 import cliProgress from "cli-progress";
-import type { RunRecord } from "../core/record.ts";
+import type { RuntimeAdapter } from "../core/adapter.ts";
+import { runOverhead } from "../core/overhead.ts";
 import { runScaling } from "../core/runner.ts";
 import { createAdapter } from "../runtimes/detect.ts";
 import { parseRunArgs, type RunArgs, USAGE, UsageError } from "./cli_args.ts";
+import { formatOverhead, formatRun } from "./_format.ts";
 
-const LABELS = { sequential: "# sequential", async: "# in flight", workers: "# workers", processes: "# processes" };
-const RULE = "-".repeat(60);
+const OVERHEAD_STEPS = 8;
 
 let args: RunArgs;
 try {
@@ -43,38 +44,64 @@ async function main(args: RunArgs): Promise<void> {
   if (!args.json) {
     console.log(`truepar · ${name} ${version} (${engine}) · ${host.cpuModel} · ${host.cores} cores · ${host.os} ${host.arch}`);
   }
-  const bar = process.stderr.isTTY && !args.json
-    ? new cliProgress.SingleBar({ stream: process.stderr, format: " {bar} {percentage}% | {value}/{total} tasks | {duration_formatted}", hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic)
-    : undefined;
-  let started = false;
-  const record = await runScaling({
-    adapter,
-    workload: args.workload,
-    params: args.params,
-    strategy: args.strategy,
-    concurrency: args.concurrency,
-    tasks: args.tasks,
-    repeat: args.repeat,
-    warmup: args.warmup,
-    onProgress: bar && ((done, total) => {
-      if (!started) bar.start(total, 0);
-      started = true;
-      bar.update(done);
-    }),
-  }).finally(() => bar?.stop());
-  if (args.json) process.stdout.write(JSON.stringify(record, null, 2) + "\n");
-  else printRecord(record);
+  const bar = process.stderr.isTTY && !args.json ? new Progress() : undefined;
+  try {
+    const { record, text } = await runExperiment(args, adapter, bar);
+    bar?.stop();
+    process.stdout.write((args.json ? JSON.stringify(record, null, 2) : text) + "\n");
+  } finally {
+    bar?.stop();
+  }
 }
 
-function printRecord(record: RunRecord): void {
-  const { runtime, workload, strategy, tasks } = record;
-  for (const point of record.points) {
-    console.log(`[${LABELS[strategy]} = ${point.concurrency}, # tasks = ${tasks}, workload = ${workload.name}, runtime = ${runtime.name} ${runtime.version}]`);
-    console.log(`Total time ${(point.medianMs / 1000).toFixed(4)} s`);
-    const pool = strategy === "workers" || strategy === "processes"
-      ? ` · pool start ${point.startupMedianMs.toFixed(1)} ms · batch ${point.batchMedianMs.toFixed(1)} ms`
-      : "";
-    console.log(`  median of ${point.samplesMs.length}${pool} · speedup ${point.speedup.toFixed(2)}x · checksum ${point.checksum}`);
-    console.log(RULE);
+async function runExperiment(args: RunArgs, adapter: RuntimeAdapter, bar?: Progress): Promise<{ record: unknown; text: string }> {
+  switch (args.experiment) {
+    case "scaling": {
+      const record = await runScaling({
+        adapter,
+        workload: args.workload,
+        params: args.params,
+        strategy: args.strategy,
+        concurrency: args.concurrency,
+        tasks: args.tasks,
+        repeat: args.repeat,
+        warmup: args.warmup,
+        onProgress: bar && ((done, total) => bar.update(done, total, "tasks")),
+      });
+      return { record, text: formatRun(record) };
+    }
+    case "overhead": {
+      let step = 0;
+      const record = await runOverhead({
+        adapter,
+        spawns: args.spawns,
+        roundTrips: args.roundTrips,
+        cycles: args.cycles,
+        onStep: bar && ((name) => bar.update(step++, OVERHEAD_STEPS, name)),
+      });
+      return { record, text: formatOverhead(record) };
+    }
+  }
+}
+
+/** A progress bar on stderr, started on the first update. */
+class Progress {
+  #bar = new cliProgress.SingleBar({
+    stream: process.stderr,
+    format: " {bar} {percentage}% | {value}/{total} {unit} | {duration_formatted}",
+    hideCursor: true,
+    clearOnComplete: true,
+  }, cliProgress.Presets.shades_classic);
+  #started = false;
+
+  update(done: number, total: number, unit: string): void {
+    if (!this.#started) this.#bar.start(total, 0, { unit });
+    this.#started = true;
+    this.#bar.update(done, { unit });
+  }
+
+  stop(): void {
+    if (this.#started) this.#bar.stop();
+    this.#started = false;
   }
 }

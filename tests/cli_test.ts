@@ -17,7 +17,11 @@ const BAD_INPUT: [string[], string][] = [
   [["--frobnicate"], 'unknown flag, received "--frobnicate"'],
   [["--workload", "gpu"], '--workload must be one of cpu, io, io-blocking, received "gpu"'],
   [["--strategy", "threads"], '--strategy must be one of sequential, async, workers, processes, received "threads"'],
-  [["--experiment", "magic"], '--experiment must be one of scaling, received "magic"'],
+  [["--experiment", "magic"], '--experiment must be one of scaling, overhead, received "magic"'],
+  [["--experiment", "overhead", "--tasks", "3"], '--tasks does not apply to experiment "overhead", received "3"'],
+  [["--spawns", "5"], '--spawns does not apply to experiment "scaling", received "5"'],
+  [["--experiment", "overhead", "--spawns", "0"], '--spawns must be a positive integer, received "0"'],
+  [["--experiment", "overhead", "--round-trips", "x"], '--round-trips must be a positive integer, received "x"'],
   [["--concurrency", "0"], '--concurrency must be a positive integer, received "0"'],
   [["--concurrency", "1,,2"], '--concurrency must be a comma-separated list of positive integers, received "1,,2"'],
   [["--concurrency", "1,x"], '--concurrency must be a positive integer, received "x"'],
@@ -65,6 +69,15 @@ good("prints the article's lines without --json", async () => {
   assert.match(result.stdout, `[# in flight = 2, # tasks = 4, workload = io, runtime = ${RUNTIME} `);
   assert.match(result.stdout, /\nTotal time \d+\.\d{4} s\n/);
   assert.match(result.stdout.split("\n")[0]!, `truepar · ${RUNTIME} `);
+});
+
+good("--experiment overhead --json prints one truepar.overhead/1 record", async () => {
+  const result = await run(["--experiment", "overhead", "--spawns", "1", "--round-trips", "5", "--cycles", "1", "--json"]);
+  assert.is(result.exitCode, 0, result.stderr);
+  const record = JSON.parse(result.stdout);
+  assert.is(record.schema, "truepar.overhead/1");
+  assert.is(record.runtime.name, RUNTIME);
+  assert.ok(record.perWorkerMB.rss !== undefined && record.processStartMs.median > 0);
 });
 
 good("--help prints the usage and exits 0", async () => {

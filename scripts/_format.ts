@@ -1,0 +1,84 @@
+/**
+ * Records as text, in the article's style: what run.ts prints, and what
+ * compare.ts reuses.
+ *
+ * @module
+ */
+
+import type { MemoryMB, OverheadRecord } from "../core/overhead.ts";
+import type { RunRecord } from "../core/record.ts";
+
+const LABELS = { sequential: "# sequential", async: "# in flight", workers: "# workers", processes: "# processes" };
+const RULE = "-".repeat(60);
+
+/**
+ * Formats a scaling record as the article prints its results.
+ *
+ * @param record A `truepar.run/1` record.
+ * @returns Lines of text.
+ */
+export function formatRun(record: RunRecord): string {
+  const { runtime, workload, strategy, tasks } = record;
+  const lines: string[] = [];
+  for (const point of record.points) {
+    lines.push(`[${LABELS[strategy]} = ${point.concurrency}, # tasks = ${tasks}, workload = ${workload.name}, runtime = ${runtime.name} ${runtime.version}]`);
+    lines.push(`Total time ${(point.medianMs / 1000).toFixed(4)} s`);
+    const pool = strategy === "workers" || strategy === "processes"
+      ? ` · pool start ${point.startupMedianMs.toFixed(1)} ms · batch ${point.batchMedianMs.toFixed(1)} ms`
+      : "";
+    lines.push(`  median of ${point.samplesMs.length}${pool} · speedup ${point.speedup.toFixed(2)}x · checksum ${point.checksum}`);
+    lines.push(RULE);
+  }
+  return lines.join("\n");
+}
+
+/**
+ * Formats an overhead record: the article's "Total memory" lines, then a table.
+ *
+ * @param record A `truepar.overhead/1` record.
+ * @returns Lines of text.
+ */
+export function formatOverhead(record: OverheadRecord): string {
+  const { runtime, memory, memorySource } = record;
+  const source = memorySource === "smaps_rollup" ? "/proc/<pid>/smaps_rollup, read from outside" : "the runtime's memoryUsage() (no /proc)";
+  const lines = [`[overhead, runtime = ${runtime.name} ${runtime.version}, memory from ${source}]`];
+  lines.push(`Idle ${runtime.name} process: ${mb(record.idleMB)}`);
+  for (const [kind, slope, per] of [["workers", memory.worker, record.perWorkerMB], ["processes", memory.process, record.perProcessMB]] as const) {
+    if (slope === null || per === null) {
+      lines.push(`Memory of ${kind}: unavailable (child processes cannot be read without /proc)`);
+      continue;
+    }
+    const last = slope.samples.at(-1)!;
+    lines.push(`Total memory with ${last.count} ${kind}: ${mb(last)} · ${fixed(per.rss)} MB RSS${per.pss === null ? "" : `, ${fixed(per.pss)} MB PSS`} per ${kind.slice(0, -1).replace("processe", "process")} (slope over ${slope.samples.map((s) => s.count).join(", ")}; r² ${slope.fit.rss.r2.toFixed(4)})`);
+  }
+  const rows: [string, string, string][] = [
+    ["idle process (MB)", fixed(record.idleMB.rss), fixed(record.idleMB.pss)],
+    ["per worker (MB)", fixed(record.perWorkerMB.rss), fixed(record.perWorkerMB.pss)],
+    ["per process (MB)", fixed(record.perProcessMB?.rss ?? null), fixed(record.perProcessMB?.pss ?? null)],
+  ];
+  lines.push("", `${"memory".padEnd(22)}${"RSS".padStart(9)}${"PSS".padStart(9)}`);
+  for (const [name, rss, pss] of rows) lines.push(`${name.padEnd(22)}${rss.padStart(9)}${pss.padStart(9)}`);
+  lines.push("", `${"latency".padEnd(22)}${"median".padStart(9)}${"p90".padStart(9)}${"p99".padStart(9)}${"cold".padStart(9)}${"per s".padStart(10)}`);
+  const latency = (name: string, l: { median: number; p90: number; p99: number; cold?: number; messagesPerSecond?: number }) =>
+    `${name.padEnd(22)}${fixed(l.median).padStart(9)}${fixed(l.p90).padStart(9)}${fixed(l.p99).padStart(9)}${(l.cold === undefined ? "" : fixed(l.cold)).padStart(9)}${(l.messagesPerSecond === undefined ? "" : Math.round(l.messagesPerSecond).toString()).padStart(10)}`;
+  lines.push(latency("worker start (ms)", record.workerStartMs));
+  lines.push(latency("process start (ms)", record.processStartMs));
+  lines.push(latency("worker round trip (µs)", record.roundTripUs));
+  lines.push(latency("process round trip (µs)", record.processRoundTripUs));
+  const leak = (kind: string, check: OverheadRecord["leak"]["worker"] | null) =>
+    check === null ? `${kind}: unavailable` : `${kind} ${signed(check.deltaMB.rss)} MB RSS${check.deltaMB.pss === null ? "" : ` (${signed(check.deltaMB.pss)} MB PSS)`}`;
+  lines.push("", `Leak check, ${record.settings.cycles} spawn/terminate cycles: ${leak("workers", record.leak.worker)} · ${leak("processes", record.leak.process)}`);
+  return lines.join("\n");
+}
+
+function mb(m: MemoryMB): string {
+  return `${fixed(m.rss)} MB RSS${m.pss === null ? "" : ` (${fixed(m.pss)} MB PSS)`}`;
+}
+
+function fixed(value: number | null): string {
+  return value === null ? "n/a" : value.toFixed(1);
+}
+
+function signed(value: number): string {
+  return (value >= 0 ? "+" : "") + value.toFixed(1);
+}
