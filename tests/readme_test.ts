@@ -1,9 +1,8 @@
 /** Every TypeScript example in README.md runs as written, on the runtime running this file. */
 
 import { RUNTIME } from "./_guard.ts";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { execa } from "execa";
@@ -21,16 +20,16 @@ test("README.md has TypeScript examples", () => {
 
 examples.forEach((source, index) => {
   test(`example ${index + 1} runs and prints`, async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), "truepar-readme-"));
+    // Where a reader would save it: beside mod.ts, under truepar's deno.json and package.json.
+    const file = fileURLToPath(new URL(`.readme_example_${RUNTIME}_${index + 1}.ts`, ROOT));
     try {
-      const file = path.join(dir, `example_${index + 1}.mts`);
-      writeFileSync(file, source.replaceAll('from "./', `from "${ROOT.href}`));
+      writeFileSync(file, source);
       const [command, ...args] = scriptCommand(RUNTIME, file);
       const result = await execa(command, args, { reject: false, timeout: 60_000, cwd: ROOT });
       assert.is(result.exitCode, 0, result.stderr);
       assert.ok(result.stdout.trim().length > 0, "the example printed nothing");
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      rmSync(file, { force: true });
     }
   });
 });
