@@ -45,8 +45,13 @@ export interface EndpointHandlers {
 export interface Endpoint {
   /** The child's process id; `undefined` for a worker thread. */
   readonly pid?: number;
-  /** Sends one protocol message. */
-  send(message: ToWorker): void;
+  /**
+   * Sends one protocol message.
+   *
+   * @param message The message.
+   * @param transfer Objects to transfer rather than copy (worker threads only; children ignore it).
+   */
+  send(message: ToWorker, transfer?: Transferable[]): void;
   /** Ends the worker; settles once it is really gone. */
   terminate(): Promise<void>;
 }

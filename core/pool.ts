@@ -33,6 +33,8 @@ export interface RunTaskOptions {
   signal?: AbortSignal;
   /** Past this many milliseconds the task rejects with `TaskTimeoutError` and its worker is replaced. */
   timeoutMs?: number;
+  /** Parts of `arg` to transfer rather than copy, such as a MessagePort or a large ArrayBuffer (worker threads only). */
+  transfer?: Transferable[];
 }
 
 interface Task {
@@ -152,6 +154,9 @@ export class Pool {
     if (this.#startError !== undefined) return Promise.reject(this.#startError);
     const { signal } = options;
     if (signal?.aborted) return Promise.reject(signal.reason);
+    if (options.transfer?.length && this.#kind === "process") {
+      return Promise.reject(new TypeError(`Cannot run task "${fn}": a transfer list needs worker threads, not child processes`));
+    }
     const { promise, resolve, reject } = defer<T>();
     const task: Task = {
       id: this.#nextId++,
@@ -265,7 +270,7 @@ export class Pool {
       if (timeoutMs !== undefined) {
         task.timer = setTimeout(() => this.#fail(task, new TaskTimeoutError(timeoutMs)), timeoutMs);
       }
-      slot.endpoint.send({ t: "run", id: task.id, fn: task.fn, arg: task.arg });
+      slot.endpoint.send({ t: "run", id: task.id, fn: task.fn, arg: task.arg }, task.options.transfer);
     }
   }
 

@@ -79,7 +79,7 @@ function spawnWorker(handlers: EndpointHandlers): Endpoint {
     handlers.onExit({ code: error === undefined ? code : null, signal: null, error });
   });
   return {
-    send: (message) => worker.postMessage(message),
+    send: (message, transfer = []) => worker.postMessage(message, transfer),
     terminate: async () => {
       ended = true;
       worker.terminate();

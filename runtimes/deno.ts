@@ -59,7 +59,7 @@ function spawnWorker(handlers: EndpointHandlers): Endpoint {
     handlers.onExit({ code: null, signal: null, error: new Error(event.message) });
   };
   return {
-    send: (message) => worker.postMessage(message),
+    send: (message, transfer = []) => worker.postMessage(message, transfer),
     terminate: () => {
       ended = true;
       // Deno stops a worker synchronously: it is gone when terminate() returns.

@@ -77,7 +77,8 @@ function spawnWorker(entry: string, handlers: EndpointHandlers): Endpoint {
     handlers.onExit({ code: error === undefined ? code : null, signal: null, error });
   });
   return {
-    send: (message) => worker.postMessage(message),
+    // Web and worker_threads transferables are the same objects at run time.
+    send: (message, transfer = []) => worker.postMessage(message, transfer as unknown as import("node:worker_threads").Transferable[]),
     terminate: async () => {
       ended = true;
       await worker.terminate();

@@ -7,6 +7,7 @@
 
 import type { MemoryMB, OverheadRecord } from "../core/overhead.ts";
 import type { RunRecord } from "../core/record.ts";
+import type { SyncRecord } from "../core/sync_experiment.ts";
 
 const LABELS = { sequential: "# sequential", async: "# in flight", workers: "# workers", processes: "# processes" };
 const RULE = "-".repeat(60);
@@ -69,6 +70,32 @@ export function formatOverhead(record: OverheadRecord): string {
     check === null ? `${kind}: unavailable` : `${kind} ${signed(check.deltaMB.rss)} MB RSS${check.deltaMB.pss === null ? "" : ` (${signed(check.deltaMB.pss)} MB PSS)`}`;
   lines.push("", `Leak check, ${record.settings.cycles} spawn/terminate cycles: ${leak("workers", record.leak.worker)} · ${leak("processes", record.leak.process)}`);
   return lines.join("\n");
+}
+
+/**
+ * Formats a sync record: what happened in each demonstration.
+ *
+ * @param record A `truepar.sync/1` record.
+ * @returns Lines of text.
+ */
+export function formatSync(record: SyncRecord): string {
+  const { runtime, lostUpdates: lost, eventLoopRace: race, thief, semaphore } = record;
+  const seen = (t: { expected: number; observed: number; lost: number }) =>
+    `expected ${t.expected}, observed ${t.observed}${t.lost === 0 ? "" : ` (${t.lost} lost)`}`;
+  return [
+    `[sync, runtime = ${runtime.name} ${runtime.version}, # workers = ${lost.workers}]`,
+    `Lost updates: ${lost.workers} workers each add 1 to one shared Int32 ${lost.iterations} times`,
+    `  plain i32[0]++       ${seen(lost.plain)}`,
+    `  Atomics.add          ${seen(lost.atomic)}`,
+    `  ++ under Mutex       ${seen(lost.mutex)}`,
+    `Read, await, write on one event loop, no threads: ${race.deposits} deposits of 1, ${seen(race)}`,
+    `The thief: a second worker unlocks the vault its owner holds and withdraws ${thief.amount} of ${thief.vault}`,
+    `  naive lock, no owner balance ${thief.naive.balance}${thief.naive.error === null ? ": stolen" : `: ${thief.naive.error}`}`,
+    `  Mutex, with owner    balance ${thief.safe.balance}${thief.safe.error === null ? ": stolen" : `: ${thief.safe.error}`}`,
+    `The semaphore: ${semaphore.parties} workers meant to enter one at a time, after ${semaphore.extraReleases} extra releases`,
+    `  Semaphore(1)         ${semaphore.plain.maxInside} inside at once${semaphore.plain.refused ? "; the extra releases were refused" : ""}`,
+    `  BoundedSemaphore(1)  ${semaphore.bounded.maxInside} inside at once${semaphore.bounded.refused ? `; refused: ${semaphore.bounded.error}` : ""}`,
+  ].join("\n");
 }
 
 function mb(m: MemoryMB): string {

@@ -11,7 +11,7 @@ import { STRATEGIES, type StrategyName } from "../core/strategies.ts";
 import { WORKLOADS } from "../core/workloads/mod.ts";
 
 /** The experiments `--experiment` accepts. */
-export const EXPERIMENTS = ["scaling", "overhead"] as const;
+export const EXPERIMENTS = ["scaling", "overhead", "sync"] as const;
 
 /** An experiment's name. */
 export type Experiment = (typeof EXPERIMENTS)[number];
@@ -43,6 +43,10 @@ export interface RunArgs {
   roundTrips: number;
   /** overhead: spawn/terminate cycles of the leak check. */
   cycles: number;
+  /** sync: workers racing on the counter. */
+  workers: number;
+  /** sync: additions per worker. */
+  additions: number;
 }
 
 /** Workload parameter flags: `waitMs` is `--wait-ms`. */
@@ -55,6 +59,7 @@ const PARAM_FLAGS: ReadonlyMap<string, string> = new Map(
 const EXPERIMENT_FLAGS: Readonly<Record<Experiment, readonly string[]>> = {
   scaling: ["workload", "strategy", "concurrency", "tasks", "repeat", "warmup", ...PARAM_FLAGS.keys()],
   overhead: ["spawns", "round-trips", "cycles"],
+  sync: ["workers", "iterations"],
 };
 
 /** The usage text. */
@@ -72,6 +77,8 @@ ${[...WORKLOADS.values()].flatMap((w) => Object.entries(w.params).map(([name, sp
   --spawns N              overhead: warm spawns timed per kind (default 20)
   --round-trips N        overhead: no-op round trips timed per kind (default 2000)
   --cycles N             overhead: spawn/terminate cycles of the leak check (default 50)
+  --workers N            sync: workers racing on one counter (default 2)
+  --iterations N         sync: additions per worker (default 1000000)
   --json                 print one JSON record on stdout, nothing else
   --help                 print this text`;
 
@@ -109,7 +116,7 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
   const params: Record<string, number> = {};
   for (const [flag, name] of PARAM_FLAGS) {
     const raw = values[flag];
-    if (raw === undefined) continue;
+    if (raw === undefined || experiment !== "scaling") continue;
     const spec = WORKLOADS.get(workload)!.params[name];
     if (spec === undefined) {
       throw new UsageError(`Cannot run: --${flag} does not apply to workload "${workload}", received ${JSON.stringify(raw)}`);
@@ -130,6 +137,8 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
     spawns: count("spawns", values.spawns, 20, 1),
     roundTrips: count("round-trips", values["round-trips"], 2000, 1),
     cycles: count("cycles", values.cycles, 50, 1),
+    workers: count("workers", values.workers, 2, 1),
+    additions: experiment === "sync" ? count("iterations", values.iterations, 1_000_000, 1) : 1_000_000,
   };
 }
 

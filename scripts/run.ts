@@ -13,9 +13,10 @@ import cliProgress from "cli-progress";
 import type { RuntimeAdapter } from "../core/adapter.ts";
 import { runOverhead } from "../core/overhead.ts";
 import { runScaling } from "../core/runner.ts";
+import { runSync } from "../core/sync_experiment.ts";
 import { createAdapter } from "../runtimes/detect.ts";
 import { parseRunArgs, type RunArgs, USAGE, UsageError } from "./cli_args.ts";
-import { formatOverhead, formatRun } from "./_format.ts";
+import { formatOverhead, formatRun, formatSync } from "./_format.ts";
 
 const OVERHEAD_STEPS = 8;
 
@@ -80,6 +81,10 @@ async function runExperiment(args: RunArgs, adapter: RuntimeAdapter, bar?: Progr
         onStep: bar && ((name) => bar.update(step++, OVERHEAD_STEPS, name)),
       });
       return { record, text: formatOverhead(record) };
+    }
+    case "sync": {
+      const record = await runSync({ adapter, workers: args.workers, iterations: args.additions });
+      return { record, text: formatSync(record) };
     }
   }
 }

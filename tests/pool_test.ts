@@ -62,6 +62,30 @@ for (const kind of ["worker", "process"] as WorkerKind[]) {
     }
   });
 
+  test("a transfer list moves a MessagePort to a worker; children refuse one", async ({ pool }) => {
+    const { port1, port2 } = new MessageChannel();
+    const task = pool.run<number>("doubleOnPort", { port: port2, count: 2 }, { transfer: [port2] });
+    if (kind === "process") {
+      const error = await task.catch((e: unknown) => e) as Error;
+      assert.instance(error, TypeError);
+      assert.match(error.message, "needs worker threads");
+      port1.close();
+      return;
+    }
+    const answers: number[] = [];
+    await new Promise<void>((resolve) => {
+      port1.onmessage = (event: MessageEvent<number>) => {
+        answers.push(event.data);
+        if (answers.length === 2) resolve();
+      };
+      port1.postMessage(3);
+      port1.postMessage(5);
+    });
+    assert.is(await task, 2);
+    assert.equal(answers, [6, 10]);
+    port1.close();
+  });
+
   test("a thrown error keeps its name, message and stack, and the pool goes on", async ({ pool }) => {
     const error = await pool.run("fail", "bad input").catch((e: unknown) => e);
     assert.instance(error, Error);

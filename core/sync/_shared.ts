@@ -1,0 +1,110 @@
+/**
+ * What the primitives share: attaching to a buffer with checks, timeouts and
+ * deadlines, and waiting without blocking where the runtime allows it.
+ *
+ * @module
+ */
+
+/** Tags in each primitive's first cell, so a buffer is not attached as the wrong kind. */
+export const TAGS = {
+  Mutex: 0x4d555458,
+  NaiveLock: 0x4e4c434b,
+  Semaphore: 0x53454d41,
+  BoundedSemaphore: 0x42534d41,
+  Barrier: 0x42415252,
+} as const;
+
+/** Options for attaching a primitive to a buffer. */
+export interface AttachOptions {
+  /** Refuse a buffer that holds no primitive yet, instead of creating one in it. */
+  attachOnly?: boolean;
+}
+
+/** A primitive's kind. */
+export type PrimitiveKind = keyof typeof TAGS;
+
+/**
+ * Creates or attaches the Int32 cells of a primitive.
+ *
+ * @param kind The primitive, for messages and the tag.
+ * @param cells How many Int32 cells it needs, the tag in cell 0 included.
+ * @param buffer A buffer of this kind to attach to, or a zeroed one to create it in; a new one when absent.
+ * @param attachOnly Refuse a buffer that holds no primitive yet (for `from()`).
+ * @returns The cells, and whether the primitive is new (its other cells still to fill).
+ * @throws {TypeError} When the buffer is not a SharedArrayBuffer, or holds another kind.
+ * @throws {RangeError} When the buffer is too small.
+ */
+export function attachCells(kind: PrimitiveKind, cells: number, buffer?: unknown, attachOnly = false): { view: Int32Array; fresh: boolean } {
+  if (buffer === undefined) buffer = new SharedArrayBuffer(cells * 4);
+  if (!(buffer instanceof SharedArrayBuffer)) {
+    const name = (buffer as object | null)?.constructor?.name ?? String(buffer);
+    throw new TypeError(`Cannot attach ${kind}: the buffer must be a SharedArrayBuffer, received ${name}`);
+  }
+  const tag = buffer.byteLength >= 4 ? Atomics.load(new Int32Array(buffer, 0, 1), 0) : 0;
+  if (tag !== TAGS[kind] && (tag !== 0 || attachOnly)) {
+    const other = Object.entries(TAGS).find(([, value]) => value === tag)?.[0];
+    throw new TypeError(`Cannot attach ${kind}: the buffer holds ${other === undefined ? "no truepar primitive" : `a ${other}`}`);
+  }
+  if (buffer.byteLength < cells * 4) {
+    throw new RangeError(`Cannot attach ${kind}: the buffer must hold at least ${cells * 4} bytes, received ${buffer.byteLength}`);
+  }
+  const view = new Int32Array(buffer, 0, cells);
+  // Whoever tags a zeroed buffer first creates the primitive in it.
+  const fresh = tag === 0 && Atomics.compareExchange(view, 0, 0, TAGS[kind]) === 0;
+  return { view, fresh };
+}
+
+/**
+ * Checks a timeout and turns it into a deadline.
+ *
+ * @param action What is being done, for the message, such as `lock mutex`.
+ * @param timeoutMs Milliseconds, or `Infinity` to wait for ever.
+ * @returns The deadline on the `performance.now()` clock.
+ * @throws {TypeError} When the timeout is not a number.
+ * @throws {RangeError} When it is negative or NaN.
+ */
+export function deadlineOf(action: string, timeoutMs: unknown): number {
+  if (typeof timeoutMs !== "number") {
+    throw new TypeError(`Cannot ${action}: "timeoutMs" must be a number, received ${typeof timeoutMs === "string" ? JSON.stringify(timeoutMs) : String(timeoutMs)}`);
+  }
+  if (!(timeoutMs >= 0)) {
+    throw new RangeError(`Cannot ${action}: "timeoutMs" must be a non-negative number, received ${timeoutMs}`);
+  }
+  return performance.now() + timeoutMs;
+}
+
+/**
+ * The time left before a deadline, as `Atomics.wait` takes it.
+ *
+ * @param deadline From {@linkcode deadlineOf}.
+ * @returns Milliseconds left (0 when past), or `Infinity`.
+ */
+export function remainingMs(deadline: number): number {
+  return Math.max(0, deadline - performance.now());
+}
+
+/**
+ * Waits, without blocking the thread, until `view[index]` is no longer
+ * `value`, it is notified, or `timeoutMs` passes. Uses `Atomics.waitAsync`
+ * where the runtime has it, and polls each millisecond where it does not.
+ *
+ * @param view The cells.
+ * @param index The cell to watch.
+ * @param value The value to wait past.
+ * @param timeoutMs The longest wait.
+ */
+export async function waitAsync(view: Int32Array, index: number, value: number, timeoutMs: number): Promise<void> {
+  // Deno and Bun do not keep a process alive for a pending waitAsync: a timer does.
+  const keepAlive = setTimeout(() => {}, Math.min(timeoutMs, 2 ** 31 - 1));
+  try {
+    const waitAsync = (Atomics as { waitAsync?: typeof Atomics.waitAsync }).waitAsync;
+    if (typeof waitAsync === "function") {
+      const result = waitAsync(view, index, value, timeoutMs);
+      if (result.async) await result.value;
+    } else if (Atomics.load(view, index) === value) {
+      await new Promise((resolve) => setTimeout(resolve, Math.min(timeoutMs, 1)));
+    }
+  } finally {
+    clearTimeout(keepAlive);
+  }
+}

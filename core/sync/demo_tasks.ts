@@ -1,0 +1,131 @@
+/**
+ * The worker side of the `sync` experiment: each function runs in its own
+ * worker and meets the others at a barrier, so they really overlap.
+ *
+ * @module
+ */
+
+import { Barrier } from "./barrier.ts";
+import { Mutex, OwnershipError } from "./mutex.ts";
+import { NaiveLock } from "./naive_lock.ts";
+import { BoundedSemaphore, Semaphore } from "./semaphore.ts";
+
+/** How `countUp` adds: a plain `++`, `Atomics.add`, or `++` under the mutex. */
+export type CountMode = "plain" | "atomic" | "mutex";
+
+/**
+ * Adds 1 to a shared counter `iterations` times.
+ *
+ * @returns Nothing; the counter holds the result.
+ */
+export function countUp(
+  { counter, barrier, mutex, mode, iterations }: {
+    counter: SharedArrayBuffer;
+    barrier: SharedArrayBuffer;
+    mutex: SharedArrayBuffer;
+    mode: CountMode;
+    iterations: number;
+  },
+): void {
+  const cells = new Int32Array(counter);
+  const lock = Mutex.from(mutex);
+  Barrier.from(barrier).wait();
+  if (mode === "plain") {
+    for (let i = 0; i < iterations; i++) cells[0]!++;
+  } else if (mode === "atomic") {
+    for (let i = 0; i < iterations; i++) Atomics.add(cells, 0, 1);
+  } else {
+    for (let i = 0; i < iterations; i++) {
+      lock.lock();
+      cells[0]!++;
+      lock.unlock();
+    }
+  }
+}
+
+interface VaultShared {
+  lock: SharedArrayBuffer;
+  bank: SharedArrayBuffer;
+  barrier: SharedArrayBuffer;
+  safe: boolean;
+}
+
+function attachLock(shared: VaultShared): { lock(): void; unlock(): void } {
+  if (!shared.safe) return new NaiveLock(shared.lock);
+  const mutex = Mutex.from(shared.lock);
+  return { lock: () => void mutex.lock(), unlock: () => mutex.unlock() };
+}
+
+/** The owner: holds the vault's lock while the thief tries, then lets go. */
+export function guardVault(shared: VaultShared): void {
+  const lock = attachLock(shared);
+  const barrier = Barrier.from(shared.barrier);
+  lock.lock();
+  barrier.wait(); // the thief may try now
+  barrier.wait(); // the thief is done
+  try {
+    lock.unlock();
+  } catch (error) {
+    // The naive lock was unlocked by the thief already: nothing to give back.
+    if (!(error instanceof OwnershipError)) throw error;
+  }
+}
+
+/**
+ * The thief: unlocks a vault it never locked, then withdraws 993.
+ *
+ * @returns The error that stopped it, or `null` when the theft worked.
+ */
+export function robVault(shared: VaultShared & { amount: number }): string | null {
+  const lock = attachLock(shared);
+  const barrier = Barrier.from(shared.barrier);
+  const bank = new Int32Array(shared.bank);
+  barrier.wait();
+  let error: string | null = null;
+  try {
+    lock.unlock();
+    lock.lock();
+    bank[0] = bank[0]! - shared.amount;
+    lock.unlock();
+  } catch (caught) {
+    error = `${(caught as Error).name}: ${(caught as Error).message}`;
+  }
+  barrier.wait();
+  return error;
+}
+
+/**
+ * Enters a room guarded by a semaphore meant to admit one at a time, and
+ * stays until everyone is inside or `stayMs` passes, recording the most
+ * ever inside together.
+ */
+export function enterRoom(
+  { semaphore, bounded, room, barrier, parties, stayMs }: {
+    semaphore: SharedArrayBuffer;
+    bounded: boolean;
+    room: SharedArrayBuffer;
+    barrier: SharedArrayBuffer;
+    parties: number;
+    stayMs: number;
+  },
+): void {
+  const guard = bounded ? BoundedSemaphore.from(semaphore) : Semaphore.from(semaphore);
+  const cells = new Int32Array(room); // [inside, most inside]
+  Barrier.from(barrier).wait();
+  guard.acquire();
+  const inside = Atomics.add(cells, 0, 1) + 1;
+  let most = Atomics.load(cells, 1);
+  while (inside > most) {
+    const seen = Atomics.compareExchange(cells, 1, most, inside);
+    if (seen === most) break;
+    most = seen;
+  }
+  Atomics.notify(cells, 0);
+  const deadline = performance.now() + stayMs;
+  for (let now = Atomics.load(cells, 0); now < parties && performance.now() < deadline; now = Atomics.load(cells, 0)) {
+    Atomics.wait(cells, 0, now, deadline - performance.now());
+  }
+  Atomics.sub(cells, 0, 1);
+  Atomics.notify(cells, 0);
+  guard.release();
+}

@@ -1,0 +1,163 @@
+/**
+ * The `sync` experiment: where shared memory goes wrong — lost updates, a
+ * lock any worker can release, an over-released semaphore — and the safe
+ * primitives that fix it, on the runtime at hand.
+ *
+ * @module
+ */
+
+import type { HostInfo, RuntimeAdapter, RuntimeInfo } from "./adapter.ts";
+import { createPool } from "./pool.ts";
+import { Barrier } from "./sync/barrier.ts";
+import type { CountMode } from "./sync/demo_tasks.ts";
+import { Mutex } from "./sync/mutex.ts";
+import { NaiveLock } from "./sync/naive_lock.ts";
+import { BoundedSemaphore, Semaphore } from "./sync/semaphore.ts";
+
+/** The schema name of a sync record. */
+export const SYNC_SCHEMA = "truepar.sync/1";
+
+const DEMO_MODULE = new URL("./sync/demo_tasks.ts", import.meta.url);
+const VAULT = 1000;
+const THEFT = 993;
+
+/** Options for {@linkcode runSync}. */
+export interface SyncOptions {
+  adapter: RuntimeAdapter;
+  /** Workers that race on the counter. Default 2. */
+  workers?: number;
+  /** Additions per worker. Default 1,000,000. */
+  iterations?: number;
+  /** Concurrent read-await-write updates on one event loop. Default 1000. */
+  deposits?: number;
+  /** How long a worker in the semaphore's room waits for the others. Default 100 ms. */
+  stayMs?: number;
+}
+
+/** What was expected and what was seen. */
+export interface Tally {
+  expected: number;
+  observed: number;
+  lost: number;
+}
+
+/** The record of the sync experiment (`truepar.sync/1`). */
+export interface SyncRecord {
+  schema: typeof SYNC_SCHEMA;
+  runtime: RuntimeInfo;
+  host: HostInfo;
+  startedAt: string;
+  lostUpdates: { workers: number; iterations: number } & Record<CountMode, Tally>;
+  eventLoopRace: Tally & { deposits: number };
+  thief: {
+    vault: number;
+    amount: number;
+    naive: { balance: number; error: string | null };
+    safe: { balance: number; error: string | null };
+  };
+  semaphore: {
+    parties: number;
+    extraReleases: number;
+    plain: { maxInside: number; refused: boolean; error: string | null };
+    bounded: { maxInside: number; refused: boolean; error: string | null };
+  };
+}
+
+/**
+ * Runs the four demonstrations in worker threads of the adapter's runtime.
+ *
+ * @param options The adapter and the sizes.
+ * @returns The `truepar.sync/1` record.
+ * @throws {RangeError} For sizes that are not positive integers.
+ * @example
+ * ```ts ignore
+ * import { runSync } from "./sync_experiment.ts";
+ * import { createAdapter } from "../runtimes/detect.ts";
+ * const record = await runSync({ adapter: await createAdapter() });
+ * console.log(record.thief.naive.balance); // 7
+ * ```
+ */
+export async function runSync(options: SyncOptions): Promise<SyncRecord> {
+  const { adapter } = options;
+  const workers = checkPositive("workers", options.workers ?? 2);
+  const iterations = checkPositive("iterations", options.iterations ?? 1_000_000);
+  const deposits = checkPositive("deposits", options.deposits ?? 1000);
+  const stayMs = checkPositive("stayMs", options.stayMs ?? 100);
+  const startedAt = new Date().toISOString();
+  const pool = await createPool({ adapter, kind: "worker", size: Math.max(workers, 3), module: DEMO_MODULE });
+  try {
+    const count = async (mode: CountMode): Promise<Tally> => {
+      const counter = new SharedArrayBuffer(4);
+      const shared = { counter, barrier: new Barrier(workers).buffer, mutex: new Mutex().buffer, mode, iterations };
+      await Promise.all(Array.from({ length: workers }, () => pool.run("countUp", shared)));
+      return tally(workers * iterations, new Int32Array(counter)[0]!);
+    };
+    const lostUpdates = { workers, iterations, plain: await count("plain"), atomic: await count("atomic"), mutex: await count("mutex") };
+
+    const rob = async (safe: boolean) => {
+      const bank = new Int32Array(new SharedArrayBuffer(4));
+      bank[0] = VAULT;
+      const shared = { lock: (safe ? new Mutex() : new NaiveLock()).buffer, bank: bank.buffer, barrier: new Barrier(2).buffer, safe };
+      const [, error] = await Promise.all([pool.run("guardVault", shared), pool.run<string | null>("robVault", { ...shared, amount: THEFT })]);
+      return { balance: bank[0]!, error };
+    };
+    const thief = { vault: VAULT, amount: THEFT, naive: await rob(false), safe: await rob(true) };
+
+    const room = async (bounded: boolean) => {
+      const semaphore = bounded ? new BoundedSemaphore(1) : new Semaphore(1);
+      let error: string | null = null;
+      try {
+        semaphore.release();
+        semaphore.release();
+      } catch (caught) {
+        error = (caught as Error).message;
+      }
+      const cells = new Int32Array(new SharedArrayBuffer(8));
+      const shared = { semaphore: semaphore.buffer, bounded, room: cells.buffer, barrier: new Barrier(3).buffer, parties: 3, stayMs };
+      await Promise.all([0, 1, 2].map(() => pool.run("enterRoom", shared)));
+      return { maxInside: cells[1]!, refused: error !== null, error };
+    };
+    const semaphore = { parties: 3, extraReleases: 2, plain: await room(false), bounded: await room(true) };
+
+    return {
+      schema: SYNC_SCHEMA,
+      runtime: adapter.runtime,
+      host: adapter.hostInfo(),
+      startedAt,
+      lostUpdates,
+      eventLoopRace: { deposits, ...(await raceOnEventLoop(deposits)) },
+      thief,
+      semaphore,
+    };
+  } finally {
+    await pool.close();
+  }
+}
+
+/**
+ * Read, await, write on one event loop: no threads, and updates are still lost.
+ *
+ * @param deposits How many concurrent deposits of 1.
+ * @returns The expected and the observed balance.
+ */
+export async function raceOnEventLoop(deposits: number): Promise<Tally> {
+  let balance = 0;
+  const deposit = async () => {
+    const read = balance;
+    await new Promise((resolve) => setTimeout(resolve, 0)); // a database call, say
+    balance = read + 1;
+  };
+  await Promise.all(Array.from({ length: deposits }, deposit));
+  return tally(deposits, balance);
+}
+
+function tally(expected: number, observed: number): Tally {
+  return { expected, observed, lost: expected - observed };
+}
+
+function checkPositive(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new RangeError(`Cannot run sync: "${name}" must be a positive integer, received ${value}`);
+  }
+  return value;
+}
