@@ -14,7 +14,7 @@ import os from "node:os";
 import path from "node:path";
 import process from "node:process";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { Worker } from "node:worker_threads";
+import { type Transferable as NodeTransferable, Worker } from "node:worker_threads";
 import type { Endpoint, EndpointHandlers, RuntimeAdapter, WorkerKind } from "../core/adapter.ts";
 import type { ExitInfo } from "../core/errors.ts";
 import { encodeFrame, FrameDecoder, type FromWorker } from "../core/protocol.ts";
@@ -78,7 +78,7 @@ function spawnWorker(entry: string, handlers: EndpointHandlers): Endpoint {
   });
   return {
     // Web and worker_threads transferables are the same objects at run time.
-    send: (message, transfer = []) => worker.postMessage(message, transfer as unknown as import("node:worker_threads").Transferable[]),
+    send: (message, transfer = []) => worker.postMessage(message, transfer as unknown as NodeTransferable[]),
     terminate: async () => {
       ended = true;
       await worker.terminate();

@@ -17,7 +17,9 @@ const BAD_INPUT: [string[], string][] = [
   [["--frobnicate"], 'unknown flag, received "--frobnicate"'],
   [["--workload", "gpu"], '--workload must be one of cpu, io, io-blocking, received "gpu"'],
   [["--strategy", "threads"], '--strategy must be one of sequential, async, workers, processes, received "threads"'],
-  [["--experiment", "magic"], '--experiment must be one of scaling, overhead, received "magic"'],
+  [["--experiment", "magic"], '--experiment must be one of scaling, overhead, sync, received "magic"'],
+  [["--experiment", "sync", "--workers", "0"], '--workers must be a positive integer, received "0"'],
+  [["--experiment", "sync", "--strategy", "async"], '--strategy does not apply to experiment "sync", received "async"'],
   [["--experiment", "overhead", "--tasks", "3"], '--tasks does not apply to experiment "overhead", received "3"'],
   [["--spawns", "5"], '--spawns does not apply to experiment "scaling", received "5"'],
   [["--experiment", "overhead", "--spawns", "0"], '--spawns must be a positive integer, received "0"'],
@@ -78,6 +80,15 @@ good("--experiment overhead --json prints one truepar.overhead/1 record", async 
   assert.is(record.schema, "truepar.overhead/1");
   assert.is(record.runtime.name, RUNTIME);
   assert.ok(record.perWorkerMB.rss !== undefined && record.processStartMs.median > 0);
+});
+
+good("--experiment sync --json prints one truepar.sync/1 record", async () => {
+  const result = await run(["--experiment", "sync", "--iterations", "1000", "--json"]);
+  assert.is(result.exitCode, 0, result.stderr);
+  const record = JSON.parse(result.stdout);
+  assert.is(record.schema, "truepar.sync/1");
+  assert.is(record.lostUpdates.atomic.observed, 2000);
+  assert.is(record.thief.naive.balance, 7);
 });
 
 good("--help prints the usage and exits 0", async () => {

@@ -55,22 +55,31 @@ export function attachCells(kind: PrimitiveKind, cells: number, buffer?: unknown
 }
 
 /**
- * Checks a timeout and turns it into a deadline.
+ * Checks a timeout, without reading the clock (the fast paths must stay fast).
  *
  * @param action What is being done, for the message, such as `lock mutex`.
  * @param timeoutMs Milliseconds, or `Infinity` to wait for ever.
- * @returns The deadline on the `performance.now()` clock.
  * @throws {TypeError} When the timeout is not a number.
  * @throws {RangeError} When it is negative or NaN.
  */
-export function deadlineOf(action: string, timeoutMs: unknown): number {
+export function checkTimeout(action: string, timeoutMs: unknown): void {
+  if (timeoutMs === Infinity) return;
   if (typeof timeoutMs !== "number") {
     throw new TypeError(`Cannot ${action}: "timeoutMs" must be a number, received ${typeof timeoutMs === "string" ? JSON.stringify(timeoutMs) : String(timeoutMs)}`);
   }
   if (!(timeoutMs >= 0)) {
     throw new RangeError(`Cannot ${action}: "timeoutMs" must be a non-negative number, received ${timeoutMs}`);
   }
-  return performance.now() + timeoutMs;
+}
+
+/**
+ * Turns a checked timeout into a deadline.
+ *
+ * @param timeoutMs Milliseconds, or `Infinity`.
+ * @returns The deadline on the `performance.now()` clock.
+ */
+export function deadlineOf(timeoutMs: number): number {
+  return timeoutMs === Infinity ? Infinity : performance.now() + timeoutMs;
 }
 
 /**
@@ -80,7 +89,7 @@ export function deadlineOf(action: string, timeoutMs: unknown): number {
  * @returns Milliseconds left (0 when past), or `Infinity`.
  */
 export function remainingMs(deadline: number): number {
-  return Math.max(0, deadline - performance.now());
+  return deadline === Infinity ? Infinity : Math.max(0, deadline - performance.now());
 }
 
 /**

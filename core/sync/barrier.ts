@@ -5,7 +5,7 @@
  * @module
  */
 
-import { type AttachOptions, attachCells, deadlineOf, remainingMs, waitAsync } from "./_shared.ts";
+import { type AttachOptions, attachCells, checkTimeout, deadlineOf, remainingMs, waitAsync } from "./_shared.ts";
 
 const ARRIVED = 1;
 const GENERATION = 2;
@@ -81,7 +81,8 @@ export class Barrier {
    * @throws {BrokenBarrierError} When the timeout passed, here or at another party.
    */
   wait(timeoutMs = Infinity): number {
-    const deadline = deadlineOf("wait at barrier", timeoutMs);
+    checkTimeout("wait at barrier", timeoutMs);
+    const deadline = deadlineOf(timeoutMs);
     const { generation, index, last } = this.#arrive();
     if (last) return index;
     while (Atomics.load(this.#cells, GENERATION) === generation) {
@@ -99,7 +100,8 @@ export class Barrier {
    * @throws {BrokenBarrierError} When the timeout passed, here or at another party.
    */
   async waitAsync(timeoutMs = Infinity): Promise<number> {
-    const deadline = deadlineOf("wait at barrier", timeoutMs);
+    checkTimeout("wait at barrier", timeoutMs);
+    const deadline = deadlineOf(timeoutMs);
     const { generation, index, last } = this.#arrive();
     if (last) return index;
     while (Atomics.load(this.#cells, GENERATION) === generation) {

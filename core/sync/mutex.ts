@@ -5,7 +5,7 @@
  * @module
  */
 
-import { type AttachOptions, attachCells, deadlineOf, remainingMs, waitAsync } from "./_shared.ts";
+import { type AttachOptions, attachCells, checkTimeout, deadlineOf, remainingMs, waitAsync } from "./_shared.ts";
 
 const STATE = 1; // 0 unlocked, 1 locked, 2 locked with waiters (Drepper, "Futexes Are Tricky")
 const OWNER = 2; // the id of the handle holding it, 0 when unlocked
@@ -83,10 +83,11 @@ export class Mutex {
    * @throws {Error} When this handle holds it already (it is not reentrant).
    */
   lock(timeoutMs = Infinity): boolean {
-    const deadline = deadlineOf("lock mutex", timeoutMs);
-    this.#checkNotHeld();
+    checkTimeout("lock mutex", timeoutMs);
     let state = Atomics.compareExchange(this.#cells, STATE, 0, 1);
     if (state !== 0) {
+      this.#checkNotHeld();
+      const deadline = deadlineOf(timeoutMs);
       if (state !== 2) state = Atomics.exchange(this.#cells, STATE, 2);
       while (state !== 0) {
         const remaining = remainingMs(deadline);
@@ -106,10 +107,11 @@ export class Mutex {
    * @returns `true` once locked, `false` when the timeout passed first.
    */
   async lockAsync(timeoutMs = Infinity): Promise<boolean> {
-    const deadline = deadlineOf("lock mutex", timeoutMs);
-    this.#checkNotHeld();
+    checkTimeout("lock mutex", timeoutMs);
     let state = Atomics.compareExchange(this.#cells, STATE, 0, 1);
     if (state !== 0) {
+      this.#checkNotHeld();
+      const deadline = deadlineOf(timeoutMs);
       if (state !== 2) state = Atomics.exchange(this.#cells, STATE, 2);
       while (state !== 0) {
         const remaining = remainingMs(deadline);

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type AttachOptions, attachCells, deadlineOf, type PrimitiveKind, remainingMs, waitAsync } from "./_shared.ts";
+import { type AttachOptions, attachCells, checkTimeout, deadlineOf, type PrimitiveKind, remainingMs, waitAsync } from "./_shared.ts";
 
 const COUNT = 1;
 const BOUND = 2;
@@ -78,7 +78,8 @@ export class Semaphore {
    * @returns `true` once taken, `false` when the timeout passed first.
    */
   acquire(timeoutMs = Infinity): boolean {
-    const deadline = deadlineOf(`acquire ${this.kind()}`, timeoutMs);
+    checkTimeout(`acquire ${this.kind()}`, timeoutMs);
+    const deadline = deadlineOf(timeoutMs);
     for (;;) {
       if (this.tryAcquire()) return true;
       const remaining = remainingMs(deadline);
@@ -94,7 +95,8 @@ export class Semaphore {
    * @returns `true` once taken, `false` when the timeout passed first.
    */
   async acquireAsync(timeoutMs = Infinity): Promise<boolean> {
-    const deadline = deadlineOf(`acquire ${this.kind()}`, timeoutMs);
+    checkTimeout(`acquire ${this.kind()}`, timeoutMs);
+    const deadline = deadlineOf(timeoutMs);
     for (;;) {
       if (this.tryAcquire()) return true;
       const remaining = remainingMs(deadline);
