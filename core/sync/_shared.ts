@@ -92,6 +92,44 @@ export function remainingMs(deadline: number): number {
   return deadline === Infinity ? Infinity : Math.max(0, deadline - performance.now());
 }
 
+/** A wait that a primitive's algorithm asks for: on `cells[index]` while it holds `value`. */
+export interface Wait {
+  index: number;
+  value: number;
+  timeoutMs: number;
+}
+
+/** An algorithm that may have to wait, written once and run blocking or not. */
+export type Waiting<T> = Generator<Wait, T, void>;
+
+/**
+ * Runs an algorithm, blocking the thread with `Atomics.wait` where it waits.
+ *
+ * @param cells The primitive's cells.
+ * @param steps The algorithm.
+ * @returns What the algorithm returns.
+ */
+export function block<T>(cells: Int32Array, steps: Waiting<T>): T {
+  for (let step = steps.next(); ; step = steps.next()) {
+    if (step.done) return step.value;
+    Atomics.wait(cells, step.value.index, step.value.value, step.value.timeoutMs);
+  }
+}
+
+/**
+ * Runs an algorithm without blocking the thread, awaiting where it waits.
+ *
+ * @param cells The primitive's cells.
+ * @param steps The algorithm.
+ * @returns What the algorithm returns.
+ */
+export async function park<T>(cells: Int32Array, steps: Waiting<T>): Promise<T> {
+  for (let step = steps.next(); ; step = steps.next()) {
+    if (step.done) return step.value;
+    await waitAsync(cells, step.value.index, step.value.value, step.value.timeoutMs);
+  }
+}
+
 /**
  * Waits, without blocking the thread, until `view[index]` is no longer
  * `value`, it is notified, or `timeoutMs` passes. Uses `Atomics.waitAsync`

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { type AttachOptions, attachCells, checkTimeout, deadlineOf, remainingMs, waitAsync } from "./_shared.ts";
+import { type AttachOptions, attachCells, block, checkTimeout, deadlineOf, park, remainingMs, type Waiting } from "./_shared.ts";
 
 const ARRIVED = 1;
 const GENERATION = 2;
@@ -81,15 +81,7 @@ export class Barrier {
    * @throws {BrokenBarrierError} When the timeout passed, here or at another party.
    */
   wait(timeoutMs = Infinity): number {
-    checkTimeout("wait at barrier", timeoutMs);
-    const deadline = deadlineOf(timeoutMs);
-    const { generation, index, last } = this.#arrive();
-    if (last) return index;
-    while (Atomics.load(this.#cells, GENERATION) === generation) {
-      this.#checkBroken(deadline);
-      Atomics.wait(this.#cells, GENERATION, generation, remainingMs(deadline));
-    }
-    return index;
+    return block(this.#cells, this.#pass(timeoutMs));
   }
 
   /**
@@ -99,16 +91,8 @@ export class Barrier {
    * @returns This party's arrival index.
    * @throws {BrokenBarrierError} When the timeout passed, here or at another party.
    */
-  async waitAsync(timeoutMs = Infinity): Promise<number> {
-    checkTimeout("wait at barrier", timeoutMs);
-    const deadline = deadlineOf(timeoutMs);
-    const { generation, index, last } = this.#arrive();
-    if (last) return index;
-    while (Atomics.load(this.#cells, GENERATION) === generation) {
-      this.#checkBroken(deadline);
-      await waitAsync(this.#cells, GENERATION, generation, remainingMs(deadline));
-    }
-    return index;
+  waitAsync(timeoutMs = Infinity): Promise<number> {
+    return park(this.#cells, this.#pass(timeoutMs));
   }
 
   /** Mends a broken barrier; only when no party is waiting. */
@@ -117,17 +101,24 @@ export class Barrier {
     Atomics.store(this.#cells, BROKEN, 0);
   }
 
-  #arrive(): { generation: number; index: number; last: boolean } {
+  /** Arrives; the last party to arrive opens the next generation, the others wait for it. */
+  *#pass(timeoutMs: number): Waiting<number> {
+    checkTimeout("wait at barrier", timeoutMs);
+    const deadline = deadlineOf(timeoutMs);
     this.#checkBroken(Infinity);
     const generation = Atomics.load(this.#cells, GENERATION);
     const index = Atomics.add(this.#cells, ARRIVED, 1);
-    const last = index + 1 === Atomics.load(this.#cells, PARTIES);
-    if (last) {
+    if (index + 1 === Atomics.load(this.#cells, PARTIES)) {
       Atomics.store(this.#cells, ARRIVED, 0);
       Atomics.add(this.#cells, GENERATION, 1);
       Atomics.notify(this.#cells, GENERATION);
+      return index;
     }
-    return { generation, index, last };
+    while (Atomics.load(this.#cells, GENERATION) === generation) {
+      this.#checkBroken(deadline);
+      yield { index: GENERATION, value: generation, timeoutMs: remainingMs(deadline) };
+    }
+    return index;
   }
 
   #checkBroken(deadline: number): void {

@@ -10,6 +10,22 @@ import { Mutex, OwnershipError } from "./mutex.ts";
 import { NaiveLock } from "./naive_lock.ts";
 import { BoundedSemaphore, Semaphore } from "./semaphore.ts";
 
+/**
+ * Raises `cells[index]` to `value` if it is lower, atomically: a running maximum.
+ *
+ * @param cells Shared cells.
+ * @param index The cell holding the maximum.
+ * @param value The candidate.
+ */
+export function raiseTo(cells: Int32Array, index: number, value: number): void {
+  let current = Atomics.load(cells, index);
+  while (value > current) {
+    const seen = Atomics.compareExchange(cells, index, current, value);
+    if (seen === current) return;
+    current = seen;
+  }
+}
+
 /** How `countUp` adds: a plain `++`, `Atomics.add`, or `++` under the mutex. */
 export type CountMode = "plain" | "atomic" | "mutex";
 
@@ -113,13 +129,7 @@ export function enterRoom(
   const cells = new Int32Array(room); // [inside, most inside]
   Barrier.from(barrier).wait();
   guard.acquire();
-  const inside = Atomics.add(cells, 0, 1) + 1;
-  let most = Atomics.load(cells, 1);
-  while (inside > most) {
-    const seen = Atomics.compareExchange(cells, 1, most, inside);
-    if (seen === most) break;
-    most = seen;
-  }
+  raiseTo(cells, 1, Atomics.add(cells, 0, 1) + 1);
   Atomics.notify(cells, 0);
   const deadline = performance.now() + stayMs;
   for (let now = Atomics.load(cells, 0); now < parties && performance.now() < deadline; now = Atomics.load(cells, 0)) {

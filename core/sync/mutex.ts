@@ -5,7 +5,7 @@
  * @module
  */
 
-import { type AttachOptions, attachCells, checkTimeout, deadlineOf, remainingMs, waitAsync } from "./_shared.ts";
+import { type AttachOptions, attachCells, block, checkTimeout, deadlineOf, park, remainingMs, type Waiting } from "./_shared.ts";
 
 const STATE = 1; // 0 unlocked, 1 locked, 2 locked with waiters (Drepper, "Futexes Are Tricky")
 const OWNER = 2; // the id of the handle holding it, 0 when unlocked
@@ -84,20 +84,7 @@ export class Mutex {
    */
   lock(timeoutMs = Infinity): boolean {
     checkTimeout("lock mutex", timeoutMs);
-    let state = Atomics.compareExchange(this.#cells, STATE, 0, 1);
-    if (state !== 0) {
-      this.#checkNotHeld();
-      const deadline = deadlineOf(timeoutMs);
-      if (state !== 2) state = Atomics.exchange(this.#cells, STATE, 2);
-      while (state !== 0) {
-        const remaining = remainingMs(deadline);
-        if (remaining === 0) return false;
-        Atomics.wait(this.#cells, STATE, 2, remaining);
-        state = Atomics.exchange(this.#cells, STATE, 2);
-      }
-    }
-    Atomics.store(this.#cells, OWNER, this.#id);
-    return true;
+    return this.tryLock() || block(this.#cells, this.#contend(timeoutMs));
   }
 
   /**
@@ -108,17 +95,19 @@ export class Mutex {
    */
   async lockAsync(timeoutMs = Infinity): Promise<boolean> {
     checkTimeout("lock mutex", timeoutMs);
-    let state = Atomics.compareExchange(this.#cells, STATE, 0, 1);
-    if (state !== 0) {
-      this.#checkNotHeld();
-      const deadline = deadlineOf(timeoutMs);
-      if (state !== 2) state = Atomics.exchange(this.#cells, STATE, 2);
-      while (state !== 0) {
-        const remaining = remainingMs(deadline);
-        if (remaining === 0) return false;
-        await waitAsync(this.#cells, STATE, 2, remaining);
-        state = Atomics.exchange(this.#cells, STATE, 2);
-      }
+    return this.tryLock() || await park(this.#cells, this.#contend(timeoutMs));
+  }
+
+  /** The slow path: mark the lock contended and wait until it is handed over. */
+  *#contend(timeoutMs: number): Waiting<boolean> {
+    if (Atomics.load(this.#cells, OWNER) === this.#id) {
+      throw new Error(`Cannot lock mutex: this handle (${this.#id}) holds it already, and it is not reentrant`);
+    }
+    const deadline = deadlineOf(timeoutMs);
+    while (Atomics.exchange(this.#cells, STATE, 2) !== 0) {
+      const remaining = remainingMs(deadline);
+      if (remaining === 0) return false;
+      yield { index: STATE, value: 2, timeoutMs: remaining };
     }
     Atomics.store(this.#cells, OWNER, this.#id);
     return true;
@@ -153,12 +142,6 @@ export class Mutex {
     if (Atomics.sub(this.#cells, STATE, 1) !== 1) {
       Atomics.store(this.#cells, STATE, 0);
       Atomics.notify(this.#cells, STATE, 1);
-    }
-  }
-
-  #checkNotHeld(): void {
-    if (Atomics.load(this.#cells, OWNER) === this.#id) {
-      throw new Error(`Cannot lock mutex: this handle (${this.#id}) holds it already, and it is not reentrant`);
     }
   }
 }

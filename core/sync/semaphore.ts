@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type AttachOptions, attachCells, checkTimeout, deadlineOf, type PrimitiveKind, remainingMs, waitAsync } from "./_shared.ts";
+import { type AttachOptions, attachCells, block, checkTimeout, deadlineOf, park, type PrimitiveKind, remainingMs, type Waiting } from "./_shared.ts";
 
 const COUNT = 1;
 const BOUND = 2;
@@ -79,13 +79,7 @@ export class Semaphore {
    */
   acquire(timeoutMs = Infinity): boolean {
     checkTimeout(`acquire ${this.kind()}`, timeoutMs);
-    const deadline = deadlineOf(timeoutMs);
-    for (;;) {
-      if (this.tryAcquire()) return true;
-      const remaining = remainingMs(deadline);
-      if (remaining === 0) return false;
-      Atomics.wait(this.cells, COUNT, 0, remaining);
-    }
+    return this.tryAcquire() || block(this.cells, this.#waitForPermit(timeoutMs));
   }
 
   /**
@@ -96,13 +90,17 @@ export class Semaphore {
    */
   async acquireAsync(timeoutMs = Infinity): Promise<boolean> {
     checkTimeout(`acquire ${this.kind()}`, timeoutMs);
+    return this.tryAcquire() || await park(this.cells, this.#waitForPermit(timeoutMs));
+  }
+
+  *#waitForPermit(timeoutMs: number): Waiting<boolean> {
     const deadline = deadlineOf(timeoutMs);
-    for (;;) {
-      if (this.tryAcquire()) return true;
+    while (!this.tryAcquire()) {
       const remaining = remainingMs(deadline);
       if (remaining === 0) return false;
-      await waitAsync(this.cells, COUNT, 0, remaining);
+      yield { index: COUNT, value: 0, timeoutMs: remaining };
     }
+    return true;
   }
 
   /**
