@@ -9,7 +9,7 @@ import type { RuntimeAdapter } from "./adapter.ts";
 import { RUN_SCHEMA, type RunPoint, type RunRecord } from "./record.ts";
 import { median } from "./stats.ts";
 import { type BatchTiming, runBatch, STRATEGIES, type StrategyName } from "./strategies.ts";
-import { describeValue, resolveParams, type Workload, type WorkloadParams } from "./workload.ts";
+import { combineChecksums, describeValue, resolveParams, type Workload, type WorkloadParams } from "./workload.ts";
 import { getWorkload } from "./workloads/mod.ts";
 
 /** Options for {@linkcode runScaling}. */
@@ -119,7 +119,7 @@ export async function runScaling(options: ScalingOptions): Promise<RunRecord> {
       const timing = await runBatch(run.strategy, batch);
       if (i >= run.warmup) samples.push(timing);
     }
-    points.push(summarize(concurrency, samples, workload.name));
+    points.push(summarize(concurrency, samples, workload));
   }
   const base = points.reduce((a, b) => (b.concurrency < a.concurrency ? b : a));
   for (const point of points) {
@@ -140,11 +140,11 @@ export async function runScaling(options: ScalingOptions): Promise<RunRecord> {
   };
 }
 
-function summarize(concurrency: number, samples: BatchTiming[], workload: string): RunPoint {
-  const checksums = new Set(samples.flatMap((sample) => sample.checksums));
+function summarize(concurrency: number, samples: BatchTiming[], workload: Workload): RunPoint {
+  const checksums = new Set(samples.map((sample) => combineChecksums(workload, sample.checksums)));
   if (checksums.size !== 1) {
     throw new Error(
-      `Cannot trust run: tasks of workload "${workload}" returned different checksums: ${[...checksums].join(", ")}`,
+      `Cannot trust run: batches of workload "${workload.name}" returned different checksums: ${[...checksums].join(", ")}`,
     );
   }
   const samplesMs = samples.map((sample) => sample.totalMs);

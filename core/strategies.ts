@@ -74,12 +74,13 @@ export async function runBatch(strategy: StrategyName, options: BatchOptions): P
 
 async function runOnMainThread(options: BatchOptions, lanes: number): Promise<BatchTiming> {
   const { workload, params, tasks, onTaskDone } = options;
+  const shared = await workload.setup?.();
   const checksums: string[] = new Array(tasks);
   let next = 0;
   const lane = async (): Promise<void> => {
     while (next < tasks) {
-      const index = next++;
-      checksums[index] = await workload.run(params);
+      const part = next++;
+      checksums[part] = await workload.run(params, { part, parts: tasks, shared });
       onTaskDone?.();
     }
   };
@@ -91,14 +92,16 @@ async function runOnMainThread(options: BatchOptions, lanes: number): Promise<Ba
 
 async function runInPool(options: BatchOptions, kind: "worker" | "process"): Promise<BatchTiming> {
   const { adapter, workload, params, tasks, concurrency, onTaskDone } = options;
+  // A child process cannot receive what setup() makes (a WebAssembly.Module): it makes its own.
+  const shared = kind === "worker" ? await workload.setup?.() : undefined;
   const start = performance.now();
   const pool = await createPool({ adapter, kind, size: concurrency });
   const ready = performance.now();
-  const arg = { workload: workload.name, params };
   let checksums: string[];
   try {
     checksums = await Promise.all(
-      Array.from({ length: tasks }, async () => {
+      Array.from({ length: tasks }, async (_, part) => {
+        const arg = { workload: workload.name, params, part, parts: tasks, shared };
         const checksum = await pool.run<string>("runWorkload", arg);
         onTaskDone?.();
         return checksum;

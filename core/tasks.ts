@@ -13,6 +13,11 @@ export interface WorkloadTask {
   workload: string;
   /** Its parameters; defaults fill the rest. */
   params?: Record<string, unknown>;
+  /** This task's share of the batch, for workloads that split their work. */
+  part?: number;
+  parts?: number;
+  /** What the workload's `setup()` made on the main thread. */
+  shared?: unknown;
 }
 
 /**
@@ -29,5 +34,6 @@ export interface WorkloadTask {
  */
 export function runWorkload(task: WorkloadTask): string | Promise<string> {
   const workload = getWorkload(task.workload);
-  return workload.run(resolveParams(workload, task.params));
+  const context = task.parts === undefined ? undefined : { part: task.part ?? 0, parts: task.parts, shared: task.shared };
+  return workload.run(resolveParams(workload, task.params), context);
 }

@@ -22,6 +22,16 @@ export interface ParamSpec {
 /** The parameters of a workload, by name. */
 export type WorkloadParams = Record<string, number>;
 
+/** Which share of a batch a task computes, and what the batch prepared for it. */
+export interface TaskContext {
+  /** This task's index in the batch, from 0. */
+  part: number;
+  /** How many tasks the batch has. */
+  parts: number;
+  /** What `setup()` made on the main thread; absent in child processes, which cannot receive it. */
+  shared?: unknown;
+}
+
 /** A workload: what one task computes. */
 export interface Workload {
   /** The name used on the command line and in records, such as `cpu`. */
@@ -34,9 +44,26 @@ export interface Workload {
    * Runs one task.
    *
    * @param params Validated parameters, every one present.
+   * @param task Which share of the batch this task computes; a whole copy of the work when absent.
    * @returns The task's checksum.
    */
-  run(params: WorkloadParams): string | Promise<string>;
+  run(params: WorkloadParams, task?: TaskContext): string | Promise<string>;
+  /**
+   * Work done once per batch on the main thread, whose result each task
+   * receives as `task.shared`: a compiled `WebAssembly.Module`, say.
+   */
+  setup?(): Promise<unknown>;
+  /**
+   * Combines the tasks' checksums, in task order, into the batch's. Without
+   * it every task computes the whole work and all checksums must be equal.
+   */
+  combine?(checksums: readonly string[]): string;
+  /**
+   * Checks the parameters together, after each was checked alone.
+   *
+   * @throws {RangeError} Naming the parameters that do not fit together.
+   */
+  validate?(params: WorkloadParams): void;
 }
 
 /**
@@ -82,7 +109,37 @@ export function resolveParams(
     }
     params[name] = value;
   }
+  workload.validate?.(params);
   return params;
+}
+
+/**
+ * The batch's checksum from its tasks' checksums, in task order.
+ *
+ * @param workload The workload.
+ * @param checksums One per task.
+ * @returns The combined checksum.
+ * @throws {Error} When the tasks of a workload that does not split its work disagree.
+ */
+export function combineChecksums(workload: Workload, checksums: readonly string[]): string {
+  if (workload.combine !== undefined) return workload.combine(checksums);
+  const distinct = [...new Set(checksums)];
+  if (distinct.length !== 1) {
+    throw new Error(`Cannot trust run: tasks of workload "${workload.name}" returned different checksums: ${distinct.join(", ")}`);
+  }
+  return distinct[0]!;
+}
+
+/**
+ * The share `[start, end)` of `total` items that task `part` of `parts` computes.
+ *
+ * @param total Items in the whole work.
+ * @param task The task's part and the number of parts; the whole when absent.
+ * @returns The first item and one past the last.
+ */
+export function shareOf(total: number, task?: TaskContext): [number, number] {
+  if (task === undefined) return [0, total];
+  return [Math.floor((task.part * total) / task.parts), Math.floor(((task.part + 1) * total) / task.parts)];
 }
 
 /**

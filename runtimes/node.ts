@@ -10,7 +10,6 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, rename, stat, writeFile } from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
 import process from "node:process";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -20,6 +19,7 @@ import type { ExitInfo } from "../core/errors.ts";
 import { encodeFrame, FrameDecoder, type FromWorker } from "../core/protocol.ts";
 import { readHostInfo } from "./_host.ts";
 import { readProcMemory } from "./_memory.ts";
+import { cacheDir } from "./_cache.ts";
 
 const ENTRY = new URL("./entry.ts", import.meta.url);
 const KILL_GRACE_MS = 2000;
@@ -218,11 +218,3 @@ const keepImportMetaUrl = {
     }));
   },
 };
-
-/** Beside the package's node_modules, so bundles resolve its dependencies; else the temp dir. */
-function cacheDir(): string {
-  const modules = fileURLToPath(new URL("../node_modules/", import.meta.url));
-  return existsSync(modules)
-    ? path.join(modules, ".cache", "truepar")
-    : path.join(os.tmpdir(), "truepar-bundles");
-}

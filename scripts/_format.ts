@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { KernelsRecord } from "../core/kernels_experiment.ts";
 import type { MemoryMB, OverheadRecord } from "../core/overhead.ts";
 import type { RunRecord } from "../core/record.ts";
 import type { SyncRecord } from "../core/sync_experiment.ts";
@@ -96,6 +97,38 @@ export function formatSync(record: SyncRecord): string {
     `  Semaphore(1)         ${semaphore.plain.maxInside} inside at once${semaphore.plain.refused ? "; the extra releases were refused" : ""}`,
     `  BoundedSemaphore(1)  ${semaphore.bounded.maxInside} inside at once${semaphore.bounded.refused ? `; refused: ${semaphore.bounded.error}` : ""}`,
   ].join("\n");
+}
+
+/**
+ * Formats a kernels record: ns per step per variant, the ratios to native C,
+ * the worker speedups, tiering and the shared-memory run.
+ *
+ * @param record A `truepar.kernels/1` record.
+ * @returns Lines of text.
+ */
+export function formatKernels(record: KernelsRecord): string {
+  const { runtime, native, sharedMemory: shared } = record;
+  const lines = [
+    `[kernels, runtime = ${runtime.name} ${runtime.version}, native = ${native.available ? native.compiler : `none (${native.reason})`}]`,
+    `${"kernel".padEnd(11)}${"js".padStart(8)}${"wasm".padStart(8)}${"simd".padStart(8)}${"native".padStart(8)}  ns/step · wasm÷native · js÷native · 1→2 workers js, wasm · checksums`,
+  ];
+  const ns = (value?: number) => (value === undefined ? "-" : value.toFixed(2)).padStart(8);
+  for (const k of record.kernels) {
+    const { js, wasm, wasmSimd, native: c } = k.nsPerStep;
+    const ratio = (value: number) => (c === undefined ? "-" : `${(value / c).toFixed(2)}x`);
+    lines.push(`${k.name.padEnd(11)}${ns(js)}${ns(wasm)}${ns(wasmSimd)}${ns(c)}  ${ratio(wasm)} · ${ratio(js)} · ${k.workerSpeedup.js.toFixed(2)}x, ${k.workerSpeedup.wasm.toFixed(2)}x · ${k.agree ? `all ${k.checksums.js}` : `DISAGREE ${JSON.stringify(k.checksums)}`}`);
+  }
+  lines.push("", "First call against warmed-up calls (ms): one long call runs in the tier it started in unless the engine can switch mid-call");
+  for (const k of record.kernels) {
+    const tiers = Object.entries(k.tiering).map(([variant, t]) => `${variant} ${t.firstCallMs.toFixed(0)} → ${t.warmMedianMs.toFixed(0)}`);
+    lines.push(`  ${k.name.padEnd(11)}${tiers.join(" · ")}`);
+  }
+  lines.push(
+    "",
+    `Shared memory: ${shared.workers} workers render a ${shared.params.width}×${shared.params.height} Mandelbrot into one WebAssembly.Memory, rows from an atomic counter (${shared.rowsPerWorker.join(" + ")} rows)`,
+    `  ${shared.singleMs.toFixed(1)} ms alone, ${shared.sharedMs.toFixed(1)} ms shared: ${shared.speedup.toFixed(2)}x · total ${shared.checksum} · ${shared.matchesSingle ? "image identical to one worker's" : "DIFFERS from one worker's"}`,
+  );
+  return lines.join("\n");
 }
 
 function mb(m: MemoryMB): string {

@@ -8,10 +8,11 @@
 
 import { parseArgs } from "node:util";
 import { STRATEGIES, type StrategyName } from "../core/strategies.ts";
+import { resolveParams } from "../core/workload.ts";
 import { WORKLOADS } from "../core/workloads/mod.ts";
 
 /** The experiments `--experiment` accepts. */
-export const EXPERIMENTS = ["scaling", "overhead", "sync"] as const;
+export const EXPERIMENTS = ["scaling", "overhead", "kernels", "sync"] as const;
 
 /** An experiment's name. */
 export type Experiment = (typeof EXPERIMENTS)[number];
@@ -47,6 +48,8 @@ export interface RunArgs {
   workers: number;
   /** sync: additions per worker. */
   additions: number;
+  /** kernels: scale of every kernel's input. */
+  scale: number;
 }
 
 /** Workload parameter flags: `waitMs` is `--wait-ms`. */
@@ -59,6 +62,7 @@ const PARAM_FLAGS: ReadonlyMap<string, string> = new Map(
 const EXPERIMENT_FLAGS: Readonly<Record<Experiment, readonly string[]>> = {
   scaling: ["workload", "strategy", "concurrency", "tasks", "repeat", "warmup", ...PARAM_FLAGS.keys()],
   overhead: ["spawns", "round-trips", "cycles"],
+  kernels: ["repeat", "scale"],
   sync: ["workers", "iterations"],
 };
 
@@ -77,6 +81,7 @@ ${[...WORKLOADS.values()].flatMap((w) => Object.entries(w.params).map(([name, sp
   --spawns N              overhead: warm spawns timed per kind (default 20)
   --round-trips N        overhead: no-op round trips timed per kind (default 2000)
   --cycles N             overhead: spawn/terminate cycles of the leak check (default 50)
+  --scale X              kernels: scale of every kernel's input, above 0, at most 10 (default 1)
   --workers N            sync: workers racing on one counter (default 2)
   --iterations N         sync: additions per worker (default 1000000)
   --json                 print one JSON record on stdout, nothing else
@@ -123,6 +128,11 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
     }
     params[name] = parseNumber(flag, raw as string, spec.type === "integer", spec.min, spec.max);
   }
+  try {
+    resolveParams(WORKLOADS.get(workload)!, params);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
   return {
     help: values.help === true,
     json: values.json === true,
@@ -131,13 +141,14 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
     strategy: oneOf("strategy", values.strategy, STRATEGIES, "workers"),
     concurrency: parseList("concurrency", values.concurrency as string | undefined, [1, 2]),
     tasks: count("tasks", values.tasks, 24, 1),
-    repeat: count("repeat", values.repeat, 3, 1),
+    repeat: count("repeat", values.repeat, experiment === "kernels" ? 5 : 3, 1),
     warmup: count("warmup", values.warmup, 1, 0),
     params,
     spawns: count("spawns", values.spawns, 20, 1),
     roundTrips: count("round-trips", values["round-trips"], 2000, 1),
     cycles: count("cycles", values.cycles, 50, 1),
     workers: count("workers", values.workers, 2, 1),
+    scale: values.scale === undefined ? 1 : positiveScale(values.scale as string),
     additions: experiment === "sync" ? count("iterations", values.iterations, 1_000_000, 1) : 1_000_000,
   };
 }
@@ -158,6 +169,12 @@ function joinNegativeValues(argv: readonly string[], stringFlags: string[]): str
   return args;
 }
 
+function positiveScale(raw: string): number {
+  const value = parseNumber("scale", raw, false, 0, 10);
+  if (value === 0) throw new UsageError(`Cannot run: --scale must be above 0, received ${JSON.stringify(raw)}`);
+  return value;
+}
+
 function oneOf<T extends string>(flag: string, raw: unknown, allowed: readonly T[], fallback: T): T {
   if (raw === undefined) return fallback;
   if (!allowed.includes(raw as T)) {
@@ -171,10 +188,11 @@ function count(flag: string, raw: unknown, fallback: number, min: number): numbe
 }
 
 function parseNumber(flag: string, raw: string, integer: boolean, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  const pattern = integer ? /^\d+$/ : /^\d+(\.\d+)?$|^\.\d+$/;
+  const sign = min < 0 ? "-?" : "";
+  const pattern = integer ? new RegExp(`^${sign}\\d+$`) : new RegExp(`^${sign}(\\d+(\\.\\d+)?|\\.\\d+)$`);
   const value = Number(raw);
   if (!pattern.test(raw) || !Number.isFinite(value) || value < min || value > max) {
-    const what = integer ? (min === 0 ? "a non-negative integer" : "a positive integer") : `a number of at least ${min}`;
+    const what = integer ? (min === 0 ? "a non-negative integer" : "a positive integer") : min < 0 ? "a number" : `a number of at least ${min}`;
     const bound = max < Number.MAX_SAFE_INTEGER ? ` up to ${max}` : "";
     throw new UsageError(`Cannot run: --${flag} must be ${what}${bound}, received ${JSON.stringify(raw)}`);
   }

@@ -11,14 +11,17 @@
 import process from "node:process";
 import cliProgress from "cli-progress";
 import type { RuntimeAdapter } from "../core/adapter.ts";
+import { runKernels } from "../core/kernels_experiment.ts";
 import { runOverhead } from "../core/overhead.ts";
 import { runScaling } from "../core/runner.ts";
 import { runSync } from "../core/sync_experiment.ts";
 import { createAdapter } from "../runtimes/detect.ts";
+import { createNativeKernels } from "../runtimes/_native.ts";
 import { parseRunArgs, type RunArgs, USAGE, UsageError } from "./cli_args.ts";
-import { formatOverhead, formatRun, formatSync } from "./_format.ts";
+import { formatKernels, formatOverhead, formatRun, formatSync } from "./_format.ts";
 
 const OVERHEAD_STEPS = 8;
+const KERNEL_STEPS = 10;
 
 let args: RunArgs;
 try {
@@ -81,6 +84,17 @@ async function runExperiment(args: RunArgs, adapter: RuntimeAdapter, bar?: Progr
         onStep: bar && ((name) => bar.update(step++, OVERHEAD_STEPS, name)),
       });
       return { record, text: formatOverhead(record) };
+    }
+    case "kernels": {
+      let step = 0;
+      const record = await runKernels({
+        adapter,
+        native: createNativeKernels(),
+        repeat: args.repeat,
+        scale: args.scale,
+        onStep: bar && ((name) => bar.update(step++, KERNEL_STEPS, name)),
+      });
+      return { record, text: formatKernels(record) };
     }
     case "sync": {
       const record = await runSync({ adapter, workers: args.workers, iterations: args.additions });

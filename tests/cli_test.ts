@@ -2,6 +2,7 @@ import { RUNTIME } from "./_guard.ts";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { execa } from "execa";
+import { WORKLOADS } from "../core/workloads/mod.ts";
 import { scriptCommand } from "../scripts/_runtimes.ts";
 
 const RUN = new URL("../scripts/run.ts", import.meta.url).pathname;
@@ -15,9 +16,17 @@ const bad = suite(`${RUNTIME}: scripts/run.ts refuses bad input`);
 
 const BAD_INPUT: [string[], string][] = [
   [["--frobnicate"], 'unknown flag, received "--frobnicate"'],
-  [["--workload", "gpu"], '--workload must be one of cpu, io, io-blocking, received "gpu"'],
+  [["--workload", "gpu"], `--workload must be one of ${[...WORKLOADS.keys()].join(", ")}, received "gpu"`],
   [["--strategy", "threads"], '--strategy must be one of sequential, async, workers, processes, received "threads"'],
-  [["--experiment", "magic"], '--experiment must be one of scaling, overhead, sync, received "magic"'],
+  [["--experiment", "magic"], '--experiment must be one of scaling, overhead, kernels, sync, received "magic"'],
+  [["--workload", "modsum", "--iterations", "0"], '--iterations must be a positive integer up to 2147483647, received "0"'],
+  [["--workload", "wasm-integrate", "--from", "5", "--to", "1"], 'Cannot run workload "wasm-integrate": "from" must not exceed "to", received from 5 and to 1'],
+  [["--workload", "integrate", "--from", "-3", "--to", "-4"], 'Cannot run workload "integrate": "from" must not exceed "to", received from -3 and to -4'],
+  [["--workload", "integrate", "--from", "inf"], '--from must be a number up to 1000000000, received "inf"'],
+  [["--workload", "integrate", "--to", "NaN"], '--to must be a number up to 1000000000, received "NaN"'],
+  [["--workload", "wasm-mandelbrot", "--steps", "9"], '--steps does not apply to workload "wasm-mandelbrot", received "9"'],
+  [["--experiment", "kernels", "--scale", "0"], '--scale must be above 0, received "0"'],
+  [["--experiment", "kernels", "--scale", "11"], '--scale must be a number of at least 0 up to 10, received "11"'],
   [["--experiment", "sync", "--workers", "0"], '--workers must be a positive integer, received "0"'],
   [["--experiment", "sync", "--strategy", "async"], '--strategy does not apply to experiment "sync", received "async"'],
   [["--experiment", "overhead", "--tasks", "3"], '--tasks does not apply to experiment "overhead", received "3"'],
@@ -46,7 +55,7 @@ for (const [args, message] of BAD_INPUT) {
     assert.is(result.exitCode, 2);
     assert.is(result.stdout, "");
     const [first, blank, usage] = result.stderr.split("\n");
-    assert.is(first, `Cannot run: ${message}`);
+    assert.is(first, message.startsWith("Cannot ") ? message : `Cannot run: ${message}`);
     assert.is(blank, "");
     assert.match(usage ?? "", /^Usage: /);
     assert.not.match(result.stderr, /\n\s+at /);

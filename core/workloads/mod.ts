@@ -7,10 +7,11 @@
 import type { Workload } from "../workload.ts";
 import { cpu } from "./cpu.ts";
 import { io, ioBlocking } from "./io.ts";
+import { KERNEL_WORKLOADS } from "./kernels.ts";
 
 /** Every built-in workload, by name. */
 export const WORKLOADS: ReadonlyMap<string, Workload> = new Map(
-  [cpu, io, ioBlocking].map((workload) => [workload.name, workload]),
+  [cpu, io, ioBlocking, ...KERNEL_WORKLOADS].map((workload) => [workload.name, workload]),
 );
 
 /**
