@@ -4,7 +4,16 @@
  * @module
  */
 
-import { linearRegression, linearRegressionLine, median as ssMedian, quantile, rSquared } from "simple-statistics";
+import {
+  linearRegression,
+  linearRegressionLine,
+  mean,
+  median as ssMedian,
+  medianAbsoluteDeviation,
+  quantile,
+  rSquared,
+  sampleStandardDeviation,
+} from "simple-statistics";
 
 /**
  * The median of a list of numbers.
@@ -72,4 +81,115 @@ export function fitLine(xs: readonly number[], ys: readonly number[]): LineFit {
   const { m, b } = linearRegression(points);
   const r2 = rSquared(points, linearRegressionLine({ m, b }));
   return { slope: m, intercept: b, r2: Number.isNaN(r2) ? 1 : r2 };
+}
+
+/**
+ * The median absolute deviation: the median distance from the median, unscaled.
+ *
+ * @param values At least one number.
+ * @returns The MAD; multiply by 1.4826 to estimate a normal standard deviation.
+ * @throws {RangeError} When `values` is empty.
+ * @example
+ * ```ts
+ * import { mad } from "./stats.ts";
+ * console.assert(mad([1, 1, 2, 2, 4, 6, 9]) === 1);
+ * ```
+ */
+export function mad(values: readonly number[]): number {
+  if (values.length === 0) throw new RangeError("Cannot compute MAD: received no values");
+  return medianAbsoluteDeviation([...values]);
+}
+
+/**
+ * A distribution-free confidence interval of the median, from order
+ * statistics and the binomial distribution: no assumption about the shape
+ * of the samples. With fewer than 6 samples no interval reaches 95%; the
+ * range of the samples is returned with its true coverage.
+ *
+ * @param values At least one number.
+ * @param level The confidence wanted, 0.95 by default.
+ * @returns The interval and the coverage it really has.
+ * @throws {RangeError} When `values` is empty.
+ * @example
+ * ```ts
+ * import { medianInterval } from "./stats.ts";
+ * const { low, high } = medianInterval([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+ * console.assert(low === 2 && high === 9);
+ * ```
+ */
+export function medianInterval(values: readonly number[], level = 0.95): { low: number; high: number; coverage: number } {
+  if (values.length === 0) throw new RangeError("Cannot compute interval: received no values");
+  const sorted = [...values].sort((a, b) => a - b);
+  const n = sorted.length;
+  // P(B = k) for B ~ Binomial(n, 1/2)
+  const pmf: number[] = [];
+  let term = 0.5 ** n;
+  for (let k = 0; k <= n; k++) {
+    pmf.push(term);
+    term = (term * (n - k)) / (k + 1);
+  }
+  // Widen [x(j), x(n-1-j)] (0-based) from the outside in while coverage stays at or above the level.
+  let j = 0;
+  let coverage = 1 - 2 * pmf[0]!;
+  while (j + 1 < n - 1 - (j + 1)) {
+    const next = coverage - 2 * pmf[j + 1]!;
+    if (next < level) break;
+    coverage = next;
+    j++;
+  }
+  return { low: sorted[j]!, high: sorted[n - 1 - j]!, coverage: n === 1 ? 0 : coverage };
+}
+
+/**
+ * The coefficient of variation: sample standard deviation over mean.
+ *
+ * @param values At least two numbers.
+ * @returns The CV, 0 for fewer than two values.
+ * @example
+ * ```ts
+ * import { coefficientOfVariation } from "./stats.ts";
+ * console.assert(Math.abs(coefficientOfVariation([2, 4, 4, 4, 5, 5, 7, 9]) - 0.4276) < 1e-4);
+ * ```
+ */
+export function coefficientOfVariation(values: readonly number[]): number {
+  return values.length < 2 ? 0 : sampleStandardDeviation([...values]) / mean([...values]);
+}
+
+/** A summary of one cell's samples, with the warnings a reader should see. */
+export interface SampleSummary {
+  n: number;
+  median: number;
+  mad: number;
+  min: number;
+  max: number;
+  ci95: { low: number; high: number; coverage: number };
+  cv: number;
+  /** Samples whose modified z-score (0.6745·|x − median| / MAD) exceeds 3.5. */
+  outliers: number;
+  /** The first sample is an outlier on the slow side: warm-up was too short. */
+  firstSlower: boolean;
+}
+
+/**
+ * Summarizes samples as hyperfine and mitata report them.
+ *
+ * @param values At least one sample.
+ * @returns Median, MAD, range, 95% interval of the median, CV and warnings.
+ * @throws {RangeError} When `values` is empty.
+ */
+export function summarizeSamples(values: readonly number[]): SampleSummary {
+  const middle = median(values);
+  const spread = mad(values);
+  const z = (x: number) => (spread === 0 ? (x === middle ? 0 : Infinity) : (0.6745 * Math.abs(x - middle)) / spread);
+  return {
+    n: values.length,
+    median: middle,
+    mad: spread,
+    min: Math.min(...values),
+    max: Math.max(...values),
+    ci95: medianInterval(values),
+    cv: coefficientOfVariation(values),
+    outliers: values.filter((x) => z(x) > 3.5).length,
+    firstSlower: values.length > 2 && values[0]! > middle && z(values[0]!) > 3.5,
+  };
 }

@@ -10,6 +10,14 @@ import { parseArgs } from "node:util";
 import { STRATEGIES, type StrategyName } from "../core/strategies.ts";
 import { resolveParams } from "../core/workload.ts";
 import { WORKLOADS } from "../core/workloads/mod.ts";
+import {
+  COMPARE_EXPERIMENTS,
+  COMPARE_RUNTIMES,
+  type CompareExperiment,
+  type CompareRuntime,
+  type Profile,
+  PROFILES,
+} from "./_matrix.ts";
 
 /** The experiments `--experiment` accepts. */
 export const EXPERIMENTS = ["scaling", "overhead", "kernels", "sync"] as const;
@@ -223,4 +231,94 @@ function describeParseError(error: unknown): string {
     default:
       return `Cannot run: ${message ?? String(error)}`;
   }
+}
+
+/** What `scripts/compare.ts` was asked. */
+export interface CompareArgs {
+  help: boolean;
+  profile: Profile;
+  runtimes: CompareRuntime[];
+  experiments: CompareExperiment[];
+  /** Scaling workloads; the profile's when absent. */
+  workloads?: string[];
+  /** The order's seed; a random one when absent. */
+  seed?: number;
+  /** The output folder; results/<timestamp> when absent. */
+  out?: string;
+  /** Two result sets to compare instead of running. */
+  diff?: [string, string];
+}
+
+/** The usage text of scripts/compare.ts. */
+export const COMPARE_USAGE = `Usage: scripts/compare.ts [flags]          (npm start)
+       scripts/compare.ts --diff A B           compare two result folders
+  --profile NAME         ${PROFILES.join(" | ")} (default quick)
+  --runtimes LIST        some of ${COMPARE_RUNTIMES.join(",")} (default all)
+  --experiments LIST     some of ${COMPARE_EXPERIMENTS.join(",")} (default all)
+  --workloads LIST       scaling workloads, from ${[...WORKLOADS.keys()].join(",")} (default: the profile's)
+  --seed N               the seed of the cells' random order (default: a random one, printed)
+  --out DIR              where to write (default results/<timestamp>)
+  --help                 print this text`;
+
+/**
+ * Parses and checks the command line of scripts/compare.ts.
+ *
+ * @param argv The arguments after the script name.
+ * @returns What they ask for.
+ * @throws {UsageError} Naming the flag and the value received.
+ */
+export function parseCompareArgs(argv: readonly string[]): CompareArgs {
+  let values: Record<string, string | boolean | undefined>;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: [...argv],
+      options: {
+        profile: { type: "string" },
+        runtimes: { type: "string" },
+        experiments: { type: "string" },
+        workloads: { type: "string" },
+        seed: { type: "string" },
+        out: { type: "string" },
+        diff: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+      allowPositionals: true,
+    }));
+  } catch (error) {
+    throw new UsageError(describeParseError(error).replace("Cannot run:", "Cannot compare:"));
+  }
+  const fail = (message: string) => new UsageError(`Cannot compare: ${message}`);
+  if (values.diff) {
+    if (positionals.length !== 2) throw fail(`--diff needs two result folders, received ${positionals.length}: ${JSON.stringify(positionals)}`);
+  } else if (positionals.length > 0) {
+    throw fail(`unexpected argument, received ${JSON.stringify(positionals[0])}`);
+  }
+  const list = <T extends string>(flag: string, allowed: readonly T[]): T[] | undefined => {
+    const raw = values[flag] as string | undefined;
+    if (raw === undefined) return undefined;
+    const items = raw.split(",").map((item) => item.trim());
+    const bad = items.find((item) => !allowed.includes(item as T));
+    if (bad !== undefined) throw fail(`--${flag} must list some of ${allowed.join(", ")}, received ${JSON.stringify(bad)}`);
+    return [...new Set(items)] as T[];
+  };
+  const profile = values.profile ?? "quick";
+  if (!(PROFILES as readonly string[]).includes(profile as string)) {
+    throw fail(`--profile must be one of ${PROFILES.join(", ")}, received ${JSON.stringify(profile)}`);
+  }
+  const seed = values.seed === undefined ? undefined : Number(values.seed);
+  if (seed !== undefined && !(/^\d+$/.test(values.seed as string) && seed <= 0xffffffff)) {
+    throw fail(`--seed must be an integer from 0 to 4294967295, received ${JSON.stringify(values.seed)}`);
+  }
+  return {
+    help: values.help === true,
+    profile: profile as Profile,
+    runtimes: list("runtimes", COMPARE_RUNTIMES) ?? [...COMPARE_RUNTIMES],
+    experiments: list("experiments", COMPARE_EXPERIMENTS) ?? [...COMPARE_EXPERIMENTS],
+    workloads: list("workloads", [...WORKLOADS.keys()]),
+    seed,
+    out: values.out as string | undefined,
+    diff: values.diff ? [positionals[0]!, positionals[1]!] : undefined,
+  };
 }

@@ -1,0 +1,82 @@
+/**
+ * `compare.ts --diff A B`: two result sets, cell by cell, with the changes
+ * beyond the noise flagged.
+ *
+ * @module
+ */
+
+import { type SampleSummary, summarizeSamples } from "../core/stats.ts";
+import type { AnyRecord, CellResult } from "./_results.ts";
+
+/** One cell measured in both sets. */
+export interface CellChange {
+  key: string;
+  before: SampleSummary;
+  after: SampleSummary;
+  /** (after − before) / before, of the medians. */
+  change: number;
+  /** The 95% intervals of the medians do not overlap, and the medians differ by more than 2%. */
+  significant: boolean;
+}
+
+/**
+ * Compares the timed cells two result sets share: every scaling cell, and
+ * the start-up and round-trip latencies of the overhead cells.
+ *
+ * @param before The older set's cells.
+ * @param after The newer set's cells.
+ * @returns The shared cells, and the keys found in one set only.
+ */
+export function diffResultSets(before: readonly CellResult[], after: readonly CellResult[]): { changes: CellChange[]; onlyBefore: string[]; onlyAfter: string[] } {
+  const a = timedSamples(before);
+  const b = timedSamples(after);
+  const changes: CellChange[] = [];
+  for (const [key, samples] of a) {
+    const other = b.get(key);
+    if (other === undefined) continue;
+    const x = summarizeSamples(samples);
+    const y = summarizeSamples(other);
+    const change = (y.median - x.median) / x.median;
+    const apart = y.ci95.low > x.ci95.high || y.ci95.high < x.ci95.low;
+    changes.push({ key, before: x, after: y, change, significant: apart && Math.abs(change) > 0.02 });
+  }
+  return {
+    changes: changes.sort((p, q) => Math.abs(q.change) - Math.abs(p.change)),
+    onlyBefore: [...a.keys()].filter((key) => !b.has(key)),
+    onlyAfter: [...b.keys()].filter((key) => !a.has(key)),
+  };
+}
+
+function timedSamples(cells: readonly CellResult[]): Map<string, number[]> {
+  const samples = new Map<string, number[]>();
+  for (const { cell, record } of cells) {
+    if (record.schema === "truepar.run/1") {
+      samples.set(`${cell.key} (ms)`, (record as AnyRecord & { points: { samplesMs: number[] }[] }).points[0]!.samplesMs);
+    } else if (record.schema === "truepar.overhead/1") {
+      const r = record as AnyRecord & Record<"workerStartMs" | "processStartMs" | "roundTripUs" | "processRoundTripUs", { samples: number[] }>;
+      samples.set(`${cell.key} worker start (ms)`, r.workerStartMs.samples);
+      samples.set(`${cell.key} process start (ms)`, r.processStartMs.samples);
+      samples.set(`${cell.key} worker round trip (µs)`, r.roundTripUs.samples);
+      samples.set(`${cell.key} process round trip (µs)`, r.processRoundTripUs.samples);
+    }
+  }
+  return samples;
+}
+
+/**
+ * The diff as text.
+ *
+ * @param diff From {@linkcode diffResultSets}.
+ * @param names The two sets' names.
+ * @returns Lines of text.
+ */
+export function formatDiff(diff: ReturnType<typeof diffResultSets>, names: [string, string]): string {
+  const significant = diff.changes.filter((c) => c.significant);
+  const lines = [`${names[0]} → ${names[1]}: ${diff.changes.length} cells in both, ${significant.length} changed beyond the noise (95% intervals of the medians apart, and more than 2%)`];
+  for (const c of significant) {
+    lines.push(`  ${c.change > 0 ? "slower" : "faster"} ${(Math.abs(c.change) * 100).toFixed(1).padStart(5)}%  ${c.key}: ${c.before.median.toFixed(2)} → ${c.after.median.toFixed(2)} (intervals ${c.before.ci95.low.toFixed(2)}–${c.before.ci95.high.toFixed(2)} and ${c.after.ci95.low.toFixed(2)}–${c.after.ci95.high.toFixed(2)})`);
+  }
+  if (diff.onlyBefore.length) lines.push(`only in ${names[0]}: ${diff.onlyBefore.join(", ")}`);
+  if (diff.onlyAfter.length) lines.push(`only in ${names[1]}: ${diff.onlyAfter.join(", ")}`);
+  return lines.join("\n");
+}
