@@ -272,7 +272,7 @@ export function parseCompareArgs(argv: readonly string[]): CompareArgs {
   let positionals: string[];
   try {
     ({ values, positionals } = parseArgs({
-      args: [...argv],
+      args: joinNegativeValues(argv, ["seed"]),
       options: {
         profile: { type: "string" },
         runtimes: { type: "string" },

@@ -1,0 +1,147 @@
+import { RUNTIME } from "./_guard.ts";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import { execa } from "execa";
+import { renderCharts, renderIndex } from "../scripts/_charts.ts";
+import { diffResultSets } from "../scripts/_diff.ts";
+import { planCells, shuffle } from "../scripts/_matrix.ts";
+import { buildReport, toCsv } from "../scripts/_report.ts";
+import { readResultSet, ResultSetError } from "../scripts/_results.ts";
+import { writeResultSet } from "./fixtures/result_sets.ts";
+
+const order = suite(`${RUNTIME}: the order of the cells`);
+
+order("is a permutation of the cells, reproducible from its seed", () => {
+  const cells = planCells({ profile: "quick", runtimes: ["node", "deno", "bun", "cpython"], experiments: ["scaling", "overhead", "kernels", "sync"] });
+  const keys = cells.map((c) => c.key);
+  assert.is(new Set(keys).size, keys.length);
+  const a = shuffle(keys, 42);
+  assert.equal([...a].sort(), [...keys].sort());
+  assert.equal(shuffle(keys, 42), a);
+  assert.not.equal(shuffle(keys, 43), a);
+  assert.not.equal(a, keys);
+});
+
+order("every runtime × workload × strategy × concurrency is a cell; CPython has no async", () => {
+  const cells = planCells({ profile: "quick", runtimes: ["node", "cpython"], experiments: ["scaling"] });
+  assert.is(cells.filter((c) => c.runtime === "node").length, 3 * 4 * 2);
+  assert.is(cells.filter((c) => c.runtime === "cpython").length, 2 * 3 * 2);
+  assert.ok(cells.every((c) => c.command.at(-1) === "--json" || c.runtime === "cpython"));
+});
+
+const report = suite(`${RUNTIME}: report`);
+
+report("speedups come from the cells' medians; the outlier and the missing cell are reported", () => {
+  const { plan, cells } = readResultSet(writeResultSet());
+  const result = buildReport(plan, cells);
+  const node2 = result.scaling.find((r) => r.runtime === "node" && r.concurrency === 2)!;
+  assert.is(node2.speedup, 100 / 51);
+  assert.ok(result.warnings.some((w) => w.startsWith("deno cpu workers at 1: 1 of 7 samples are statistical outliers")));
+  assert.equal(result.missing, ["bun-scaling-cpu-workers-c1"]);
+  const csv = toCsv(result).trim().split("\n");
+  assert.is(csv.length, 5);
+  assert.match(csv[0]!, "median_ms,mad_ms,ci95_low_ms,ci95_high_ms");
+});
+
+report("charts render to SVG holding each series, and index.html shows them", async () => {
+  const { plan, cells } = readResultSet(writeResultSet());
+  const result = buildReport(plan, cells);
+  const charts = await renderCharts(result);
+  assert.equal(charts.map((c) => c.file), ["speedup-cpu.svg"]);
+  const svg = charts[0]!.svg;
+  assert.match(svg, /^<svg/);
+  for (const series of ["node", "deno", "workers"]) assert.match(svg, `>${series}<`);
+  const html = renderIndex(result, charts);
+  assert.match(html, '<img src="speedup-cpu.svg"');
+  assert.match(html, "Test CPU");
+});
+
+report("--diff flags the cell that changed beyond the noise, and only it", () => {
+  const before = readResultSet(writeResultSet()).cells;
+  const after = readResultSet(writeResultSet(1.3)).cells;
+  const diff = diffResultSets(before, after);
+  const significant = diff.changes.filter((c) => c.significant).map((c) => c.key);
+  assert.equal(significant, ["node-scaling-cpu-workers-c2 (ms)"]);
+  assert.is(diff.changes.length, 4);
+  assert.equal(diffResultSets(before, before).changes.filter((c) => c.significant), []);
+});
+
+report("a file that is not a truepar record, or of another schema version, is refused", () => {
+  const dir = writeResultSet();
+  writeFileSync(path.join(dir, "cells", "node-scaling-cpu-workers-c1.json"), JSON.stringify({ schema: "truepar.run/2" }));
+  assert.throws(() => readResultSet(dir), (e: Error) => e instanceof ResultSetError && e.message.includes('schema "truepar.run/2" is not one this version reads'));
+  writeFileSync(path.join(dir, "cells", "node-scaling-cpu-workers-c1.json"), JSON.stringify({ hello: 1 }));
+  assert.throws(() => readResultSet(dir), (e: Error) => e instanceof ResultSetError && e.message.includes("not a truepar record"));
+  assert.throws(() => readResultSet(path.join(dir, "nowhere")), (e: Error) => e instanceof ResultSetError && e.message.includes("not a folder"));
+});
+
+const cli = suite(`${RUNTIME}: scripts/compare.ts`);
+const COMPARE = ["--import", "tsx", "scripts/compare.ts"];
+const cwd = new URL("../", import.meta.url);
+
+if (RUNTIME === "node") {
+  for (const [args, message] of [
+    [["--runtimes", "node,spidermonkey"], 'Cannot compare: --runtimes must list some of node, deno, bun, cpython, received "spidermonkey"'],
+    [["--profile", "huge"], 'Cannot compare: --profile must be one of quick, full, smoke, received "huge"'],
+    [["--experiments", "magic"], 'Cannot compare: --experiments must list some of scaling, overhead, kernels, sync, received "magic"'],
+    [["--workloads", "gpu"], 'Cannot compare: --workloads must list some of'],
+    [["--seed", "-1"], 'Cannot compare: --seed must be an integer from 0 to 4294967295, received "-1"'],
+    [["--diff", "only-one"], "Cannot compare: --diff needs two result folders, received 1"],
+  ] as [string[], string][]) {
+    cli(`${args.join(" ")} exits 2 with one line`, async () => {
+      const result = await execa("node", [...COMPARE, ...args], { cwd, reject: false, timeout: 30_000 });
+      assert.is(result.exitCode, 2);
+      assert.ok(result.stderr.split("\n")[0]!.startsWith(message), result.stderr);
+      assert.not.match(result.stderr, /\n\s+at /);
+    });
+  }
+
+  cli("--diff of a folder holding a non-truepar file exits 2 with one line", async () => {
+    const good = writeResultSet();
+    const bad = writeResultSet();
+    writeFileSync(path.join(bad, "cells", "deno-scaling-cpu-workers-c2.json"), "[1, 2, 3]");
+    const result = await execa("node", [...COMPARE, "--diff", good, bad], { cwd, reject: false, timeout: 30_000 });
+    assert.is(result.exitCode, 2);
+    assert.match(result.stderr, "not a truepar record");
+    const ok = await execa("node", [...COMPARE, "--diff", good, writeResultSet(1.3)], { cwd, reject: false, timeout: 30_000 });
+    assert.is(ok.exitCode, 0, ok.stderr);
+    assert.match(ok.stdout, "1 changed beyond the noise");
+  });
+
+  cli("an interrupted run keeps every finished cell and leaves no child running", async () => {
+    const out = writeResultSet().replace(/results-/, "interrupted-");
+    const child = execa("node", [...COMPARE, "--profile", "smoke", "--runtimes", "bun", "--experiments", "scaling", "--workloads", "io", "--seed", "1", "--out", out], { cwd, reject: false, timeout: 120_000 });
+    const cellsDir = path.join(out, "cells");
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline && !(existsSync(cellsDir) && readdirSync(cellsDir).filter((f) => f.endsWith(".json")).length >= 2)) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    child.kill("SIGINT");
+    const result = await child;
+    assert.is(result.exitCode, 130, result.stderr);
+    const kept = readdirSync(cellsDir).filter((f) => f.endsWith(".json"));
+    const plan = JSON.parse(readFileSync(path.join(out, "plan.json"), "utf8"));
+    assert.ok(kept.length >= 2 && kept.length < plan.order.length, `${kept.length} of ${plan.order.length}`);
+    assert.equal(readdirSync(cellsDir).filter((f) => f.endsWith(".tmp")), []);
+    assert.ok(existsSync(path.join(out, "report.md")));
+    assert.match(result.stdout, `interrupted: ${kept.length} of ${plan.order.length} cells finished and kept`);
+    assert.equal(processesMarkedWith(out), []);
+  });
+}
+
+/** Processes whose environment carries the comparison's marker. */
+function processesMarkedWith(out: string): number[] {
+  return readdirSync("/proc").filter((entry) => /^\d+$/.test(entry)).flatMap((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/environ`, "utf8").includes(`TRUEPAR_COMPARE=${out}`) ? [Number(pid)] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
+order.run();
+report.run();
+cli.run();
