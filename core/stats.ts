@@ -155,6 +155,9 @@ export function coefficientOfVariation(values: readonly number[]): number {
   return values.length < 2 ? 0 : sampleStandardDeviation([...values]) / mean([...values]);
 }
 
+/** The modified z-score beyond which a sample is an outlier: hyperfine's threshold. */
+const OUTLIER_Z = 14;
+
 /** A summary of one cell's samples, with the warnings a reader should see. */
 export interface SampleSummary {
   n: number;
@@ -164,7 +167,7 @@ export interface SampleSummary {
   max: number;
   ci95: { low: number; high: number; coverage: number };
   cv: number;
-  /** Samples whose modified z-score (0.6745·|x − median| / MAD) exceeds 3.5. */
+  /** Samples whose modified z-score (0.6745·|x − median| / MAD) exceeds 14, hyperfine's threshold. */
   outliers: number;
   /** The first sample is an outlier on the slow side: warm-up was too short. */
   firstSlower: boolean;
@@ -189,7 +192,7 @@ export function summarizeSamples(values: readonly number[]): SampleSummary {
     max: Math.max(...values),
     ci95: medianInterval(values),
     cv: coefficientOfVariation(values),
-    outliers: values.filter((x) => z(x) > 3.5).length,
-    firstSlower: values.length > 2 && values[0]! > middle && z(values[0]!) > 3.5,
+    outliers: values.filter((x) => z(x) > OUTLIER_Z).length,
+    firstSlower: values.length > 2 && values[0]! > middle && z(values[0]!) > OUTLIER_Z,
   };
 }

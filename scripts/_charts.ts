@@ -7,6 +7,7 @@
 
 import * as vega from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
+import { STRATEGIES } from "../core/strategies.ts";
 import type { Report } from "./_report.ts";
 
 /** A rendered chart. */
@@ -31,31 +32,39 @@ export async function renderCharts(report: Report): Promise<Chart[]> {
   for (const workload of new Set(report.scaling.map((r) => r.workload))) {
     const rows = report.scaling.filter((r) => r.workload === workload);
     const levels = [...new Set(rows.map((r) => r.concurrency))].sort((a, b) => a - b);
+    const strategies = STRATEGIES.filter((strategy) => rows.some((r) => r.strategy === strategy));
     specs.push({
       file: `speedup-${workload}.svg`,
-      title: `${workload}: speedup against concurrency (pool start included); grey: ideal`,
+      title: `${workload}: speedup against concurrency, one panel per strategy (pool start included); dashed grey: ideal`,
       spec: {
-        width: WIDTH * 1.6,
-        height: HEIGHT * 1.3,
         title: `${workload}: speedup by concurrency`,
-        layer: [
-          {
-            data: { values: levels.map((c) => ({ concurrency: c, speedup: c })) },
-            mark: { type: "line", color: "#bbb", strokeDash: [2, 2] },
-            encoding: { x: { field: "concurrency", type: "quantitative" }, y: { field: "speedup", type: "quantitative" } },
-          },
-          {
-            data: { values: rows.map((r) => ({ runtime: r.runtime, strategy: r.strategy, concurrency: r.concurrency, speedup: r.speedup })) },
-            mark: { type: "line", point: true },
-            encoding: {
-              x: { field: "concurrency", type: "quantitative", axis: { tickMinStep: 1 }, title: "concurrency" },
-              y: { field: "speedup", type: "quantitative", title: "speedup" },
-              color: { field: "runtime", type: "nominal" },
-              strokeDash: { field: "strategy", type: "nominal" },
-              shape: { field: "strategy", type: "nominal" },
+        data: {
+          values: [
+            ...rows.map((r) => ({ runtime: r.runtime, strategy: r.strategy, concurrency: r.concurrency, speedup: r.speedup })),
+            ...strategies.flatMap((strategy) => levels.map((c) => ({ runtime: "ideal", strategy, concurrency: c, speedup: c }))),
+          ],
+        },
+        facet: { column: { field: "strategy", type: "nominal", sort: strategies, title: null } },
+        spec: {
+          width: 150,
+          height: 150,
+          layer: [
+            {
+              transform: [{ filter: "datum.runtime === 'ideal'" }],
+              mark: { type: "line", color: "#999", strokeDash: [3, 3] },
+              encoding: { x: { field: "concurrency", type: "quantitative" }, y: { field: "speedup", type: "quantitative" } },
             },
-          },
-        ],
+            {
+              transform: [{ filter: "datum.runtime !== 'ideal'" }],
+              mark: { type: "line", point: true },
+              encoding: {
+                x: { field: "concurrency", type: "quantitative", axis: { tickMinStep: 1 }, title: "concurrency" },
+                y: { field: "speedup", type: "quantitative", title: "speedup" },
+                color: { field: "runtime", type: "nominal", sort: ["node", "deno", "bun", "cpython"] },
+              },
+            },
+          ],
+        },
       },
     });
   }

@@ -86,7 +86,7 @@ export function buildReport(plan: Plan, cells: readonly CellResult[]): Report {
     scaling.push(row);
     const label = `${row.runtime} ${row.workload} ${row.strategy} at ${row.concurrency}`;
     if (row.total.outliers > 0) {
-      warnings.push(`${label}: ${row.total.outliers} of ${row.total.n} samples are statistical outliers (modified z-score above 3.5): the machine was busy; rerun, or raise the repeats`);
+      warnings.push(`${label}: ${row.total.outliers} of ${row.total.n} samples are statistical outliers (modified z-score above 14): the machine was busy; rerun, or raise the repeats`);
     }
     if (row.total.firstSlower) {
       warnings.push(`${label}: the first timed sample was much slower than the rest: warm-up was too short`);
