@@ -33,8 +33,8 @@ export { runScaling, validateScalingOptions } from "./core/runner.ts";
 export type { ScalingOptions, ScalingPlan } from "./core/runner.ts";
 export { runBatch, STRATEGIES } from "./core/strategies.ts";
 export type { BatchOptions, BatchTiming, StrategyName } from "./core/strategies.ts";
-export { createPool, DEFAULT_TASK_MODULE, Pool } from "./core/pool.ts";
-export type { PoolOptions, RunTaskOptions } from "./core/pool.ts";
+export { createPool, DEFAULT_TASK_MODULE, MapError, Pool } from "./core/pool.ts";
+export type { MapOptions, PoolOptions, RunTaskOptions } from "./core/pool.ts";
 export { describeExit, TaskTimeoutError, WorkerCrashedError } from "./core/errors.ts";
 export type { ExitInfo } from "./core/errors.ts";
 export { combineChecksums, describeValue, resolveParams, shareOf } from "./core/workload.ts";
@@ -76,4 +76,4 @@ export type {
   RuntimeInfo,
   WorkerKind,
 } from "./core/adapter.ts";
-export type { FromWorker, SerializedError, ToWorker } from "./core/protocol.ts";
+export type { FromWorker, Outcome, SerializedError, ToWorker } from "./core/protocol.ts";

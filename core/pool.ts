@@ -8,7 +8,7 @@
 
 import type { Endpoint, RuntimeAdapter, WorkerKind } from "./adapter.ts";
 import { describeExit, type ExitInfo, TaskTimeoutError, WorkerCrashedError } from "./errors.ts";
-import { deserializeError, type FromWorker } from "./protocol.ts";
+import { deserializeError, type FromWorker, type Outcome, type SerializedError } from "./protocol.ts";
 
 /** The module workers load when no other is named: truepar's workloads. */
 export const DEFAULT_TASK_MODULE: URL = new URL("./tasks.ts", import.meta.url);
@@ -37,6 +37,31 @@ export interface RunTaskOptions {
   transfer?: Transferable[];
 }
 
+/** Options for {@linkcode Pool.map}. */
+export interface MapOptions {
+  /** Items per message to a worker; by default about sixteen chunks per worker, at most 256 items each. */
+  chunkSize?: number;
+  /** Aborting it rejects the unfinished chunks with `signal.reason`. */
+  signal?: AbortSignal;
+}
+
+/** Some items of a {@linkcode Pool.map} failed; every item's outcome is kept, in order. */
+export class MapError<T = unknown> extends AggregateError {
+  /** Each item's outcome, as `Promise.allSettled` gives them. */
+  readonly results: PromiseSettledResult<T>[];
+
+  /** @param results Each item's outcome. */
+  constructor(results: PromiseSettledResult<T>[]) {
+    const failed = results.flatMap((r, index) => (r.status === "rejected" ? [{ index, error: r.reason as unknown }] : []));
+    super(
+      failed.map((f) => f.error),
+      `Cannot map: ${failed.length} of ${results.length} items failed, the first at index ${failed[0]?.index}: ${(failed[0]?.error as Error)?.message}`,
+    );
+    this.name = "MapError";
+    this.results = results;
+  }
+}
+
 interface Task {
   id: number;
   fn: string;
@@ -44,6 +69,8 @@ interface Task {
   resolve(value: unknown): void;
   reject(error: unknown): void;
   options: RunTaskOptions;
+  /** A map chunk: `arg` holds the items. */
+  chunk: boolean;
   slot?: Slot;
   settled?: boolean;
   timer?: ReturnType<typeof setTimeout>;
@@ -54,9 +81,19 @@ interface Slot {
   endpoint: Endpoint;
   ready: boolean;
   retired: boolean;
-  task?: Task;
+  /** Tasks sent to this worker and not settled, by id. */
+  tasks: Map<number, Task>;
+  /** Messages sent and not answered. */
+  inFlight: number;
+  /** It holds a task with a timeout or a signal, which must be alone. */
+  exclusive: boolean;
   started: Deferred<void>;
 }
+
+/** Messages a worker may hold at once: one running, one waiting, so it never idles for a round trip. */
+const MESSAGES_PER_WORKER = 2;
+/** The most tasks one message carries. */
+const MAX_BATCH = 64;
 
 /**
  * Starts a pool and waits until every worker is ready.
@@ -94,11 +131,12 @@ export class Pool {
   #specifier: string;
   #taskTimeoutMs?: number;
   #slots = new Set<Slot>();
-  #queue: Task[] = [];
+  #queue = new TaskQueue();
   #nextId = 0;
   #pending = 0;
   #closing = false;
   #startError?: Error;
+  #size: number;
   #drained?: Deferred<void>;
   #ending = new Set<Promise<void>>();
 
@@ -108,6 +146,7 @@ export class Pool {
     this.#kind = options.kind ?? "worker";
     this.#specifier = specifier;
     this.#taskTimeoutMs = options.taskTimeoutMs;
+    this.#size = size;
     for (let i = 0; i < size; i++) this.#spawn();
   }
 
@@ -148,6 +187,53 @@ export class Pool {
    * @throws {TaskTimeoutError} When the task ran past its timeout.
    */
   run<T = unknown>(fn: string, arg: unknown, options: RunTaskOptions = {}): Promise<T> {
+    return this.#submit<T>(fn, arg, options, false);
+  }
+
+  /**
+   * Calls the task module's export `fn` on every item, in chunks: one message
+   * per chunk rather than per item, for many small tasks (Python's
+   * `Executor.map(…, chunksize=…)`).
+   *
+   * @param fn The name of an exported function of the task module.
+   * @param items Its arguments, one call per item.
+   * @param options The chunk size and a signal.
+   * @returns The results, in the order of the items.
+   * @throws {MapError} When any item failed; it holds every item's outcome.
+   * @throws {RangeError} When `chunkSize` is not a positive integer.
+   * @example
+   * ```ts ignore
+   * const squares = await pool.map("square", [1, 2, 3, 4]);
+   * ```
+   */
+  async map<T = unknown>(fn: string, items: Iterable<unknown>, options: MapOptions = {}): Promise<T[]> {
+    const args = [...items];
+    // Sixteen chunks per worker keep the tail short: no worker idles long while another ends its last chunk.
+    const chunkSize = options.chunkSize ?? Math.max(1, Math.min(256, Math.ceil(args.length / (this.#size * 16))));
+    if (!Number.isInteger(chunkSize) || chunkSize < 1) {
+      throw new RangeError(`Cannot map: "chunkSize" must be a positive integer, received ${chunkSize}`);
+    }
+    const chunks: Promise<Outcome[]>[] = [];
+    for (let start = 0; start < args.length; start += chunkSize) {
+      chunks.push(this.#submit<Outcome[]>(fn, args.slice(start, start + chunkSize), { signal: options.signal }, true));
+    }
+    const settled = await Promise.allSettled(chunks);
+    const results: PromiseSettledResult<T>[] = [];
+    settled.forEach((chunk, index) => {
+      if (chunk.status === "fulfilled") {
+        for (const [ok, value] of chunk.value) {
+          results.push(ok ? { status: "fulfilled", value: value as T } : { status: "rejected", reason: deserializeError(value as SerializedError) });
+        }
+      } else {
+        const size = Math.min(chunkSize, args.length - index * chunkSize);
+        for (let i = 0; i < size; i++) results.push({ status: "rejected", reason: chunk.reason });
+      }
+    });
+    if (results.some((r) => r.status === "rejected")) throw new MapError(results);
+    return results.map((r) => (r as PromiseFulfilledResult<T>).value);
+  }
+
+  #submit<T>(fn: string, arg: unknown, options: RunTaskOptions, chunk: boolean): Promise<T> {
     if (this.#closing) {
       return Promise.reject(new Error(`Cannot run task "${fn}": the pool is closed`));
     }
@@ -165,6 +251,7 @@ export class Pool {
       resolve: resolve as (value: unknown) => void,
       reject,
       options,
+      chunk,
     };
     if (signal !== undefined) {
       task.onAbort = () => this.#fail(task, signal.reason);
@@ -193,8 +280,8 @@ export class Pool {
   async terminate(): Promise<void> {
     this.#closing = true;
     const error = new Error("Cannot finish task: the pool was terminated");
-    for (const task of [...this.#queue]) this.#settle(task, error);
-    for (const slot of this.#slots) if (slot.task) this.#settle(slot.task, error);
+    for (const task of this.#queue.drain()) this.#settle(task, error);
+    for (const slot of this.#slots) for (const task of slot.tasks.values()) this.#settle(task, error);
     await this.#endAll();
   }
 
@@ -204,7 +291,7 @@ export class Pool {
   }
 
   #spawn(): void {
-    const slot = { ready: false, retired: false, started: defer<void>() } as Slot;
+    const slot = { ready: false, retired: false, tasks: new Map(), inFlight: 0, exclusive: false, started: defer<void>() } as Slot;
     slot.started.promise.catch(() => {});
     slot.endpoint = this.#adapter.spawn(this.#kind, {
       onMessage: (message) => this.#onMessage(slot, message),
@@ -230,11 +317,26 @@ export class Pool {
         return;
       case "done":
       case "fail": {
-        const task = slot.task;
-        if (task === undefined || task.id !== message.id) return;
-        slot.task = undefined;
-        if (message.t === "done") this.#settle(task, undefined, message.value);
-        else this.#settle(task, deserializeError(message.error));
+        slot.inFlight--;
+        slot.exclusive = false;
+        const task = slot.tasks.get(message.id);
+        if (task !== undefined) {
+          slot.tasks.delete(message.id);
+          if (message.t === "done") this.#settle(task, undefined, message.value);
+          else this.#settle(task, deserializeError(message.error));
+        }
+        this.#dispatch();
+        return;
+      }
+      case "batch-done": {
+        slot.inFlight--;
+        for (const [id, ok, value] of message.results) {
+          const task = slot.tasks.get(id);
+          if (task === undefined) continue;
+          slot.tasks.delete(id);
+          if (ok) this.#settle(task, undefined, value);
+          else this.#settle(task, deserializeError(value as SerializedError));
+        }
         this.#dispatch();
       }
     }
@@ -252,35 +354,81 @@ export class Pool {
       );
       this.#startError = error;
       slot.started.reject(error);
-      for (const task of [...this.#queue]) this.#settle(task, error);
+      for (const task of this.#queue.drain()) this.#settle(task, error);
       return;
     }
-    if (slot.task) this.#settle(slot.task, new WorkerCrashedError(exit, what));
+    // Every task sent to it is lost with it: those that had not started yet too.
+    for (const task of slot.tasks.values()) this.#settle(task, new WorkerCrashedError(exit, what));
     this.#replace();
   }
 
+  /**
+   * Hands queued tasks to workers. A task with a timeout or a signal goes
+   * alone to an idle worker, so its clock and its abort concern it only;
+   * other tasks travel in batches, up to two messages per worker.
+   */
   #dispatch(): void {
-    for (const slot of this.#slots) {
-      if (this.#queue.length === 0) return;
-      if (!slot.ready || slot.task !== undefined) continue;
-      const task = this.#queue.shift()!;
-      slot.task = task;
+    if (this.#queue.peek() === undefined) return;
+    let ready = 0;
+    for (const slot of this.#slots) if (slot.ready) ready++;
+    // Breadth first: every idle worker gets a message before any gets a second.
+    for (let depth = 1; depth <= MESSAGES_PER_WORKER; depth++) {
+      for (const slot of this.#slots) {
+        const head = this.#queue.peek();
+        if (head === undefined) return;
+        if (!slot.ready || slot.exclusive || slot.inFlight >= depth) continue;
+        if (this.#exclusive(head)) {
+          if (slot.tasks.size > 0) continue;
+          this.#queue.shift();
+          slot.exclusive = true;
+          this.#send(slot, [head]);
+          continue;
+        }
+        const size = head.chunk ? 1 : Math.min(MAX_BATCH, Math.ceil(this.#queue.length / ready));
+        const batch = [this.#queue.shift()!];
+        for (let next = this.#queue.peek(); batch.length < size && next !== undefined && !next.chunk && !this.#exclusive(next); next = this.#queue.peek()) {
+          batch.push(this.#queue.shift()!);
+        }
+        this.#send(slot, batch);
+      }
+    }
+  }
+
+  #exclusive(task: Task): boolean {
+    return task.options.signal !== undefined || task.options.timeoutMs !== undefined || this.#taskTimeoutMs !== undefined;
+  }
+
+  #send(slot: Slot, tasks: Task[]): void {
+    slot.inFlight++;
+    const transfer: Transferable[] = [];
+    for (const task of tasks) {
       task.slot = slot;
+      slot.tasks.set(task.id, task);
+      if (task.options.transfer) transfer.push(...task.options.transfer);
       const timeoutMs = task.options.timeoutMs ?? this.#taskTimeoutMs;
       if (timeoutMs !== undefined) {
         task.timer = setTimeout(() => this.#fail(task, new TaskTimeoutError(timeoutMs)), timeoutMs);
       }
-      slot.endpoint.send({ t: "run", id: task.id, fn: task.fn, arg: task.arg }, task.options.transfer);
+    }
+    const [task] = tasks;
+    if (tasks.length > 1) {
+      slot.endpoint.send({ t: "batch", tasks: tasks.map((t) => [t.id, t.fn, t.arg]) }, transfer);
+    } else if (task!.chunk) {
+      slot.endpoint.send({ t: "map", id: task!.id, fn: task!.fn, args: task!.arg as unknown[] }, transfer);
+    } else {
+      slot.endpoint.send({ t: "run", id: task!.id, fn: task!.fn, arg: task!.arg }, transfer);
     }
   }
 
   /** Rejects a task from outside (timeout, abort); a running one costs its worker. */
   #fail(task: Task, error: unknown): void {
     const slot = task.slot;
+    const running = slot !== undefined && slot.tasks.has(task.id);
     this.#settle(task, error);
-    if (slot !== undefined && slot.task === task) {
-      slot.task = undefined;
-      this.#retire(slot);
+    if (running) {
+      // The worker is busy with it (and with it alone) and cannot be interrupted: replace it.
+      slot!.tasks.clear();
+      this.#retire(slot!);
       this.#replace();
     }
   }
@@ -288,8 +436,6 @@ export class Pool {
   #settle(task: Task, error: unknown, value?: unknown): void {
     if (task.settled) return;
     task.settled = true;
-    const index = this.#queue.indexOf(task);
-    if (index !== -1) this.#queue.splice(index, 1);
     if (task.timer !== undefined) clearTimeout(task.timer);
     if (task.onAbort !== undefined) task.options.signal?.removeEventListener("abort", task.onAbort);
     task.timer = undefined;
@@ -318,6 +464,47 @@ export class Pool {
     this.#slots.clear();
     for (const slot of slots) slot.retired = true;
     await Promise.all([...slots.map((slot) => slot.endpoint.terminate()), ...this.#ending]);
+  }
+}
+
+/** A first-in, first-out queue of tasks; a task settled while queued is skipped, not searched for. */
+class TaskQueue {
+  #items: Task[] = [];
+  #head = 0;
+
+  /** Tasks queued, some perhaps settled already (aborted). */
+  get length(): number {
+    return this.#items.length - this.#head;
+  }
+
+  push(task: Task): void {
+    this.#items.push(task);
+  }
+
+  /** The first unsettled task, left in the queue. */
+  peek(): Task | undefined {
+    while (this.#head < this.#items.length && this.#items[this.#head]!.settled) this.#head++;
+    return this.#items[this.#head];
+  }
+
+  /** Takes the first unsettled task. */
+  shift(): Task | undefined {
+    const task = this.peek();
+    if (task === undefined) return undefined;
+    this.#head++;
+    if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+      this.#items = this.#items.slice(this.#head);
+      this.#head = 0;
+    }
+    return task;
+  }
+
+  /** Takes every unsettled task. */
+  drain(): Task[] {
+    const tasks = this.#items.slice(this.#head).filter((task) => !task.settled);
+    this.#items = [];
+    this.#head = 0;
+    return tasks;
   }
 }
 

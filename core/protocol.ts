@@ -15,13 +15,21 @@ export interface SerializedError {
 /** A message from the pool to a worker. */
 export type ToWorker =
   | { t: "init"; module: string }
-  | { t: "run"; id: number; fn: string; arg: unknown };
+  | { t: "run"; id: number; fn: string; arg: unknown }
+  /** Several tasks in one message, run one after another; answered by one `batch-done`. */
+  | { t: "batch"; tasks: [id: number, fn: string, arg: unknown][] }
+  /** One task that calls `fn` on each of `args`; answered by `done` with one outcome per item. */
+  | { t: "map"; id: number; fn: string; args: unknown[] };
+
+/** How one task or item ended: `[1, value]` or `[0, error]`. */
+export type Outcome = [ok: 1, value: unknown] | [ok: 0, error: SerializedError];
 
 /** A message from a worker to the pool. */
 export type FromWorker =
   | { t: "ready" }
   | { t: "done"; id: number; value: unknown }
   | { t: "fail"; id: number; error: SerializedError }
+  | { t: "batch-done"; results: [id: number, ...outcome: Outcome][] }
   | { t: "init-fail"; error: SerializedError }
   | { t: "exit"; code: number };
 

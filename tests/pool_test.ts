@@ -10,7 +10,7 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import type { RuntimeAdapter, WorkerKind } from "../core/adapter.ts";
 import { TaskTimeoutError, WorkerCrashedError } from "../core/errors.ts";
-import { createPool, type Pool } from "../core/pool.ts";
+import { createPool, MapError, type Pool } from "../core/pool.ts";
 import { createAdapter } from "../runtimes/detect.ts";
 
 const TASKS = new URL("./fixtures/tasks.ts", import.meta.url);
@@ -84,6 +84,33 @@ for (const kind of ["worker", "process"] as WorkerKind[]) {
     assert.is(await task, 2);
     assert.equal(answers, [6, 10]);
     port1.close();
+  });
+
+  test("map() returns results in item order, in chunks, automatic or given", async ({ pool }) => {
+    const items = Array.from({ length: 101 }, (_, i) => (i === 13 ? 1013 : i));
+    assert.equal(await pool.map("square", items), items.map((i) => i * i));
+    assert.equal(await pool.map("square", items, { chunkSize: 7 }), items.map((i) => i * i));
+    assert.equal(await pool.map("squareLater", [1, 2, 3], { chunkSize: 2 }), [1, 4, 9]);
+    assert.equal(await pool.map("square", []), []);
+  });
+
+  test("map() reports errors per item and keeps every other result", async ({ pool }) => {
+    const error = await pool.map("square", [11, 12, 13, 14], { chunkSize: 2 }).catch((e: unknown) => e) as MapError<number>;
+    assert.instance(error, MapError);
+    assert.match(error.message, "1 of 4 items failed, the first at index 2: 13 is unlucky");
+    assert.equal(error.results.map((r) => r.status), ["fulfilled", "fulfilled", "rejected", "fulfilled"]);
+    assert.is((error.results[3] as PromiseFulfilledResult<number>).value, 196);
+    assert.is(((error.results[2] as PromiseRejectedResult).reason as Error).name, "RangeError");
+    const bad = await pool.map("square", [1], { chunkSize: 0 }).catch((e: unknown) => e) as Error;
+    assert.instance(bad, RangeError);
+    assert.match(bad.message, '"chunkSize" must be a positive integer, received 0');
+  });
+
+  test("many tasks at once are batched, yet a worker still runs one task at a time", async ({ pool }) => {
+    const most = await Promise.all(Array.from({ length: 12 }, () => pool.run<number>("overlap", null)));
+    assert.equal([...new Set(most)], [1]);
+    const results = await Promise.all(Array.from({ length: 500 }, (_, i) => pool.run("square", i % 13 === 0 ? 2 : i)));
+    assert.is(results.length, 500);
   });
 
   test("a thrown error keeps its name, message and stack, and the pool goes on", async ({ pool }) => {

@@ -39,8 +39,11 @@ workloads("runWorkload() runs a workload by name with defaults filled in", async
   assert.is(await runWorkload({ workload: "io", params: { waits: 1, waitMs: 0 } }), "1");
 });
 
-workloads("getWorkload() knows cpu, io and io-blocking and refuses others", () => {
-  assert.equal([...WORKLOADS.keys()], ["cpu", "io", "io-blocking"]);
+workloads("getWorkload() knows the article's workloads and the kernels, and refuses others", () => {
+  assert.equal([...WORKLOADS.keys()], [
+    "cpu", "io", "io-blocking", "modsum", "integrate", "mandelbrot",
+    "wasm-modsum", "wasm-integrate", "wasm-mandelbrot", "wasm-simd-mandelbrot",
+  ]);
   assert.is(getWorkload("io-blocking"), ioBlocking);
   assert.throws(() => getWorkload("gpu"), (e: Error) => e instanceof RangeError && e.message.includes('received "gpu"'));
 });
