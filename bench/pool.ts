@@ -183,15 +183,15 @@ async function loadCompetitor(name: "piscina" | "tinypool"): Promise<PoolMaker> 
   const filename = TASKS.href;
   if (name === "piscina") {
     const { Piscina } = await import("piscina");
-    return async () => {
+    return () => {
       const pool = new Piscina({ filename, minThreads: WORKERS, maxThreads: WORKERS, idleTimeout: 60_000 });
-      return { run: (fn, arg) => pool.run(arg, { name: fn }), close: () => pool.destroy() };
+      return Promise.resolve({ run: (fn: string, arg: unknown) => pool.run(arg, { name: fn }), close: () => pool.destroy() });
     };
   }
   const { Tinypool } = await import("tinypool");
-  return async () => {
+  return () => {
     const pool = new Tinypool({ filename, minThreads: WORKERS, maxThreads: WORKERS, idleTimeout: 60_000 });
-    return { run: (fn, arg) => pool.run(arg, { name: fn }), close: () => pool.destroy() };
+    return Promise.resolve({ run: (fn: string, arg: unknown) => pool.run(arg, { name: fn }), close: () => pool.destroy() });
   };
 }
 

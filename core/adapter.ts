@@ -25,7 +25,7 @@ export interface RuntimeInfo {
 /** The machine a record was measured on. */
 export interface HostInfo {
   cpuModel: string;
-  /** Logical cores available to the process. */
+  /** Logical cores this process may use. */
   cores: number;
   /** Total memory in bytes. */
   memoryBytes: number;
@@ -71,7 +71,7 @@ export interface RuntimeAdapter {
   /**
    * Starts one worker or child process running the adapter's entry script.
    *
-   * @param kind A worker thread or a child process.
+   * @param kind `"worker"` for a thread, `"process"` for a child of the same runtime.
    * @param handlers Receive its messages and its exit.
    * @returns The running worker.
    */
@@ -82,7 +82,7 @@ export interface RuntimeAdapter {
    * Reads the summed memory of processes from outside them.
    *
    * @param pids The processes, this one or others.
-   * @returns RSS and PSS, or `null` where the platform offers no way to read another process.
+   * @returns RSS and PSS, or `null` where the platform offers no way to read the memory of another process from outside.
    */
   readMemory(pids: readonly number[]): Promise<MemoryReading | null>;
 }

@@ -27,7 +27,7 @@ export type NativeStatus = { available: true; compiler: string } | { available: 
 export interface NativeKernels {
   status(): Promise<NativeStatus>;
   /**
-   * Runs one kernel `repeat` times in a fresh process.
+   * Runs one kernel `repeat` times in a fresh process of its own.
    *
    * @param kernel `modsum` (n), `integrate` (from, to, steps) or `mandelbrot` (width, height, maxIter).
    * @returns The checksum, as JavaScript prints the number, and each run's time.

@@ -29,8 +29,13 @@ let passed = 0;
 let failed = 0;
 
 if (filters.length === 0) {
-  const check = await $({ nothrow: true, timeout: FILE_TIMEOUT })`node_modules/.bin/deno check --quiet mod.ts runtimes/ scripts/ tests/`;
-  report("typecheck (deno check)", check.exitCode === 0 ? 1 : 0, check.exitCode === 0 ? 0 : 1, check.stdout + check.stderr);
+  for (const [name, command] of [
+    ["typecheck (deno check)", ["check", "--quiet", "mod.ts", "core/", "runtimes/", "scripts/", "tests/", "bench/"]],
+    ["lint (deno lint)", ["lint", "--quiet"]],
+  ] as const) {
+    const result = await $({ nothrow: true, timeout: FILE_TIMEOUT })`node_modules/.bin/deno ${command}`;
+    report(name, result.exitCode === 0 ? 1 : 0, result.exitCode === 0 ? 0 : 1, result.stdout + result.stderr);
+  }
 }
 
 for (const runtime of runtimes) {
