@@ -94,6 +94,8 @@ interface Slot {
 const MESSAGES_PER_WORKER = 2;
 /** The most tasks one message carries. */
 const MAX_BATCH = 64;
+/** A batch is at most this fraction of a worker's share of the queue, so the last batches end together. */
+const BATCHES_PER_SHARE = 8;
 
 /**
  * Starts a pool and waits until every worker is ready.
@@ -371,6 +373,8 @@ export class Pool {
     if (this.#queue.peek() === undefined) return;
     let ready = 0;
     for (const slot of this.#slots) if (slot.ready) ready++;
+    // Batches only as large as keeps the workers' shares even: a few long tasks go one by one.
+    const batchSize = Math.max(1, Math.min(MAX_BATCH, Math.floor(this.#queue.length / (ready * BATCHES_PER_SHARE))));
     // Breadth first: every idle worker gets a message before any gets a second.
     for (let depth = 1; depth <= MESSAGES_PER_WORKER; depth++) {
       for (const slot of this.#slots) {
@@ -384,7 +388,7 @@ export class Pool {
           this.#send(slot, [head]);
           continue;
         }
-        const size = head.chunk ? 1 : Math.min(MAX_BATCH, Math.ceil(this.#queue.length / ready));
+        const size = head.chunk ? 1 : batchSize;
         const batch = [this.#queue.shift()!];
         for (let next = this.#queue.peek(); batch.length < size && next !== undefined && !next.chunk && !this.#exclusive(next); next = this.#queue.peek()) {
           batch.push(this.#queue.shift()!);
