@@ -49,13 +49,13 @@ async function main(args: RunArgs): Promise<void> {
     console.log(`truepar · ${name} ${version} (${engine}) · ${host.cpuModel} · ${host.cores} cores · ${host.os} ${host.arch}`);
   }
   const bar = process.stderr.isTTY && !args.json ? new Progress() : undefined;
+  let result: { record: unknown; text: string };
   try {
-    const { record, text } = await runExperiment(args, adapter, bar);
-    bar?.stop();
-    process.stdout.write((args.json ? JSON.stringify(record, null, 2) : text) + "\n");
+    result = await runExperiment(args, adapter, bar);
   } finally {
     bar?.stop();
   }
+  process.stdout.write((args.json ? JSON.stringify(result.record, null, 2) : result.text) + "\n");
 }
 
 async function runExperiment(args: RunArgs, adapter: RuntimeAdapter, bar?: Progress): Promise<{ record: unknown; text: string }> {
