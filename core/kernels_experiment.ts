@@ -14,6 +14,7 @@ import { compileKernels, createSharedMemory, instantiateKernels, MAX_PAGES } fro
 import { createPool } from "./pool.ts";
 import { runScaling } from "./runner.ts";
 import { median } from "./stats.ts";
+import { checkCount } from "./workload.ts";
 
 /** The schema name of a kernels record. */
 export const KERNELS_SCHEMA = "truepar.kernels/1";
@@ -129,11 +130,8 @@ interface Plan {
  */
 export async function runKernels(options: KernelsOptions): Promise<KernelsRecord> {
   const { adapter, native, onStep } = options;
-  const repeat = options.repeat ?? 5;
+  const repeat = checkCount("Cannot run kernels", "repeat", options.repeat ?? 5);
   const scale = options.scale ?? 1;
-  if (!Number.isInteger(repeat) || repeat < 1) {
-    throw new RangeError(`Cannot run kernels: "repeat" must be a positive integer, received ${repeat}`);
-  }
   if (!(scale > 0 && scale <= 10)) {
     throw new RangeError(`Cannot run kernels: "scale" must be above 0 and at most 10, received ${scale}`);
   }

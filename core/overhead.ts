@@ -14,6 +14,7 @@ import type { MemoryReading, MemorySource } from "./memory.ts";
 import { createPool, type Pool } from "./pool.ts";
 import { fitLine, type LineFit, median, percentile } from "./stats.ts";
 import type { FromWorker } from "./protocol.ts";
+import { checkCount } from "./workload.ts";
 
 /** The schema name of an overhead record. */
 export const OVERHEAD_SCHEMA = "truepar.overhead/1";
@@ -292,10 +293,7 @@ function slopeMB(slope: MemorySlope): MemoryMB {
 }
 
 function checkPositive(name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1) {
-    throw new RangeError(`Cannot run overhead: "${name}" must be a positive integer, received ${value}`);
-  }
-  return value;
+  return checkCount("Cannot run overhead", name, value);
 }
 
 function sleep(ms: number): Promise<void> {

@@ -9,6 +9,7 @@
 import type { Endpoint, RuntimeAdapter, WorkerKind } from "./adapter.ts";
 import { describeExit, type ExitInfo, TaskTimeoutError, WorkerCrashedError } from "./errors.ts";
 import { deserializeError, type FromWorker, type Outcome, type SerializedError } from "./protocol.ts";
+import { checkCount } from "./workload.ts";
 
 /** The module workers load when no other is named: truepar's workloads. */
 export const DEFAULT_TASK_MODULE: URL = new URL("./tasks.ts", import.meta.url);
@@ -114,12 +115,7 @@ const BATCHES_PER_SHARE = 8;
  * ```
  */
 export async function createPool(options: PoolOptions): Promise<Pool> {
-  const size = options.size ?? 2;
-  if (!Number.isInteger(size) || size < 1) {
-    throw new RangeError(
-      `Cannot create pool: "size" must be a positive integer, received ${String(size)}`,
-    );
-  }
+  const size = checkCount("Cannot create pool", "size", options.size ?? 2);
   const specifier = await options.adapter.prepare(options.module ?? DEFAULT_TASK_MODULE);
   const pool = new Pool(options, size, specifier);
   await pool.ready();
@@ -211,10 +207,11 @@ export class Pool {
   async map<T = unknown>(fn: string, items: Iterable<unknown>, options: MapOptions = {}): Promise<T[]> {
     const args = [...items];
     // Sixteen chunks per worker keep the tail short: no worker idles long while another ends its last chunk.
-    const chunkSize = options.chunkSize ?? Math.max(1, Math.min(256, Math.ceil(args.length / (this.#size * 16))));
-    if (!Number.isInteger(chunkSize) || chunkSize < 1) {
-      throw new RangeError(`Cannot map: "chunkSize" must be a positive integer, received ${chunkSize}`);
-    }
+    const chunkSize = checkCount(
+      "Cannot map",
+      "chunkSize",
+      options.chunkSize ?? Math.max(1, Math.min(256, Math.ceil(args.length / (this.#size * 16)))),
+    );
     const chunks: Promise<Outcome[]>[] = [];
     for (let start = 0; start < args.length; start += chunkSize) {
       chunks.push(this.#submit<Outcome[]>(fn, args.slice(start, start + chunkSize), { signal: options.signal }, true));

@@ -9,7 +9,7 @@ import type { RuntimeAdapter } from "./adapter.ts";
 import { RUN_SCHEMA, type RunPoint, type RunRecord } from "./record.ts";
 import { median } from "./stats.ts";
 import { type BatchTiming, runBatch, STRATEGIES, type StrategyName } from "./strategies.ts";
-import { combineChecksums, describeValue, resolveParams, type Workload, type WorkloadParams } from "./workload.ts";
+import { checkCount, combineChecksums, describeValue, resolveParams, type Workload, type WorkloadParams } from "./workload.ts";
 import { getWorkload } from "./workloads/mod.ts";
 
 /** Options for {@linkcode runScaling}. */
@@ -73,16 +73,16 @@ export function validateScalingOptions(options: ScalingOptions): ScalingPlan {
   if (!Array.isArray(concurrency) || concurrency.length === 0) {
     throw new TypeError(`Cannot run: "concurrency" must be a non-empty list, received ${describeValue(concurrency)}`);
   }
-  concurrency.forEach((level) => checkCount("concurrency", level, 1));
+  concurrency.forEach((level) => checkRunCount("concurrency", level, 1));
   return {
     adapter: options.adapter,
     workload,
     params: resolveParams(workload, options.params),
     strategy,
     concurrency: [...concurrency],
-    tasks: checkCount("tasks", options.tasks ?? 24, 1),
-    repeat: checkCount("repeat", options.repeat ?? 3, 1),
-    warmup: checkCount("warmup", options.warmup ?? 1, 0),
+    tasks: checkRunCount("tasks", options.tasks ?? 24, 1),
+    repeat: checkRunCount("repeat", options.repeat ?? 3, 1),
+    warmup: checkRunCount("warmup", options.warmup ?? 1, 0),
     onProgress: options.onProgress,
   };
 }
@@ -164,10 +164,6 @@ function summarize(concurrency: number, samples: BatchTiming[], workload: Worklo
   };
 }
 
-function checkCount(name: string, value: unknown, min: number): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
-    const what = min === 0 ? "a non-negative integer" : "a positive integer";
-    throw new RangeError(`Cannot run: "${name}" must be ${what}, received ${describeValue(value)}`);
-  }
-  return value;
+function checkRunCount(name: string, value: unknown, min: 0 | 1): number {
+  return checkCount("Cannot run", name, value, min);
 }

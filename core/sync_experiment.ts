@@ -13,6 +13,7 @@ import type { CountMode } from "./sync/demo_tasks.ts";
 import { Mutex } from "./sync/mutex.ts";
 import { NaiveLock } from "./sync/naive_lock.ts";
 import { BoundedSemaphore, Semaphore } from "./sync/semaphore.ts";
+import { checkCount } from "./workload.ts";
 
 /** The schema name of a sync record. */
 export const SYNC_SCHEMA = "truepar.sync/1";
@@ -156,8 +157,5 @@ function tally(expected: number, observed: number): Tally {
 }
 
 function checkPositive(name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1) {
-    throw new RangeError(`Cannot run sync: "${name}" must be a positive integer, received ${value}`);
-  }
-  return value;
+  return checkCount("Cannot run sync", name, value);
 }
