@@ -40,14 +40,18 @@ const runtime = adapter.runtime;
 const makers = new Map<string, PoolMaker>();
 const unavailable: { pool: string; reason: string }[] = [];
 
-makers.set("truepar", async () => {
-  const pool = await createPool({ adapter, size: WORKERS, module: TASKS });
-  return {
-    run: (name, arg) => pool.run(name, arg),
-    map: (name, args) => pool.map(name, args),
-    close: () => pool.close(),
-  };
-});
+/** truepar's latency mode: idle workers and this thread stay awake this long. */
+const SPIN_MICROS = 50;
+for (const [name, spinMicros] of [["truepar", 0], ["truepar-spin", SPIN_MICROS]] as const) {
+  makers.set(name, async () => {
+    const pool = await createPool({ adapter, size: WORKERS, module: TASKS, spinMicros });
+    return {
+      run: (fn, arg) => pool.run(fn, arg),
+      map: (fn, args) => pool.map(fn, args),
+      close: () => pool.close(),
+    };
+  });
+}
 for (const name of ["piscina", "tinypool"] as const) {
   try {
     const maker = await loadCompetitor(name);
@@ -76,6 +80,20 @@ await alone.run("workAlone", { iterations: smallIterations, count: 2_000 });
 const smallTaskMs = median(await Promise.all([0, 1, 2].map(() => alone.run<number>("workAlone", { iterations: smallIterations, count: 2_000 })))) / 2_000;
 await alone.close();
 const idealSmallMs = (SMALL_TASKS * smallTaskMs) / WORKERS;
+// What the machine gives with no messaging at all: each worker runs its share in one loop, both at once.
+const ceilingSamples: number[] = [];
+{
+  const both = await createPool({ adapter, size: WORKERS, module: TASKS });
+  const share = { iterations: smallIterations, count: SMALL_TASKS / WORKERS };
+  await Promise.all(Array.from({ length: WORKERS }, () => both.run("workAlone", share)));
+  for (let i = 0; i < 3; i++) {
+    const start = performance.now();
+    await Promise.all(Array.from({ length: WORKERS }, () => both.run("workAlone", share)));
+    ceilingSamples.push(performance.now() - start);
+  }
+  await both.close();
+}
+const ceilingMs = median(ceilingSamples);
 
 interface Result {
   runtime: string;
@@ -151,7 +169,8 @@ const record = {
   host: adapter.hostInfo(),
   workers: WORKERS,
   repeat: REPEAT,
-  smallTask: { iterations: smallIterations, ms: smallTaskMs, idealBatchMs: idealSmallMs },
+  spinMicros: SPIN_MICROS,
+  smallTask: { iterations: smallIterations, ms: smallTaskMs, idealBatchMs: idealSmallMs, noMessagingMs: ceilingMs, noMessagingEfficiency: idealSmallMs / ceilingMs },
   unavailable,
   results,
 };
@@ -160,18 +179,21 @@ if (json) {
 } else {
   const get = (pool: string, scenario: string) => results.find((r) => r.pool === pool && r.scenario === scenario);
   console.log(`bench pool · ${runtime.name} ${runtime.version} · ${WORKERS} workers · ${cores} cores · medians of ${REPEAT} interleaved rounds · small task ${smallIterations} iterations ≈ ${(smallTaskMs * 1000).toFixed(0)} µs in a worker; efficiency = that × ${SMALL_TASKS} ÷ ${WORKERS} ÷ the time taken`);
+  console.log(`${WORKERS} workers running their shares with no messaging: ${ceilingMs.toFixed(0)} ms (efficiency ${(idealSmallMs / ceilingMs).toFixed(2)}), the most any pool can reach here; truepar-spin is truepar with spinMicros ${SPIN_MICROS}`);
   for (const pool of makers.keys()) {
     const noop = get(pool, "noop")!;
     const small = get(pool, "small-cpu")!;
     const map = get(pool, "small-cpu-map");
     const trip = get(pool, "round-trip")!;
     const cold = get(pool, "cold-burst")!;
-    console.log(`${pool.padEnd(9)} no-op ${Math.round(noop.median).toLocaleString("en").padStart(9)} tasks/s · ${SMALL_TASKS} small tasks ${small.median.toFixed(0).padStart(5)} ms (efficiency ${small.efficiency!.toFixed(2)})${map ? ` · map ${map.median.toFixed(0)} ms (${map.efficiency!.toFixed(2)})` : ""} · round trip p50 ${trip.median.toFixed(0)} µs p99 ${trip.p99!.toFixed(0)} µs · cold burst ${cold.median.toFixed(1)} ms`);
+    console.log(`${pool.padEnd(12)} no-op ${Math.round(noop.median).toLocaleString("en").padStart(9)} tasks/s · ${SMALL_TASKS} small tasks ${small.median.toFixed(0).padStart(5)} ms (efficiency ${small.efficiency!.toFixed(2)})${map ? ` · map ${map.median.toFixed(0)} ms (${map.efficiency!.toFixed(2)})` : ""} · round trip p50 ${trip.median.toFixed(0)} µs p99 ${trip.p99!.toFixed(0)} µs · cold burst ${cold.median.toFixed(1)} ms`);
   }
-  for (const other of ["piscina", "tinypool"]) {
-    if (!makers.has(other)) continue;
-    const ratio = (scenario: string) => get("truepar", scenario)!.median / get(other, scenario)!.median;
-    console.log(`truepar ÷ ${other}: no-op throughput ${ratio("noop").toFixed(2)}x · round trip p50 ${ratio("round-trip").toFixed(2)}x · small-task efficiency ${(get("truepar", "small-cpu")!.efficiency! / get(other, "small-cpu")!.efficiency!).toFixed(2)}x · cold burst ${ratio("cold-burst").toFixed(2)}x`);
+  for (const ours of ["truepar", "truepar-spin"]) {
+    for (const other of ["piscina", "tinypool"]) {
+      if (!makers.has(other)) continue;
+      const ratio = (scenario: string) => get(ours, scenario)!.median / get(other, scenario)!.median;
+      console.log(`${ours} ÷ ${other}: no-op throughput ${ratio("noop").toFixed(2)}x · round trip p50 ${ratio("round-trip").toFixed(2)}x · small-task efficiency ${(get(ours, "small-cpu")!.efficiency! / get(other, "small-cpu")!.efficiency!).toFixed(2)}x · cold burst ${ratio("cold-burst").toFixed(2)}x`);
+    }
   }
   for (const { pool, reason } of unavailable) console.log(`${pool}: does not run on ${runtime.name}: ${reason}`);
 }

@@ -85,4 +85,11 @@ export interface RuntimeAdapter {
    * @returns RSS and PSS, or `null` where the platform offers no way to read the memory of another process from outside.
    */
   readMemory(pids: readonly number[]): Promise<MemoryReading | null>;
+  /**
+   * Calls `callback` on the event loop's next turn without letting the loop
+   * sleep in between: the pool's latency mode (`spinMicros`) keeps its thread
+   * awake with it while answers are due. Leave it out where no such call
+   * helps: the pool then lets its thread sleep.
+   */
+  nextTurn?(callback: () => void): void;
 }

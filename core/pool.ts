@@ -8,8 +8,8 @@
 
 import type { Endpoint, RuntimeAdapter, WorkerKind } from "./adapter.ts";
 import { describeExit, type ExitInfo, TaskTimeoutError, WorkerCrashedError } from "./errors.ts";
-import { deserializeError, type FromWorker, type Outcome, type SerializedError } from "./protocol.ts";
-import { checkCount } from "./workload.ts";
+import { deserializeError, type FromWorker, type Outcome, type SerializedError, type ToWorker } from "./protocol.ts";
+import { checkCount, describeValue } from "./workload.ts";
 
 /** The module workers load when no other is named: truepar's workloads. */
 export const DEFAULT_TASK_MODULE: URL = new URL("./tasks.ts", import.meta.url);
@@ -26,6 +26,16 @@ export interface PoolOptions {
   module?: URL;
   /** A timeout for every task, in milliseconds, unless a task sets its own. */
   taskTimeoutMs?: number;
+  /**
+   * Latency mode, for worker threads (child processes ignore it): for this
+   * many microseconds an idle worker watches a counter in shared memory for
+   * its next task, and this thread, after it sends a task, keeps its event
+   * loop turning rather than asleep; a task and its answer then find their
+   * thread awake (waking a sleeping thread is most of a round trip's cost).
+   * The price is that much cpu per idle spell on both sides, and a worker's
+   * event loop waits while it watches. Default 0: threads sleep when idle.
+   */
+  spinMicros?: number;
 }
 
 /** Options for one task. */
@@ -80,6 +90,8 @@ interface Task {
 
 interface Slot {
   endpoint: Endpoint;
+  /** With `spinMicros`: the port tasks go on, and the counter a spinning worker watches. */
+  wake?: { port: MessagePort; counter: Int32Array };
   ready: boolean;
   retired: boolean;
   /** Tasks sent to this worker and not settled, by id. */
@@ -116,6 +128,10 @@ const BATCHES_PER_SHARE = 8;
  */
 export async function createPool(options: PoolOptions): Promise<Pool> {
   const size = checkCount("Cannot create pool", "size", options.size ?? 2);
+  const spin = options.spinMicros;
+  if (spin !== undefined && !(Number.isFinite(spin) && spin >= 0)) {
+    throw new RangeError(`Cannot create pool: "spinMicros" must be a number of microseconds, 0 or more, received ${describeValue(spin)}`);
+  }
   const specifier = await options.adapter.prepare(options.module ?? DEFAULT_TASK_MODULE);
   const pool = new Pool(options, size, specifier);
   await pool.ready();
@@ -128,6 +144,10 @@ export class Pool {
   #kind: WorkerKind;
   #specifier: string;
   #taskTimeoutMs?: number;
+  #spinMicros: number;
+  /** Until when this thread's event loop keeps turning, in `performance.now()` time. */
+  #awakeUntil = 0;
+  #awake = false;
   #slots = new Set<Slot>();
   #queue = new TaskQueue();
   #nextId = 0;
@@ -144,6 +164,7 @@ export class Pool {
     this.#kind = options.kind ?? "worker";
     this.#specifier = specifier;
     this.#taskTimeoutMs = options.taskTimeoutMs;
+    this.#spinMicros = options.spinMicros ?? 0;
     this.#size = size;
     for (let i = 0; i < size; i++) this.#spawn();
   }
@@ -297,7 +318,14 @@ export class Pool {
       onExit: (exit) => this.#onExit(slot, exit),
     });
     this.#slots.add(slot);
-    slot.endpoint.send({ t: "init", module: this.#specifier });
+    if (this.#spinMicros === 0 || this.#kind !== "worker") {
+      slot.endpoint.send({ t: "init", module: this.#specifier });
+      return;
+    }
+    const { port1, port2 } = new MessageChannel();
+    const counter = new Int32Array(new SharedArrayBuffer(4));
+    slot.wake = { port: port1, counter };
+    slot.endpoint.send({ t: "init", module: this.#specifier, wake: { port: port2, counter, spinMicros: this.#spinMicros } }, [port2]);
   }
 
   #onMessage(slot: Slot, message: FromWorker): void {
@@ -412,13 +440,32 @@ export class Pool {
       }
     }
     const [task] = tasks;
-    if (tasks.length > 1) {
-      slot.endpoint.send({ t: "batch", tasks: tasks.map((t) => [t.id, t.fn, t.arg]) }, transfer);
-    } else if (task!.chunk) {
-      slot.endpoint.send({ t: "map", id: task!.id, fn: task!.fn, args: task!.arg as unknown[] }, transfer);
+    const message: ToWorker = tasks.length > 1
+      ? { t: "batch", tasks: tasks.map((t) => [t.id, t.fn, t.arg]) }
+      : task!.chunk
+      ? { t: "map", id: task!.id, fn: task!.fn, args: task!.arg as unknown[] }
+      : { t: "run", id: task!.id, fn: task!.fn, arg: task!.arg };
+    if (slot.wake === undefined) {
+      slot.endpoint.send(message, transfer);
     } else {
-      slot.endpoint.send({ t: "run", id: task!.id, fn: task!.fn, arg: task!.arg }, transfer);
+      // Counted after it is posted: a worker that sees the count change finds the message waiting.
+      slot.wake.port.postMessage(message, transfer);
+      Atomics.add(slot.wake.counter, 0, 1);
+      this.#stayAwake();
     }
+  }
+
+  /** Keeps the event loop from sleeping for `spinMicros`, while tasks are out, so an answer is taken as it lands. */
+  #stayAwake(): void {
+    this.#awakeUntil = performance.now() + this.#spinMicros / 1000;
+    const nextTurn = this.#adapter.nextTurn;
+    if (this.#awake || nextTurn === undefined) return;
+    this.#awake = true;
+    const turn = () => {
+      if (this.#pending > 0 && performance.now() < this.#awakeUntil) nextTurn(turn);
+      else this.#awake = false;
+    };
+    nextTurn(turn);
   }
 
   /** Rejects a task from outside (timeout, abort); a running one costs its worker. */
@@ -449,6 +496,7 @@ export class Pool {
 
   #retire(slot: Slot): void {
     slot.retired = true;
+    slot.wake?.port.close();
     this.#slots.delete(slot);
     const ending = slot.endpoint.terminate().catch(() => {});
     this.#ending.add(ending);
@@ -463,7 +511,10 @@ export class Pool {
   async #endAll(): Promise<void> {
     const slots = [...this.#slots];
     this.#slots.clear();
-    for (const slot of slots) slot.retired = true;
+    for (const slot of slots) {
+      slot.retired = true;
+      slot.wake?.port.close();
+    }
     await Promise.all([...slots.map((slot) => slot.endpoint.terminate()), ...this.#ending]);
   }
 }

@@ -14,12 +14,26 @@ export interface SerializedError {
 
 /** A message from the pool to a worker. */
 export type ToWorker =
-  | { t: "init"; module: string }
+  | { t: "init"; module: string; wake?: Wake }
   | { t: "run"; id: number; fn: string; arg: unknown }
   /** Several tasks in one message, run one after another; answered by one `batch-done`. */
   | { t: "batch"; tasks: [id: number, fn: string, arg: unknown][] }
   /** One task that calls `fn` on each of `args`; answered by `done` with one outcome per item. */
   | { t: "map"; id: number; fn: string; args: unknown[] };
+
+/**
+ * A worker thread's second way in, for a pool that spins (`spinMicros`):
+ * tasks arrive on `port`, and the pool adds one to `counter[0]` after each, so
+ * an idle worker can watch the counter and take the task at once.
+ */
+export interface Wake {
+  /** One 32-bit counter in shared memory. */
+  counter: Int32Array;
+  /** The port the pool sends tasks on. */
+  port: MessagePort;
+  /** How long an idle worker watches the counter before it goes back to its event loop. */
+  spinMicros: number;
+}
 
 /** How one task or item ended: `[1, value]` or `[0, error]`. */
 export type Outcome = [ok: 1, value: unknown] | [ok: 0, error: SerializedError];

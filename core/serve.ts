@@ -5,7 +5,7 @@
  * @module
  */
 
-import { type FromWorker, type Outcome, serializeError, type ToWorker } from "./protocol.ts";
+import { type FromWorker, type Outcome, type SerializedError, serializeError, type ToWorker, type Wake } from "./protocol.ts";
 
 /** How a worker or child process talks to the pool that started it. */
 export interface ParentPort {
@@ -13,6 +13,11 @@ export interface ParentPort {
   post(message: FromWorker): void;
   /** Calls `onMessage` with each message from the pool. */
   listen(onMessage: (message: ToWorker) => void): void;
+  /**
+   * Takes the next message waiting on a port now, without the event loop
+   * (`receiveMessageOnPort` of `node:worker_threads`); worker threads only.
+   */
+  receive?(port: MessagePort): { message: unknown } | undefined;
 }
 
 /** A loaded task module: its exports, some of which are task functions. */
@@ -31,6 +36,7 @@ export function serveTasks(
   load: (specifier: string) => Promise<TaskModule> = (specifier) => import(specifier),
 ): void {
   let tasks: TaskModule | undefined;
+  let wake: Wake | undefined;
   const find = (fn: string): Task => {
     const task = tasks?.[fn];
     if (typeof task !== "function") throw new TypeError(`Cannot run task: the task module has no function "${fn}"`);
@@ -38,16 +44,53 @@ export function serveTasks(
   };
   // One message at a time, as one task at a time: an async task holds the worker until it settles.
   let turn: Promise<unknown> = Promise.resolve();
-  port.listen((message) => {
-    if (message.t === "init") {
-      handle(message);
-    } else {
-      turn = turn.then(() => handle(message));
+  let queued = 0;
+  const accept = (message: ToWorker) => {
+    queued++;
+    turn = turn.then(() => handle(message)).then(afterTurn);
+  };
+  const afterTurn = () => {
+    if (--queued === 0 && wake !== undefined) spin(wake);
+  };
+  /** Posts an answer, or if it cannot be sent (a function; a BigInt to a child), what `instead` makes of the error. */
+  const reply = (answer: FromWorker, instead: (error: SerializedError) => FromWorker) => {
+    try {
+      port.post(answer);
+    } catch (error) {
+      port.post(instead(serializeError(error)));
     }
+  };
+  port.listen((message) => {
+    if (message.t === "init") handle(message);
+    else accept(message);
   });
+
+  /** Idle: watch the counter for a while, and take a task that comes meanwhile without waiting to be woken. */
+  function spin({ counter, port: tasksPort, spinMicros }: Wake): void {
+    const seen = Atomics.load(counter, 0);
+    if (receiveAll(tasksPort)) return;
+    const until = performance.now() + spinMicros / 1000;
+    while (Atomics.load(counter, 0) === seen && performance.now() < until);
+    receiveAll(tasksPort);
+  }
+
+  function receiveAll(from: MessagePort): boolean {
+    let received = false;
+    for (let entry = port.receive!(from); entry !== undefined; entry = port.receive!(from)) {
+      accept(entry.message as ToWorker);
+      received = true;
+    }
+    return received;
+  }
+
   function handle(message: ToWorker): Promise<unknown> | undefined {
     switch (message.t) {
       case "init":
+        if (message.wake !== undefined && port.receive !== undefined) {
+          wake = message.wake;
+          wake.port.addEventListener("message", (event) => accept(event.data as ToWorker));
+          wake.port.start();
+        }
         load(message.module).then(
           (module) => {
             tasks = module;
@@ -58,18 +101,24 @@ export function serveTasks(
         return;
       case "run": {
         const { id, fn, arg } = message;
+        const fail = (error: SerializedError): FromWorker => ({ t: "fail", id, error });
         return new Promise((resolve) => resolve(invoke(find(fn), arg))).then(
-          (value) => port.post({ t: "done", id, value }),
-          (error) => port.post({ t: "fail", id, error: serializeError(error) }),
+          (value) => reply({ t: "done", id, value }, fail),
+          (error) => port.post(fail(serializeError(error))),
         );
       }
       case "batch":
         return runInTurn(message.tasks.length, (i) => invoke(find(message.tasks[i]![1]), message.tasks[i]![2])).then((outcomes) =>
-          port.post({ t: "batch-done", results: outcomes.map((outcome, i) => [message.tasks[i]![0], ...outcome]) })
+          reply(
+            { t: "batch-done", results: outcomes.map((outcome, i) => [message.tasks[i]![0], ...outcome]) },
+            (error) => ({ t: "batch-done", results: message.tasks.map(([id]) => [id, 0, error]) }),
+          )
         );
       case "map": {
         const { id, fn, args } = message;
-        return runInTurn(args.length, (i) => invoke(find(fn), args[i])).then((value) => port.post({ t: "done", id, value }));
+        return runInTurn(args.length, (i) => invoke(find(fn), args[i])).then((value) =>
+          reply({ t: "done", id, value }, (error) => ({ t: "done", id, value: args.map((): Outcome => [0, error]) }))
+        );
       }
     }
   }

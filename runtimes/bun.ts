@@ -59,6 +59,7 @@ class BunAdapter implements RuntimeAdapter {
 
   hostInfo = readHostInfo;
   readMemory = readProcMemory;
+  nextTurn = setImmediate;
 }
 
 function spawnWorker(handlers: EndpointHandlers): Endpoint {

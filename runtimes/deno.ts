@@ -44,6 +44,7 @@ class DenoAdapter implements RuntimeAdapter {
 
   hostInfo = readHostInfo;
   readMemory = readProcMemory;
+  // No nextTurn: looping on Deno's setImmediate delayed a worker's answers (21 → 32 µs a hop here).
 }
 
 function spawnWorker(handlers: EndpointHandlers): Endpoint {

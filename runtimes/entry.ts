@@ -21,15 +21,16 @@ serveTasks(await connect());
 async function connect(): Promise<ParentPort> {
   if (deno === undefined) {
     // Node, and Bun's worker_threads: messages to `self` never arrive there.
-    const { parentPort } = await import("node:worker_threads");
+    const { parentPort, receiveMessageOnPort } = await import("node:worker_threads");
     if (parentPort !== null) {
       return {
         post: (message) => parentPort.postMessage(message),
         listen: (onMessage) => parentPort.on("message", onMessage),
+        receive: receiveMessageOnPort as unknown as ParentPort["receive"],
       };
     }
   }
-  if (isWorkerScope()) return selfPort();
+  if (isWorkerScope()) return { ...selfPort(), receive: (await import("node:worker_threads")).receiveMessageOnPort as unknown as ParentPort["receive"] };
   return deno === undefined ? processStdioPort() : denoStdioPort(deno);
 }
 

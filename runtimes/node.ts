@@ -62,6 +62,7 @@ class NodeAdapter implements RuntimeAdapter {
 
   hostInfo = readHostInfo;
   readMemory = readProcMemory;
+  nextTurn = setImmediate;
 }
 
 function spawnWorker(entry: string, handlers: EndpointHandlers): Endpoint {

@@ -26,11 +26,18 @@ function isAlive(pid: number): boolean {
   }
 }
 
-for (const kind of ["worker", "process"] as WorkerKind[]) {
-  const test = suite<{ pool: Pool }>(`${RUNTIME} ${kind}: pool conformance`);
+// Worker threads, worker threads in latency mode (spinMicros), child processes.
+const MODES: { kind: WorkerKind; spinMicros: number }[] = [
+  { kind: "worker", spinMicros: 0 },
+  { kind: "worker", spinMicros: 50 },
+  { kind: "process", spinMicros: 0 },
+];
+
+for (const { kind, spinMicros } of MODES) {
+  const test = suite<{ pool: Pool }>(`${RUNTIME} ${kind}${spinMicros > 0 ? ` spinning ${spinMicros} µs` : ""}: pool conformance`);
 
   test.before.each(async (context) => {
-    context.pool = await createPool({ adapter, kind, size: 2, module: TASKS });
+    context.pool = await createPool({ adapter, kind, size: 2, module: TASKS, spinMicros });
   });
   test.after.each(async (context) => {
     await context.pool.terminate();
@@ -122,6 +129,22 @@ for (const kind of ["worker", "process"] as WorkerKind[]) {
     assert.is(await pool.run("echo", 1), 1);
   });
 
+  test("an answer that cannot be sent rejects its task, and the pool goes on", async ({ pool }) => {
+    const error = await pool.run("unsendable", null).catch((e: unknown) => e) as Error;
+    assert.instance(error, Error);
+    assert.match(error.name, kind === "worker" ? "DataCloneError" : "TypeError");
+    const batch = await Promise.allSettled(Array.from({ length: 40 }, (_, i) => pool.run(i === 20 ? "unsendable" : "echo", i)));
+    assert.ok(batch.some((r) => r.status === "rejected"));
+    const mapped = await pool.map("unsendable", [1, 2], { chunkSize: 2 }).catch((e: unknown) => e) as MapError;
+    assert.instance(mapped, MapError);
+    assert.equal(mapped.results.map((r) => r.status), ["rejected", "rejected"]);
+    assert.is(await pool.run("echo", "still here"), "still here");
+  });
+
+  test("a thousand round trips one after another all come back", async ({ pool }) => {
+    for (let i = 0; i < 1000; i++) assert.is(await pool.run("echo", i), i);
+  });
+
   test("an unknown task function rejects with a TypeError", async ({ pool }) => {
     const error = await pool.run("nothing", null).catch((e: unknown) => e) as Error;
     assert.is(error.name, "TypeError");
@@ -154,7 +177,7 @@ for (const kind of ["worker", "process"] as WorkerKind[]) {
   });
 
   test("a pool-wide taskTimeoutMs applies to every task", async () => {
-    const pool = await createPool({ adapter, kind, size: 1, module: TASKS, taskTimeoutMs: 30 });
+    const pool = await createPool({ adapter, kind, size: 1, module: TASKS, taskTimeoutMs: 30, spinMicros });
     try {
       assert.instance(await pool.run("hang", null).catch((e: unknown) => e), TaskTimeoutError);
       assert.is(await pool.run("echo", 2), 2);
@@ -183,7 +206,7 @@ for (const kind of ["worker", "process"] as WorkerKind[]) {
   });
 
   test("aborting a queued task removes it; an aborted signal rejects at once", async () => {
-    const pool = await createPool({ adapter, kind, size: 1, module: TASKS });
+    const pool = await createPool({ adapter, kind, size: 1, module: TASKS, spinMicros });
     try {
       const blocker = pool.run("spin", 50);
       const controller = new AbortController();
@@ -224,11 +247,16 @@ for (const kind of ["worker", "process"] as WorkerKind[]) {
     assert.match(String((error.cause as Error)?.message ?? error.message), "broken on purpose");
   });
 
-  test("size must be a positive integer", async () => {
+  test("size must be a positive integer, spinMicros a number of microseconds", async () => {
     for (const size of [0, -1, 1.5]) {
       const error = await createPool({ adapter, kind, size }).catch((e: unknown) => e) as Error;
       assert.instance(error, RangeError);
       assert.match(error.message, `received ${size}`);
+    }
+    for (const spin of [-1, Number.NaN, "50" as unknown as number]) {
+      const error = await createPool({ adapter, kind, spinMicros: spin }).catch((e: unknown) => e) as Error;
+      assert.instance(error, RangeError);
+      assert.match(error.message, '"spinMicros" must be a number of microseconds');
     }
   });
 
