@@ -19,18 +19,19 @@ const deno = (globalThis as { Deno?: DenoLike }).Deno;
 serveTasks(await connect());
 
 async function connect(): Promise<ParentPort> {
-  if (deno === undefined) {
-    // Node, and Bun's worker_threads: messages to `self` never arrive there.
+  if (deno === undefined || isWorkerScope()) {
     const { parentPort, receiveMessageOnPort } = await import("node:worker_threads");
-    if (parentPort !== null) {
+    const receive = receiveMessageOnPort as unknown as ParentPort["receive"];
+    // Node, and Bun's worker_threads: messages to `self` never arrive there.
+    if (deno === undefined && parentPort !== null) {
       return {
         post: (message) => parentPort.postMessage(message),
         listen: (onMessage) => parentPort.on("message", onMessage),
-        receive: receiveMessageOnPort as unknown as ParentPort["receive"],
+        receive,
       };
     }
+    if (isWorkerScope()) return { ...selfPort(), receive };
   }
-  if (isWorkerScope()) return { ...selfPort(), receive: (await import("node:worker_threads")).receiveMessageOnPort as unknown as ParentPort["receive"] };
   return deno === undefined ? processStdioPort() : denoStdioPort(deno);
 }
 
