@@ -84,10 +84,15 @@ export interface OverheadRecord {
   workerStartMs: Latency & { cold: number };
   processStartMs: Latency & { cold: number };
   roundTripUs: Latency & { messagesPerSecond: number };
+  /** The worker round trip in the pool's latency mode (`spinMicros`, see `spinMicros` in `settings`). */
+  spinRoundTripUs: Latency & { messagesPerSecond: number };
   processRoundTripUs: Latency & { messagesPerSecond: number };
   leak: { worker: LeakCheck; process: LeakCheck | null };
-  settings: { counts: number[]; spawns: number; roundTrips: number; cycles: number; settleMs: number };
+  settings: { counts: number[]; spawns: number; roundTrips: number; cycles: number; settleMs: number; spinMicros: number };
 }
+
+/** The latency mode the overhead experiment times besides the default: idle threads stay awake 50 µs. */
+const SPIN_MICROS = 50;
 
 /**
  * Measures the cost of workers and child processes on the adapter's runtime.
@@ -114,6 +119,7 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRec
     roundTrips: checkPositive("roundTrips", options.roundTrips ?? 2000),
     cycles: checkPositive("cycles", options.cycles ?? 50),
     settleMs: options.settleMs ?? 300,
+    spinMicros: SPIN_MICROS,
   };
   const startedAt = new Date().toISOString();
 
@@ -123,6 +129,8 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRec
   const processStartMs = await timeStartups(adapter, "process", settings.spawns);
   onStep?.("worker round trip");
   const roundTripUs = await timeRoundTrips(adapter, "worker", settings.roundTrips);
+  onStep?.("worker round trip, spinning");
+  const spinRoundTripUs = await timeRoundTrips(adapter, "worker", settings.roundTrips, SPIN_MICROS);
   onStep?.("process round trip");
   const processRoundTripUs = await timeRoundTrips(adapter, "process", Math.ceil(settings.roundTrips / 2));
 
@@ -153,6 +161,7 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRec
       workerStartMs,
       processStartMs,
       roundTripUs,
+      spinRoundTripUs,
       processRoundTripUs,
       leak,
       settings,
@@ -262,8 +271,8 @@ async function timeStartups(adapter: RuntimeAdapter, kind: WorkerKind, spawns: n
   return { ...summarize(warm), cold: cold! };
 }
 
-async function timeRoundTrips(adapter: RuntimeAdapter, kind: WorkerKind, count: number): Promise<Latency & { messagesPerSecond: number }> {
-  const pool = await createPool({ adapter, kind, size: 1, module: NOOP_MODULE });
+async function timeRoundTrips(adapter: RuntimeAdapter, kind: WorkerKind, count: number, spinMicros = 0): Promise<Latency & { messagesPerSecond: number }> {
+  const pool = await createPool({ adapter, kind, size: 1, module: NOOP_MODULE, spinMicros });
   try {
     for (let i = 0; i < Math.min(count, 200); i++) await pool.run("noop", i);
     const samples: number[] = [];

@@ -53,10 +53,11 @@ function timedSamples(cells: readonly CellResult[]): Map<string, number[]> {
     if (record.schema === "truepar.run/1") {
       samples.set(`${cell.key} (ms)`, (record as AnyRecord & { points: { samplesMs: number[] }[] }).points[0]!.samplesMs);
     } else if (record.schema === "truepar.overhead/1") {
-      const r = record as AnyRecord & Record<"workerStartMs" | "processStartMs" | "roundTripUs" | "processRoundTripUs", { samples: number[] }>;
+      const r = record as AnyRecord & Record<"workerStartMs" | "processStartMs" | "roundTripUs" | "processRoundTripUs", { samples: number[] }> & { spinRoundTripUs?: { samples: number[] } };
       samples.set(`${cell.key} worker start (ms)`, r.workerStartMs.samples);
       samples.set(`${cell.key} process start (ms)`, r.processStartMs.samples);
       samples.set(`${cell.key} worker round trip (µs)`, r.roundTripUs.samples);
+      if (r.spinRoundTripUs !== undefined) samples.set(`${cell.key} worker round trip, spinning (µs)`, r.spinRoundTripUs.samples);
       samples.set(`${cell.key} process round trip (µs)`, r.processRoundTripUs.samples);
     }
   }

@@ -66,6 +66,7 @@ export function formatOverhead(record: OverheadRecord): string {
   lines.push(latency("worker start (ms)", record.workerStartMs));
   lines.push(latency("process start (ms)", record.processStartMs));
   lines.push(latency("worker round trip (µs)", record.roundTripUs));
+  lines.push(latency(`  spinning ${record.settings.spinMicros} µs`, record.spinRoundTripUs));
   lines.push(latency("process round trip (µs)", record.processRoundTripUs));
   const leak = (kind: string, check: OverheadRecord["leak"]["worker"] | null) =>
     check === null ? `${kind}: unavailable` : `${kind} ${signed(check.deltaMB.rss)} MB RSS${check.deltaMB.pss === null ? "" : ` (${signed(check.deltaMB.pss)} MB PSS)`}`;

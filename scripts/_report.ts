@@ -202,12 +202,13 @@ function markdownTable(header: string[], rows: string[][]): string {
 export function overheadTable(report: Report): { header: string[]; rows: string[][] } {
   const pair = (m: { rss: number; pss: number | null } | null) => (m === null ? "n/a" : `${m.rss.toFixed(1)} / ${m.pss?.toFixed(1) ?? "n/a"}`);
   return {
-    header: ["runtime", "idle MB", "per worker MB", "per process MB", "worker start ms", "process start ms", "worker round trip µs", "process round trip µs"],
+    header: ["runtime", "idle MB", "per worker MB", "per process MB", "worker start ms", "process start ms", "worker round trip µs", `spinning ${report.overhead[0]?.settings.spinMicros ?? "-"} µs`, "process round trip µs"],
     rows: report.overhead.map((r) => [
       r.runtime.name, pair(r.idleMB), pair(r.perWorkerMB), pair(r.perProcessMB),
       `${r.workerStartMs.median.toFixed(1)} (p90 ${r.workerStartMs.p90.toFixed(1)})`,
       `${r.processStartMs.median.toFixed(1)} (p90 ${r.processStartMs.p90.toFixed(1)})`,
       `${r.roundTripUs.median.toFixed(0)} (p99 ${r.roundTripUs.p99.toFixed(0)})`,
+      r.spinRoundTripUs === undefined ? "-" : `${r.spinRoundTripUs.median.toFixed(0)} (p99 ${r.spinRoundTripUs.p99.toFixed(0)})`,
       `${r.processRoundTripUs.median.toFixed(0)} (p99 ${r.processRoundTripUs.p99.toFixed(0)})`,
     ]),
   };

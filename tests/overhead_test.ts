@@ -35,6 +35,8 @@ overhead("runs end to end and reports positive, finite figures in the truepar.ov
     positive(latency.cold, `${name}.cold`);
   }
   assert.is(record.roundTripUs.samples.length, 20);
+  assert.is(record.spinRoundTripUs.samples.length, 20);
+  assert.is(record.settings.spinMicros, 50);
   positive(record.roundTripUs.messagesPerSecond, "messagesPerSecond");
   positive(record.processRoundTripUs.p99, "processRoundTripUs.p99");
   assert.is(record.leak.worker.cycles, 2);
