@@ -179,7 +179,7 @@ if (json) {
 } else {
   const get = (pool: string, scenario: string) => results.find((r) => r.pool === pool && r.scenario === scenario);
   console.log(`bench pool · ${runtime.name} ${runtime.version} · ${WORKERS} workers · ${cores} cores · medians of ${REPEAT} interleaved rounds · small task ${smallIterations} iterations ≈ ${(smallTaskMs * 1000).toFixed(0)} µs in a worker; efficiency = that × ${SMALL_TASKS} ÷ ${WORKERS} ÷ the time taken`);
-  console.log(`${WORKERS} workers running their shares with no messaging: ${ceilingMs.toFixed(0)} ms (efficiency ${(idealSmallMs / ceilingMs).toFixed(2)}), the most any pool can reach here; truepar-spin is truepar with spinMicros ${SPIN_MICROS}`);
+  console.log(`${WORKERS} workers running their shares with no messaging: ${ceilingMs.toFixed(0)} ms (efficiency ${record.smallTask.noMessagingEfficiency.toFixed(2)}), the most any pool can reach here; truepar-spin is truepar with spinMicros ${SPIN_MICROS}`);
   for (const pool of makers.keys()) {
     const noop = get(pool, "noop")!;
     const small = get(pool, "small-cpu")!;
