@@ -33,7 +33,12 @@ export interface SyncOptions {
   deposits?: number;
   /** How long a worker in the semaphore's room waits for the others. Default 100 ms. */
   stayMs?: number;
+  /** Called as each of the seven demonstrations starts, with its name. */
+  onStep?: (name: string) => void;
 }
+
+/** The demonstrations, in the order they run: what `onStep` reports. */
+export const SYNC_STEPS: readonly string[] = ["plain ++", "Atomics.add", "Mutex", "naive lock", "Mutex with owner", "Semaphore", "BoundedSemaphore", "event loop"];
 
 /** What was expected and what was seen. */
 export interface Tally {
@@ -85,9 +90,12 @@ export async function runSync(options: SyncOptions): Promise<SyncRecord> {
   const deposits = checkPositive("deposits", options.deposits ?? 1000);
   const stayMs = checkPositive("stayMs", options.stayMs ?? 100);
   const startedAt = new Date().toISOString();
+  let step = 0;
+  const next = () => options.onStep?.(SYNC_STEPS[step++]!);
   const pool = await createPool({ adapter, kind: "worker", size: Math.max(workers, 3), module: DEMO_MODULE });
   try {
     const count = async (mode: CountMode): Promise<Tally> => {
+      next();
       const counter = new SharedArrayBuffer(4);
       const shared = { counter, barrier: new Barrier(workers).buffer, mutex: new Mutex().buffer, mode, iterations };
       await Promise.all(Array.from({ length: workers }, () => pool.run("countUp", shared)));
@@ -96,6 +104,7 @@ export async function runSync(options: SyncOptions): Promise<SyncRecord> {
     const lostUpdates = { workers, iterations, plain: await count("plain"), atomic: await count("atomic"), mutex: await count("mutex") };
 
     const rob = async (safe: boolean) => {
+      next();
       const bank = new Int32Array(new SharedArrayBuffer(4));
       bank[0] = VAULT;
       const shared = { lock: (safe ? new Mutex() : new NaiveLock()).buffer, bank: bank.buffer, barrier: new Barrier(2).buffer, safe };
@@ -105,6 +114,7 @@ export async function runSync(options: SyncOptions): Promise<SyncRecord> {
     const thief = { vault: VAULT, amount: THEFT, naive: await rob(false), safe: await rob(true) };
 
     const room = async (bounded: boolean) => {
+      next();
       const semaphore = bounded ? new BoundedSemaphore(1) : new Semaphore(1);
       let error: string | null = null;
       try {
@@ -120,13 +130,15 @@ export async function runSync(options: SyncOptions): Promise<SyncRecord> {
     };
     const semaphore = { parties: 3, extraReleases: 2, plain: await room(false), bounded: await room(true) };
 
+    next();
+    const eventLoopRace = { deposits, ...(await raceOnEventLoop(deposits)) };
     return {
       schema: SYNC_SCHEMA,
       runtime: adapter.runtime,
       host: adapter.hostInfo(),
       startedAt,
       lostUpdates,
-      eventLoopRace: { deposits, ...(await raceOnEventLoop(deposits)) },
+      eventLoopRace,
       thief,
       semaphore,
     };

@@ -14,13 +14,13 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import process from "node:process";
-import cliProgress from "cli-progress";
 import { $, type ProcessPromise } from "zx";
 import { renderCharts, renderIndex } from "./_charts.ts";
 import { COMPARE_USAGE, parseCompareArgs, type CompareArgs, UsageError } from "./cli_args.ts";
 import { diffResultSets, formatDiff } from "./_diff.ts";
 import { type Cell, planCells, shuffle } from "./_matrix.ts";
 import { buildReport, formatReportMarkdown, formatReportText, toCsv } from "./_report.ts";
+import { createProgress } from "./_progress.ts";
 import { checkRecord, type Plan, readResultSet, ResultSetError, writeAtomically } from "./_results.ts";
 
 const CELL_TIMEOUT = "300s";
@@ -87,14 +87,12 @@ async function compare(args: CompareArgs): Promise<number> {
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
 
-  const bar = process.stderr.isTTY
-    ? new cliProgress.SingleBar({ stream: process.stderr, format: " {bar} {value}/{total} cells | ETA {eta_formatted} | {cell}", hideCursor: true, clearOnComplete: true, etaBuffer: 20 }, cliProgress.Presets.shades_classic)
-    : undefined;
-  bar?.start(cells.length, 0, { cell: "" });
+  const bar = createProgress({ format: " {bar} {value}/{total} cells | ETA {eta_formatted} | {cell}", etaBuffer: 20 });
+  bar?.update(0, cells.length, { cell: "" });
   const failures: string[] = [];
   for (const [index, cell] of cells.entries()) {
     if (interrupted) break;
-    bar?.update(index, { cell: cell.key });
+    bar?.update(index, cells.length, { cell: cell.key });
     const started = performance.now();
     const [command, ...rest] = cell.command;
     current = $({ nothrow: true, timeout: CELL_TIMEOUT, env: { ...process.env, TRUEPAR_COMPARE: out, NO_COLOR: "1" } })`${command!} ${rest}`;
@@ -110,8 +108,7 @@ async function compare(args: CompareArgs): Promise<number> {
       process.stderr.write(`  ${cell.key}: ${failure}\n`);
     }
   }
-  bar?.update(cells.length, { cell: "" });
-  bar?.stop();
+    bar?.stop();
   process.off("SIGINT", stop);
   process.off("SIGTERM", stop);
 

@@ -9,16 +9,16 @@
  */
 
 import process from "node:process";
-import cliProgress from "cli-progress";
 import type { RuntimeAdapter } from "../core/adapter.ts";
 import { runKernels } from "../core/kernels_experiment.ts";
 import { runOverhead } from "../core/overhead.ts";
 import { runScaling } from "../core/runner.ts";
-import { runSync } from "../core/sync_experiment.ts";
+import { runSync, SYNC_STEPS } from "../core/sync_experiment.ts";
 import { createAdapter } from "../runtimes/detect.ts";
 import { createNativeKernels } from "../runtimes/_native.ts";
 import { parseRunArgs, type RunArgs, USAGE, UsageError } from "./cli_args.ts";
 import { formatKernels, formatOverhead, formatRun, formatSync } from "./_format.ts";
+import { createProgress, type Progress } from "./_progress.ts";
 
 const OVERHEAD_STEPS = 8;
 const KERNEL_STEPS = 10;
@@ -48,7 +48,7 @@ async function main(args: RunArgs): Promise<void> {
   if (!args.json) {
     console.log(`truepar · ${name} ${version} (${engine}) · ${host.cpuModel} · ${host.cores} cores · ${host.os} ${host.arch}`);
   }
-  const bar = process.stderr.isTTY && !args.json ? new Progress() : undefined;
+  const bar = args.json ? undefined : createProgress({ format: " {bar} {percentage}% | {value}/{total} {unit} | {duration_formatted}" });
   let result: { record: unknown; text: string };
   try {
     result = await runExperiment(args, adapter, bar);
@@ -70,7 +70,7 @@ async function runExperiment(args: RunArgs, adapter: RuntimeAdapter, bar?: Progr
         tasks: args.tasks,
         repeat: args.repeat,
         warmup: args.warmup,
-        onProgress: bar && ((done, total) => bar.update(done, total, "tasks")),
+        onProgress: bar && ((done, total) => bar.update(done, total, { unit: "tasks" })),
       });
       return { record, text: formatRun(record) };
     }
@@ -81,7 +81,7 @@ async function runExperiment(args: RunArgs, adapter: RuntimeAdapter, bar?: Progr
         spawns: args.spawns,
         roundTrips: args.roundTrips,
         cycles: args.cycles,
-        onStep: bar && ((name) => bar.update(step++, OVERHEAD_STEPS, name)),
+        onStep: bar && ((name) => bar.update(step++, OVERHEAD_STEPS, { unit: name })),
       });
       return { record, text: formatOverhead(record) };
     }
@@ -92,35 +92,19 @@ async function runExperiment(args: RunArgs, adapter: RuntimeAdapter, bar?: Progr
         native: createNativeKernels(),
         repeat: args.repeat,
         scale: args.scale,
-        onStep: bar && ((name) => bar.update(step++, KERNEL_STEPS, name)),
+        onStep: bar && ((name) => bar.update(step++, KERNEL_STEPS, { unit: name })),
       });
       return { record, text: formatKernels(record) };
     }
     case "sync": {
-      const record = await runSync({ adapter, workers: args.workers, iterations: args.additions });
+      let step = 0;
+      const record = await runSync({
+        adapter,
+        workers: args.workers,
+        iterations: args.additions,
+        onStep: bar && ((name) => bar.update(step++, SYNC_STEPS.length, { unit: name })),
+      });
       return { record, text: formatSync(record) };
     }
-  }
-}
-
-/** A progress bar on stderr, started on the first update. */
-class Progress {
-  #bar = new cliProgress.SingleBar({
-    stream: process.stderr,
-    format: " {bar} {percentage}% | {value}/{total} {unit} | {duration_formatted}",
-    hideCursor: true,
-    clearOnComplete: true,
-  }, cliProgress.Presets.shades_classic);
-  #started = false;
-
-  update(done: number, total: number, unit: string): void {
-    if (!this.#started) this.#bar.start(total, 0, { unit });
-    this.#started = true;
-    this.#bar.update(done, { unit });
-  }
-
-  stop(): void {
-    if (this.#started) this.#bar.stop();
-    this.#started = false;
   }
 }
