@@ -33,6 +33,14 @@ export interface HostInfo {
   arch: string;
 }
 
+/** CPU time used so far, and how it was read. */
+export interface CpuReading {
+  /** Milliseconds of CPU, user and system, summed over threads and processes. */
+  ms: number;
+  /** Where it came from, and what it leaves out. */
+  source: string;
+}
+
 /** What a started worker reports to its owner. */
 export interface EndpointHandlers {
   /** Each protocol message the worker sends. */
@@ -78,6 +86,15 @@ export interface RuntimeAdapter {
   spawn(kind: WorkerKind, handlers: EndpointHandlers): Endpoint;
   /** Describes the machine. */
   hostInfo(): HostInfo;
+  /**
+   * Reads the CPU time used so far by this process, its threads and every
+   * process below it, reaped ones included: cores busy is its growth over
+   * a span divided by the span's wall time. Leave it out where the runtime
+   * cannot tell; records then carry `null`.
+   *
+   * @param edge Whether a span starts or ends at this reading, so the cost of reading stays outside it.
+   */
+  readCpu?(edge: "start" | "end"): Promise<CpuReading>;
   /**
    * Reads the summed memory of processes from outside them.
    *

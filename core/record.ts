@@ -5,6 +5,7 @@
  */
 
 import type { HostInfo, RuntimeInfo } from "./adapter.ts";
+import type { Evidence, NoiseFloor } from "./speedup.ts";
 import type { StrategyName } from "./strategies.ts";
 import type { WorkloadParams } from "./workload.ts";
 
@@ -19,8 +20,17 @@ export interface RunPoint {
   samplesMs: number[];
   /** The median of `samplesMs`. */
   medianMs: number;
-  /** `medianMs` at the smallest concurrency divided by this point's. */
+  /**
+   * The speedup over the smallest concurrency, pool start included: the
+   * median of the ratios of samples taken in the same round.
+   */
   speedup: number;
+  /** The 95% interval of `speedup` (distribution-free; see `speedupCoverage`). */
+  speedupCI: [number, number];
+  /** The true coverage of `speedupCI`: under 0.95 with fewer than six rounds. */
+  speedupCoverage: number;
+  /** Whether `speedupCI` clears the run's noise floor. */
+  evidence: Evidence;
   /** The checksum every task of every sample returned. */
   checksum: string;
   /** Each sample's pool start-up, until every worker was ready, in ms (0 without a pool). */
@@ -31,8 +41,24 @@ export interface RunPoint {
   batchSamplesMs: number[];
   /** The median of `batchSamplesMs`. */
   batchMedianMs: number;
-  /** `batchMedianMs` at the smallest concurrency divided by this point's. */
+  /** The median of the paired ratios of `batchSamplesMs`. */
   batchSpeedup: number;
+  /** Each sample's second batch on the same, warmed pool, in ms: the steady state. */
+  steadySamplesMs: number[];
+  /** The median of `steadySamplesMs`. */
+  steadyMedianMs: number;
+  /** The steady-state speedup over the smallest concurrency, from paired ratios. */
+  steadySpeedup: number;
+  /** The 95% interval of `steadySpeedup`. */
+  steadySpeedupCI: [number, number];
+  /** Whether `steadySpeedupCI` clears the run's noise floor. */
+  steadyEvidence: Evidence;
+  /** CPU time of the whole process tree over the wall time, per steady batch; `null` where it cannot be read. */
+  coresBusySamples: (number | null)[];
+  /** The median of `coresBusySamples`: ≈1 when one thread does the work, ≈concurrency when all run at once. */
+  coresBusy: number | null;
+  /** What `concurrency` independent processes give, each running its share in one call (with `ceiling`). */
+  ceiling?: { samplesMs: number[]; speedup: number; speedupCI: [number, number] };
 }
 
 /** The record of a scaling run (`truepar.run/1`). */
@@ -47,5 +73,17 @@ export interface RunRecord {
   repeat: number;
   /** When the run started, as an ISO 8601 string. */
   startedAt: string;
+  /** Paired rounds measured: in each, every level once and the control once, in a seeded order. */
+  rounds: number;
+  /** The seed of the rounds' order. */
+  seed: number;
+  /** The time cap ended the rounds before every interval was within the precision asked. */
+  capped: boolean;
+  /** How speedups are estimated, in words. */
+  method: string;
+  /** The control: the smallest level measured twice per round; its ratios give the noise floor. */
+  noise: NoiseFloor;
+  /** How CPU time was read for `coresBusy`; `null` where it could not be. */
+  cpuSource: string | null;
   points: RunPoint[];
 }

@@ -1,16 +1,23 @@
 /**
  * The scaling experiment: a workload under a strategy at each concurrency,
- * with warm-up and repeated samples, returned as a `truepar.run/1` record.
+ * measured in paired rounds — every level and a control once per round, in
+ * a seeded order — and returned as a `truepar.run/1` record.
  *
  * @module
  */
 
 import type { RuntimeAdapter } from "./adapter.ts";
+import { shuffle } from "./order.ts";
 import { RUN_SCHEMA, type RunPoint, type RunRecord } from "./record.ts";
+import { estimateSpeedup, isPrecise, judgeSpeedup, measureNoiseFloor, type NoiseFloor, pairedRatios } from "./speedup.ts";
 import { median } from "./stats.ts";
-import { type BatchTiming, runBatch, STRATEGIES, type StrategyName } from "./strategies.ts";
+import { measureCeiling, measureSample, runBatch, type SampleTiming, STRATEGIES, type StrategyName } from "./strategies.ts";
 import { checkCount, combineChecksums, describeValue, resolveParams, type Workload, type WorkloadParams } from "./workload.ts";
 import { getWorkload } from "./workloads/mod.ts";
+
+/** How speedups are estimated, as every record states it. */
+export const SPEEDUP_METHOD =
+  "median of paired ratios (the smallest level's time over this level's, both from the same round), with a distribution-free 95% interval from order statistics; noise floor from a control: the smallest level measured twice per round";
 
 /** Options for {@linkcode runScaling}. */
 export interface ScalingOptions {
@@ -26,12 +33,24 @@ export interface ScalingOptions {
   concurrency?: readonly number[];
   /** Tasks per batch. Default 24, as in the article. */
   tasks?: number;
-  /** Timed samples per concurrency. Default 3. */
+  /** Paired rounds at least. Default 3. */
   repeat?: number;
-  /** Untimed batches before the samples. Default 1. */
+  /** Untimed batches at each level before the rounds. Default 1. */
   warmup?: number;
-  /** Called after each task with the tasks done and the tasks in the whole run. */
+  /** Keep adding rounds until every steady speedup is within ±`precision`, or this many ms have passed. Default 0: `repeat` rounds, no more. */
+  maxMs?: number;
+  /** The half-width, relative, that ends the rounds early under `maxMs`. Default 0.05. */
+  precision?: number;
+  /** Also measure what `c` independent processes give (each running its share in one call), as the machine's ceiling. Default false. */
+  ceiling?: boolean;
+  /** The seed of the rounds' order. Default: a random one, recorded. */
+  seed?: number;
+  /** Aborting it stops the run: its pools are terminated and it rejects with `signal.reason`. */
+  signal?: AbortSignal;
+  /** Called after each task with the tasks done and the tasks planned so far. */
   onProgress?: (done: number, total: number) => void;
+  /** Called after each round with the record of the rounds so far: what an interrupted run can still show. */
+  onRound?: (record: RunRecord) => void;
 }
 
 /** A scaling run's options, checked and complete. */
@@ -44,7 +63,13 @@ export interface ScalingPlan {
   tasks: number;
   repeat: number;
   warmup: number;
+  maxMs: number;
+  precision: number;
+  ceiling: boolean;
+  seed: number;
+  signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
+  onRound?: (record: RunRecord) => void;
 }
 
 /**
@@ -74,94 +99,184 @@ export function validateScalingOptions(options: ScalingOptions): ScalingPlan {
     throw new TypeError(`Cannot run: "concurrency" must be a non-empty list, received ${describeValue(concurrency)}`);
   }
   concurrency.forEach((level) => checkRunCount("concurrency", level, 1));
+  const maxMs = options.maxMs ?? 0;
+  if (!(typeof maxMs === "number" && maxMs >= 0 && Number.isFinite(maxMs))) {
+    throw new RangeError(`Cannot run: "maxMs" must be a number of milliseconds, 0 or more, received ${describeValue(maxMs)}`);
+  }
+  const precision = options.precision ?? 0.05;
+  if (!(typeof precision === "number" && precision > 0 && precision < 1)) {
+    throw new RangeError(`Cannot run: "precision" must be a number above 0 and below 1, received ${describeValue(precision)}`);
+  }
+  const seed = options.seed ?? crypto.getRandomValues(new Uint32Array(1))[0]!;
+  if (!(Number.isInteger(seed) && seed >= 0 && seed <= 0xffffffff)) {
+    throw new RangeError(`Cannot run: "seed" must be an integer from 0 to 4294967295, received ${describeValue(seed)}`);
+  }
   return {
     adapter: options.adapter,
     workload,
     params: resolveParams(workload, options.params),
     strategy,
-    concurrency: [...concurrency],
+    concurrency: [...new Set(concurrency)],
     tasks: checkRunCount("tasks", options.tasks ?? 24, 1),
     repeat: checkRunCount("repeat", options.repeat ?? 3, 1),
     warmup: checkRunCount("warmup", options.warmup ?? 1, 0),
+    maxMs,
+    precision,
+    ceiling: options.ceiling ?? false,
+    seed,
+    signal: options.signal,
     onProgress: options.onProgress,
+    onRound: options.onRound,
   };
 }
 
 /**
- * Runs a workload under a strategy at each concurrency and measures it.
- * Each sample runs a whole batch; with a pool, a fresh pool per sample, so
- * start-up is in the total as in the article, and reported apart.
+ * Runs a workload under a strategy at each concurrency and measures it in
+ * paired rounds. Each round takes one sample at every level and one more at
+ * the smallest (the control), in a seeded random order; a sample is a cold
+ * batch on a fresh pool (the article's figure, start-up included) and then
+ * a steady batch on the same warmed pool, with the cores it kept busy.
  *
- * @param options What to run and how often.
+ * @param options What to run, how often, and for how long at most.
  * @returns The `truepar.run/1` record.
  * @throws {TypeError | RangeError} For invalid options, before anything runs.
- * @throws {Error} When a task fails or the tasks' checksums disagree.
+ * @throws {Error} When a task fails or the tasks' checksums disagree; `signal.reason` when aborted.
  * @example
- * ```ts ignore
+ * ```ts
  * import { runScaling } from "./runner.ts";
  * import { createAdapter } from "../runtimes/detect.ts";
- * const record = await runScaling({ adapter: await createAdapter(), tasks: 8 });
- * console.log(record.points.map((p) => p.speedup));
+ * const adapter = await createAdapter();
+ * const record = await runScaling({ adapter, strategy: "workers", params: { iterations: 100_000 }, tasks: 4, repeat: 2, warmup: 0 });
+ * console.log(record.points.map((p) => `${p.concurrency}: ${p.steadySpeedup.toFixed(2)}x, ${p.coresBusy?.toFixed(2)} cores busy`));
  * ```
  */
 export async function runScaling(options: ScalingOptions): Promise<RunRecord> {
   const run = validateScalingOptions(options);
-  const { workload } = run;
+  const { concurrency: levels, tasks, signal } = run;
+  const base = Math.min(...levels);
   const startedAt = new Date().toISOString();
-  const total = run.concurrency.length * (run.warmup + run.repeat) * run.tasks;
   let done = 0;
-  const onTaskDone = () => run.onProgress?.(++done, total);
-  const points: RunPoint[] = [];
-  for (const concurrency of run.concurrency) {
-    const batch = { adapter: run.adapter, workload, params: run.params, tasks: run.tasks, concurrency, onTaskDone };
-    const samples: BatchTiming[] = [];
-    for (let i = 0; i < run.warmup + run.repeat; i++) {
-      const timing = await runBatch(run.strategy, batch);
-      if (i >= run.warmup) samples.push(timing);
+  let planned = (run.warmup * levels.length + run.repeat * (levels.length + 1) * 2) * tasks;
+  const batch = (concurrency: number) => ({
+    adapter: run.adapter, workload: run.workload, params: run.params, tasks, concurrency, signal,
+    onTaskDone: () => run.onProgress?.(++done, planned),
+  });
+  for (let i = 0; i < run.warmup; i++) {
+    for (const level of levels) await runBatch(run.strategy, batch(level));
+  }
+  const samples = new Map<number, SampleTiming[]>(levels.map((level) => [level, []]));
+  const control: SampleTiming[] = [];
+  const ceilings = new Map<number, number[]>(levels.map((level) => [level, []]));
+  const start = performance.now();
+  for (let round = 0;; round++) {
+    if (round >= run.repeat) planned += (levels.length + 1) * 2 * tasks;
+    const order = shuffle([...levels.map((level) => ({ level, control: false })), { level: base, control: true }], (run.seed + round) >>> 0);
+    for (const { level, control: isControl } of order) {
+      const sample = await measureSample(run.strategy, batch(level));
+      (isControl ? control : samples.get(level)!).push(sample);
     }
-    points.push(summarize(concurrency, samples, workload));
+    if (run.ceiling) {
+      for (const level of shuffle(levels, (run.seed ^ round) >>> 0)) {
+        ceilings.get(level)!.push(await measureCeiling(batch(level)));
+      }
+    }
+    const elapsed = performance.now() - start;
+    const enough = round + 1 >= run.repeat;
+    const capped = enough && run.maxMs > 0 && elapsed >= run.maxMs;
+    const record = summarize(run, { startedAt, rounds: round + 1, capped: false, samples, control, ceilings });
+    const precise = record.points.every((p) => p.concurrency === base || isPrecise(estimateSpeedup(pairedRatios(steady(samples.get(base)!), p.steadySamplesMs)), run.precision));
+    record.capped = capped && !precise;
+    run.onRound?.(record);
+    if (enough && (run.maxMs === 0 || precise || capped)) return record;
   }
-  const base = points.reduce((a, b) => (b.concurrency < a.concurrency ? b : a));
-  for (const point of points) {
-    point.speedup = base.medianMs / point.medianMs;
-    point.batchSpeedup = base.batchMedianMs / point.batchMedianMs;
+}
+
+interface Measured {
+  startedAt: string;
+  rounds: number;
+  capped: boolean;
+  samples: Map<number, SampleTiming[]>;
+  control: SampleTiming[];
+  ceilings: Map<number, number[]>;
+}
+
+function summarize(run: ScalingPlan, measured: Measured): RunRecord {
+  const { samples, control, ceilings } = measured;
+  const base = samples.get(Math.min(...run.concurrency))!;
+  const checksums = new Set([...samples.values(), control].flat().map((s) => combineChecksums(run.workload, s.checksums)));
+  if (checksums.size !== 1) {
+    throw new Error(`Cannot trust run: batches of workload "${run.workload.name}" returned different checksums: ${[...checksums].join(", ")}`);
   }
+  const noise = measureNoiseFloor([
+    ...pairedRatios(base.map((s) => s.totalMs), control.map((s) => s.totalMs)),
+    ...pairedRatios(steady(base), steady(control)),
+  ]);
+  const baseCeiling = ceilings.get(Math.min(...run.concurrency))!;
+  const points = run.concurrency.map((concurrency) =>
+    summarizePoint(concurrency, samples.get(concurrency)!, base, noise, [...checksums][0]!, run.ceiling ? [ceilings.get(concurrency)!, baseCeiling] : undefined)
+  );
+  const cpuSource = [...samples.values()].flat().find((s) => s.cpuSource !== null)?.cpuSource ?? null;
   return {
     schema: RUN_SCHEMA,
     runtime: run.adapter.runtime,
     host: run.adapter.hostInfo(),
-    workload: { name: workload.name, params: run.params },
+    workload: { name: run.workload.name, params: run.params },
     strategy: run.strategy,
     tasks: run.tasks,
     warmup: run.warmup,
     repeat: run.repeat,
-    startedAt,
+    startedAt: measured.startedAt,
+    rounds: measured.rounds,
+    seed: run.seed,
+    capped: measured.capped,
+    method: SPEEDUP_METHOD,
+    noise,
+    cpuSource,
     points,
   };
 }
 
-function summarize(concurrency: number, samples: BatchTiming[], workload: Workload): RunPoint {
-  const checksums = new Set(samples.map((sample) => combineChecksums(workload, sample.checksums)));
-  if (checksums.size !== 1) {
-    throw new Error(
-      `Cannot trust run: batches of workload "${workload.name}" returned different checksums: ${[...checksums].join(", ")}`,
-    );
-  }
-  const samplesMs = samples.map((sample) => sample.totalMs);
-  const startupSamplesMs = samples.map((sample) => sample.startupMs);
-  const batchSamplesMs = samples.map((sample) => sample.batchMs);
-  return {
+function summarizePoint(concurrency: number, own: SampleTiming[], base: SampleTiming[], noise: NoiseFloor, checksum: string, ceiling?: [number[], number[]]): RunPoint {
+  const samplesMs = own.map((s) => s.totalMs);
+  const startupSamplesMs = own.map((s) => s.startupMs);
+  const batchSamplesMs = own.map((s) => s.batchMs);
+  const steadySamplesMs = steady(own);
+  const cold = estimateSpeedup(pairedRatios(base.map((s) => s.totalMs), samplesMs));
+  const warm = estimateSpeedup(pairedRatios(steady(base), steadySamplesMs));
+  const coresBusySamples = own.map((s) => s.coresBusy);
+  const busy = coresBusySamples.filter((value): value is number => value !== null);
+  const point: RunPoint = {
     concurrency,
     samplesMs,
     medianMs: median(samplesMs),
-    speedup: 1,
-    checksum: [...checksums][0]!,
+    speedup: cold.estimate,
+    speedupCI: cold.ci,
+    speedupCoverage: cold.coverage,
+    evidence: judgeSpeedup(cold.ci, noise),
+    checksum,
     startupSamplesMs,
     startupMedianMs: median(startupSamplesMs),
     batchSamplesMs,
     batchMedianMs: median(batchSamplesMs),
-    batchSpeedup: 1,
+    batchSpeedup: median(pairedRatios(base.map((s) => s.batchMs), batchSamplesMs)),
+    steadySamplesMs,
+    steadyMedianMs: median(steadySamplesMs),
+    steadySpeedup: warm.estimate,
+    steadySpeedupCI: warm.ci,
+    steadyEvidence: judgeSpeedup(warm.ci, noise),
+    coresBusySamples,
+    coresBusy: busy.length > 0 ? median(busy) : null,
   };
+  if (ceiling !== undefined) {
+    const [samples, baseSamples] = ceiling;
+    const estimate = estimateSpeedup(pairedRatios(baseSamples, samples));
+    point.ceiling = { samplesMs: samples, speedup: estimate.estimate, speedupCI: estimate.ci };
+  }
+  return point;
+}
+
+function steady(samples: readonly SampleTiming[]): number[] {
+  return samples.map((s) => s.steadyMs);
 }
 
 function checkRunCount(name: string, value: unknown, min: 0 | 1): number {

@@ -1,12 +1,13 @@
 /**
  * The four ways to run a batch of tasks: one by one, interleaved on one event
- * loop, in worker threads, and in child processes.
+ * loop, in worker threads, and in child processes; and one sample of a batch,
+ * cold and then steady, with the cores it kept busy.
  *
  * @module
  */
 
-import type { RuntimeAdapter } from "./adapter.ts";
-import { createPool } from "./pool.ts";
+import type { CpuReading, RuntimeAdapter } from "./adapter.ts";
+import { createPool, type Pool } from "./pool.ts";
 import type { Workload, WorkloadParams } from "./workload.ts";
 
 /** A strategy's name, as on the command line. */
@@ -15,7 +16,7 @@ export type StrategyName = "sequential" | "async" | "workers" | "processes";
 /** Every strategy, in the order the report shows them. */
 export const STRATEGIES: readonly StrategyName[] = ["sequential", "async", "workers", "processes"];
 
-/** Options for {@linkcode runBatch}. */
+/** Options for {@linkcode runBatch} and {@linkcode measureSample}. */
 export interface BatchOptions {
   /** Starts workers and child processes. */
   adapter: RuntimeAdapter;
@@ -29,6 +30,8 @@ export interface BatchOptions {
   concurrency: number;
   /** Called as each task finishes. */
   onTaskDone?: () => void;
+  /** Aborting it ends the batch: the pool is terminated and the call rejects with `signal.reason`. */
+  signal?: AbortSignal;
 }
 
 /** The timing of one batch. */
@@ -41,6 +44,16 @@ export interface BatchTiming {
   totalMs: number;
   /** Each task's checksum, in task order. */
   checksums: string[];
+}
+
+/** One sample: a cold batch, then the same batch again on the warmed pool. */
+export interface SampleTiming extends BatchTiming {
+  /** The second batch, on the same pool, every worker warm: the steady state. */
+  steadyMs: number;
+  /** CPU time of the process tree during the steady batch over its wall time; `null` where it cannot be read. */
+  coresBusy: number | null;
+  /** How the CPU time was read. */
+  cpuSource: string | null;
 }
 
 /**
@@ -60,58 +73,176 @@ export interface BatchTiming {
  * ```
  */
 export async function runBatch(strategy: StrategyName, options: BatchOptions): Promise<BatchTiming> {
-  switch (strategy) {
-    case "sequential":
-      return await runOnMainThread(options, 1);
-    case "async":
-      return await runOnMainThread(options, options.concurrency);
-    case "workers":
-      return await runInPool(options, "worker");
-    case "processes":
-      return await runInPool(options, "process");
+  const runner = await openRunner(strategy, options);
+  try {
+    const start = performance.now();
+    const checksums = await runner.run();
+    const batchMs = performance.now() - start;
+    return { startupMs: runner.startupMs, batchMs, totalMs: runner.startupMs + batchMs, checksums };
+  } finally {
+    await runner.close();
   }
 }
 
-async function runOnMainThread(options: BatchOptions, lanes: number): Promise<BatchTiming> {
-  const { workload, params, tasks, onTaskDone } = options;
-  const shared = await workload.setup?.();
-  const checksums: string[] = new Array(tasks);
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < tasks) {
-      const part = next++;
-      checksums[part] = await workload.run(params, { part, parts: tasks, shared });
-      onTaskDone?.();
+/**
+ * Takes one sample of a strategy: a cold batch (a fresh pool, start-up and
+ * warm-up included, as the article measures), then the same batch again on
+ * the pool it warmed (the steady state), with the CPU time of the whole
+ * process tree read around the steady batch.
+ *
+ * @param strategy How to run the tasks.
+ * @param options The workload, the batch size and the concurrency.
+ * @returns Both timings and the cores the steady batch kept busy.
+ * @throws {Error} What a task threw, or `signal.reason` when aborted; the pool is gone either way.
+ * @example
+ * ```ts
+ * import { measureSample } from "./strategies.ts";
+ * import { cpu } from "./workloads/cpu.ts";
+ * const adapter = { readCpu: undefined } as never; // the main thread needs no adapter
+ * const sample = await measureSample("sequential", { adapter, workload: cpu, params: { iterations: 1000 }, tasks: 2, concurrency: 1 });
+ * console.assert(sample.steadyMs > 0 && sample.coresBusy === null);
+ * ```
+ */
+export async function measureSample(strategy: StrategyName, options: BatchOptions): Promise<SampleTiming> {
+  const runner = await openRunner(strategy, options);
+  try {
+    const start = performance.now();
+    const checksums = await runner.run();
+    const batchMs = performance.now() - start;
+    const cpuBefore = await options.adapter.readCpu?.("start");
+    const steadyStart = performance.now();
+    const again = await runner.run();
+    const steadyMs = performance.now() - steadyStart;
+    const cpuAfter = await options.adapter.readCpu?.("end");
+    if (again.join() !== checksums.join()) {
+      throw new Error(`Cannot trust sample: workload "${options.workload.name}" gave other checksums the second time`);
     }
-  };
-  const start = performance.now();
-  await Promise.all(Array.from({ length: Math.min(lanes, tasks) }, lane));
-  const batchMs = performance.now() - start;
-  return { startupMs: 0, batchMs, totalMs: batchMs, checksums };
+    return {
+      startupMs: runner.startupMs,
+      batchMs,
+      totalMs: runner.startupMs + batchMs,
+      checksums,
+      steadyMs,
+      ...coresBusy(cpuBefore, cpuAfter, steadyMs),
+    };
+  } finally {
+    await runner.close();
+  }
 }
 
-async function runInPool(options: BatchOptions, kind: "worker" | "process"): Promise<BatchTiming> {
-  const { adapter, workload, params, tasks, concurrency, onTaskDone } = options;
+/**
+ * What the machine gives with no pool: `processes` child processes, each
+ * running its share of the batch in one call, one message each way.
+ *
+ * @param options The workload, the batch size and how many processes.
+ * @returns The time from every process being ready to the last share's end, in ms.
+ * @throws {Error} What a task threw, or `signal.reason` when aborted.
+ */
+export async function measureCeiling(options: BatchOptions): Promise<number> {
+  const { adapter, workload, params, tasks, concurrency, signal } = options;
+  const pool = await createPool({ adapter, kind: "process", size: concurrency });
+  const stop = watch(signal, pool);
+  try {
+    // Every process loads and compiles the loop first, untimed: the ceiling is the steady state.
+    await Promise.all(Array.from({ length: concurrency }, () => pool.run("runWorkloadShare", { workload: workload.name, params, from: 0, to: 1, parts: tasks })));
+    const start = performance.now();
+    const shares = Array.from({ length: concurrency }, (_, i) => [Math.floor((i * tasks) / concurrency), Math.floor(((i + 1) * tasks) / concurrency)]);
+    await Promise.all(shares.map(([from, to]) => pool.run("runWorkloadShare", { workload: workload.name, params, from, to, parts: tasks })));
+    return performance.now() - start;
+  } catch (error) {
+    await pool.terminate();
+    throw signal?.aborted ? signal.reason : error;
+  } finally {
+    stop();
+    await pool.close();
+  }
+}
+
+interface Runner {
+  startupMs: number;
+  run(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+async function openRunner(strategy: StrategyName, options: BatchOptions): Promise<Runner> {
+  options.signal?.throwIfAborted();
+  switch (strategy) {
+    case "sequential":
+      return await onMainThread(options, 1);
+    case "async":
+      return await onMainThread(options, options.concurrency);
+    case "workers":
+      return await inPool(options, "worker");
+    case "processes":
+      return await inPool(options, "process");
+  }
+}
+
+async function onMainThread(options: BatchOptions, lanes: number): Promise<Runner> {
+  const { workload, params, tasks, onTaskDone, signal } = options;
+  const shared = await workload.setup?.();
+  return {
+    startupMs: 0,
+    async run() {
+      const checksums: string[] = new Array(tasks);
+      let next = 0;
+      const lane = async (): Promise<void> => {
+        while (next < tasks) {
+          signal?.throwIfAborted();
+          const part = next++;
+          checksums[part] = await workload.run(params, { part, parts: tasks, shared });
+          onTaskDone?.();
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(lanes, tasks) }, lane));
+      return checksums;
+    },
+    close: () => Promise.resolve(),
+  };
+}
+
+async function inPool(options: BatchOptions, kind: "worker" | "process"): Promise<Runner> {
+  const { adapter, workload, params, tasks, concurrency, onTaskDone, signal } = options;
   // A child process cannot receive what setup() makes (a WebAssembly.Module): it makes its own.
   const shared = kind === "worker" ? await workload.setup?.() : undefined;
   const start = performance.now();
   const pool = await createPool({ adapter, kind, size: concurrency });
-  const ready = performance.now();
-  let checksums: string[];
-  try {
-    checksums = await Promise.all(
-      Array.from({ length: tasks }, async (_, part) => {
-        const arg = { workload: workload.name, params, part, parts: tasks, shared };
-        const checksum = await pool.run<string>("runWorkload", arg);
-        onTaskDone?.();
-        return checksum;
-      }),
-    );
-  } catch (error) {
-    await pool.terminate();
-    throw error;
-  }
-  const end = performance.now();
-  await pool.close();
-  return { startupMs: ready - start, batchMs: end - ready, totalMs: end - start, checksums };
+  const startupMs = performance.now() - start;
+  const stop = watch(signal, pool);
+  let failed = false;
+  return {
+    startupMs,
+    async run() {
+      try {
+        return await Promise.all(
+          Array.from({ length: tasks }, async (_, part) => {
+            const checksum = await pool.run<string>("runWorkload", { workload: workload.name, params, part, parts: tasks, shared });
+            onTaskDone?.();
+            return checksum;
+          }),
+        );
+      } catch (error) {
+        failed = true;
+        await pool.terminate();
+        throw signal?.aborted ? signal.reason : error;
+      }
+    },
+    async close() {
+      stop();
+      if (!failed) await pool.close();
+    },
+  };
+}
+
+/** Terminates the pool when the signal aborts; returns the function that stops watching. */
+function watch(signal: AbortSignal | undefined, pool: Pool): () => void {
+  if (signal === undefined) return () => {};
+  const onAbort = () => void pool.terminate();
+  signal.addEventListener("abort", onAbort, { once: true });
+  return () => signal.removeEventListener("abort", onAbort);
+}
+
+function coresBusy(before: CpuReading | undefined, after: CpuReading | undefined, wallMs: number): { coresBusy: number | null; cpuSource: string | null } {
+  if (before === undefined || after === undefined) return { coresBusy: null, cpuSource: null };
+  return { coresBusy: (after.ms - before.ms) / wallMs, cpuSource: after.source };
 }

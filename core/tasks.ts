@@ -37,3 +37,42 @@ export function runWorkload(task: WorkloadTask): string | Promise<string> {
   const context = task.parts === undefined ? undefined : { part: task.part ?? 0, parts: task.parts, shared: task.shared };
   return workload.run(resolveParams(workload, task.params), context);
 }
+
+/** The argument of {@linkcode runWorkloadShare}. */
+export interface WorkloadShare {
+  /** A workload name, such as `cpu`. */
+  workload: string;
+  /** Its parameters; defaults fill the rest. */
+  params?: Record<string, unknown>;
+  /** The first task of the share, from 0. */
+  from: number;
+  /** One past its last task. */
+  to: number;
+  /** How many tasks the whole batch has. */
+  parts: number;
+}
+
+/**
+ * Runs a share of a batch, task after task, in one call: how the ceiling
+ * runs each process's part with no message per task.
+ *
+ * @param share The workload, its parameters and which tasks.
+ * @returns Each task's checksum, in task order.
+ * @throws {RangeError} For an unknown workload or an out-of-range parameter.
+ * @example
+ * ```ts
+ * import { runWorkloadShare } from "./tasks.ts";
+ * const sums = await runWorkloadShare({ workload: "cpu", params: { iterations: 1_000_000 }, from: 0, to: 2, parts: 2 });
+ * console.assert(sums.join() === "247342095,247342095");
+ * ```
+ */
+export async function runWorkloadShare(share: WorkloadShare): Promise<string[]> {
+  const workload = getWorkload(share.workload);
+  const params = resolveParams(workload, share.params);
+  const shared = await workload.setup?.();
+  const checksums: string[] = [];
+  for (let part = share.from; part < share.to; part++) {
+    checksums.push(await workload.run(params, { part, parts: share.parts, shared }));
+  }
+  return checksums;
+}

@@ -9,6 +9,7 @@ import type { Endpoint, EndpointHandlers, RuntimeAdapter, WorkerKind } from "../
 import type { FromWorker } from "../core/protocol.ts";
 import { readHostInfo } from "./_host.ts";
 import { readProcMemory } from "./_memory.ts";
+import { readTreeCpu } from "./_cpu.ts";
 import { wrapStreamChild } from "./_stream_child.ts";
 
 const ENTRY = new URL("./entry.ts", import.meta.url);
@@ -44,6 +45,7 @@ class DenoAdapter implements RuntimeAdapter {
 
   hostInfo = readHostInfo;
   readMemory = readProcMemory;
+  readCpu = readTreeCpu;
   // No nextTurn: looping on Deno's setImmediate delayed a worker's answers (21 → 32 µs a hop here).
 }
 

@@ -19,6 +19,7 @@ import type { ExitInfo } from "../core/errors.ts";
 import { encodeFrame, FrameDecoder, type FromWorker } from "../core/protocol.ts";
 import { readHostInfo } from "./_host.ts";
 import { readProcMemory } from "./_memory.ts";
+import { readTreeCpu } from "./_cpu.ts";
 import { cacheDir } from "./_cache.ts";
 
 const ENTRY = new URL("./entry.ts", import.meta.url);
@@ -62,6 +63,7 @@ class NodeAdapter implements RuntimeAdapter {
 
   hostInfo = readHostInfo;
   readMemory = readProcMemory;
+  readCpu = readTreeCpu;
   nextTurn = setImmediate;
 }
 

@@ -35,12 +35,12 @@ export async function renderCharts(report: Report): Promise<Chart[]> {
     const strategies = STRATEGIES.filter((strategy) => rows.some((r) => r.strategy === strategy));
     specs.push({
       file: `speedup-${workload}.svg`,
-      title: `${workload}: speedup against concurrency, one panel per strategy (pool start included); dashed grey: ideal`,
+      title: `${workload}: steady speedup against concurrency with its 95% interval, one panel per strategy (sequential: the control); dashed grey: ideal`,
       spec: {
         title: `${workload}: speedup by concurrency`,
         data: {
           values: [
-            ...rows.map((r) => ({ runtime: r.runtime, strategy: r.strategy, concurrency: r.concurrency, speedup: r.speedup })),
+            ...rows.map((r) => ({ runtime: r.runtime, strategy: r.strategy, concurrency: r.concurrency, speedup: r.steadySpeedup, low: r.steadySpeedupCI[0], high: r.steadySpeedupCI[1] })),
             ...strategies.flatMap((strategy) => levels.map((c) => ({ runtime: "ideal", strategy, concurrency: c, speedup: c }))),
           ],
         },
@@ -60,6 +60,16 @@ export async function renderCharts(report: Report): Promise<Chart[]> {
               encoding: {
                 x: { field: "concurrency", type: "quantitative", axis: { tickMinStep: 1 }, title: "concurrency" },
                 y: { field: "speedup", type: "quantitative", title: "speedup" },
+                color: { field: "runtime", type: "nominal", sort: ["node", "deno", "bun", "cpython"] },
+              },
+            },
+            {
+              transform: [{ filter: "datum.runtime !== 'ideal'" }],
+              mark: { type: "rule" },
+              encoding: {
+                x: { field: "concurrency", type: "quantitative" },
+                y: { field: "low", type: "quantitative" },
+                y2: { field: "high" },
                 color: { field: "runtime", type: "nominal", sort: ["node", "deno", "bun", "cpython"] },
               },
             },
@@ -151,7 +161,8 @@ export function renderIndex(report: Report, charts: readonly Chart[]): string {
   const escape = (text: string) => text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
   const { host, runtimes } = report.environment;
   const figures = charts.map((chart) => `<figure><img src="${chart.file}" alt="${escape(chart.title)}"><figcaption>${escape(chart.title)}</figcaption></figure>`);
-  const warnings = report.warnings.map((w) => `<li>${escape(w)}</li>`).join("");
+  const warnings = report.warnings.map((w) => `<li>${escape(`${w.severity}: ${w.text}`)}</li>`).join("");
+  const verdict = report.verdict.map((v) => `<li>${escape(v)}</li>`).join("");
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -170,7 +181,8 @@ figcaption { color: #555; font-size: 12px; max-width: 420px; margin-top: .4rem; 
 <h1>truepar report</h1>
 <p class="env">${host ? escape(`${host.cpuModel} · ${host.cores} cores · ${(host.memoryBytes / 2 ** 30).toFixed(0)} GiB · ${host.os} ${host.arch}`) : ""}<br>
 ${runtimes.map((r) => escape(`${r.name} ${r.version} (${r.engine})`)).join(" · ")}<br>
-profile ${escape(report.plan.profile)} · seed ${report.plan.seed} · ${report.plan.order.length} cells · <a href="report.md">report.md</a> · <a href="results.csv">results.csv</a> · <a href="cells/">raw records</a></p>
+profile ${escape(report.plan.profile)} · seed ${report.plan.seed} · ${report.plan.order.length} runs · <a href="report.md">report.md</a> · <a href="results.csv">results.csv</a> · <a href="cells/">raw records</a></p>
+${verdict ? `<h2>Does cpu work run truly in parallel? (steady state, 95% intervals, cores busy)</h2><ul class="verdict">${verdict}</ul>` : ""}
 ${warnings ? `<div class="warnings"><strong>Warnings</strong><ul>${warnings}</ul></div>` : ""}
 <div class="charts">
 ${figures.join("\n")}

@@ -6,7 +6,7 @@
  */
 
 import { type SampleSummary, summarizeSamples } from "../core/stats.ts";
-import type { AnyRecord, CellResult } from "./_results.ts";
+import { type AnyRecord, type CellResult, ResultSetError } from "./_results.ts";
 
 /** One cell measured in both sets. */
 export interface CellChange {
@@ -27,7 +27,11 @@ export interface CellChange {
  * @param after The newer set's cells.
  * @returns The shared cells, and the keys found in one set only.
  */
-export function diffResultSets(before: readonly CellResult[], after: readonly CellResult[]): { changes: CellChange[]; onlyBefore: string[]; onlyAfter: string[] } {
+export function diffResultSets(before: readonly CellResult[], after: readonly CellResult[]): { changes: CellChange[]; cells: number; onlyBefore: string[]; onlyAfter: string[] } {
+  const differing = differingParameters(before, after);
+  if (differing.length > 0) {
+    throw new ResultSetError(`Cannot compare result sets measured with different parameters: ${differing.slice(0, 4).join("; ")}${differing.length > 4 ? `; and ${differing.length - 4} more` : ""}`);
+  }
   const a = timedSamples(before);
   const b = timedSamples(after);
   const changes: CellChange[] = [];
@@ -40,18 +44,49 @@ export function diffResultSets(before: readonly CellResult[], after: readonly Ce
     const apart = y.ci95.low > x.ci95.high || y.ci95.high < x.ci95.low;
     changes.push({ key, before: x, after: y, change, significant: apart && Math.abs(change) > 0.02 });
   }
+  const keys = (cells: readonly CellResult[]) => new Set(cells.map((c) => c.cell.key));
+  const afterKeys = keys(after);
   return {
     changes: changes.sort((p, q) => Math.abs(q.change) - Math.abs(p.change)),
+    cells: [...keys(before)].filter((key) => afterKeys.has(key)).length,
     onlyBefore: [...a.keys()].filter((key) => !b.has(key)),
     onlyAfter: [...b.keys()].filter((key) => !a.has(key)),
   };
 }
 
+/**
+ * The cells both sets hold whose parameters differ: the workload's, the tasks,
+ * the levels, or an experiment's settings.
+ *
+ * @param before The older set's cells.
+ * @param after The newer set's cells.
+ * @returns One line per cell: its key and what differs.
+ */
+export function differingParameters(before: readonly CellResult[], after: readonly CellResult[]): string[] {
+  const settings = (record: AnyRecord): Record<string, unknown> =>
+    record.schema === "truepar.run/1"
+      ? { ...(record.workload as { params: object }).params, tasks: record.tasks, levels: (record.points as { concurrency: number }[]).map((p) => p.concurrency).join(",") }
+      : (record.settings as Record<string, unknown> | undefined) ?? {};
+  const first = new Map(after.map((c) => [c.cell.key, settings(c.record)]));
+  const lines: string[] = [];
+  for (const key of new Set(before.map((c) => c.cell.key))) {
+    const theirs = first.get(key);
+    if (theirs === undefined) continue;
+    const ours = settings(before.find((c) => c.cell.key === key)!.record);
+    const names = [...new Set([...Object.keys(ours), ...Object.keys(theirs)])].filter((name) => JSON.stringify(ours[name]) !== JSON.stringify(theirs[name]));
+    if (names.length > 0) lines.push(`${key}: ${names.map((name) => `${name} ${JSON.stringify(ours[name])} vs ${JSON.stringify(theirs[name])}`).join(", ")}`);
+  }
+  return lines;
+}
+
 function timedSamples(cells: readonly CellResult[]): Map<string, number[]> {
   const samples = new Map<string, number[]>();
+  const add = (key: string, values: number[]) => samples.set(key, [...(samples.get(key) ?? []), ...values]);
   for (const { cell, record } of cells) {
     if (record.schema === "truepar.run/1") {
-      samples.set(`${cell.key} (ms)`, (record as AnyRecord & { points: { samplesMs: number[] }[] }).points[0]!.samplesMs);
+      for (const point of (record as AnyRecord & { points: { concurrency: number; samplesMs: number[] }[] }).points) {
+        add(`${cell.key} at ${point.concurrency} (ms)`, point.samplesMs);
+      }
     } else if (record.schema === "truepar.overhead/1") {
       const r = record as AnyRecord & Record<"workerStartMs" | "processStartMs" | "roundTripUs" | "processRoundTripUs", { samples: number[] }> & { spinRoundTripUs?: { samples: number[] } };
       samples.set(`${cell.key} worker start (ms)`, r.workerStartMs.samples);
@@ -73,7 +108,7 @@ function timedSamples(cells: readonly CellResult[]): Map<string, number[]> {
  */
 export function formatDiff(diff: ReturnType<typeof diffResultSets>, names: [string, string]): string {
   const significant = diff.changes.filter((c) => c.significant);
-  const lines = [`${names[0]} → ${names[1]}: ${diff.changes.length} cells in both, ${significant.length} changed beyond the noise (95% intervals of the medians apart, and more than 2%)`];
+  const lines = [`${names[0]} → ${names[1]}: ${diff.cells} cells in both (${diff.changes.length} measures), ${significant.length} changed beyond the noise (95% intervals of the medians apart, and more than 2%)`];
   for (const c of significant) {
     lines.push(`  ${c.change > 0 ? "slower" : "faster"} ${(Math.abs(c.change) * 100).toFixed(1).padStart(5)}%  ${c.key}: ${c.before.median.toFixed(2)} → ${c.after.median.toFixed(2)} (intervals ${c.before.ci95.low.toFixed(2)}–${c.before.ci95.high.toFixed(2)} and ${c.after.ci95.low.toFixed(2)}–${c.after.ci95.high.toFixed(2)})`);
   }

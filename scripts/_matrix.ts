@@ -8,6 +8,8 @@
 import { STRATEGIES, type StrategyName } from "../core/strategies.ts";
 import { scriptCommand } from "./_runtimes.ts";
 
+export { seededRandom, shuffle } from "../core/order.ts";
+
 /** The runtimes a comparison can include; `cpython` is the article's reference row. */
 export const COMPARE_RUNTIMES = ["node", "deno", "bun", "cpython"] as const;
 /** The experiments a comparison can include. */
@@ -22,8 +24,13 @@ export type Profile = (typeof PROFILES)[number];
 interface ProfileSettings {
   concurrency: number[];
   tasks: number;
+  /** Paired rounds at least in each scaling cell's process. */
   repeat: number;
   warmup: number;
+  /** Rounds over the whole matrix: each runs every cell once, in a new seeded order. */
+  rounds: number;
+  /** A scaling cell keeps adding paired rounds until its steady speedups are within ±5%, for up to this many seconds. */
+  maxSeconds: number;
   /** Workload parameters as flags; the workloads run by default. */
   workloads: Record<string, string[]>;
   /** CPython's parameters: its interpreter runs the article's loop ~50x slower than a JIT. */
@@ -33,17 +40,19 @@ interface ProfileSettings {
   sync: string[];
 }
 
-const IO = ["--waits", "10", "--wait-ms", "2"];
+const IO = ["--waits", "6", "--wait-ms", "2"];
 
 /** Each profile's sizes. */
 export const PROFILE_SETTINGS: Readonly<Record<Profile, ProfileSettings>> = {
   quick: {
     concurrency: [1, 2],
     tasks: 12,
-    repeat: 5,
+    repeat: 3,
     warmup: 1,
-    workloads: { cpu: ["--iterations", "30000000"], io: IO, "io-blocking": IO },
-    python: { cpu: ["--iterations", "1000000"], "io-blocking": IO },
+    rounds: 2,
+    maxSeconds: 4,
+    workloads: { cpu: ["--iterations", "15000000"], io: IO, "io-blocking": IO },
+    python: { cpu: ["--iterations", "500000"], "io-blocking": IO },
     overhead: ["--spawns", "10", "--round-trips", "500", "--cycles", "20"],
     kernels: ["--scale", "0.5", "--repeat", "3"],
     sync: ["--iterations", "1000000"],
@@ -51,8 +60,10 @@ export const PROFILE_SETTINGS: Readonly<Record<Profile, ProfileSettings>> = {
   full: {
     concurrency: [1, 2, 3, 4],
     tasks: 24,
-    repeat: 10,
+    repeat: 6,
     warmup: 2,
+    rounds: 3,
+    maxSeconds: 30,
     workloads: {
       cpu: ["--iterations", "60000000"],
       io: ["--waits", "20", "--wait-ms", "2"],
@@ -70,6 +81,8 @@ export const PROFILE_SETTINGS: Readonly<Record<Profile, ProfileSettings>> = {
     tasks: 2,
     repeat: 2,
     warmup: 0,
+    rounds: 2,
+    maxSeconds: 0,
     workloads: { cpu: ["--iterations", "1000000"], io: ["--waits", "2", "--wait-ms", "1"] },
     python: { cpu: ["--iterations", "10000"] },
     overhead: ["--spawns", "1", "--round-trips", "10", "--cycles", "1"],
@@ -78,15 +91,16 @@ export const PROFILE_SETTINGS: Readonly<Record<Profile, ProfileSettings>> = {
   },
 };
 
-/** One cell of the matrix: one fresh process. */
+/** One cell of the matrix: one fresh process each round. */
 export interface Cell {
-  /** Unique, and the name of its file under cells/. */
+  /** Unique; its records are cells/<key>@<round>.json. */
   key: string;
   runtime: CompareRuntime;
   experiment: CompareExperiment;
   workload?: string;
   strategy?: StrategyName;
-  concurrency?: number;
+  /** Scaling: the levels the cell measures in paired rounds. */
+  concurrency?: number[];
   /** The command: executable, then arguments. */
   command: string[];
 }
@@ -101,7 +115,9 @@ export interface MatrixOptions {
 }
 
 /**
- * Lists the cells of a comparison, in a fixed order (shuffle them to run).
+ * Lists the cells of a comparison, in a fixed order (shuffle them to run):
+ * one per runtime × experiment, and for scaling one per workload × strategy,
+ * holding every concurrency level, so the levels are measured in pairs.
  *
  * @param options The profile and the filters.
  * @returns Every cell.
@@ -128,58 +144,25 @@ export function planCells(options: MatrixOptions): Cell[] {
         if (params === undefined) continue;
         for (const strategy of STRATEGIES) {
           if (runtime === "cpython" && strategy === "async") continue;
-          for (const concurrency of settings.concurrency) {
-            const common = ["--workload", workload, "--concurrency", String(concurrency), "--tasks", String(settings.tasks),
-              "--repeat", String(settings.repeat), "--warmup", String(settings.warmup), ...params];
-            cells.push({
-              key: `${runtime}-scaling-${workload}-${strategy}-c${concurrency}`,
-              runtime,
-              experiment,
-              workload,
-              strategy,
-              concurrency,
-              command: runtime === "cpython"
-                ? ["python3", "scripts/python_driver.py", "--strategy", strategy === "workers" ? "threads" : strategy, ...common]
-                : [...scriptCommand(runtime, "scripts/run.ts"), "--strategy", strategy, ...common, "--json"],
-            });
-          }
+          const levels = settings.concurrency.join(",");
+          const common = ["--workload", workload, "--concurrency", levels, "--tasks", String(settings.tasks),
+            "--repeat", String(settings.repeat), "--warmup", String(settings.warmup), "--max-seconds", String(settings.maxSeconds), ...params];
+          // The machine's ceiling rides with the processes cell of the cpu workload: c independent processes of the same loop.
+          const ceiling = workload === "cpu" && strategy === "processes" ? ["--ceiling"] : [];
+          cells.push({
+            key: `${runtime}-scaling-${workload}-${strategy}`,
+            runtime,
+            experiment,
+            workload,
+            strategy,
+            concurrency: [...settings.concurrency],
+            command: runtime === "cpython"
+              ? ["python3", "scripts/python_driver.py", "--strategy", strategy === "workers" ? "threads" : strategy, ...common, ...ceiling]
+              : [...scriptCommand(runtime, "scripts/run.ts"), "--strategy", strategy, ...common, ...ceiling, "--json"],
+          });
         }
       }
     }
   }
   return cells;
-}
-
-/**
- * A seeded pseudo-random generator (mulberry32): the same seed, the same order.
- *
- * @param seed A 32-bit integer.
- * @returns A function giving numbers in [0, 1).
- */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
-/**
- * Shuffles a list with a seed (Fisher–Yates), so drift during a run hits every runtime alike.
- *
- * @param items The list; not changed.
- * @param seed The seed.
- * @returns A new list: a permutation of `items`.
- */
-export function shuffle<T>(items: readonly T[], seed: number): T[] {
-  const random = seededRandom(seed);
-  const result = [...items];
-  for (let i = result.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [result[i], result[j]] = [result[j]!, result[i]!];
-  }
-  return result;
 }

@@ -7,13 +7,17 @@
 
 import type { KernelsRecord } from "../core/kernels_experiment.ts";
 import type { OverheadRecord } from "../core/overhead.ts";
-import type { RunRecord } from "../core/record.ts";
-import { type SampleSummary, summarizeSamples } from "../core/stats.ts";
+import type { RunRecord as CoreRunRecord } from "../core/record.ts";
+import { estimateSpeedup, type Evidence, judgeSpeedup, measureNoiseFloor, type NoiseFloor, pairedRatios, type SpeedupEstimate } from "../core/speedup.ts";
+import { median, type SampleSummary, summarizeSamples } from "../core/stats.ts";
 import { STRATEGIES } from "../core/strategies.ts";
 import type { SyncRecord } from "../core/sync_experiment.ts";
 import type { CellResult, Plan } from "./_results.ts";
 
-/** One scaling cell, summarized. */
+/** Records as read back: fields added since a result set was written may be missing. */
+type RunRecord = Omit<CoreRunRecord, "points"> & { points: (Omit<CoreRunRecord["points"][number], "steadySamplesMs" | "coresBusySamples"> & Partial<Pick<CoreRunRecord["points"][number], "steadySamplesMs" | "coresBusySamples">>)[] };
+
+/** One level of one scaling cell, pooled over the matrix's rounds. */
 export interface ScalingRow {
   key: string;
   runtime: string;
@@ -23,13 +27,40 @@ export interface ScalingRow {
   strategy: string;
   concurrency: number;
   tasks: number;
+  /** Paired rounds pooled, over every process that measured the cell. */
+  pairs: number;
+  /** Cold samples (pool start included), pooled. */
   total: SampleSummary;
+  /** From the pool being ready, first batch. */
   batch: SampleSummary;
+  /** Steady samples (the warmed pool's second batch), pooled. */
+  steady: SampleSummary;
   startupMedianMs: number;
-  /** Median at the smallest concurrency of the same runtime, workload and strategy, over this one's. */
+  /** Cold speedup over the cell's smallest level: the median of every paired ratio. */
   speedup: number;
+  speedupCI: [number, number];
+  /** The intervals' true coverage. */
+  coverage: number;
+  evidence: Evidence;
   batchSpeedup: number;
+  steadySpeedup: number;
+  steadySpeedupCI: [number, number];
+  steadyEvidence: Evidence;
+  /** Median CPU time of the process tree over wall time, steady batches; `null` where not read. */
+  coresBusy: number | null;
+  /** What c independent processes gave on this runtime, from its cpu processes cell. */
+  ceiling?: SpeedupEstimate;
+  /** The runtime's noise floor, from the controls of all its cells. */
+  noiseFloor: number;
+  /** A process of this cell stopped at its time cap before ±5%. */
+  capped: boolean;
   checksum: string;
+}
+
+/** Something a reader should see; an `error` means the results cannot be trusted. */
+export interface Warning {
+  severity: "error" | "warning" | "note";
+  text: string;
 }
 
 /** Everything a report shows. */
@@ -39,12 +70,16 @@ export interface Report {
     host: CellResult["record"]["host"] | undefined;
     runtimes: { name: string; version: string; engine: string }[];
   };
+  /** One line per runtime: the answers, from the cpu workload. */
+  verdict: string[];
   scaling: ScalingRow[];
+  /** Each runtime's noise floor, from every control it measured. */
+  noise: Record<string, NoiseFloor>;
   overhead: OverheadRecord[];
   kernels: KernelsRecord[];
   sync: SyncRecord[];
-  warnings: string[];
-  /** Cells of the plan with no record: failed, or not reached. */
+  warnings: Warning[];
+  /** Runs of the plan with no record: failed, or not reached. */
   missing: string[];
 }
 
@@ -57,48 +92,81 @@ const SAME_ENGINE_TOLERANCE = 0.1;
  * Summarizes a result set.
  *
  * @param plan Its plan.
- * @param cells Its finished cells.
+ * @param cells Its finished runs.
  * @returns The report's content.
  */
 export function buildReport(plan: Plan, cells: readonly CellResult[]): Report {
-  const warnings: string[] = [];
+  const warnings: Warning[] = [];
+  const runs = cells.filter((c) => c.record.schema === "truepar.run/1").map((c) => ({ key: c.cell.key, record: c.record as unknown as RunRecord }));
+  const noise: Record<string, NoiseFloor> = {};
+  for (const runtime of new Set(runs.map((r) => r.record.runtime.name))) {
+    const ratios = runs.filter((r) => r.record.runtime.name === runtime).flatMap((r) => r.record.noise?.ratios ?? []);
+    noise[runtime] = measureNoiseFloor(ratios.length > 0 ? ratios : [1]);
+  }
+  const ceilings = new Map<string, SpeedupEstimate>();
+  for (const { record } of runs) {
+    for (const point of record.points) {
+      if (point.ceiling === undefined) continue;
+      const key = `${record.runtime.name} ${point.concurrency}`;
+      const base = record.points.find((p) => p.concurrency === Math.min(...record.points.map((q) => q.concurrency)))!;
+      const earlier = ceilings.get(key)?.ratios ?? [];
+      ceilings.set(key, estimateSpeedup([...earlier, ...pairedRatios(base.ceiling!.samplesMs, point.ceiling.samplesMs)]));
+    }
+  }
   const scaling: ScalingRow[] = [];
-  for (const { cell, record } of cells) {
-    if (record.schema !== "truepar.run/1") continue;
-    const run = record as unknown as RunRecord;
-    const point = run.points[0]!;
-    const row: ScalingRow = {
-      key: cell.key,
-      runtime: run.runtime.name,
-      version: run.runtime.version,
-      workload: run.workload.name,
-      params: run.workload.params,
-      strategy: run.strategy,
-      concurrency: point.concurrency,
-      tasks: run.tasks,
-      total: summarizeSamples(point.samplesMs),
-      batch: summarizeSamples(point.batchSamplesMs),
-      startupMedianMs: point.startupMedianMs,
-      speedup: 1,
-      batchSpeedup: 1,
-      checksum: point.checksum,
-    };
-    scaling.push(row);
+  for (const key of new Set(runs.map((r) => r.key))) {
+    const records = runs.filter((r) => r.key === key).map((r) => r.record);
+    const first = records[0]!;
+    const levels = [...new Set(first.points.map((p) => p.concurrency))];
+    const baseLevel = Math.min(...levels);
+    const floor = noise[first.runtime.name]!;
+    for (const concurrency of levels) {
+      const pooled = (pick: (p: RunRecord["points"][number]) => number[]) => records.flatMap((r) => pick(r.points.find((p) => p.concurrency === concurrency)!));
+      const ratios = (pick: (p: RunRecord["points"][number]) => number[]) =>
+        records.flatMap((r) => pairedRatios(pick(r.points.find((p) => p.concurrency === baseLevel)!), pick(r.points.find((p) => p.concurrency === concurrency)!)));
+      const cold = estimateSpeedup(ratios((p) => p.samplesMs));
+      const warm = estimateSpeedup(ratios((p) => p.steadySamplesMs ?? p.batchSamplesMs));
+      const busy = pooled((p) => (p.coresBusySamples ?? []).filter((v): v is number => v !== null));
+      const point = first.points.find((p) => p.concurrency === concurrency)!;
+      scaling.push({
+        key,
+        runtime: first.runtime.name,
+        version: first.runtime.version,
+        workload: first.workload.name,
+        params: first.workload.params,
+        strategy: first.strategy,
+        concurrency,
+        tasks: first.tasks,
+        pairs: cold.ratios.length,
+        total: summarizeSamples(pooled((p) => p.samplesMs)),
+        batch: summarizeSamples(pooled((p) => p.batchSamplesMs)),
+        steady: summarizeSamples(pooled((p) => p.steadySamplesMs ?? p.batchSamplesMs)),
+        startupMedianMs: median(pooled((p) => p.startupSamplesMs)),
+        speedup: cold.estimate,
+        speedupCI: cold.ci,
+        coverage: cold.coverage,
+        evidence: concurrency === baseLevel ? "none" : judgeSpeedup(cold.ci, floor),
+        batchSpeedup: median(ratios((p) => p.batchSamplesMs)),
+        steadySpeedup: warm.estimate,
+        steadySpeedupCI: warm.ci,
+        steadyEvidence: concurrency === baseLevel ? "none" : judgeSpeedup(warm.ci, floor),
+        coresBusy: busy.length > 0 ? median(busy) : null,
+        ceiling: first.workload.name === "cpu" ? ceilings.get(`${first.runtime.name} ${concurrency}`) : undefined,
+        noiseFloor: floor.floor,
+        capped: records.some((r) => r.capped === true),
+        checksum: point.checksum,
+      });
+    }
+  }
+  scaling.sort((a, b) => order(a) - order(b) || a.workload.localeCompare(b.workload) || a.concurrency - b.concurrency);
+  for (const row of scaling) {
     const label = `${row.runtime} ${row.workload} ${row.strategy} at ${row.concurrency}`;
     if (row.total.outliers > 0) {
-      warnings.push(`${label}: ${row.total.outliers} of ${row.total.n} samples are statistical outliers (modified z-score above 14): the machine was busy; rerun, or raise the repeats`);
-    }
-    if (row.total.firstSlower) {
-      warnings.push(`${label}: the first timed sample was much slower than the rest: warm-up was too short`);
+      warnings.push({ severity: "warning", text: `${label}: ${row.total.outliers} of ${row.total.n} samples are statistical outliers (modified z-score above 14): the machine was busy; rerun, or raise the repeats` });
     }
   }
-  for (const row of scaling) {
-    const peers = scaling.filter((r) => r.runtime === row.runtime && r.workload === row.workload && r.strategy === row.strategy);
-    const base = peers.reduce((a, b) => (b.concurrency < a.concurrency ? b : a));
-    row.speedup = base.total.median / row.total.median;
-    row.batchSpeedup = base.batch.median / row.batch.median;
-  }
-  scaling.sort((a, b) => order(a) - order(b) || a.concurrency - b.concurrency);
+  const capped = [...new Set(scaling.filter((r) => r.capped).map((r) => r.key))];
+  if (capped.length > 0) warnings.push({ severity: "note", text: `cells that hit their time cap before every steady interval was within ±5%: ${capped.join(", ")}` });
 
   for (const workload of new Set(scaling.map((r) => r.workload))) {
     const byParams = new Map<string, Set<string>>();
@@ -107,16 +175,16 @@ export function buildReport(plan: Plan, cells: readonly CellResult[]): Report {
       byParams.set(params, (byParams.get(params) ?? new Set()).add(row.checksum));
     }
     for (const [params, checksums] of byParams) {
-      if (checksums.size > 1) warnings.push(`${workload} ${params}: cells disagree on the checksum (${[...checksums].join(" ≠ ")}): the results cannot be trusted`);
+      if (checksums.size > 1) warnings.push({ severity: "error", text: `${workload} ${params}: cells disagree on the checksum (${[...checksums].join(" ≠ ")}): the results cannot be trusted` });
     }
   }
   const single = (runtime: string) => scaling.find((r) => r.runtime === runtime && r.workload === "cpu" && r.strategy === "sequential" && r.concurrency === 1);
   const node = single("node");
   const deno = single("deno");
   if (node && deno && JSON.stringify(node.params) === JSON.stringify(deno.params)) {
-    const gap = Math.abs(node.total.median - deno.total.median) / Math.min(node.total.median, deno.total.median);
+    const gap = Math.abs(node.steady.median - deno.steady.median) / Math.min(node.steady.median, deno.steady.median);
     if (gap > SAME_ENGINE_TOLERANCE) {
-      warnings.push(`node and deno both run V8, yet their single-thread cpu medians differ by ${(gap * 100).toFixed(0)}% (${node.total.median.toFixed(1)} vs ${deno.total.median.toFixed(1)} ms): suspect the method (a loader, JIT tiering, a busy machine), not the runtime`);
+      warnings.push({ severity: "warning", text: `node and deno both run V8 (at different versions), yet their single-thread cpu medians differ by ${(gap * 100).toFixed(0)}% (${node.steady.median.toFixed(1)} vs ${deno.steady.median.toFixed(1)} ms, steady): suspect the method (a loader, JIT tiering, a busy machine) before the runtime` });
     }
   }
 
@@ -126,20 +194,49 @@ export function buildReport(plan: Plan, cells: readonly CellResult[]): Report {
   const kernels = records("truepar.kernels/1") as unknown as KernelsRecord[];
   for (const record of kernels) {
     for (const kernel of record.kernels) {
-      if (!kernel.agree) warnings.push(`${record.runtime.name} kernel ${kernel.name}: the variants disagree on the checksum ${JSON.stringify(kernel.checksums)}`);
+      if (!kernel.agree) warnings.push({ severity: "error", text: `${record.runtime.name} kernel ${kernel.name}: the variants disagree on the checksum ${JSON.stringify(kernel.checksums)}` });
     }
   }
-  const done = new Set(cells.map((c) => c.cell.key));
+  const done = new Set(cells.map((c) => `${c.cell.key}@${c.round}`));
   return {
     plan,
     environment: { host: cells[0]?.record.host, runtimes: [...runtimes.values()].sort((a, b) => order({ runtime: a.name }) - order({ runtime: b.name })) },
+    verdict: writeVerdict(scaling),
     scaling,
+    noise,
     overhead: records("truepar.overhead/1") as unknown as OverheadRecord[],
     kernels,
     sync: records("truepar.sync/1") as unknown as SyncRecord[],
     warnings,
-    missing: plan.order.filter((key) => !done.has(key)),
+    missing: plan.order.filter((name) => !done.has(name) && !done.has(`${name}@1`)),
   };
+}
+
+/**
+ * The answers, one line per runtime, from the cpu workload at its largest
+ * level: does cpu work run truly in parallel in workers, in processes, on
+ * the event loop — with the steady speedup, its interval and the cores busy.
+ *
+ * @param scaling The report's rows.
+ * @returns One line per runtime.
+ */
+export function writeVerdict(scaling: readonly ScalingRow[]): string[] {
+  const lines: string[] = [];
+  for (const runtime of new Set(scaling.filter((r) => r.workload === "cpu").map((r) => r.runtime))) {
+    const rows = scaling.filter((r) => r.runtime === runtime && r.workload === "cpu");
+    const top = Math.max(...rows.map((r) => r.concurrency));
+    const answers = (["workers", "processes", "async"] as const).flatMap((strategy) => {
+      const row = rows.find((r) => r.strategy === strategy && r.concurrency === top);
+      if (row === undefined) return [];
+      const where = strategy === "async" ? "on the event loop" : runtime === "cpython" && strategy === "workers" ? "in threads" : `in ${strategy}`;
+      const parallel = row.steadyEvidence === "speedup" && (row.coresBusy === null || row.coresBusy > 1 + 0.5 * (top - 1));
+      const figures = `${row.steadySpeedup.toFixed(2)}x [${row.steadySpeedupCI[0].toFixed(2)}–${row.steadySpeedupCI[1].toFixed(2)}]${row.coresBusy === null ? "" : `, ${row.coresBusy.toFixed(2)} cores busy`}`;
+      return [`${parallel ? "yes" : row.steadyEvidence === "none" ? "no" : "no, slower"} ${where} (${figures})`];
+    });
+    const version = rows[0]!.version;
+    lines.push(`${runtime} ${version}: cpu work truly in parallel at ${top}? ${answers.join("; ")}`);
+  }
+  return lines;
 }
 
 function order(row: { runtime: string; workload?: string; strategy?: string }): number {
@@ -149,36 +246,59 @@ function order(row: { runtime: string; workload?: string; strategy?: string }): 
 }
 
 /**
- * The scaling tables: per workload, runtimes as rows and strategy × concurrency
- * as columns, each cell `median ±MAD speedup`.
+ * The scaling tables: per workload, runtimes as rows and strategy × level as
+ * columns. At the smallest level, the cold median time; above it, the steady
+ * speedup with its 95% interval and the cores busy, `~` where the interval
+ * does not clear the noise floor. Sequential columns are the control.
  *
  * @param report The report.
- * @returns One table per workload: a title, a header and rows.
+ * @returns One table per workload: a title, a header, rows and a note of the cold speedups.
  */
 export function scalingTables(report: Report): { title: string; header: string[]; rows: string[][]; note: string }[] {
   const tables = [];
   for (const workload of new Set(report.scaling.map((r) => r.workload))) {
     const rows = report.scaling.filter((r) => r.workload === workload);
-    const columns = [...new Set(rows.map((r) => `${r.strategy} ${r.concurrency}`))]
-      .sort((a, b) => STRATEGIES.indexOf(a.split(" ")[0] as never) - STRATEGIES.indexOf(b.split(" ")[0] as never) || Number(a.split(" ")[1]) - Number(b.split(" ")[1]));
+    const label = (r: { strategy: string; concurrency: number }) => `${r.strategy === "sequential" ? "control" : r.strategy} ${r.concurrency}`;
+    const columns = [...new Set(rows.map(label))]
+      .sort((a, b) => rank(a) - rank(b) || Number(a.split(" ")[1]) - Number(b.split(" ")[1]));
     const runtimes = [...new Set(rows.map((r) => r.runtime))];
     const paramsOf = (runtime: string) => Object.entries(rows.find((r) => r.runtime === runtime)!.params).map(([k, v]) => `${k}=${v}`).join(", ");
     const distinctParams = new Set(runtimes.map(paramsOf));
     tables.push({
-      title: `${workload} (${[...distinctParams].join(" / ")}; ${rows[0]!.tasks} tasks) · median s ±MAD and speedup, pool start included`,
+      title: `${workload} (${[...distinctParams].join(" / ")}; ${rows[0]!.tasks} tasks) · at 1: cold median s · above: steady speedup [95% CI] and cores busy; ~ within the noise floor`,
       header: ["runtime", ...columns],
       rows: runtimes.map((runtime) => [
         runtime === "cpython" ? "cpython (threads)" : runtime,
         ...columns.map((column) => {
-          const row = rows.find((r) => r.runtime === runtime && `${r.strategy} ${r.concurrency}` === column);
-          return row === undefined ? "-" : `${(row.total.median / 1000).toFixed(3)}±${(row.total.mad / 1000).toFixed(3)} ${row.speedup.toFixed(2)}x`;
+          const row = rows.find((r) => r.runtime === runtime && label(r) === column);
+          if (row === undefined) return "-";
+          const base = row.concurrency === Math.min(...rows.filter((r) => r.key === row.key).map((r) => r.concurrency));
+          if (base) return `${(row.total.median / 1000).toFixed(3)} s`;
+          return `${row.steadyEvidence === "none" ? "~" : ""}${formatSpeedup(row.steadySpeedup, row.steadySpeedupCI)}${row.coresBusy === null ? "" : ` ${row.coresBusy.toFixed(1)}c`}`;
         }),
       ]),
-      note: rows.filter((r) => (r.strategy === "workers" || r.strategy === "processes") && r.concurrency > 1 && r.runtime !== "cpython")
-        .map((r) => `${r.runtime} ${r.strategy} ${r.concurrency}: ${r.batchSpeedup.toFixed(2)}x`).join(" · "),
+      note: rows.filter((r) => (r.strategy === "workers" || r.strategy === "processes") && r.concurrency > 1)
+        .map((r) => `${r.runtime} ${r.strategy} ${r.concurrency}: ${formatSpeedup(r.speedup, r.speedupCI)}`).join(" · "),
     });
   }
   return tables;
+}
+
+function rank(column: string): number {
+  return ["control", "async", "workers", "processes"].indexOf(column.split(" ")[0]!);
+}
+
+function formatSpeedup(value: number, ci: [number, number]): string {
+  return `${value.toFixed(2)}x [${ci[0].toFixed(2)}–${ci[1].toFixed(2)}]`;
+}
+
+/** The noise floor and the ceiling per runtime, as lines. */
+function noiseLines(report: Report): string[] {
+  return Object.entries(report.noise).map(([runtime, floor]) => {
+    const ceiling = report.scaling.find((r) => r.runtime === runtime && r.ceiling !== undefined && r.concurrency > 1);
+    const ceilingText = ceiling?.ceiling ? ` · ceiling at ${ceiling.concurrency}: ${formatSpeedup(ceiling.ceiling.estimate, ceiling.ceiling.ci)} (${ceiling.concurrency} independent processes, no messages)` : "";
+    return `${runtime}: noise floor ±${(floor.floor * 100).toFixed(1)}% from ${floor.ratios.length} control pairs${ceilingText}`;
+  });
 }
 
 /**
@@ -252,11 +372,13 @@ export function formatReportText(report: Report): string {
   const { host, runtimes } = report.environment;
   if (host) out.push(`host: ${host.cpuModel} · ${host.cores} cores · ${(host.memoryBytes / 2 ** 30).toFixed(0)} GiB · ${host.os} ${host.arch}`);
   for (const r of runtimes) out.push(`${r.name} ${r.version} (${r.engine})`);
-  out.push(`profile ${report.plan.profile} · seed ${report.plan.seed} · ${report.plan.order.length} cells, each in a fresh process, in seeded random order`);
+  out.push(`profile ${report.plan.profile} · seed ${report.plan.seed} · ${report.plan.order.length} runs in ${report.plan.rounds ?? 1} rounds over the matrix, each in a fresh process, in seeded random order`);
+  if (report.verdict.length > 0) out.push("", "verdict (cpu work, steady state):", ...report.verdict.map((v) => `  ${v}`));
   for (const table of scalingTables(report)) {
     out.push("", table.title, textTable(table.header, table.rows));
-    if (table.note) out.push(`  from pool ready: ${table.note}`);
+    if (table.note) out.push(`  cold (fresh pool, start-up included): ${table.note}`);
   }
+  if (Object.keys(report.noise).length > 0) out.push("", ...noiseLines(report));
   for (const [title, table] of [
     ["overhead · memory RSS / PSS in MB, latency medians", report.overhead.length && overheadTable(report)],
     ["kernels · ns per step, medians", report.kernels.length && kernelsTable(report)],
@@ -264,7 +386,7 @@ export function formatReportText(report: Report): string {
   ] as const) {
     if (table) out.push("", title, textTable(table.header, table.rows));
   }
-  if (report.warnings.length > 0) out.push("", "warnings:", ...report.warnings.map((w) => `  - ${w}`));
+  if (report.warnings.length > 0) out.push("", "warnings:", ...report.warnings.map((w) => `  - ${w.severity}: ${w.text}`));
   if (report.missing.length > 0) out.push("", `missing cells (failed or not reached): ${report.missing.join(", ")}`);
   return out.join("\n");
 }
@@ -281,21 +403,23 @@ export function formatReportMarkdown(report: Report, charts: string[]): string {
   const out = [
     "# truepar report",
     "",
-    `Profile \`${report.plan.profile}\`, seed ${report.plan.seed}, started ${report.plan.startedAt}. Every cell ran in a fresh process, the cells in seeded random order, so drift hits every runtime alike.`,
+    `Profile \`${report.plan.profile}\`, seed ${report.plan.seed}, started ${report.plan.startedAt}. The matrix ran in ${report.plan.rounds ?? 1} rounds, every cell in a fresh process each round, in a new seeded order each round, so drift hits every runtime alike; inside a cell the levels alternate in paired rounds with a control.`,
     "",
+    ...(report.verdict.length > 0 ? ["## Verdict: does cpu work run truly in parallel?", "", ...report.verdict.map((v) => `- ${v}`), ""] : []),
     host ? `Host: ${host.cpuModel}, ${host.cores} cores, ${(host.memoryBytes / 2 ** 30).toFixed(1)} GiB, ${host.os} ${host.arch}.` : "",
     "",
     ...runtimes.map((r) => `- ${r.name} ${r.version} (${r.engine})`),
   ];
   for (const table of scalingTables(report)) {
     out.push("", `## ${table.title}`, "", markdownTable(table.header, table.rows));
-    if (table.note) out.push("", `Speedup from the pool being ready (steady state): ${table.note}.`);
+    if (table.note) out.push("", `Cold speedups (a fresh pool per sample, start-up and warm-up included, as the article measures): ${table.note}.`);
   }
-  out.push("", "## Every scaling cell", "", markdownTable(
-    ["runtime", "workload", "strategy", "c", "n", "median ms", "MAD ms", "95% CI of median (coverage)", "min ms", "max ms", "CV", "speedup", "from ready"],
-    report.scaling.map((r) => [r.runtime, r.workload, r.strategy, String(r.concurrency), String(r.total.n), r.total.median.toFixed(1), r.total.mad.toFixed(1),
-      `${r.total.ci95.low.toFixed(1)}–${r.total.ci95.high.toFixed(1)} (${(r.total.ci95.coverage * 100).toFixed(0)}%)`, r.total.min.toFixed(1), r.total.max.toFixed(1),
-      r.total.cv.toFixed(3), `${r.speedup.toFixed(2)}x`, `${r.batchSpeedup.toFixed(2)}x`]),
+  if (Object.keys(report.noise).length > 0) out.push("", ...noiseLines(report).map((line) => `- ${line}`));
+  out.push("", "## Every scaling cell", "", "Speedups are medians of paired ratios with distribution-free 95% intervals (coverage given); the evidence column says whether the steady interval clears the runtime's noise floor.", "", markdownTable(
+    ["runtime", "workload", "strategy", "c", "pairs", "cold median ms", "MAD ms", "min–max ms", "CV", "cold speedup", "steady median ms", "steady speedup", "coverage", "evidence", "cores busy"],
+    report.scaling.map((r) => [r.runtime, r.workload, r.strategy, String(r.concurrency), String(r.pairs), r.total.median.toFixed(1), r.total.mad.toFixed(1),
+      `${r.total.min.toFixed(1)}–${r.total.max.toFixed(1)}`, r.total.cv.toFixed(3), formatSpeedup(r.speedup, r.speedupCI), r.steady.median.toFixed(1),
+      formatSpeedup(r.steadySpeedup, r.steadySpeedupCI), `${(r.coverage * 100).toFixed(0)}%`, r.steadyEvidence, r.coresBusy?.toFixed(2) ?? "n/a"]),
   ));
   for (const [title, table] of [
     ["Overhead (memory RSS / PSS in MB)", report.overhead.length && overheadTable(report)],
@@ -305,7 +429,7 @@ export function formatReportMarkdown(report: Report, charts: string[]): string {
     if (table) out.push("", `## ${title}`, "", markdownTable(table.header, table.rows));
   }
   if (charts.length > 0) out.push("", "## Charts", "", ...charts.map((chart) => `![${chart}](${chart})`));
-  out.push("", "## Warnings", "", ...(report.warnings.length ? report.warnings.map((w) => `- ${w}`) : ["None."]));
+  out.push("", "## Warnings", "", ...(report.warnings.length ? report.warnings.map((w) => `- ${w.severity}: ${w.text}`) : ["None."]));
   if (report.missing.length) out.push("", `Missing cells (failed or not reached): ${report.missing.join(", ")}.`);
   return out.join("\n") + "\n";
 }
@@ -317,11 +441,15 @@ export function formatReportMarkdown(report: Report, charts: string[]): string {
  * @returns The CSV text, header first.
  */
 export function toCsv(report: Report): string {
-  const header = ["runtime", "version", "workload", "params", "strategy", "concurrency", "tasks", "n", "median_ms", "mad_ms", "ci95_low_ms", "ci95_high_ms", "min_ms", "max_ms", "cv", "speedup", "batch_median_ms", "batch_speedup", "startup_median_ms", "checksum"];
+  const header = ["runtime", "version", "workload", "params", "strategy", "concurrency", "tasks", "n", "median_ms", "mad_ms", "ci95_low_ms", "ci95_high_ms", "min_ms", "max_ms", "cv",
+    "speedup", "speedup_ci_low", "speedup_ci_high", "steady_median_ms", "steady_speedup", "steady_speedup_ci_low", "steady_speedup_ci_high", "ci_coverage", "evidence",
+    "cores_busy", "noise_floor", "ceiling_speedup", "batch_median_ms", "batch_speedup", "startup_median_ms", "checksum"];
   const quote = (value: string) => (/[",\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
   const rows = report.scaling.map((r) => [
     r.runtime, r.version, r.workload, JSON.stringify(r.params), r.strategy, r.concurrency, r.tasks, r.total.n, r.total.median, r.total.mad,
-    r.total.ci95.low, r.total.ci95.high, r.total.min, r.total.max, r.total.cv, r.speedup, r.batch.median, r.batchSpeedup, r.startupMedianMs, r.checksum,
+    r.total.ci95.low, r.total.ci95.high, r.total.min, r.total.max, r.total.cv, r.speedup, r.speedupCI[0], r.speedupCI[1], r.steady.median, r.steadySpeedup,
+    r.steadySpeedupCI[0], r.steadySpeedupCI[1], r.coverage, r.steadyEvidence, r.coresBusy ?? "", r.noiseFloor, r.ceiling?.estimate ?? "",
+    r.batch.median, r.batchSpeedup, r.startupMedianMs, r.checksum,
   ].map((value) => quote(String(value))).join(","));
   return [header.join(","), ...rows].join("\n") + "\n";
 }

@@ -21,9 +21,11 @@ export interface AnyRecord {
   [field: string]: unknown;
 }
 
-/** A cell and its record. */
+/** A cell, one round of it, and its record. */
 export interface CellResult {
   cell: Omit<Cell, "command">;
+  /** The matrix's round that measured it, from 1. */
+  round: number;
   record: AnyRecord;
 }
 
@@ -32,6 +34,8 @@ export interface Plan {
   schema: "truepar.compare/1";
   profile: string;
   seed: number;
+  /** Rounds over the matrix. */
+  rounds: number;
   startedAt: string;
   order: string[];
   cells: Omit<Cell, "command">[];
@@ -98,10 +102,10 @@ export function readResultSet(dir: string): { plan: Plan; cells: CellResult[] } 
   const cellsDir = path.join(dir, "cells");
   const files = existsSync(cellsDir) ? readdirSync(cellsDir).filter((f) => f.endsWith(".json")).sort() : [];
   const cells = files.map((file) => {
-    const key = file.slice(0, -5);
+    const [key = "", round = "1"] = file.slice(0, -5).split("@");
     const cell = byKey.get(key);
     if (cell === undefined) throw new ResultSetError(`Cannot read ${path.join(cellsDir, file)}: no cell "${key}" in plan.json`);
-    return { cell, record: checkRecord(parse(path.join(cellsDir, file)), path.join(cellsDir, file)) };
+    return { cell, round: Number(round), record: checkRecord(parse(path.join(cellsDir, file)), path.join(cellsDir, file)) };
   });
   return { plan, cells };
 }

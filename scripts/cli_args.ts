@@ -44,6 +44,12 @@ export interface RunArgs {
   tasks: number;
   repeat: number;
   warmup: number;
+  /** scaling: keep adding rounds until the intervals are within ±5%, up to this many seconds (0: `repeat` rounds). */
+  maxSeconds: number;
+  /** scaling: the seed of the rounds' order. */
+  seed?: number;
+  /** scaling: also measure c independent processes, the machine's ceiling. */
+  ceiling: boolean;
   /** Workload parameters given on the command line, by parameter name. */
   params: Record<string, number>;
   /** overhead: warm spawns timed per kind. */
@@ -68,11 +74,14 @@ const PARAM_FLAGS: ReadonlyMap<string, string> = new Map(
 
 /** The flags each experiment takes, beside --experiment, --json and --help. */
 const EXPERIMENT_FLAGS: Readonly<Record<Experiment, readonly string[]>> = {
-  scaling: ["workload", "strategy", "concurrency", "tasks", "repeat", "warmup", ...PARAM_FLAGS.keys()],
+  scaling: ["workload", "strategy", "concurrency", "tasks", "repeat", "warmup", "max-seconds", "seed", ...PARAM_FLAGS.keys()],
   overhead: ["spawns", "round-trips", "cycles"],
   kernels: ["repeat", "scale"],
   sync: ["workers", "iterations"],
 };
+
+/** What follows a usage error: where the flags are listed. */
+export const SEE_HELP = "See scripts/run.ts --help for the flags.";
 
 /** The usage text. */
 export const USAGE = `Usage: scripts/run.ts [flags]
@@ -81,8 +90,11 @@ export const USAGE = `Usage: scripts/run.ts [flags]
   --strategy NAME        ${STRATEGIES.join(" | ")} (default workers)
   --concurrency LIST     comma-separated positive integers (default 1,2)
   --tasks N              tasks per batch (default 24)
-  --repeat N             timed samples per concurrency (default 3)
-  --warmup N             untimed batches first (default 1)
+  --repeat N             paired rounds at least: each level and a control once per round (default 3)
+  --warmup N             untimed batches at each level first (default 1)
+  --max-seconds X        add rounds until every steady speedup is within ±5%, for up to X s (default 0: no more)
+  --seed N               the seed of the rounds' random order (default: random, recorded)
+  --ceiling              also time c independent processes, each running its share: the machine's ceiling
 ${[...WORKLOADS.values()].flatMap((w) => Object.entries(w.params).map(([name, spec]) =>
   `  --${[...PARAM_FLAGS].find(([, p]) => p === name)![0].padEnd(21)}${w.name}: ${spec.description} (default ${spec.default})`))
   .filter((line, i, all) => all.indexOf(line) === i).join("\n")}
@@ -111,6 +123,7 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
       options: {
         ...Object.fromEntries(stringFlags.map((flag) => [flag, { type: "string" as const }])),
         json: { type: "boolean" },
+        ceiling: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -120,8 +133,8 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
     throw new UsageError(describeParseError(error));
   }
   const experiment = oneOf("experiment", values.experiment, EXPERIMENTS, "scaling");
-  for (const flag of stringFlags) {
-    if (flag !== "experiment" && values[flag] !== undefined && !EXPERIMENT_FLAGS[experiment].includes(flag)) {
+  for (const flag of [...stringFlags, "ceiling"]) {
+    if (flag !== "experiment" && values[flag] !== undefined && !EXPERIMENT_FLAGS[experiment].includes(flag) && !(flag === "ceiling" && experiment === "scaling")) {
       throw new UsageError(`Cannot run: --${flag} does not apply to experiment "${experiment}", received ${JSON.stringify(values[flag])}`);
     }
   }
@@ -151,6 +164,9 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
     tasks: count("tasks", values.tasks, 24, 1),
     repeat: count("repeat", values.repeat, experiment === "kernels" ? 5 : 3, 1),
     warmup: count("warmup", values.warmup, 1, 0),
+    maxSeconds: values["max-seconds"] === undefined ? 0 : parseNumber("max-seconds", values["max-seconds"] as string, false, 0, 86_400),
+    seed: values.seed === undefined ? undefined : parseNumber("seed", values.seed as string, true, 0, 0xffffffff),
+    ceiling: values.ceiling === true,
     params,
     spawns: count("spawns", values.spawns, 20, 1),
     roundTrips: count("round-trips", values["round-trips"], 2000, 1),
@@ -178,8 +194,10 @@ function joinNegativeValues(argv: readonly string[], stringFlags: string[]): str
 }
 
 function positiveScale(raw: string): number {
-  const value = parseNumber("scale", raw, false, 0, 10);
-  if (value === 0) throw new UsageError(`Cannot run: --scale must be above 0, received ${JSON.stringify(raw)}`);
+  const value = Number(raw.replace(/(?<=\d)_(?=\d)/g, ""));
+  if (!(value > 0 && value <= 10) || !/^[\d._eE+-]+$/.test(raw)) {
+    throw new UsageError(`Cannot run: --scale must be a number above 0, up to 10, received ${JSON.stringify(raw)}`);
+  }
   return value;
 }
 
@@ -196,11 +214,13 @@ function count(flag: string, raw: unknown, fallback: number, min: number): numbe
 }
 
 function parseNumber(flag: string, raw: string, integer: boolean, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  const sign = min < 0 ? "-?" : "";
-  const pattern = integer ? new RegExp(`^${sign}\\d+$`) : new RegExp(`^${sign}(\\d+(\\.\\d+)?|\\.\\d+)$`);
-  const value = Number(raw);
-  if (!pattern.test(raw) || !Number.isFinite(value) || value < min || value > max) {
-    const what = integer ? (min === 0 ? "a non-negative integer" : "a positive integer") : min < 0 ? "a number" : `a number of at least ${min}`;
+  // 1e6 and 1_000_000 as well as 1000000; digits only, so "0x10", "Infinity" and "" stay out.
+  const plain = raw.replace(/(?<=\d)_(?=\d)/g, "");
+  const value = /^-?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(plain) ? Number(plain) : NaN;
+  if (!Number.isFinite(value) || (integer && !Number.isInteger(value)) || value < min || value > max) {
+    const what = integer
+      ? (min === 0 ? "a non-negative integer" : min === 1 ? "a positive integer" : `an integer of at least ${min}`)
+      : min < 0 ? "a number" : min === 0 ? "a number of 0 or more" : `a number of at least ${min}`;
     const bound = max < Number.MAX_SAFE_INTEGER ? ` up to ${max}` : "";
     throw new UsageError(`Cannot run: --${flag} must be ${what}${bound}, received ${JSON.stringify(raw)}`);
   }

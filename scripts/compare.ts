@@ -18,7 +18,7 @@ import { $, type ProcessPromise } from "zx";
 import { renderCharts, renderIndex } from "./_charts.ts";
 import { COMPARE_USAGE, parseCompareArgs, type CompareArgs, UsageError } from "./cli_args.ts";
 import { diffResultSets, formatDiff } from "./_diff.ts";
-import { type Cell, planCells, shuffle } from "./_matrix.ts";
+import { planCells, PROFILE_SETTINGS, shuffle } from "./_matrix.ts";
 import { buildReport, formatReportMarkdown, formatReportText, toCsv } from "./_report.ts";
 import { createProgress } from "./_progress.ts";
 import { checkRecord, type Plan, readResultSet, ResultSetError, writeAtomically } from "./_results.ts";
@@ -66,17 +66,25 @@ async function compare(args: CompareArgs): Promise<number> {
       notes.push("cpython: no row, python3 is not on this machine");
     }
   }
-  const cells = shuffle(planCells({ profile: args.profile, runtimes, experiments: args.experiments, workloads: args.workloads }), seed);
+  const matrix = planCells({ profile: args.profile, runtimes, experiments: args.experiments, workloads: args.workloads });
+  // Every cell in round 1; the scaling cells again in each later round, each round in a new order, so drift hits every cell alike.
+  const rounds = PROFILE_SETTINGS[args.profile].rounds;
+  const runs = Array.from({ length: rounds }, (_, index) => {
+    const round = index + 1;
+    return shuffle(matrix.filter((cell) => round === 1 || cell.experiment === "scaling"), (seed + index) >>> 0)
+      .map((cell) => ({ cell, round, name: `${cell.key}@${round}` }));
+  }).flat();
   const plan: Plan = {
     schema: "truepar.compare/1",
     profile: args.profile,
     seed,
+    rounds,
     startedAt: new Date().toISOString(),
-    order: cells.map((cell) => cell.key),
-    cells: cells.map(({ command: _, ...cell }) => cell),
+    order: runs.map((run) => run.name),
+    cells: matrix.map(({ command: _, ...cell }) => cell),
   };
   writeAtomically(path.join(out, "plan.json"), JSON.stringify(plan, null, 2));
-  console.log(`truepar compare · driver node ${process.versions.node} · profile ${args.profile} · seed ${seed} · ${cells.length} cells, each in a fresh process · results in ${path.relative(process.cwd(), out) || "."}/`);
+  console.log(`truepar compare · driver node ${process.versions.node} · profile ${args.profile} · seed ${seed} · ${matrix.length} cells × up to ${rounds} rounds = ${runs.length} runs, each in a fresh process · results in ${path.relative(process.cwd(), out) || "."}/`);
 
   let current: ProcessPromise | undefined;
   let interrupted = false;
@@ -87,34 +95,37 @@ async function compare(args: CompareArgs): Promise<number> {
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
 
-  const bar = createProgress({ format: " {bar} {value}/{total} cells | ETA {eta_formatted} | {cell}", etaBuffer: 20 });
-  bar?.update(0, cells.length, { cell: "" });
+  const bar = createProgress({ format: " {bar} {value}/{total} runs | ETA {eta_formatted} | {cell}", etaBuffer: 20 });
+  bar?.update(0, runs.length, { cell: "" });
   const failures: string[] = [];
-  for (const [index, cell] of cells.entries()) {
+  for (const [index, { cell, name }] of runs.entries()) {
     if (interrupted) break;
-    bar?.update(index, cells.length, { cell: cell.key });
+    bar?.update(index, runs.length, { cell: name });
     const started = performance.now();
     const [command, ...rest] = cell.command;
-    current = $({ nothrow: true, timeout: CELL_TIMEOUT, env: { ...process.env, TRUEPAR_COMPARE: out, NO_COLOR: "1" } })`${command!} ${rest}`;
+    // Each round's process orders its own paired rounds with a seed of its own, recorded in its record.
+    const cellSeed = String((seed + Math.imul(index + 1, 0x9e3779b1)) >>> 0);
+    const seedFlag = cell.experiment === "scaling" ? ["--seed", cellSeed] : [];
+    current = $({ nothrow: true, timeout: CELL_TIMEOUT, env: { ...process.env, TRUEPAR_COMPARE: out, NO_COLOR: "1" } })`${command!} ${[...rest, ...seedFlag]}`;
     const result = await current;
     current = undefined;
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    const failure = interrupted ? "interrupted" : describeFailure(cell, result);
+    const failure = interrupted ? "interrupted" : describeFailure(name, result);
     if (failure === undefined) {
-      writeAtomically(path.join(out, "cells", `${cell.key}.json`), result.stdout);
-      if (!bar) process.stderr.write(`  ${String(index + 1).padStart(3)}/${cells.length} ${cell.key.padEnd(44)} ${seconds} s\n`);
+      writeAtomically(path.join(out, "cells", `${name}.json`), result.stdout);
+      if (!bar) process.stderr.write(`  ${String(index + 1).padStart(3)}/${runs.length} ${name.padEnd(46)} ${seconds} s\n`);
     } else {
-      failures.push(`${cell.key}: ${failure}`);
-      process.stderr.write(`  ${cell.key}: ${failure}\n`);
+      failures.push(`${name}: ${failure}`);
+      process.stderr.write(`  ${name}: ${failure}\n`);
     }
   }
-    bar?.stop();
+  bar?.stop();
   process.off("SIGINT", stop);
   process.off("SIGTERM", stop);
 
   const { cells: finished } = readResultSet(out);
   const report = buildReport(plan, finished);
-  report.warnings.push(...notes);
+  report.warnings.push(...notes.map((text) => ({ severity: "note" as const, text })));
   const charts = finished.length > 0 ? await renderCharts(report) : [];
   for (const chart of charts) writeFileSync(path.join(out, chart.file), chart.svg);
   writeAtomically(path.join(out, "environment.json"), JSON.stringify(report.environment, null, 2));
@@ -126,21 +137,21 @@ async function compare(args: CompareArgs): Promise<number> {
   if (failures.length) console.log(`\nfailed cells:\n${failures.map((f) => `  ${f}`).join("\n")}`);
   console.log(`\nreport: ${path.relative(process.cwd(), path.join(out, "index.html"))} · ${path.relative(process.cwd(), path.join(out, "report.md"))}`);
   if (interrupted) {
-    console.log(`interrupted: ${finished.length} of ${cells.length} cells finished and kept`);
+    console.log(`interrupted: ${finished.length} of ${runs.length} runs finished and kept`);
     return 130;
   }
-  const distrust = report.warnings.some((w) => w.includes("cannot be trusted"));
+  const distrust = report.warnings.some((w) => w.severity === "error");
   return failures.length === 0 && !distrust ? 0 : 1;
 }
 
-function describeFailure(cell: Cell, result: { exitCode: number | null; signal: string | null; stdout: string; stderr: string }): string | undefined {
+function describeFailure(name: string, result: { exitCode: number | null; signal: string | null; stdout: string; stderr: string }): string | undefined {
   if (result.exitCode !== 0) {
     const last = result.stderr.trim().split("\n").at(-1) ?? "";
     const how = result.signal ? `killed by ${result.signal}${result.signal === "SIGTERM" ? ` (timeout ${CELL_TIMEOUT}?)` : ""}` : `exit code ${result.exitCode}`;
     return `${how}${last ? `: ${last}` : ""}`;
   }
   try {
-    checkRecord(JSON.parse(result.stdout), `the output of ${cell.key}`);
+    checkRecord(JSON.parse(result.stdout), `the output of ${name}`);
     return undefined;
   } catch (error) {
     return (error as Error).message;

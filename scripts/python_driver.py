@@ -2,16 +2,19 @@
 
 Runs the cpu or io-blocking workload under CPython threads (ThreadPoolExecutor)
 or processes (ProcessPoolExecutor) and prints one truepar.run/1 record, so
-scripts/compare.ts can put CPython in the same tables. A fresh executor per
-sample, created inside the timed region, as the article does.
+scripts/compare.ts can put CPython in the same tables, measured the same way:
+the levels in paired rounds with a control, each sample a cold batch on a
+fresh executor (created inside the timed region, as the article does) and a
+steady batch on the same executor, with the cores it kept busy.
 
-    python3 scripts/python_driver.py --workload cpu --strategy threads --concurrency 2 --tasks 12 --iterations 1000000
+    python3 scripts/python_driver.py --workload cpu --strategy threads --concurrency 1,2 --tasks 12 --iterations 1000000
 """
 
 import argparse
 import json
 import os
 import platform
+import random
 import statistics
 import sys
 import time
@@ -65,43 +68,193 @@ def host_info():
     return {"cpuModel": model, "cores": cores, "memoryBytes": memory, "os": sys.platform, "arch": arch}
 
 
-def run_batch(args, concurrency):
+def cpu_share(iterations, count):
+    """A share of the batch in one call: what the ceiling runs in each process."""
+    return [cpu_task(iterations) for _ in range(count)]
+
+
+def task_and_params(args):
     if args.workload == "cpu":
-        task, params = cpu_task, (args.iterations,)
-    else:
-        task, params = io_blocking_task, (args.waits, args.wait_ms)
+        return cpu_task, (args.iterations,)
+    return io_blocking_task, (args.waits, args.wait_ms)
+
+
+TICK_MS = 10  # USER_HZ: /proc counts CPU time in hundredths of a second
+
+
+def tree_cpu_ms(pool):
+    """CPU of this process (every thread), its reaped children and the pool's live processes, in ms."""
+    times = os.times()
+    total = (times.user + times.system + times.children_user + times.children_system) * 1000
+    for pid in list(getattr(pool, "_processes", None) or {}):
+        try:
+            with open(f"/proc/{pid}/stat", encoding="utf8") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) * TICK_MS
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
+
+
+def measure_sample(args, concurrency):
+    """A cold batch (a fresh executor, started inside the timing, as the article does), then the same batch again on it."""
+    task, params = task_and_params(args)
+    batch = [[p] * args.tasks for p in params]
     start = time.perf_counter()
     if args.strategy == "sequential":
+        pool = None
         checksums = [task(*params) for _ in range(args.tasks)]
     else:
-        with EXECUTORS[args.strategy](max_workers=concurrency) as pool:
-            checksums = list(pool.map(task, *[[p] * args.tasks for p in params]))
-    elapsed = (time.perf_counter() - start) * 1000
-    if len(set(checksums)) != 1:
-        raise RuntimeError(f"tasks returned different checksums: {sorted(set(checksums))}")
-    return elapsed, checksums[0]
+        pool = EXECUTORS[args.strategy](max_workers=concurrency)
+        checksums = list(pool.map(task, *batch))
+    cold = (time.perf_counter() - start) * 1000
+    try:
+        cpu_before = tree_cpu_ms(pool)
+        start = time.perf_counter()
+        again = [task(*params) for _ in range(args.tasks)] if pool is None else list(pool.map(task, *batch))
+        steady = (time.perf_counter() - start) * 1000
+        cpu_after = tree_cpu_ms(pool)
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    if len(set(checksums + again)) != 1:
+        raise RuntimeError(f"tasks returned different checksums: {sorted(set(checksums + again))}")
+    return {"total": cold, "steady": steady, "busy": (cpu_after - cpu_before) / steady, "checksum": checksums[0]}
+
+
+def measure_ceiling(args, concurrency):
+    """c independent processes, each running its share in one call, after an untimed warm-up."""
+    with ProcessPoolExecutor(max_workers=concurrency) as pool:
+        list(pool.map(cpu_share, [args.iterations] * concurrency, [1] * concurrency))
+        shares = [((i + 1) * args.tasks) // concurrency - (i * args.tasks) // concurrency for i in range(concurrency)]
+        start = time.perf_counter()
+        list(pool.map(cpu_share, [args.iterations] * concurrency, shares))
+        return (time.perf_counter() - start) * 1000
+
+
+def median_interval(values):
+    """The distribution-free interval of the median (order statistics), as truepar's core computes it."""
+    ordered, n = sorted(values), len(values)
+    pmf, term = [], 0.5 ** n
+    for k in range(n + 1):
+        pmf.append(term)
+        term = term * (n - k) / (k + 1)
+    j, coverage = 0, 1 - 2 * pmf[0]
+    while j + 1 < n - 1 - (j + 1):
+        nxt = coverage - 2 * pmf[j + 1]
+        if nxt < 0.95:
+            break
+        coverage, j = nxt, j + 1
+    return [ordered[j], ordered[n - 1 - j]], (0 if n == 1 else coverage)
+
+
+def estimate(base, other):
+    ratios = [b / o for b, o in zip(base, other)]
+    ci, coverage = median_interval(ratios)
+    return statistics.median(ratios), ci, coverage
+
+
+def judge(ci, floor):
+    return "speedup" if ci[0] > 1 + floor else "slowdown" if ci[1] < 1 - floor else "none"
+
+
+def levels(text):
+    try:
+        values = [int(item) for item in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a comma-separated list of positive integers, received {text!r}")
+    if not values or min(values) < 1:
+        raise argparse.ArgumentTypeError(f"must be a comma-separated list of positive integers, received {text!r}")
+    return list(dict.fromkeys(values))
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workload", choices=["cpu", "io-blocking"], default="cpu")
     parser.add_argument("--strategy", choices=list(STRATEGY_NAMES), default="threads")
-    parser.add_argument("--concurrency", type=positive, default=1)
+    parser.add_argument("--concurrency", type=levels, default=[1, 2])
     parser.add_argument("--tasks", type=positive, default=24)
     parser.add_argument("--iterations", type=positive, default=1_000_000)
     parser.add_argument("--waits", type=positive, default=20)
     parser.add_argument("--wait-ms", type=float, default=2.0)
     parser.add_argument("--repeat", type=positive, default=3)
     parser.add_argument("--warmup", type=int, default=1)
+    parser.add_argument("--max-seconds", type=float, default=0)
+    parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument("--ceiling", action="store_true")
     args = parser.parse_args()
     started_at = datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")
-    samples, checksum = [], None
-    for i in range(args.warmup + args.repeat):
-        elapsed, checksum = run_batch(args, args.concurrency)
-        if i >= args.warmup:
-            samples.append(elapsed)
+    seed = args.seed if args.seed is not None else random.getrandbits(32)
+    order_random = random.Random(seed)
+    base = min(args.concurrency)
+    for _ in range(args.warmup):
+        for level in args.concurrency:
+            measure_sample(args, level)
+    samples = {level: [] for level in args.concurrency}
+    control, ceilings = [], {level: [] for level in args.concurrency}
+    began, rounds, capped = time.perf_counter(), 0, False
+    while True:
+        entries = [(level, False) for level in args.concurrency] + [(base, True)]
+        order_random.shuffle(entries)
+        for level, is_control in entries:
+            (control if is_control else samples[level]).append(measure_sample(args, level))
+        if args.ceiling and args.workload == "cpu":
+            for level in order_random.sample(args.concurrency, len(args.concurrency)):
+                ceilings[level].append(measure_ceiling(args, level))
+        rounds += 1
+        if rounds < args.repeat:
+            continue
+        precise = all(
+            ci[0] >= value * 0.95 and ci[1] <= value * 1.05 and coverage >= 0.95
+            for level in args.concurrency if level != base
+            for value, ci, coverage in [estimate([s["steady"] for s in samples[base]], [s["steady"] for s in samples[level]])]
+        )
+        if args.max_seconds <= 0 or precise:
+            break
+        if time.perf_counter() - began >= args.max_seconds:
+            capped = True
+            break
+    noise_ratios = [b["total"] / c["total"] for b, c in zip(samples[base], control)] + [b["steady"] / c["steady"] for b, c in zip(samples[base], control)]
+    noise_ci, noise_coverage = median_interval(noise_ratios)
+    floor = max(noise_ci[1] - 1, 1 - noise_ci[0], 0)
+    checksums = {s["checksum"] for level in samples.values() for s in level}
+    if len(checksums) != 1:
+        raise RuntimeError(f"levels returned different checksums: {sorted(checksums)}")
+    points = []
+    for level in args.concurrency:
+        own = samples[level]
+        total, steady = [s["total"] for s in own], [s["steady"] for s in own]
+        cold_est, cold_ci, coverage = estimate([s["total"] for s in samples[base]], total)
+        warm_est, warm_ci, _ = estimate([s["steady"] for s in samples[base]], steady)
+        busy = [s["busy"] for s in own]
+        point = {
+            "concurrency": level,
+            "samplesMs": total,
+            "medianMs": statistics.median(total),
+            "speedup": cold_est,
+            "speedupCI": cold_ci,
+            "speedupCoverage": coverage,
+            "evidence": "none" if level == base else judge(cold_ci, floor),
+            "checksum": next(iter(checksums)),
+            # The executor starts its workers lazily, inside the batch: start-up is not split out.
+            "startupSamplesMs": [0] * len(total),
+            "startupMedianMs": 0,
+            "batchSamplesMs": total,
+            "batchMedianMs": statistics.median(total),
+            "batchSpeedup": cold_est,
+            "steadySamplesMs": steady,
+            "steadyMedianMs": statistics.median(steady),
+            "steadySpeedup": warm_est,
+            "steadySpeedupCI": warm_ci,
+            "steadyEvidence": "none" if level == base else judge(warm_ci, floor),
+            "coresBusySamples": busy,
+            "coresBusy": statistics.median(busy),
+        }
+        if ceilings[level]:
+            value, ci, _ = estimate(ceilings[base], ceilings[level])
+            point["ceiling"] = {"samplesMs": ceilings[level], "speedup": value, "speedupCI": ci}
+        points.append(point)
     params = {"iterations": args.iterations} if args.workload == "cpu" else {"waits": args.waits, "waitMs": args.wait_ms}
-    median = statistics.median(samples)
     record = {
         "schema": "truepar.run/1",
         "runtime": {"name": "cpython", "version": platform.python_version(), "engine": f"{platform.python_implementation()} bytecode interpreter with the GIL"},
@@ -113,19 +266,13 @@ def main():
         "warmup": args.warmup,
         "repeat": args.repeat,
         "startedAt": started_at,
-        "points": [{
-            "concurrency": args.concurrency,
-            "samplesMs": samples,
-            "medianMs": median,
-            "speedup": 1,
-            "checksum": checksum,
-            # The executor starts its workers lazily, inside the batch: start-up is not split out.
-            "startupSamplesMs": [0] * len(samples),
-            "startupMedianMs": 0,
-            "batchSamplesMs": samples,
-            "batchMedianMs": median,
-            "batchSpeedup": 1,
-        }],
+        "rounds": rounds,
+        "seed": seed,
+        "capped": capped,
+        "method": "median of paired ratios with a distribution-free 95% interval; noise floor from the smallest level measured twice per round",
+        "noise": {"ratios": noise_ratios, "ci": noise_ci, "coverage": noise_coverage, "floor": floor},
+        "cpuSource": "os.times + /proc",
+        "points": points,
     }
     print(json.dumps(record, indent=2))
 

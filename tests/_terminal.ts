@@ -6,6 +6,7 @@
  * @module
  */
 
+import { readdirSync, readFileSync } from "node:fs";
 import { execa } from "execa";
 
 /** What the terminal showed, and how the command ended. */
@@ -22,6 +23,8 @@ export interface TerminalOptions {
   /** Give up after this long. Default 90 s. */
   timeoutMs?: number;
   cwd?: string | URL;
+  /** More environment variables. */
+  env?: Record<string, string>;
 }
 
 const CTRL_C = "\x03";
@@ -41,7 +44,7 @@ export async function runInTerminal(argv: readonly string[], options: TerminalOp
     timeout: options.timeoutMs ?? 90_000,
     cwd: options.cwd,
     stdin: "pipe",
-    env: { TERM: "xterm-256color", NO_COLOR: "1", COLUMNS: "100" },
+    env: { TERM: "xterm-256color", NO_COLOR: "1", COLUMNS: "100", ...options.env },
   });
   let screen = "";
   let typed = false;
@@ -73,4 +76,21 @@ export function modesLeftChanged(screen: string): string[] {
 
 function shellQuote(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * The processes whose environment holds `NAME=value`: what a run left behind.
+ *
+ * @param name The variable's name.
+ * @param value Its value.
+ * @returns Their process ids.
+ */
+export function processesMarked(name: string, value: string): number[] {
+  return readdirSync("/proc").filter((entry) => /^\d+$/.test(entry)).flatMap((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").includes(`${name}=${value}`) ? [Number(pid)] : [];
+    } catch {
+      return [];
+    }
+  });
 }

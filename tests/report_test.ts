@@ -24,25 +24,37 @@ order("is a permutation of the cells, reproducible from its seed", () => {
   assert.not.equal(a, keys);
 });
 
-order("every runtime × workload × strategy × concurrency is a cell; CPython has no async", () => {
+order("a cell per runtime × workload × strategy, holding every level; CPython has no async", () => {
   const cells = planCells({ profile: "quick", runtimes: ["node", "cpython"], experiments: ["scaling"] });
-  assert.is(cells.filter((c) => c.runtime === "node").length, 3 * 4 * 2);
-  assert.is(cells.filter((c) => c.runtime === "cpython").length, 2 * 3 * 2);
+  assert.is(cells.filter((c) => c.runtime === "node").length, 3 * 4);
+  assert.is(cells.filter((c) => c.runtime === "cpython").length, 2 * 3);
   assert.ok(cells.every((c) => c.command.at(-1) === "--json" || c.runtime === "cpython"));
+  assert.ok(cells.every((c) => c.command.join(" ").includes("--concurrency 1,2")));
+  assert.equal(cells.filter((c) => c.command.includes("--ceiling")).map((c) => c.key), ["node-scaling-cpu-processes", "cpython-scaling-cpu-processes"]);
 });
 
 const report = suite(`${RUNTIME}: report`);
 
-report("speedups come from the cells' medians; the outlier and the missing cell are reported", () => {
+report("speedups pool the paired ratios of every round; the outlier, the noise floor and the missing run are reported", () => {
   const { plan, cells } = readResultSet(writeResultSet());
   const result = buildReport(plan, cells);
-  const node2 = result.scaling.find((r) => r.runtime === "node" && r.concurrency === 2)!;
-  assert.is(node2.speedup, 100 / 51);
-  assert.ok(result.warnings.some((w) => w.startsWith("deno cpu workers at 1: 1 of 7 samples are statistical outliers")));
-  assert.equal(result.missing, ["bun-scaling-cpu-workers-c1"]);
+  const node2 = result.scaling.find((r) => r.runtime === "node" && r.strategy === "workers" && r.concurrency === 2)!;
+  assert.is(node2.pairs, 11, "7 pairs from round 1 and 4 from round 2");
+  const ratios = [100 / 51, 101 / 52, 99 / 50, 100 / 51, 102 / 50, 98 / 52, 100 / 51, 120 / 61, 121 / 62, 119 / 60, 120 / 61].sort((a, b) => a - b);
+  assert.is(node2.speedup, ratios[5]);
+  assert.is(node2.steadyEvidence, "speedup");
+  assert.is(node2.coresBusy, 1.97);
+  const async2 = result.scaling.find((r) => r.runtime === "node" && r.strategy === "async" && r.concurrency === 2)!;
+  assert.is(async2.steadyEvidence, "none");
+  assert.ok(result.noise.node!.ratios.length === 18 && result.noise.node!.floor > 0);
+  assert.ok(result.warnings.some((w) => w.severity === "warning" && w.text.startsWith("deno cpu workers at 1: 1 of 7 samples are statistical outliers")));
+  assert.equal(result.missing, ["bun-scaling-cpu-workers@1"]);
+  assert.match(result.verdict[0]!, /^node 1\.0\.0: cpu work truly in parallel at 2\? yes in workers \(1\.9\dx \[/);
+  assert.match(result.verdict[0]!, /no on the event loop \(1\.00x/);
   const csv = toCsv(result).trim().split("\n");
-  assert.is(csv.length, 5);
+  assert.is(csv.length, 1 + 6);
   assert.match(csv[0]!, "median_ms,mad_ms,ci95_low_ms,ci95_high_ms");
+  for (const column of ["cores_busy", "speedup_ci_low", "speedup_ci_high"]) assert.ok(csv[0]!.split(",").includes(column), column);
 });
 
 report("charts render to SVG holding each series, and index.html shows them", async () => {
@@ -63,16 +75,23 @@ report("--diff flags the cell that changed beyond the noise, and only it", () =>
   const after = readResultSet(writeResultSet(1.3)).cells;
   const diff = diffResultSets(before, after);
   const significant = diff.changes.filter((c) => c.significant).map((c) => c.key);
-  assert.equal(significant, ["node-scaling-cpu-workers-c2 (ms)"]);
-  assert.is(diff.changes.length, 4);
+  assert.equal(significant, ["node-scaling-cpu-workers at 2 (ms)"]);
+  assert.is(diff.cells, 3);
+  assert.is(diff.changes.length, 6);
   assert.equal(diffResultSets(before, before).changes.filter((c) => c.significant), []);
+});
+
+report("--diff refuses sets measured with different parameters, naming them", () => {
+  const quick = readResultSet(writeResultSet(1, 30_000_000)).cells;
+  const smoke = readResultSet(writeResultSet(1, 1_000_000)).cells;
+  assert.throws(() => diffResultSets(quick, smoke), (e: Error) => e instanceof ResultSetError && e.message.includes("node-scaling-cpu-workers: iterations 30000000 vs 1000000"));
 });
 
 report("a file that is not a truepar record, or of another schema version, is refused", () => {
   const dir = writeResultSet();
-  writeFileSync(path.join(dir, "cells", "node-scaling-cpu-workers-c1.json"), JSON.stringify({ schema: "truepar.run/2" }));
+  writeFileSync(path.join(dir, "cells", "node-scaling-cpu-workers@1.json"), JSON.stringify({ schema: "truepar.run/2" }));
   assert.throws(() => readResultSet(dir), (e: Error) => e instanceof ResultSetError && e.message.includes('schema "truepar.run/2" is not one this version reads'));
-  writeFileSync(path.join(dir, "cells", "node-scaling-cpu-workers-c1.json"), JSON.stringify({ hello: 1 }));
+  writeFileSync(path.join(dir, "cells", "node-scaling-cpu-workers@1.json"), JSON.stringify({ hello: 1 }));
   assert.throws(() => readResultSet(dir), (e: Error) => e instanceof ResultSetError && e.message.includes("not a truepar record"));
   assert.throws(() => readResultSet(path.join(dir, "nowhere")), (e: Error) => e instanceof ResultSetError && e.message.includes("not a folder"));
 });
@@ -101,13 +120,16 @@ if (RUNTIME === "node") {
   cli("--diff of a folder holding a non-truepar file exits 2 with one line", async () => {
     const good = writeResultSet();
     const bad = writeResultSet();
-    writeFileSync(path.join(bad, "cells", "deno-scaling-cpu-workers-c2.json"), "[1, 2, 3]");
+    writeFileSync(path.join(bad, "cells", "deno-scaling-cpu-workers@1.json"), "[1, 2, 3]");
     const result = await execa("node", [...COMPARE, "--diff", good, bad], { cwd, reject: false, timeout: 30_000 });
     assert.is(result.exitCode, 2);
     assert.match(result.stderr, "not a truepar record");
     const ok = await execa("node", [...COMPARE, "--diff", good, writeResultSet(1.3)], { cwd, reject: false, timeout: 30_000 });
     assert.is(ok.exitCode, 0, ok.stderr);
     assert.match(ok.stdout, "1 changed beyond the noise");
+    const smoke = await execa("node", [...COMPARE, "--diff", good, writeResultSet(1, 30_000_000)], { cwd, reject: false, timeout: 30_000 });
+    assert.is(smoke.exitCode, 2);
+    assert.match(smoke.stderr, /^Cannot compare result sets measured with different parameters: .*iterations 1000000 vs 30000000/);
   });
 
   cli("an interrupted run keeps every finished cell and leaves no child running", async () => {
@@ -126,7 +148,7 @@ if (RUNTIME === "node") {
     assert.ok(kept.length >= 2 && kept.length < plan.order.length, `${kept.length} of ${plan.order.length}`);
     assert.equal(readdirSync(cellsDir).filter((f) => f.endsWith(".tmp")), []);
     assert.ok(existsSync(path.join(out, "report.md")));
-    assert.match(result.stdout, `interrupted: ${kept.length} of ${plan.order.length} cells finished and kept`);
+    assert.match(result.stdout, `interrupted: ${kept.length} of ${plan.order.length} runs finished and kept`);
     assert.equal(processesMarkedWith(out), []);
   });
 }

@@ -2,7 +2,7 @@ import { RUNTIME } from "./_guard.ts";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { runScaling, validateScalingOptions } from "../core/runner.ts";
-import { runBatch, STRATEGIES } from "../core/strategies.ts";
+import { measureSample, runBatch, STRATEGIES } from "../core/strategies.ts";
 import { cpu } from "../core/workloads/cpu.ts";
 import { io } from "../core/workloads/io.ts";
 import { createAdapter } from "../runtimes/detect.ts";
@@ -51,31 +51,61 @@ batch("a task that throws fails the batch with its error, and the pool is gone",
 
 const scaling = suite(`${RUNTIME}: runScaling()`);
 
-scaling("returns a truepar.run/1 record with runtime, host and a point per concurrency", async () => {
+scaling("returns a truepar.run/1 record with runtime, host, and a point per concurrency from paired rounds", async () => {
   const progress: number[] = [];
+  const rounds: number[] = [];
   const record = await runScaling({
-    adapter, workload: "cpu", params: SMALL_CPU, strategy: "workers",
-    concurrency: [2, 1], tasks: 4, repeat: 2, warmup: 1, onProgress: (done, total) => progress.push(done / total),
+    adapter, workload: "cpu", params: SMALL_CPU, strategy: "workers", seed: 7,
+    concurrency: [2, 1], tasks: 4, repeat: 2, warmup: 1,
+    onProgress: (done, total) => progress.push(done / total), onRound: (partial) => rounds.push(partial.rounds),
   });
   assert.is(record.schema, "truepar.run/1");
   assert.equal(record.runtime, adapter.runtime);
   assert.is(record.host.cores, adapter.hostInfo().cores);
   assert.equal(record.workload, { name: "cpu", params: SMALL_CPU });
   assert.is(record.strategy, "workers");
+  assert.is(record.seed, 7);
+  assert.is(record.rounds, 2);
+  assert.equal(rounds, [1, 2]);
   assert.equal(record.points.map((p) => p.concurrency), [2, 1]);
   for (const point of record.points) {
     assert.is(point.samplesMs.length, 2);
+    assert.is(point.steadySamplesMs.length, 2);
     assert.is(point.checksum, String(cpu.run(SMALL_CPU)));
     assert.ok(point.startupMedianMs > 0);
     assert.ok(Math.abs(point.samplesMs[0]! - point.startupSamplesMs[0]! - point.batchSamplesMs[0]!) < 1e-6);
+    assert.ok(point.speedupCI[0] <= point.speedup && point.speedup <= point.speedupCI[1]);
+    assert.ok(point.coresBusy === null || point.coresBusy > 0);
   }
   const one = record.points[1]!;
   const two = record.points[0]!;
   assert.is(one.speedup, 1);
-  assert.is(two.speedup, one.medianMs / two.medianMs);
-  assert.is(two.batchSpeedup, one.batchMedianMs / two.batchMedianMs);
+  assert.equal(one.speedupCI, [1, 1]);
+  assert.is(one.evidence, "none");
+  // The speedup is the median of the ratios of samples taken in the same round.
+  const ratios = one.samplesMs.map((ms, i) => ms / two.samplesMs[i]!);
+  assert.ok(Math.abs(two.speedup - (ratios[0]! + ratios[1]!) / 2) < 1e-9);
+  assert.is(record.noise.ratios.length, 4, "two control ratios a round: cold and steady");
   assert.is(progress.at(-1), 1);
-  assert.is(progress.length, 2 * 3 * 4);
+});
+
+scaling("stops at the time cap and says so when the intervals are still wide", async () => {
+  const record = await runScaling({
+    adapter, workload: "io", params: { waits: 1, waitMs: 1 }, strategy: "sequential", concurrency: [1, 2], tasks: 2, repeat: 1, warmup: 0, maxMs: 1, precision: 0.000001,
+  });
+  assert.ok(record.rounds >= 1);
+  assert.is(record.capped, true);
+});
+
+scaling("an aborted run rejects with the signal's reason and leaves no pool behind", async () => {
+  const controller = new AbortController();
+  const reason = new Error("stop now");
+  const running = runScaling({
+    adapter, workload: "cpu", params: { iterations: 50_000_000 }, strategy: "processes", concurrency: [1], tasks: 4, repeat: 5, warmup: 0, signal: controller.signal,
+  });
+  setTimeout(() => controller.abort(reason), 300);
+  const error = await running.catch((e: unknown) => e);
+  assert.is(error, reason);
 });
 
 scaling("validates before running, naming the option and the value", () => {
@@ -88,11 +118,33 @@ scaling("validates before running, naming the option and the value", () => {
     [{ strategy: "threads" }, 'received "threads"'],
     [{ workload: "gpu" }, 'received "gpu"'],
     [{ params: { iterations: -5 } }, "received -5"],
+    [{ maxMs: -1 }, '"maxMs" must be a number of milliseconds, 0 or more, received -1'],
+    [{ precision: 0 }, '"precision" must be a number above 0 and below 1, received 0'],
+    [{ seed: 2 ** 32 }, '"seed" must be an integer from 0 to 4294967295, received 4294967296'],
   ];
   for (const [options, text] of cases) {
     assert.throws(() => validateScalingOptions({ adapter, ...options }), (e: Error) => e.message.includes(text), text);
   }
 });
 
+const sample = suite(`${RUNTIME}: measureSample()`);
+
+sample("cores busy: about 2 while two workers compute, about 0 while they sleep", async () => {
+  if (adapter.readCpu === undefined) return;
+  const busy = await measureSample("workers", { adapter, workload: cpu, params: { iterations: 30_000_000 }, tasks: 4, concurrency: 2 });
+  const idle = await measureSample("workers", { adapter, workload: io, params: { waits: 4, waitMs: 10 }, tasks: 4, concurrency: 2 });
+  assert.ok(busy.coresBusy! > 1.5, `two busy workers kept ${busy.coresBusy} cores busy`);
+  assert.ok(idle.coresBusy! < 0.5, `two sleeping workers kept ${idle.coresBusy} cores busy`);
+  const one = await measureSample("processes", { adapter, workload: cpu, params: { iterations: 30_000_000 }, tasks: 4, concurrency: 2 });
+  assert.ok(one.coresBusy! > 1.5, `two busy child processes kept ${one.coresBusy} cores busy: their CPU must be counted`);
+});
+
+sample("the steady batch runs on the same pool, after the cold one", async () => {
+  const timing = await measureSample("processes", { adapter, workload: cpu, params: SMALL_CPU, tasks: 2, concurrency: 1 });
+  assert.ok(timing.startupMs > 0 && timing.steadyMs > 0);
+  assert.equal(timing.checksums, [String(cpu.run(SMALL_CPU)), String(cpu.run(SMALL_CPU))]);
+});
+
 batch.run();
+sample.run();
 scaling.run();

@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { scriptCommand } from "../scripts/_runtimes.ts";
-import { modesLeftChanged, runInTerminal } from "./_terminal.ts";
+import { modesLeftChanged, processesMarked, runInTerminal } from "./_terminal.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const RUN = scriptCommand(RUNTIME, "scripts/run.ts");
@@ -27,5 +27,27 @@ for (const [name, args, result] of EXPERIMENTS) {
     assert.equal(modesLeftChanged(run.screen), []);
   });
 }
+
+test("Ctrl-C after the first round prints the finished rounds, exits 130 and shows the cursor again", async () => {
+  for (const strategy of ["workers", "processes"]) {
+    const mark = `${strategy}-${Date.now()}`;
+    const args = ["--workload", "cpu", "--strategy", strategy, "--concurrency", "1,2", "--tasks", "4", "--iterations", "20000000", "--repeat", "50", "--warmup", "0"];
+    const run = await runInTerminal([...RUN, ...args], { cwd: ROOT, interruptWhen: /round 2/, env: { TRUEPAR_TEST_MARK: mark } });
+    assert.is(run.exitCode, 130, run.screen);
+    assert.match(run.screen, /Total time \d+\.\d{4} s/);
+    assert.match(run.screen, /interrupted after \d+ rounds?: the figures above are from those alone/);
+    assert.ok(run.screen.includes("\x1b[?25l"), "no progress bar was drawn");
+    assert.equal(modesLeftChanged(run.screen), []);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(processesMarked("TRUEPAR_TEST_MARK", mark), [], "a process of the run is still running");
+  }
+});
+
+
+test("a bad flag gets one line and a pointer to --help, exit 2", async () => {
+  const run = await runInTerminal([...RUN, "--tasks", "0"], { cwd: ROOT });
+  assert.is(run.exitCode, 2);
+  assert.equal(run.screen.trim().split(/\r?\n/), ['Cannot run: --tasks must be a positive integer, received "0"', "See scripts/run.ts --help for the flags."]);
+});
 
 test.run();
