@@ -11,6 +11,7 @@ import { readHostInfo } from "./_host.ts";
 import { readProcMemory } from "./_memory.ts";
 import { readTreeCpu } from "./_cpu.ts";
 import { wrapStreamChild } from "./_stream_child.ts";
+import { fileURLToPath } from "node:url";
 
 const ENTRY = new URL("./entry.ts", import.meta.url);
 
@@ -92,7 +93,7 @@ function spawnWorker(handlers: EndpointHandlers): Endpoint {
 }
 
 function spawnChild(handlers: EndpointHandlers): Endpoint {
-  const child = bun.spawn([execPath, ENTRY.pathname], {
+  const child = bun.spawn([execPath, fileURLToPath(ENTRY)], {
     stdin: "pipe",
     stdout: "pipe",
     stderr: "inherit",

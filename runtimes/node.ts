@@ -157,7 +157,7 @@ interface Manifest {
 
 function manifestPath(module: URL): string {
   const key = createHash("sha256").update(module.href).digest("hex").slice(0, 16);
-  return path.join(cacheDir(), `${path.basename(module.pathname, ".ts")}-${key}.json`);
+  return path.join(cacheDir(), `${path.basename(fileURLToPath(module), ".ts")}-${key}.json`);
 }
 
 async function reuseBundle(module: URL): Promise<URL | undefined> {
@@ -190,7 +190,7 @@ async function buildBundle(module: URL): Promise<URL> {
   const code = result.outputFiles[0]!.contents;
   const hash = createHash("sha256").update(code).digest("hex").slice(0, 16);
   const dir = cacheDir();
-  const file = path.join(dir, `${path.basename(module.pathname, ".ts")}-${hash}.mjs`);
+  const file = path.join(dir, `${path.basename(fileURLToPath(module), ".ts")}-${hash}.mjs`);
   await mkdir(dir, { recursive: true });
   if (!existsSync(file)) await writeAtomically(file, code);
   const inputs: Record<string, number> = {};

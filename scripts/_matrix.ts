@@ -50,7 +50,7 @@ export const PROFILE_SETTINGS: Readonly<Record<Profile, ProfileSettings>> = {
     repeat: 3,
     warmup: 1,
     rounds: 2,
-    maxSeconds: 4,
+    maxSeconds: 2,
     workloads: { cpu: ["--iterations", "15000000"], io: IO, "io-blocking": IO },
     python: { cpu: ["--iterations", "500000"], "io-blocking": IO },
     overhead: ["--spawns", "10", "--round-trips", "500", "--cycles", "20"],

@@ -8,7 +8,7 @@
 import type { KernelsRecord } from "../core/kernels_experiment.ts";
 import type { OverheadRecord } from "../core/overhead.ts";
 import type { RunRecord as CoreRunRecord } from "../core/record.ts";
-import { estimateSpeedup, type Evidence, judgeSpeedup, measureNoiseFloor, type NoiseFloor, pairedRatios, type SpeedupEstimate } from "../core/speedup.ts";
+import { estimateSpeedup, type Evidence, isPrecise, judgeSpeedup, measureNoiseFloor, type NoiseFloor, pairedRatios, type SpeedupEstimate } from "../core/speedup.ts";
 import { median, type SampleSummary, summarizeSamples } from "../core/stats.ts";
 import { STRATEGIES } from "../core/strategies.ts";
 import type { SyncRecord } from "../core/sync_experiment.ts";
@@ -52,7 +52,7 @@ export interface ScalingRow {
   ceiling?: SpeedupEstimate;
   /** The runtime's noise floor, from the controls of all its cells. */
   noiseFloor: number;
-  /** A process of this cell stopped at its time cap before ±5%. */
+  /** A process of this cell stopped at its time cap, and the pooled steady interval is still wider than ±5%. */
   capped: boolean;
   checksum: string;
 }
@@ -153,7 +153,8 @@ export function buildReport(plan: Plan, cells: readonly CellResult[]): Report {
         coresBusy: busy.length > 0 ? median(busy) : null,
         ceiling: first.workload.name === "cpu" ? ceilings.get(`${first.runtime.name} ${concurrency}`) : undefined,
         noiseFloor: floor.floor,
-        capped: records.some((r) => r.capped === true),
+        // Capped only if pooling every round still leaves the interval wider than ±5%.
+        capped: records.some((r) => r.capped === true) && concurrency !== baseLevel && !isPrecise(warm, 0.05),
         checksum: point.checksum,
       });
     }

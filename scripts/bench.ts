@@ -11,17 +11,36 @@
 
 import { existsSync } from "node:fs";
 import process from "node:process";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
 import { $ } from "zx";
 import { RUNTIME_NAMES, scriptCommand } from "./_runtimes.ts";
 
+const USAGE = "Usage: npm run -s bench:sync -- [--json] · npm run -s bench:pool -- [--json] [--repeat N]";
+/** The flags each benchmark takes, beside --json. */
+const BENCH_FLAGS: Record<string, string[]> = { sync: [], pool: ["repeat"] };
+
 const [name, ...flags] = process.argv.slice(2);
-const root = new URL("../", import.meta.url).pathname;
+const root = fileURLToPath(new URL("../", import.meta.url));
 const script = `bench/${name}.ts`;
 if (name === undefined || name.startsWith("-") || !existsSync(root + script)) {
-  process.stderr.write(`Cannot run benchmark: expected the name of a file in bench/, received ${JSON.stringify(name ?? "")}\n\nUsage: scripts/bench.ts NAME [--json]\n`);
-  process.exit(2);
+  fail(`expected the name of a file in bench/, received ${JSON.stringify(name ?? "")}`);
 }
-const json = flags.includes("--json");
+let json = false;
+try {
+  const { values } = parseArgs({
+    args: flags,
+    options: { json: { type: "boolean" }, ...Object.fromEntries((BENCH_FLAGS[name!] ?? []).map((flag) => [flag, { type: "string" as const }])) },
+    strict: true,
+    allowPositionals: false,
+  });
+  json = values.json === true;
+  const repeat = (values as Record<string, unknown>).repeat;
+  if (repeat !== undefined && !/^[1-9]\d*$/.test(String(repeat))) fail(`--repeat must be a positive integer, received ${JSON.stringify(repeat)}`);
+} catch (error) {
+  const flag = /'(-[^' ]+)/.exec((error as Error).message)?.[1];
+  fail(flag === undefined ? (error as Error).message : `unknown flag or missing value, received ${JSON.stringify(flag)}`);
+}
 $.cwd = root;
 $.quiet = true;
 
@@ -42,3 +61,8 @@ for (const runtime of RUNTIME_NAMES) {
 }
 if (json) console.log(JSON.stringify({ schema: `truepar.bench-${name}/1`, runs: records }, null, 2));
 process.exitCode = failed === 0 ? 0 : 1;
+
+function fail(message: string): never {
+  process.stderr.write(`Cannot run benchmark: ${message}\n${USAGE}\n`);
+  process.exit(2);
+}

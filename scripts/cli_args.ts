@@ -38,6 +38,8 @@ export interface RunArgs {
   help: boolean;
   json: boolean;
   experiment: Experiment;
+  /** `--experiment` was given: `--help` then lists only its flags. */
+  experimentGiven: boolean;
   workload: string;
   strategy: StrategyName;
   concurrency: number[];
@@ -80,13 +82,32 @@ const EXPERIMENT_FLAGS: Readonly<Record<Experiment, readonly string[]>> = {
   sync: ["workers", "iterations"],
 };
 
+/** One usage line per workload parameter, naming the workloads that take it. */
+function workloadParamLines(): string {
+  const lines = new Map<string, string[]>();
+  for (const workload of WORKLOADS.values()) {
+    for (const [name, spec] of Object.entries(workload.params)) {
+      const flag = [...PARAM_FLAGS].find(([, param]) => param === name)![0];
+      const key = `--${flag} ${spec.type === "integer" ? "N" : "X"}`.padEnd(23) + `\0${spec.description} (default ${spec.default})`;
+      lines.set(key, [...(lines.get(key) ?? []), workload.name]);
+    }
+  }
+  return [...lines].map(([key, workloads]) => `  ${key.replace("\0", `${workloads.join(", ")}: `)}`).join("\n");
+}
+
 /** What follows a usage error: where the flags are listed. */
 export const SEE_HELP = "See scripts/run.ts --help for the flags.";
 
-/** The usage text. */
-export const USAGE = `Usage: scripts/run.ts [flags]
-  --experiment NAME      ${EXPERIMENTS.join(" | ")} (default scaling)
-  --workload NAME        ${[...WORKLOADS.keys()].join(" | ")} (default cpu)
+/**
+ * The usage text: every flag, or with an experiment only the flags it takes.
+ *
+ * @param experiment The experiment `--help` was given with, if any.
+ * @returns The text.
+ */
+export function formatUsage(experiment?: Experiment): string {
+  const sections: [Experiment | "all", string][] = [
+    ["all", `  --experiment NAME      ${EXPERIMENTS.join(" | ")} (default scaling)`],
+    ["scaling", `  --workload NAME        ${[...WORKLOADS.keys()].join(" | ")} (default cpu)
   --strategy NAME        ${STRATEGIES.join(" | ")} (default workers)
   --concurrency LIST     comma-separated positive integers (default 1,2)
   --tasks N              tasks per batch (default 24)
@@ -95,17 +116,23 @@ export const USAGE = `Usage: scripts/run.ts [flags]
   --max-seconds X        add rounds until every steady speedup is within ±5%, for up to X s (default 0: no more)
   --seed N               the seed of the rounds' random order (default: random, recorded)
   --ceiling              also time c independent processes, each running its share: the machine's ceiling
-${[...WORKLOADS.values()].flatMap((w) => Object.entries(w.params).map(([name, spec]) =>
-  `  --${[...PARAM_FLAGS].find(([, p]) => p === name)![0].padEnd(21)}${w.name}: ${spec.description} (default ${spec.default})`))
-  .filter((line, i, all) => all.indexOf(line) === i).join("\n")}
-  --spawns N              overhead: warm spawns timed per kind (default 20)
+${workloadParamLines()}`],
+    ["overhead", `  --spawns N             overhead: warm spawns timed per kind (default 20)
   --round-trips N        overhead: no-op round trips timed per kind (default 2000)
-  --cycles N             overhead: spawn/terminate cycles of the leak check (default 50)
-  --scale X              kernels: scale of every kernel's input, above 0, at most 10 (default 1)
-  --workers N            sync: workers racing on one counter (default 2)
-  --iterations N         sync: additions per worker (default 1000000)
-  --json                 print one JSON record on stdout, nothing else
-  --help                 print this text`;
+  --cycles N             overhead: spawn/terminate cycles of the leak check (default 50)`],
+    ["kernels", `  --scale X              kernels: scale of every kernel's input, above 0, at most 10 (default 1)
+  --repeat N             kernels: timed calls per variant (default 5)`],
+    ["sync", `  --workers N            sync: workers racing on one counter (default 2)
+  --iterations N         sync: additions per worker (default 1000000)`],
+    ["all", `  --json                 print one JSON record on stdout, nothing else
+  --help                 print this text; with --experiment NAME, only its flags`],
+  ];
+  const title = experiment === undefined ? "Usage: scripts/run.ts [flags]" : `Usage: scripts/run.ts --experiment ${experiment} [flags]`;
+  return [title, ...sections.filter(([which]) => experiment === undefined || which === "all" || which === experiment).map(([, text]) => text)].join("\n");
+}
+
+/** The usage text with every flag. */
+export const USAGE: string = formatUsage();
 
 /**
  * Parses and checks the command line.
@@ -158,6 +185,7 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
     help: values.help === true,
     json: values.json === true,
     experiment,
+    experimentGiven: values.experiment !== undefined,
     workload,
     strategy: oneOf("strategy", values.strategy, STRATEGIES, "workers"),
     concurrency: parseList("concurrency", values.concurrency as string | undefined, [1, 2]),

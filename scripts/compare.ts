@@ -22,9 +22,10 @@ import { planCells, PROFILE_SETTINGS, shuffle } from "./_matrix.ts";
 import { buildReport, formatReportMarkdown, formatReportText, toCsv } from "./_report.ts";
 import { createProgress } from "./_progress.ts";
 import { checkRecord, type Plan, readResultSet, ResultSetError, writeAtomically } from "./_results.ts";
+import { fileURLToPath } from "node:url";
 
 const CELL_TIMEOUT = "300s";
-const root = path.resolve(new URL("../", import.meta.url).pathname);
+const root = path.resolve(fileURLToPath(new URL("../", import.meta.url)));
 
 let args: CompareArgs;
 try {

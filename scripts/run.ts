@@ -17,7 +17,7 @@ import { runScaling } from "../core/runner.ts";
 import { runSync, SYNC_STEPS } from "../core/sync_experiment.ts";
 import { createAdapter } from "../runtimes/detect.ts";
 import { createNativeKernels } from "../runtimes/_native.ts";
-import { parseRunArgs, type RunArgs, SEE_HELP, USAGE, UsageError } from "./cli_args.ts";
+import { formatUsage, parseRunArgs, type RunArgs, SEE_HELP, UsageError } from "./cli_args.ts";
 import { formatKernels, formatOverhead, formatRun, formatSync } from "./_format.ts";
 import { createProgress, type Progress } from "./_progress.ts";
 
@@ -34,7 +34,7 @@ try {
 }
 
 if (args.help) {
-  process.stdout.write(USAGE + "\n");
+  process.stdout.write(formatUsage(args.experimentGiven ? args.experiment : undefined) + "\n");
 } else {
   const code = await main(args);
   // After Ctrl-C a worker still busy in a loop (Deno cannot terminate one) must not keep the process alive.

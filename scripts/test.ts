@@ -12,9 +12,10 @@ import { readdirSync } from "node:fs";
 import process from "node:process";
 import { $ } from "zx";
 import { RUNTIME_NAMES, scriptCommand } from "./_runtimes.ts";
+import { fileURLToPath } from "node:url";
 
 const FILE_TIMEOUT = "180s";
-const root = new URL("../", import.meta.url).pathname;
+const root = fileURLToPath(new URL("../", import.meta.url));
 const filters = process.argv.slice(2);
 const runtimes = RUNTIME_NAMES.filter((r) => !filters.some((f) => RUNTIME_NAMES.includes(f as never)) || filters.includes(r));
 const fileFilters = filters.filter((f) => !RUNTIME_NAMES.includes(f as never));

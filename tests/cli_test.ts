@@ -4,8 +4,9 @@ import * as assert from "uvu/assert";
 import { execa } from "execa";
 import { WORKLOADS } from "../core/workloads/mod.ts";
 import { scriptCommand } from "../scripts/_runtimes.ts";
+import { fileURLToPath } from "node:url";
 
-const RUN = new URL("../scripts/run.ts", import.meta.url).pathname;
+const RUN = fileURLToPath(new URL("../scripts/run.ts", import.meta.url));
 const [command, ...prefix] = scriptCommand(RUNTIME, RUN);
 
 function run(args: string[]) {
@@ -19,7 +20,8 @@ const BAD_INPUT: [string[], string][] = [
   [["--workload", "gpu"], `--workload must be one of ${[...WORKLOADS.keys()].join(", ")}, received "gpu"`],
   [["--strategy", "threads"], '--strategy must be one of sequential, async, workers, processes, received "threads"'],
   [["--experiment", "magic"], '--experiment must be one of scaling, overhead, kernels, sync, received "magic"'],
-  [["--workload", "modsum", "--iterations", "0"], '--iterations must be a positive integer up to 2147483647, received "0"'],
+  [["--workload", "modsum", "--total-iterations", "0"], '--total-iterations must be a positive integer up to 2147483647, received "0"'],
+  [["--workload", "modsum", "--iterations", "5"], '--iterations does not apply to workload "modsum", received "5"'],
   [["--workload", "wasm-integrate", "--from", "5", "--to", "1"], 'Cannot run workload "wasm-integrate": "from" must not exceed "to", received from 5 and to 1'],
   [["--workload", "integrate", "--from", "-3", "--to", "-4"], 'Cannot run workload "integrate": "from" must not exceed "to", received from -3 and to -4'],
   [["--workload", "integrate", "--from", "inf"], '--from must be a number up to 1000000000, received "inf"'],
@@ -115,6 +117,14 @@ good("--help prints the usage and exits 0", async () => {
   assert.is(result.exitCode, 0);
   assert.match(result.stdout, /^Usage: /);
   assert.match(result.stdout, "--wait-ms");
+});
+
+bad("bench: a bad flag exits 2 with one line before anything runs", async () => {
+  if (RUNTIME !== "node") return; // the launcher is a Node script, like npm run's
+  const result = await execa("node", ["--import", "tsx", "scripts/bench.ts", "sync", "--bogus"], { reject: false, timeout: 30_000, cwd: new URL("../", import.meta.url) });
+  assert.is(result.exitCode, 2);
+  assert.is(result.stdout, "");
+  assert.match(result.stderr, /^Cannot run benchmark: unknown flag or missing value, received "--bogus"\nUsage: /);
 });
 
 bad.run();

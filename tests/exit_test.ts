@@ -3,8 +3,9 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { execa } from "execa";
 import { scriptCommand } from "../scripts/_runtimes.ts";
+import { fileURLToPath } from "node:url";
 
-const FIXTURE = new URL("./fixtures/close_exits.ts", import.meta.url).pathname;
+const FIXTURE = fileURLToPath(new URL("./fixtures/close_exits.ts", import.meta.url));
 
 const exit = suite(`${RUNTIME}: after close()`);
 

@@ -62,7 +62,7 @@ const workloads = suite(`${RUNTIME}: kernel workloads`);
 for (const name of ["modsum", "wasm-modsum", "mandelbrot", "wasm-mandelbrot", "wasm-simd-mandelbrot"]) {
   workloads(`${name}: the shares of 5 tasks, in workers, add up to the whole`, async () => {
     const workload = getWorkload(name);
-    const params = resolveParams(workload, name.endsWith("modsum") ? { iterations: 1_000_003 } : { width: 41, height: 37, maxIter: 60 });
+    const params = resolveParams(workload, name.endsWith("modsum") ? { totalIterations: 1_000_003 } : { width: 41, height: 37, maxIter: 60 });
     const whole = await workload.run(params);
     const timing = await runBatch("workers", { adapter, workload, params, tasks: 5, concurrency: 2 });
     assert.is(workload.combine!(timing.checksums), whole);
@@ -79,7 +79,7 @@ workloads("integrate split across tasks stays within the method's error of the e
 
 workloads("bad kernel parameters are refused, naming them", () => {
   const cases: [string, Record<string, unknown>, string][] = [
-    ["modsum", { iterations: 0 }, '"iterations" must be from 1'],
+    ["modsum", { totalIterations: 0 }, '"totalIterations" must be from 1'],
     ["integrate", { from: 5, to: 1 }, '"from" must not exceed "to", received from 5 and to 1'],
     ["integrate", { from: Number.POSITIVE_INFINITY }, '"from" must be a finite number, received Infinity'],
     ["wasm-integrate", { steps: -1 }, "received -1"],

@@ -30,9 +30,9 @@ const MODSUM: KernelSpec = {
   name: "modsum",
   description: "the article's loop over [0, iterations), split across tasks",
   params: {
-    iterations: { type: "integer", default: 200_000_000, min: 1, max: MAX_U31, description: "integers visited in all" },
+    totalIterations: { type: "integer", default: 200_000_000, min: 1, max: MAX_U31, description: "integers visited in all, split across the tasks" },
   },
-  compute: (kernels, { iterations }, task) => kernels.modsum(...shareOf(iterations!, task)),
+  compute: (kernels, { totalIterations }, task) => kernels.modsum(...shareOf(totalIterations!, task)),
 };
 
 const INTEGRATE: KernelSpec = {
@@ -41,7 +41,7 @@ const INTEGRATE: KernelSpec = {
   params: {
     from: { type: "number", default: 0, min: -1e9, max: 1e9, description: "left end of the interval" },
     to: { type: "number", default: 5, min: -1e9, max: 1e9, description: "right end of the interval" },
-    steps: { type: "integer", default: 100_000_000, min: 1, max: MAX_U31, description: "steps in all" },
+    steps: { type: "integer", default: 100_000_000, min: 1, max: MAX_U31, description: "steps in all, split across the tasks" },
   },
   conflict: ({ from, to }) => (from! > to! ? `"from" must not exceed "to", received from ${from} and to ${to}` : undefined),
   compute(kernels, { from, to, steps }, task) {
