@@ -12,6 +12,8 @@ import type { SyncRecord } from "../core/sync_experiment.ts";
 
 const LABELS = { sequential: "# sequential", async: "# in flight", workers: "# workers", processes: "# processes" };
 const RULE = "-".repeat(60);
+/** A kernel call shorter than this is mostly timer and call overhead. */
+const MIN_TIMED_MS = 10;
 
 /**
  * Formats a scaling record as the article prints its results, then each
@@ -111,7 +113,7 @@ export function formatSync(record: SyncRecord): string {
   return [
     `[sync, runtime = ${runtime.name} ${runtime.version}, # workers = ${lost.workers}]`,
     `Lost updates: ${lost.workers} workers each add 1 to one shared Int32 ${lost.iterations} times`,
-    `  plain i32[0]++       ${seen(lost.plain)}`,
+    `  plain i32[0]++       ${seen(lost.plain)}${lost.plain.lost === 0 ? ": the race did not happen this time (it needs the workers to overlap on the counter); run again, or raise --iterations" : ""}`,
     `  Atomics.add          ${seen(lost.atomic)}`,
     `  ++ under Mutex       ${seen(lost.mutex)}`,
     `Read, await, write on one event loop, no threads: ${race.deposits} deposits of 1, ${seen(race)}`,
@@ -142,6 +144,10 @@ export function formatKernels(record: KernelsRecord): string {
     const { js, wasm, wasmSimd, native: c } = k.nsPerStep;
     const ratio = (value: number) => (c === undefined ? "-" : `${(value / c).toFixed(2)}x`);
     lines.push(`${k.name.padEnd(11)}${ns(js)}${ns(wasm)}${ns(wasmSimd)}${ns(c)}  ${ratio(wasm)} · ${ratio(js)} · ${k.workerSpeedup.js.toFixed(2)}x, ${k.workerSpeedup.wasm.toFixed(2)}x · ${k.agree ? `all ${k.checksums.js}` : `DISAGREE ${JSON.stringify(k.checksums)}`}`);
+  }
+  const shortest = Math.min(...record.kernels.flatMap((k) => Object.values(k.samplesMs).flatMap((samples) => samples ?? [])));
+  if (shortest < MIN_TIMED_MS) {
+    lines.push(`warning: the shortest timed call took ${shortest.toFixed(2)} ms, under ${MIN_TIMED_MS} ms: too short to time reliably, so the ratios above are not to be trusted; use --scale 0.5 or more`);
   }
   lines.push("", "First call against warmed-up calls (ms): one long call runs in the tier it started in unless the engine can switch mid-call");
   for (const k of record.kernels) {

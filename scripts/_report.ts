@@ -436,6 +436,29 @@ export function formatReportMarkdown(report: Report, charts: string[]): string {
 }
 
 /**
+ * The overhead, kernels and sync tables as CSV files, one per experiment
+ * that has records: the same columns as the report's tables.
+ *
+ * @param report The report.
+ * @returns File name and CSV text, for each.
+ */
+export function experimentCsvs(report: Report): { file: string; csv: string }[] {
+  const files: { file: string; csv: string }[] = [];
+  for (const [file, table] of [
+    ["overhead.csv", report.overhead.length && overheadTable(report)],
+    ["kernels.csv", report.kernels.length && kernelsTable(report)],
+    ["sync.csv", report.sync.length && syncTable(report)],
+  ] as const) {
+    if (table) files.push({ file, csv: [table.header, ...table.rows].map((row) => row.map(quoteCsv).join(",")).join("\n") + "\n" });
+  }
+  return files;
+}
+
+function quoteCsv(value: string): string {
+  return /[",\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+}
+
+/**
  * One CSV row per scaling cell, with its spread.
  *
  * @param report The report.
@@ -445,12 +468,11 @@ export function toCsv(report: Report): string {
   const header = ["runtime", "version", "workload", "params", "strategy", "concurrency", "tasks", "n", "median_ms", "mad_ms", "ci95_low_ms", "ci95_high_ms", "min_ms", "max_ms", "cv",
     "speedup", "speedup_ci_low", "speedup_ci_high", "steady_median_ms", "steady_speedup", "steady_speedup_ci_low", "steady_speedup_ci_high", "ci_coverage", "evidence",
     "cores_busy", "noise_floor", "ceiling_speedup", "batch_median_ms", "batch_speedup", "startup_median_ms", "checksum"];
-  const quote = (value: string) => (/[",\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
   const rows = report.scaling.map((r) => [
     r.runtime, r.version, r.workload, JSON.stringify(r.params), r.strategy, r.concurrency, r.tasks, r.total.n, r.total.median, r.total.mad,
     r.total.ci95.low, r.total.ci95.high, r.total.min, r.total.max, r.total.cv, r.speedup, r.speedupCI[0], r.speedupCI[1], r.steady.median, r.steadySpeedup,
     r.steadySpeedupCI[0], r.steadySpeedupCI[1], r.coverage, r.steadyEvidence, r.coresBusy ?? "", r.noiseFloor, r.ceiling?.estimate ?? "",
     r.batch.median, r.batchSpeedup, r.startupMedianMs, r.checksum,
-  ].map((value) => quote(String(value))).join(","));
+  ].map((value) => quoteCsv(String(value))).join(","));
   return [header.join(","), ...rows].join("\n") + "\n";
 }

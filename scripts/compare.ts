@@ -19,7 +19,7 @@ import { renderCharts, renderIndex } from "./_charts.ts";
 import { COMPARE_USAGE, parseCompareArgs, type CompareArgs, UsageError } from "./cli_args.ts";
 import { diffResultSets, formatDiff } from "./_diff.ts";
 import { planCells, PROFILE_SETTINGS, shuffle } from "./_matrix.ts";
-import { buildReport, formatReportMarkdown, formatReportText, toCsv } from "./_report.ts";
+import { buildReport, experimentCsvs, formatReportMarkdown, formatReportText, toCsv } from "./_report.ts";
 import { createProgress } from "./_progress.ts";
 import { checkRecord, type Plan, readResultSet, ResultSetError, writeAtomically } from "./_results.ts";
 import { fileURLToPath } from "node:url";
@@ -132,6 +132,7 @@ async function compare(args: CompareArgs): Promise<number> {
   writeAtomically(path.join(out, "environment.json"), JSON.stringify(report.environment, null, 2));
   writeAtomically(path.join(out, "report.md"), formatReportMarkdown(report, charts.map((c) => c.file)));
   writeAtomically(path.join(out, "results.csv"), toCsv(report));
+  for (const { file, csv } of experimentCsvs(report)) writeAtomically(path.join(out, file), csv);
   writeAtomically(path.join(out, "index.html"), renderIndex(report, charts));
   console.log("");
   console.log(formatReportText(report));

@@ -23,6 +23,7 @@ const WORKLOADS = [
   { name: "io", params: { waits: 6, waitMs: 2 }, what: "io: six awaited 2 ms waits a task" },
 ] as const;
 const STRATEGIES: [StrategyName, string][] = [["async", "event loop"], ["workers", "workers"], ["processes", "processes"]];
+const WHERE: Record<string, string> = { async: "on the event loop", workers: "in workers", processes: "in processes" };
 const TASKS = 12;
 
 if (process.argv.length > 2) {
@@ -73,9 +74,9 @@ const parallel = (strategy: string) => {
   const top = results.get(`cpu ${strategy}`)!.points.at(-1)!;
   return top.steadyEvidence === "speedup" && (top.coresBusy === null || top.coresBusy > 1 + 0.5 * (level - 1));
 };
-const yes = STRATEGIES.filter(([s]) => parallel(s)).map(([, label]) => label);
-const no = STRATEGIES.filter(([s]) => !parallel(s)).map(([, label]) => label);
+const yes = STRATEGIES.filter(([s]) => parallel(s)).map(([s]) => WHERE[s]);
+const no = STRATEGIES.filter(([s]) => !parallel(s)).map(([s]) => WHERE[s]);
 const io = results.get("io async")!.points.at(-1)!;
-console.log(`Answer on ${name} ${version}: cpu work runs truly in parallel in ${yes.join(" and ") || "nothing"}${no.length ? `, not in ${no.join(" or ")}` : ""}; awaited io ${io.steadyEvidence === "speedup" ? "overlaps on the event loop too" : "does not overlap here"} (${io.steadySpeedup.toFixed(2)}x). ~ marks a speedup within the noise floor.`);
+console.log(`Answer on ${name} ${version}: cpu work runs truly in parallel ${yes.join(" and ") || "nowhere"}${no.length ? `, not ${no.join(" or ")}` : ""}; awaited io ${io.steadyEvidence === "speedup" ? "overlaps on the event loop too" : "does not overlap here"} (${io.steadySpeedup.toFixed(2)}x). ~ marks a speedup within the noise floor.`);
 console.log(`\nNext: the same on the other runtimes (npx deno run -A scripts/first.ts, npx bun scripts/first.ts, npm run first);
-the whole comparison with CPython beside them, about 6 minutes (npm start); one experiment with every flag (scripts/run.ts --help).`);
+the whole comparison with CPython beside them, about 5 minutes on 2 cores (npm start); one experiment with every flag (scripts/run.ts --help).`);

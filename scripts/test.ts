@@ -37,6 +37,9 @@ if (filters.length === 0) {
     const result = await $({ nothrow: true, timeout: FILE_TIMEOUT })`node_modules/.bin/deno ${command}`;
     report(name, result.exitCode === 0 ? 1 : 0, result.exitCode === 0 ? 0 : 1, result.stdout + result.stderr);
   }
+  // What an editor or tsc sees, through tsconfig.json: Node's and Deno's types both.
+  const tsc = await $({ nothrow: true, timeout: FILE_TIMEOUT })`node_modules/.bin/tsc -p tsconfig.json`;
+  report("typecheck (tsc)", tsc.exitCode === 0 ? 1 : 0, tsc.exitCode === 0 ? 0 : 1, tsc.stdout + tsc.stderr);
 }
 
 for (const runtime of runtimes) {

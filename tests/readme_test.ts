@@ -1,12 +1,13 @@
 /** Every TypeScript example in README.md runs as written, on the runtime running this file. */
 
 import { RUNTIME } from "./_guard.ts";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { execa } from "execa";
 import { scriptCommand } from "../scripts/_runtimes.ts";
+import { writeResultSet } from "./fixtures/result_sets.ts";
 
 const ROOT = new URL("../", import.meta.url);
 const readme = readFileSync(new URL("README.md", ROOT), "utf8");
@@ -34,4 +35,47 @@ examples.forEach((source, index) => {
   });
 });
 
+/** Commands that take minutes, each run elsewhere: the README's other commands run here as written. */
+const LONG: Record<string, string> = {
+  "npm install": "what .ci/run does first (npm ci)",
+  "npm install && npm start": "npm start runs below with the smoke profile and in report_test.ts",
+  "npm test": "this suite itself",
+  "npm start": "five minutes: report_test.ts runs the comparison with the smoke profile, and an interrupted one",
+  "npm start -- --profile full": "half an hour: the same script as the smoke profile, with larger sizes",
+  "npm start -- --runtimes node,deno --experiments scaling --workloads cpu,io": "minutes: the filters are tested in report_test.ts",
+  "npx deno task test": "the Deno part of this suite",
+};
+
+const commands = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)]
+  .flatMap((match) => match[1]!.split("\n"))
+  .map((line) => line.replace(/\s+#.*$/, "").trim())
+  .filter((line) => line !== "");
+
+const shell = suite(`${RUNTIME}: README shell commands, as written`);
+
+shell("every shell command in README.md is either run here or named as long, with where it is tested", () => {
+  assert.ok(commands.length >= 10, `${commands.length} commands`);
+  for (const command of Object.keys(LONG)) assert.ok(commands.includes(command), `LONG names a command the README no longer has: ${command}`);
+});
+
+// The commands start every runtime themselves: run them once, from the Node pass.
+if (RUNTIME === "node") {
+  for (const command of commands.filter((c) => !(c in LONG))) {
+    shell(`${command}`, async () => {
+      if (command.includes("--diff results/A results/B")) {
+        for (const name of ["A", "B"]) {
+          const dir = fileURLToPath(new URL(`results/${name}`, ROOT));
+          rmSync(dir, { recursive: true, force: true });
+          cpSync(writeResultSet(), dir, { recursive: true });
+        }
+      }
+      const result = await execa(command, { shell: true, reject: false, timeout: 120_000, cwd: ROOT, env: { NO_COLOR: "1" } });
+      assert.is(result.exitCode, 0, `${command}\n${result.stdout}\n${result.stderr}`);
+      assert.ok((result.stdout + result.stderr).trim().length > 0, "the command printed nothing");
+      assert.not.match(result.stderr, /\n\s+at /, "a stack trace");
+    });
+  }
+}
+
 test.run();
+shell.run();
