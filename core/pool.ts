@@ -128,6 +128,9 @@ const BATCHES_PER_SHARE = 8;
  */
 export async function createPool(options: PoolOptions): Promise<Pool> {
   const size = checkCount("Cannot create pool", "size", options.size ?? 2);
+  if (options.module !== undefined && !(options.module instanceof URL)) {
+    throw new TypeError(`Cannot create pool: "module" must be a URL, such as new URL("./tasks.ts", import.meta.url), received ${describeValue(options.module)}`);
+  }
   const spin = options.spinMicros;
   if (spin !== undefined && !(Number.isFinite(spin) && spin >= 0)) {
     throw new RangeError(`Cannot create pool: "spinMicros" must be a number of microseconds, 0 or more, received ${describeValue(spin)}`);

@@ -10,6 +10,7 @@ import type { FromWorker } from "../core/protocol.ts";
 import { readHostInfo } from "./_host.ts";
 import { readProcMemory } from "./_memory.ts";
 import { readTreeCpu } from "./_cpu.ts";
+import { checkTaskModule } from "./_module.ts";
 import { wrapStreamChild } from "./_stream_child.ts";
 import { fileURLToPath } from "node:url";
 
@@ -52,7 +53,11 @@ class BunAdapter implements RuntimeAdapter {
   readonly runtime = { name: "bun", version: bun.version, engine: "JavaScriptCore" };
 
   prepare(module: URL): Promise<string> {
-    return Promise.resolve(module.href);
+    try {
+      return Promise.resolve(checkTaskModule(module).href);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   spawn(kind: WorkerKind, handlers: EndpointHandlers): Endpoint {

@@ -10,6 +10,7 @@ import type { FromWorker } from "../core/protocol.ts";
 import { readHostInfo } from "./_host.ts";
 import { readProcMemory } from "./_memory.ts";
 import { readTreeCpu } from "./_cpu.ts";
+import { checkTaskModule } from "./_module.ts";
 import { wrapStreamChild } from "./_stream_child.ts";
 
 const ENTRY = new URL("./entry.ts", import.meta.url);
@@ -36,7 +37,11 @@ class DenoAdapter implements RuntimeAdapter {
   };
 
   prepare(module: URL): Promise<string> {
-    return Promise.resolve(module.href);
+    try {
+      return Promise.resolve(checkTaskModule(module).href);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   spawn(kind: WorkerKind, handlers: EndpointHandlers): Endpoint {

@@ -20,6 +20,7 @@ import { encodeFrame, FrameDecoder, type FromWorker } from "../core/protocol.ts"
 import { readHostInfo } from "./_host.ts";
 import { readProcMemory } from "./_memory.ts";
 import { readTreeCpu } from "./_cpu.ts";
+import { checkTaskModule } from "./_module.ts";
 import { cacheDir } from "./_cache.ts";
 
 const ENTRY = new URL("./entry.ts", import.meta.url);
@@ -68,8 +69,8 @@ class NodeAdapter implements RuntimeAdapter {
 }
 
 function spawnWorker(entry: string, handlers: EndpointHandlers): Endpoint {
-  // No execArgv: a worker must not inherit a loader such as tsx from its parent.
-  const worker = new Worker(entry, { execArgv: [] });
+  // Its own execArgv: a worker must not inherit a loader such as tsx from its parent.
+  const worker = new Worker(entry, { execArgv: ["--enable-source-maps"] });
   let ended = false;
   let error: Error | undefined;
   worker.on("message", (message: FromWorker) => handlers.onMessage(message));
@@ -90,7 +91,7 @@ function spawnWorker(entry: string, handlers: EndpointHandlers): Endpoint {
 }
 
 function spawnChild(entry: string, handlers: EndpointHandlers): Endpoint {
-  const child = spawn(process.execPath, [entry], {
+  const child = spawn(process.execPath, ["--enable-source-maps", entry], {
     stdio: ["pipe", "pipe", "inherit"],
     env: childEnv(),
   });
@@ -173,20 +174,35 @@ async function reuseBundle(module: URL): Promise<URL | undefined> {
   }
 }
 
+/** truepar's own files: bundled without source maps, so its figures carry no map to parse. */
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
+
 async function buildBundle(module: URL): Promise<URL> {
+  const source = fileURLToPath(checkTaskModule(module));
   const esbuild = await import("esbuild");
-  const result = await esbuild.build({
-    entryPoints: [fileURLToPath(module)],
-    bundle: true,
-    format: "esm",
-    platform: "node",
-    target: "node20",
-    packages: "external",
-    write: false,
-    metafile: true,
-    logLevel: "silent",
-    plugins: [keepImportMetaUrl],
-  });
+  let result: Awaited<ReturnType<typeof esbuild.build>> & { outputFiles: { contents: Uint8Array }[]; metafile: { inputs: Record<string, unknown> } };
+  try {
+    result = await esbuild.build({
+      entryPoints: [source],
+      bundle: true,
+      format: "esm",
+      platform: "node",
+      target: "node20",
+      packages: "external",
+      write: false,
+      // Where the bundle will live, so the source map's paths lead back to the sources from there.
+      outdir: cacheDir(),
+      metafile: true,
+      logLevel: "silent",
+      // A user's module keeps a map to its own lines, so the stack of an error it throws points at them.
+      sourcemap: source.startsWith(ROOT) ? false : "inline",
+      plugins: [keepImportMetaUrl],
+    }) as typeof result;
+  } catch (error) {
+    const first = (error as { errors?: { text: string; location?: { file: string; line: number; column: number } | null }[] }).errors?.[0];
+    const where = first?.location ? ` (${path.resolve(first.location.file)}:${first.location.line}:${first.location.column + 1})` : "";
+    throw new Error(`Cannot load task module ${source}: ${first?.text ?? (error as Error).message}${where}`, { cause: error });
+  }
   const code = result.outputFiles[0]!.contents;
   const hash = createHash("sha256").update(code).digest("hex").slice(0, 16);
   const dir = cacheDir();
