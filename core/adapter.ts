@@ -60,7 +60,12 @@ export interface Endpoint {
    * @param transfer Objects to transfer rather than copy (worker threads only; children ignore it).
    */
   send(message: ToWorker, transfer?: Transferable[]): void;
-  /** Ends the worker; settles once it is really gone. */
+  /**
+   * Ends the worker; settles once it is gone, or, where the runtime cannot
+   * stop a thread busy in JavaScript (Deno's workers), once it has been told
+   * to stop and will send nothing more: such a thread runs on until its task
+   * returns, and the process cannot exit before then.
+   */
   terminate(): Promise<void>;
 }
 

@@ -69,7 +69,7 @@ export class TaskTimeoutError extends Error {
  * @returns For example `exit code 1`, `signal SIGKILL` or `an uncaught error: boom`.
  */
 export function describeExit(exit: ExitInfo): string {
-  if (exit.signal !== null) return `signal ${exit.signal}`;
+  if (exit.signal !== null) return `signal ${exit.signal}${exit.error === undefined ? "" : ` (${exit.error.message})`}`;
   if (exit.error !== undefined && exit.code === null) {
     return `an uncaught error: ${exit.error.message}`;
   }

@@ -103,8 +103,15 @@ interface Slot {
   started: Deferred<void>;
 }
 
+/** What a worker reported as an error, as an Error even where the module threw something else. */
+function asError(thrown: unknown): Error {
+  return thrown instanceof Error ? thrown : new Error(String(thrown));
+}
+
 /** Messages a worker may hold at once: one running, one waiting, so it never idles for a round trip. */
 const MESSAGES_PER_WORKER = 2;
+/** Replacements in a row that may fail to start before the pool gives up and rejects every task. */
+const MAX_FAILED_STARTS = 3;
 /** The most tasks one message carries. */
 const MAX_BATCH = 64;
 /** A batch is at most this fraction of a worker's share of the queue, so the last batches end together. */
@@ -137,7 +144,7 @@ export async function createPool(options: PoolOptions): Promise<Pool> {
   }
   const specifier = await options.adapter.prepare(options.module ?? DEFAULT_TASK_MODULE);
   const pool = new Pool(options, size, specifier);
-  await pool.ready();
+  await pool.start();
   return pool;
 }
 
@@ -159,6 +166,11 @@ export class Pool {
   #startError?: Error;
   #size: number;
   #drained?: Deferred<void>;
+  #closed?: Promise<void>;
+  /** Every worker of the first start was ready: a later failure to start is retried. */
+  #started = false;
+  /** Replacements that failed to start since the last one that did. */
+  #failedStarts = 0;
   #ending = new Set<Promise<void>>();
 
   /** @internal Use {@linkcode createPool}. */
@@ -169,7 +181,6 @@ export class Pool {
     this.#taskTimeoutMs = options.taskTimeoutMs;
     this.#spinMicros = options.spinMicros ?? 0;
     this.#size = size;
-    for (let i = 0; i < size; i++) this.#spawn();
   }
 
   /** Worker threads or child processes. */
@@ -187,10 +198,12 @@ export class Pool {
     return [...this.#slots].flatMap((slot) => slot.endpoint.pid ?? []);
   }
 
-  /** @internal Settles when every current worker is ready; rejects if one fails to start. */
-  async ready(): Promise<void> {
+  /** @internal Starts every worker and settles when each is ready; on any failure, ends those that started. */
+  async start(): Promise<void> {
     try {
+      for (let i = 0; i < this.#size; i++) this.#spawn();
       await Promise.all([...this.#slots].map((slot) => slot.started.promise));
+      this.#started = true;
     } catch (error) {
       await this.terminate();
       throw error;
@@ -290,10 +303,15 @@ export class Pool {
    * Waits for every queued and running task, then ends every worker.
    * Afterwards nothing of the pool keeps the program alive.
    */
-  async close(): Promise<void> {
+  close(): Promise<void> {
+    this.#closed ??= this.#drainAndEnd();
+    return this.#closed;
+  }
+
+  async #drainAndEnd(): Promise<void> {
     this.#closing = true;
     if (this.#pending > 0) {
-      this.#drained = defer<void>();
+      this.#drained ??= defer<void>();
       await this.#drained.promise;
     }
     await this.#endAll();
@@ -336,11 +354,12 @@ export class Pool {
     switch (message.t) {
       case "ready":
         slot.ready = true;
+        this.#failedStarts = 0;
         slot.started.resolve();
         this.#dispatch();
         return;
       case "init-fail":
-        this.#onExit(slot, { code: null, signal: null, error: deserializeError(message.error) });
+        this.#onExit(slot, { code: null, signal: null, error: asError(deserializeError(message.error)) });
         return;
       case "exit":
         this.#onExit(slot, { code: message.code, signal: null });
@@ -352,7 +371,7 @@ export class Pool {
         const task = slot.tasks.get(message.id);
         if (task !== undefined) {
           slot.tasks.delete(message.id);
-          if (message.t === "done") this.#settle(task, undefined, message.value);
+          if (message.t === "done") this.#resolve(task, message.value);
           else this.#settle(task, deserializeError(message.error));
         }
         this.#dispatch();
@@ -364,7 +383,7 @@ export class Pool {
           const task = slot.tasks.get(id);
           if (task === undefined) continue;
           slot.tasks.delete(id);
-          if (ok) this.#settle(task, undefined, value);
+          if (ok) this.#resolve(task, value);
           else this.#settle(task, deserializeError(value as SerializedError));
         }
         this.#dispatch();
@@ -377,11 +396,17 @@ export class Pool {
     this.#retire(slot);
     const what = this.#kind === "worker" ? "worker" : "child process";
     if (!slot.ready) {
-      // A worker that cannot start would fail again: stop instead of looping.
       const error = new Error(
         `Cannot start ${what}: it exited before it was ready, with ${describeExit(exit)}`,
         { cause: exit.error },
       );
+      // A replacement may fail once by chance (the machine out of memory for a moment): try again, a few times.
+      if (this.#started && ++this.#failedStarts < MAX_FAILED_STARTS) {
+        slot.started.reject(error);
+        this.#replace();
+        return;
+      }
+      // A worker that keeps failing to start would fail again: stop instead of looping.
       this.#startError = error;
       slot.started.reject(error);
       for (const task of this.#queue.drain()) this.#settle(task, error);
@@ -448,13 +473,28 @@ export class Pool {
       : task!.chunk
       ? { t: "map", id: task!.id, fn: task!.fn, args: task!.arg as unknown[] }
       : { t: "run", id: task!.id, fn: task!.fn, arg: task!.arg };
-    if (slot.wake === undefined) {
-      slot.endpoint.send(message, transfer);
-    } else {
-      // Counted after it is posted: a worker that sees the count change finds the message waiting.
-      slot.wake.port.postMessage(message, transfer);
-      Atomics.add(slot.wake.counter, 0, 1);
-      this.#stayAwake();
+    try {
+      if (slot.wake === undefined) {
+        slot.endpoint.send(message, transfer);
+      } else {
+        // Counted after it is posted: a worker that sees the count change finds the message waiting.
+        slot.wake.port.postMessage(message, transfer);
+        Atomics.add(slot.wake.counter, 0, 1);
+        this.#stayAwake();
+      }
+    } catch (error) {
+      // Nothing was sent (a function to a worker, a BigInt to a child): take the tasks back.
+      slot.inFlight--;
+      slot.exclusive = false;
+      for (const task of tasks) {
+        slot.tasks.delete(task.id);
+        task.slot = undefined;
+        clearTimeout(task.timer);
+        task.timer = undefined;
+      }
+      // One task fails alone; a batch is sent again task by task, so only the one that cannot be sent fails.
+      if (tasks.length === 1) this.#settle(task!, error);
+      else for (const each of tasks) this.#send(slot, [each]);
     }
   }
 
@@ -484,15 +524,24 @@ export class Pool {
     }
   }
 
-  #settle(task: Task, error: unknown, value?: unknown): void {
+  /** Rejects a task with what it threw, or what went wrong: any value, `undefined` included. */
+  #settle(task: Task, error: unknown): void {
+    this.#finish(task, false, error);
+  }
+
+  #resolve(task: Task, value: unknown): void {
+    this.#finish(task, true, value);
+  }
+
+  #finish(task: Task, ok: boolean, result: unknown): void {
     if (task.settled) return;
     task.settled = true;
     if (task.timer !== undefined) clearTimeout(task.timer);
     if (task.onAbort !== undefined) task.options.signal?.removeEventListener("abort", task.onAbort);
     task.timer = undefined;
     task.onAbort = undefined;
-    if (error === undefined) task.resolve(value);
-    else task.reject(error);
+    if (ok) task.resolve(result);
+    else task.reject(result);
     this.#pending--;
     if (this.#pending === 0) this.#drained?.resolve();
   }

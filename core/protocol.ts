@@ -1,16 +1,41 @@
 /**
- * The messages between a pool and its workers or child processes, and their
- * framing on a byte stream (children talk over stdin and stdout).
+ * The messages between a pool and its workers or child processes, and what
+ * a task threw as it crosses to the pool (the bytes on a child's stdin and
+ * stdout are framed by the adapters, in runtimes/_frames.ts).
  *
  * @module
  */
 
-/** An error as it crosses a thread or process boundary. */
+/**
+ * What a task threw, as it crosses a thread or process boundary: an error
+ * with its class, stack, cause and own properties, or a thrown value that
+ * is not an error, kept as it is (`thrown`).
+ */
 export interface SerializedError {
   name: string;
   message: string;
   stack?: string;
+  /** The built-in class to rebuild it with (`TypeError`, `AggregateError`…); a custom class comes back as its nearest built-in ancestor, with its own `name`. */
+  kind?: BuiltinErrorName;
+  /** Its `cause`, serialized the same way. */
+  cause?: SerializedError;
+  /** An `AggregateError`'s errors. */
+  errors?: SerializedError[];
+  /** Its own enumerable properties (`code`, `errno`, custom fields), those that could be cloned. */
+  props?: Record<string, unknown>;
+  /** A thrown value that is not an Error: delivered as this value itself. */
+  thrown?: { value: unknown };
 }
+
+/** The built-in error classes an error is rebuilt with. */
+export type BuiltinErrorName = "Error" | "TypeError" | "RangeError" | "SyntaxError" | "ReferenceError" | "EvalError" | "URIError" | "AggregateError";
+
+const BUILTIN_ERRORS: Record<BuiltinErrorName, ErrorConstructor | AggregateErrorConstructor> = {
+  Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError, AggregateError,
+};
+
+/** How deep causes are followed: a cycle or a very long chain ends here. */
+const MAX_CAUSE_DEPTH = 16;
 
 /** A message from the pool to a worker. */
 export type ToWorker =
@@ -47,80 +72,88 @@ export type FromWorker =
   | { t: "init-fail"; error: SerializedError }
   | { t: "exit"; code: number };
 
-/** Marks a protocol line on a child's stdout, so stray `console.log` output is told apart. */
-const FRAME_MARK = "\x1e";
-
 /**
- * Turns an error thrown anywhere into its serializable form, keeping name, message and stack.
+ * Turns whatever a task threw into plain data that crosses any boundary:
+ * name, message, stack, built-in class, cause (recursively), an
+ * AggregateError's errors, and the own enumerable properties that can be
+ * cloned. A thrown value that is not an Error is kept as it is when it can
+ * be cloned, and described when it cannot.
  *
  * @param error What was thrown.
- * @returns The error's name, message and stack.
+ * @returns Its serializable form.
+ * @example
+ * ```ts
+ * import { deserializeError, serializeError } from "./protocol.ts";
+ * const error = Object.assign(new RangeError("bad range", { cause: new Error("inner") }), { code: "E_RANGE" });
+ * const copy = deserializeError(structuredClone(serializeError(error))) as RangeError & { code: string };
+ * console.assert(copy instanceof RangeError && copy.code === "E_RANGE" && (copy.cause as Error).message === "inner");
+ * ```
  */
-export function serializeError(error: unknown): SerializedError {
-  if (error instanceof Error) {
-    return { name: error.name, message: error.message, stack: error.stack };
+export function serializeError(error: unknown, depth = 0): SerializedError {
+  if (!(error instanceof Error)) {
+    return cloneable(error)
+      ? { name: "Error", message: describeThrown(error), thrown: { value: error } }
+      : { name: "Error", message: `A task threw a value that cannot be sent: ${describeThrown(error)}` };
   }
-  return { name: "Error", message: String(error) };
-}
-
-/**
- * Rebuilds an error sent by a worker, with its original name, message and stack.
- *
- * @param error The serialized error.
- * @returns An `Error` carrying the worker's name, message and stack.
- */
-export function deserializeError(error: SerializedError): Error {
-  const result = new Error(error.message);
-  result.name = error.name;
-  if (error.stack !== undefined) result.stack = error.stack;
+  const result: SerializedError = { name: error.name, message: error.message, stack: error.stack, kind: builtinOf(error) };
+  if (error instanceof AggregateError && depth < MAX_CAUSE_DEPTH) {
+    result.errors = [...error.errors].map((each) => serializeError(each, depth + 1));
+  }
+  if ("cause" in error && error.cause !== undefined && depth < MAX_CAUSE_DEPTH) {
+    result.cause = serializeError(error.cause, depth + 1);
+  }
+  const props: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(error)) {
+    if (key !== "cause" && cloneable(value)) props[key] = value;
+  }
+  if (Object.keys(props).length > 0) result.props = props;
   return result;
 }
 
 /**
- * Frames one message as a line for a byte stream.
+ * Rebuilds what a task threw: an error of its built-in class, with its name,
+ * message, the worker's stack, its cause and its own properties; or the
+ * thrown value itself when it was not an Error.
  *
- * @param message A JSON-serializable message.
- * @returns The framed line, newline included.
+ * @param error The serialized form.
+ * @returns What to reject the task with.
  */
-export function encodeFrame(message: unknown): string {
-  return FRAME_MARK + JSON.stringify(message) + "\n";
+export function deserializeError(error: SerializedError): unknown {
+  if (error.thrown !== undefined) return error.thrown.value;
+  const Builtin = BUILTIN_ERRORS[error.kind ?? "Error"] ?? Error;
+  const options = error.cause === undefined ? undefined : { cause: deserializeError(error.cause) };
+  const result = Builtin === AggregateError
+    ? new AggregateError((error.errors ?? []).map(deserializeError), error.message, options)
+    : new (Builtin as ErrorConstructor)(error.message, options);
+  if (result.name !== error.name) result.name = error.name;
+  if (error.stack !== undefined) result.stack = error.stack;
+  if (error.props !== undefined) Object.assign(result, error.props);
+  return result;
 }
 
-/**
- * Splits a byte stream into framed messages; lines that are not frames
- * (a task's own `console.log`) are handed back as text.
- */
-export class FrameDecoder {
-  #decoder = new TextDecoder();
-  #buffer = "";
-  #onMessage: (message: unknown) => void;
-  #onText: (line: string) => void;
-
-  /**
-   * @param onMessage Called with each decoded message.
-   * @param onText Called with each line that is not a frame.
-   */
-  constructor(onMessage: (message: unknown) => void, onText: (line: string) => void) {
-    this.#onMessage = onMessage;
-    this.#onText = onText;
+function builtinOf(error: Error): BuiltinErrorName {
+  for (let proto = Object.getPrototypeOf(error); proto !== null; proto = Object.getPrototypeOf(proto)) {
+    const name = proto.constructor?.name as BuiltinErrorName;
+    if (BUILTIN_ERRORS[name]?.prototype === proto) return name;
   }
+  return "Error";
+}
 
-  /**
-   * Feeds the next chunk of the stream.
-   *
-   * @param chunk Bytes or text as read from the stream.
-   */
-  push(chunk: Uint8Array | string): void {
-    this.#buffer += typeof chunk === "string"
-      ? chunk
-      : this.#decoder.decode(chunk, { stream: true });
-    let end = this.#buffer.indexOf("\n");
-    while (end !== -1) {
-      const line = this.#buffer.slice(0, end);
-      this.#buffer = this.#buffer.slice(end + 1);
-      if (line.startsWith(FRAME_MARK)) this.#onMessage(JSON.parse(line.slice(1)));
-      else this.#onText(line);
-      end = this.#buffer.indexOf("\n");
-    }
+function cloneable(value: unknown): boolean {
+  if (typeof value === "function" || typeof value === "symbol") return false;
+  try {
+    structuredClone(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function describeThrown(value: unknown): string {
+  if (typeof value === "string") return value;
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
   }
 }

@@ -77,8 +77,8 @@ export interface ScalingPlan {
  *
  * @param options The options as given.
  * @returns The options, complete.
- * @throws {TypeError} For a value of the wrong type, or an unknown strategy or workload.
- * @throws {RangeError} For a count that is not a positive integer.
+ * @throws {TypeError} For a value of the wrong type or an unknown strategy.
+ * @throws {RangeError} For an unknown workload, or a count or a number out of range.
  * @example
  * ```ts
  * import { validateScalingOptions } from "./runner.ts";

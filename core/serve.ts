@@ -47,7 +47,8 @@ export function serveTasks(
   let queued = 0;
   const accept = (message: ToWorker) => {
     queued++;
-    turn = turn.then(() => handle(message)).then(afterTurn);
+    // A turn that fails (its answer could not be posted at all) must not stop the turns after it.
+    turn = turn.then(() => handle(message)).catch(reportLost).then(afterTurn);
   };
   const afterTurn = () => {
     if (--queued === 0 && wake !== undefined) spin(wake);
@@ -111,13 +112,13 @@ export function serveTasks(
         return runInTurn(message.tasks.length, (i) => invoke(find(message.tasks[i]![1]), message.tasks[i]![2])).then((outcomes) =>
           reply(
             { t: "batch-done", results: outcomes.map((outcome, i) => [message.tasks[i]![0], ...outcome]) },
-            (error) => ({ t: "batch-done", results: message.tasks.map(([id]) => [id, 0, error]) }),
+            () => ({ t: "batch-done", results: rejectUnsendable(outcomes).map((outcome, i) => [message.tasks[i]![0], ...outcome]) }),
           )
         );
       case "map": {
         const { id, fn, args } = message;
         return runInTurn(args.length, (i) => invoke(find(fn), args[i])).then((value) =>
-          reply({ t: "done", id, value }, (error) => ({ t: "done", id, value: args.map((): Outcome => [0, error]) }))
+          reply({ t: "done", id, value }, () => ({ t: "done", id, value: rejectUnsendable(value) }))
         );
       }
     }
@@ -125,6 +126,27 @@ export function serveTasks(
 }
 
 type Task = (arg: unknown) => unknown;
+
+/**
+ * The outcomes of a batch whose answer could not be sent, each value that
+ * cannot be cloned turned into its task's error: the others still arrive.
+ */
+function rejectUnsendable(outcomes: Outcome[]): Outcome[] {
+  return outcomes.map((outcome): Outcome => {
+    if (outcome[0] === 0) return outcome;
+    try {
+      structuredClone(outcome[1]);
+      return outcome;
+    } catch (error) {
+      return [0, serializeError(error)];
+    }
+  });
+}
+
+/** An answer that could not be posted at all: the port is gone; say so where a person can see it. */
+function reportLost(error: unknown): void {
+  console.error(`truepar worker: an answer could not be sent: ${error instanceof Error ? error.message : String(error)}`);
+}
 
 /** The one place a task is called. */
 function invoke(task: Task, arg: unknown): unknown {

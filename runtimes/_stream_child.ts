@@ -7,9 +7,15 @@
 
 import type { Endpoint, EndpointHandlers } from "../core/adapter.ts";
 import type { ExitInfo } from "../core/errors.ts";
-import { encodeFrame, FrameDecoder, type FromWorker } from "../core/protocol.ts";
+import type { FromWorker } from "../core/protocol.ts";
+import { encodeFrame, FrameDecoder } from "./_frames.ts";
 
 const KILL_GRACE_MS = 2000;
+/** How long a child whose stdout has ended may take to exit by itself before it is taken for dead. */
+const STDOUT_GRACE_MS = 100;
+
+/** Why a child that closed its stdout was killed. */
+export const STDOUT_CLOSED = "it closed its stdout, the channel it answers on, and was killed";
 
 /** What an adapter hands over of a spawned child. */
 export interface StreamChild {
@@ -18,7 +24,7 @@ export interface StreamChild {
   /** Settles with the exit code and signal once the child is gone. */
   status: Promise<{ code: number | null; signal: string | null }>;
   /** Writes one frame to the child's stdin; must not throw for a dead child. */
-  write(frame: string): void;
+  write(frame: Uint8Array): void;
   /** Sends a signal; must not throw for a dead child. */
   kill(signal: "SIGTERM" | "SIGKILL"): void;
   /** Closes stdin, once the child is gone. */
@@ -39,11 +45,21 @@ export function wrapStreamChild(child: StreamChild, handlers: EndpointHandlers):
     (message) => handlers.onMessage(message as FromWorker),
     (line) => console.error(line),
   );
+  let exited = false;
+  let deaf = false;
+  child.status.then(() => (exited = true));
   const drained = child.stdout.pipeTo(new WritableStream({ write: (chunk) => decoder.push(chunk) }))
     .catch(() => {});
+  // A child that closes its stdout can never answer again: unless it exits by itself, end it.
+  drained.then(() => setTimeout(() => {
+    if (exited || terminating) return;
+    deaf = true;
+    child.kill("SIGKILL");
+  }, STDOUT_GRACE_MS));
   const closed: Promise<ExitInfo> = Promise.all([child.status, drained]).then(([status]) => ({
     code: status.signal === null ? status.code : null,
     signal: status.signal,
+    error: deaf ? new Error(STDOUT_CLOSED) : undefined,
   }));
   closed.then((exit) => terminating || handlers.onExit(exit));
   return {

@@ -19,7 +19,7 @@ const ENTRY = new URL("./entry.ts", import.meta.url);
 /** The part of Bun's API this adapter uses (no Bun type package is needed to check it). */
 interface BunSubprocess {
   readonly pid: number;
-  readonly stdin: { write(data: string): number; flush(): unknown; end(): unknown };
+  readonly stdin: { write(data: Uint8Array): number; flush(): unknown; end(): unknown };
   readonly stdout: ReadableStream<Uint8Array>;
   readonly exited: Promise<number>;
   readonly signalCode: string | null;

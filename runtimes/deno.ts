@@ -85,13 +85,12 @@ function spawnChild(handlers: EndpointHandlers): Endpoint {
     stderr: "inherit",
   }).spawn();
   const writer = child.stdin.getWriter();
-  const encoder = new TextEncoder();
   const ignore = () => {};
   return wrapStreamChild({
     pid: child.pid,
     stdout: child.stdout,
     status: child.status,
-    write: (frame) => void writer.write(encoder.encode(frame)).catch(ignore),
+    write: (frame) => void writer.write(frame).catch(ignore),
     kill: (signal) => {
       try {
         child.kill(signal);

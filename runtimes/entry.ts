@@ -5,7 +5,7 @@
  * @module
  */
 
-import { encodeFrame, FrameDecoder, type ToWorker } from "../core/protocol.ts";
+import type { ToWorker } from "../core/protocol.ts";
 import { type ParentPort, serveTasks } from "../core/serve.ts";
 
 interface DenoLike {
@@ -68,6 +68,8 @@ function divertConsole(): void {
 
 async function processStdioPort(): Promise<ParentPort> {
   const { default: process } = await import("node:process");
+  // Only a child process frames its messages: a worker thread never loads node:v8.
+  const { encodeFrame, FrameDecoder } = await import("./_frames.ts");
   divertConsole();
   return {
     post: (message) => void process.stdout.write(encodeFrame(message)),
@@ -80,12 +82,12 @@ async function processStdioPort(): Promise<ParentPort> {
   };
 }
 
-function denoStdioPort(runtime: DenoLike): ParentPort {
+async function denoStdioPort(runtime: DenoLike): Promise<ParentPort> {
+  const { encodeFrame, FrameDecoder } = await import("./_frames.ts");
   divertConsole();
-  const encoder = new TextEncoder();
   return {
     post: (message) => {
-      const bytes = encoder.encode(encodeFrame(message));
+      const bytes = encodeFrame(message);
       let written = 0;
       while (written < bytes.length) written += runtime.stdout.writeSync(bytes.subarray(written));
     },

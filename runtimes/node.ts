@@ -16,15 +16,19 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { type Transferable as NodeTransferable, Worker } from "node:worker_threads";
 import type { Endpoint, EndpointHandlers, RuntimeAdapter, WorkerKind } from "../core/adapter.ts";
 import type { ExitInfo } from "../core/errors.ts";
-import { encodeFrame, FrameDecoder, type FromWorker } from "../core/protocol.ts";
+import type { FromWorker } from "../core/protocol.ts";
+import { encodeFrame, FrameDecoder } from "./_frames.ts";
 import { readHostInfo } from "./_host.ts";
 import { readProcMemory } from "./_memory.ts";
 import { readTreeCpu } from "./_cpu.ts";
 import { checkTaskModule } from "./_module.ts";
+import { STDOUT_CLOSED } from "./_stream_child.ts";
 import { cacheDir } from "./_cache.ts";
 
 const ENTRY = new URL("./entry.ts", import.meta.url);
 const KILL_GRACE_MS = 2000;
+/** How long a child whose stdout has ended may take to exit by itself before it is taken for dead. */
+const STDOUT_GRACE_MS = 100;
 
 /**
  * Creates the adapter for the Node.js this code runs on.
@@ -96,10 +100,17 @@ function spawnChild(entry: string, handlers: EndpointHandlers): Endpoint {
     env: childEnv(),
   });
   let terminating = false;
+  let deaf = false;
   const closed = new Promise<ExitInfo>((resolve) => {
-    child.on("close", (code, signal) => resolve({ code, signal }));
+    child.on("close", (code, signal) => resolve({ code, signal, error: deaf ? new Error(STDOUT_CLOSED) : undefined }));
     child.on("error", (error) => resolve({ code: null, signal: null, error }));
   });
+  // A child that closes its stdout can never answer again: unless it exits by itself, end it.
+  child.stdout!.on("end", () => setTimeout(() => {
+    if (terminating || child.exitCode !== null || child.signalCode !== null) return;
+    deaf = true;
+    child.kill("SIGKILL");
+  }, STDOUT_GRACE_MS));
   closed.then((exit) => terminating || handlers.onExit(exit));
   const decoder = new FrameDecoder(
     (message) => handlers.onMessage(message as FromWorker),
