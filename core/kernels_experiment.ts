@@ -302,7 +302,8 @@ export async function runSharedMemory(
       barrier[0] = count;
       const start = performance.now();
       const rows = await Promise.all(Array.from({ length: count }, () =>
-        pool.run<number>("mandelbrotShared", { module, memory, ...params, barrier: barrier.buffer })
+        // A timeout sends each task alone to an idle worker: the renderers must run at once, each in its own.
+        pool.run<number>("mandelbrotShared", { module, memory, ...params, barrier: barrier.buffer }, { timeoutMs: 60_000 })
       ));
       const ms = performance.now() - start;
       const total = new BigInt64Array(memory.buffer, SHARED_LAYOUT.total, 1)[0]!;
@@ -320,6 +321,7 @@ export async function runSharedMemory(
     const matchesSingle = single.total === shared.total && single.image.every((count, i) => count === shared.image[i]);
     const singleMs = median(singles.map((r) => r.ms));
     const sharedMs = median(shareds.map((r) => r.ms));
+    await pool.close();
     return {
       kernel: "mandelbrot",
       workers,
@@ -331,7 +333,9 @@ export async function runSharedMemory(
       sharedMs,
       speedup: singleMs / sharedMs,
     };
-  } finally {
-    await pool.close();
+  } catch (error) {
+    // A renderer that failed leaves the other at the gate: end them rather than wait.
+    await pool.terminate();
+    throw error;
   }
 }

@@ -113,6 +113,9 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRec
   const { adapter, onStep } = options;
   const counts = [...(options.counts ?? [1, 2, 4, 8])];
   counts.forEach((count) => checkPositive("counts", count));
+  if (new Set(counts).size < 2) {
+    throw new RangeError(`Cannot run overhead: "counts" must hold at least two different sizes to fit a slope, received ${JSON.stringify(counts)}`);
+  }
   const settings = {
     counts,
     spawns: checkPositive("spawns", options.spawns ?? 20),

@@ -19,6 +19,8 @@ import { checkCount } from "./workload.ts";
 export const SYNC_SCHEMA = "truepar.sync/1";
 
 const DEMO_MODULE = new URL("./sync/demo_tasks.ts", import.meta.url);
+/** A task with a timeout goes alone to an idle worker: the parties of a demonstration must run at once, each in its own. */
+const ALONE = { timeoutMs: 60_000 };
 const VAULT = 1000;
 const THEFT = 993;
 
@@ -98,7 +100,7 @@ export async function runSync(options: SyncOptions): Promise<SyncRecord> {
       next();
       const counter = new SharedArrayBuffer(4);
       const shared = { counter, barrier: new Barrier(workers).buffer, mutex: new Mutex().buffer, mode, iterations };
-      await Promise.all(Array.from({ length: workers }, () => pool.run("countUp", shared)));
+      await Promise.all(Array.from({ length: workers }, () => pool.run("countUp", shared, ALONE)));
       return tally(workers * iterations, new Int32Array(counter)[0]!);
     };
     const lostUpdates = { workers, iterations, plain: await count("plain"), atomic: await count("atomic"), mutex: await count("mutex") };
@@ -108,7 +110,7 @@ export async function runSync(options: SyncOptions): Promise<SyncRecord> {
       const bank = new Int32Array(new SharedArrayBuffer(4));
       bank[0] = VAULT;
       const shared = { lock: (safe ? new Mutex() : new NaiveLock()).buffer, bank: bank.buffer, barrier: new Barrier(2).buffer, safe };
-      const [, error] = await Promise.all([pool.run("guardVault", shared), pool.run<string | null>("robVault", { ...shared, amount: THEFT })]);
+      const [, error] = await Promise.all([pool.run("guardVault", shared, ALONE), pool.run<string | null>("robVault", { ...shared, amount: THEFT }, ALONE)]);
       return { balance: bank[0]!, error };
     };
     const thief = { vault: VAULT, amount: THEFT, naive: await rob(false), safe: await rob(true) };
@@ -125,13 +127,14 @@ export async function runSync(options: SyncOptions): Promise<SyncRecord> {
       }
       const cells = new Int32Array(new SharedArrayBuffer(8));
       const shared = { semaphore: semaphore.buffer, bounded, room: cells.buffer, barrier: new Barrier(3).buffer, parties: 3, stayMs };
-      await Promise.all([0, 1, 2].map(() => pool.run("enterRoom", shared)));
+      await Promise.all([0, 1, 2].map(() => pool.run("enterRoom", shared, ALONE)));
       return { maxInside: cells[1]!, refused: error !== null, error };
     };
     const semaphore = { parties: 3, extraReleases: 2, plain: await room(false), bounded: await room(true) };
 
     next();
     const eventLoopRace = { deposits, ...(await raceOnEventLoop(deposits)) };
+    await pool.close();
     return {
       schema: SYNC_SCHEMA,
       runtime: adapter.runtime,
@@ -142,8 +145,10 @@ export async function runSync(options: SyncOptions): Promise<SyncRecord> {
       thief,
       semaphore,
     };
-  } finally {
-    await pool.close();
+  } catch (error) {
+    // The other parties may be waiting at a barrier for the one that failed: end them rather than wait.
+    await pool.terminate();
+    throw error;
   }
 }
 

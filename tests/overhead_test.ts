@@ -50,4 +50,12 @@ overhead("refuses counts that are not positive integers", async () => {
   assert.match(error.message, '"spawns" must be a positive integer, received 0');
 });
 
+overhead("refuses fewer than two sizes before measuring anything", async () => {
+  const started = performance.now();
+  const error = await runOverhead({ adapter, counts: [4, 4] }).catch((e: unknown) => e) as Error;
+  assert.instance(error, RangeError);
+  assert.is(error.message, 'Cannot run overhead: "counts" must hold at least two different sizes to fit a slope, received [4,4]');
+  assert.ok(performance.now() - started < 1000, "it measured first");
+});
+
 overhead.run();

@@ -171,6 +171,20 @@ single("invalid use gets a clear error", () => {
   }
 });
 
+single("a Semaphore or Barrier with invalid options leaves its buffer untagged, so a valid one can be made in it", () => {
+  for (const [make, bad] of [
+    [(buffer: SharedArrayBuffer, n: number) => new Semaphore(n, buffer), 0],
+    [(buffer: SharedArrayBuffer, n: number) => new BoundedSemaphore(n, buffer), -2],
+    [(buffer: SharedArrayBuffer, n: number) => new Barrier(n, buffer), 1.5],
+  ] as const) {
+    const buffer = new SharedArrayBuffer(64);
+    assert.throws(() => make(buffer, bad), RangeError);
+    assert.is(new Int32Array(buffer)[0], 0, "the buffer was left tagged");
+    make(buffer, 2);
+    assert.not.throws(() => make(buffer, 0), "attaching reads the creator's count, not its own argument");
+  }
+});
+
 const experiment = suite(`${RUNTIME}: runSync()`);
 
 experiment("shows each pitfall and each fix, in the truepar.sync/1 shape", async () => {

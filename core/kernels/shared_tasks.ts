@@ -26,10 +26,16 @@ export function mandelbrotShared(
   },
 ): number {
   const kernels = instantiateKernels(module, memory);
+  /** A renderer that never comes (its task failed) must not hold the others for ever. */
+  const GATE_TIMEOUT_MS = 10_000;
   // Start together, so the split of rows reflects the work, not the start-up.
   const gate = new Int32Array(barrier);
   Atomics.sub(gate, 0, 1);
   Atomics.notify(gate, 0);
-  while (Atomics.load(gate, 0) > 0) Atomics.wait(gate, 0, Atomics.load(gate, 0), 1000);
+  const deadline = performance.now() + GATE_TIMEOUT_MS;
+  while (Atomics.load(gate, 0) > 0) {
+    if (performance.now() > deadline) throw new Error(`Cannot render: the other workers did not reach the gate within ${GATE_TIMEOUT_MS} ms`);
+    Atomics.wait(gate, 0, Atomics.load(gate, 0), 100);
+  }
   return kernels.mandelbrotShared(width, height, maxIter, SHARED_LAYOUT.ctl, SHARED_LAYOUT.out);
 }

@@ -61,23 +61,23 @@ export function createSharedMemory(pages: number): WebAssembly.Memory {
   return new WebAssembly.Memory({ initial: pages, maximum: MAX_PAGES, shared: true } as WebAssembly.MemoryDescriptor);
 }
 
-const instances = new WeakMap<WebAssembly.Module, WasmKernels>();
+/**
+ * This thread's instance. truepar has one kernels module (the bytes of
+ * kernels.wasm), and every message carries a fresh clone of it, so a cache
+ * keyed by the module object would never hit: one instance per thread is.
+ */
+let threadKernels: Promise<WasmKernels> | undefined;
 
 /**
- * The kernels of this thread for a module, instantiated once; compiled here
- * only when no module was sent (a child process cannot receive one).
+ * The kernels of this thread, instantiated once; compiled here only when no
+ * module was sent (a child process cannot receive one).
  *
  * @param module A module compiled by the main thread, if it sent one.
  * @returns The kernel functions.
  */
-export async function kernelsFor(module?: WebAssembly.Module): Promise<WasmKernels> {
-  const key = module ?? await compileKernels();
-  let kernels = instances.get(key);
-  if (kernels === undefined) {
-    kernels = instantiateKernels(key);
-    instances.set(key, kernels);
-  }
-  return kernels;
+export function kernelsFor(module?: WebAssembly.Module): Promise<WasmKernels> {
+  threadKernels ??= (async () => instantiateKernels(module ?? await compileKernels()))();
+  return threadKernels;
 }
 
 function decodeBase64(text: string): Uint8Array<ArrayBuffer> {

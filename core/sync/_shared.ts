@@ -30,17 +30,19 @@ export type PrimitiveKind = keyof typeof TAGS;
  * @param cells How many Int32 cells it needs, the tag in cell 0 included.
  * @param buffer A buffer of this kind to attach to, or a zeroed one to create it in; a new one when absent.
  * @param attachOnly Refuse a buffer that holds no primitive yet (for `from()`).
- * @returns The cells, and whether the primitive is new (its other cells still to fill).
+ * @param init Checks the creator's options and fills the other cells, before the tag is published: a thread
+ *   that attaches meanwhile waits for the tag, and one that throws leaves the buffer as it was.
+ * @returns The cells, and whether this call created the primitive.
  * @throws {TypeError} When the buffer is not a SharedArrayBuffer, or holds another kind.
  * @throws {RangeError} When the buffer is too small.
  */
-export function attachCells(kind: PrimitiveKind, cells: number, buffer?: unknown, attachOnly = false): { view: Int32Array; fresh: boolean } {
+export function attachCells(kind: PrimitiveKind, cells: number, buffer?: unknown, attachOnly = false, init?: (view: Int32Array) => void): { view: Int32Array; fresh: boolean } {
   if (buffer === undefined) buffer = new SharedArrayBuffer(cells * 4);
   if (!(buffer instanceof SharedArrayBuffer)) {
     const name = (buffer as object | null)?.constructor?.name ?? String(buffer);
     throw new TypeError(`Cannot attach ${kind}: the buffer must be a SharedArrayBuffer, received ${name}`);
   }
-  const tag = buffer.byteLength >= 4 ? Atomics.load(new Int32Array(buffer, 0, 1), 0) : 0;
+  const tag = buffer.byteLength >= 4 ? awaitTag(new Int32Array(buffer, 0, 1), kind) : 0;
   if (tag !== TAGS[kind] && (tag !== 0 || attachOnly)) {
     const other = Object.entries(TAGS).find(([, value]) => value === tag)?.[0];
     throw new TypeError(`Cannot attach ${kind}: the buffer holds ${other === undefined ? "no truepar primitive" : `a ${other}`}`);
@@ -49,9 +51,37 @@ export function attachCells(kind: PrimitiveKind, cells: number, buffer?: unknown
     throw new RangeError(`Cannot attach ${kind}: the buffer must hold at least ${cells * 4} bytes, received ${buffer.byteLength}`);
   }
   const view = new Int32Array(buffer, 0, cells);
-  // Whoever tags a zeroed buffer first creates the primitive in it.
-  const fresh = tag === 0 && Atomics.compareExchange(view, 0, 0, TAGS[kind]) === 0;
-  return { view, fresh };
+  // Whoever marks a zeroed buffer first creates the primitive in it; the tag goes up once its cells are written.
+  if (tag === 0 && Atomics.compareExchange(view, 0, 0, CREATING) === 0) {
+    try {
+      init?.(view);
+    } catch (error) {
+      Atomics.store(view, 0, 0);
+      Atomics.notify(view, 0);
+      throw error;
+    }
+    Atomics.store(view, 0, TAGS[kind]);
+    Atomics.notify(view, 0);
+    return { view, fresh: true };
+  }
+  if (tag === 0) return attachCells(kind, cells, buffer, attachOnly, init);
+  return { view, fresh: false };
+}
+
+/** The first cell while another thread is writing a new primitive's cells. */
+const CREATING = -1;
+/** A creator takes microseconds; one that takes this long has died mid-way. */
+const CREATING_LIMIT_MS = 1000;
+
+/** The tag, once no other thread is still creating the primitive. */
+function awaitTag(cell: Int32Array, kind: PrimitiveKind): number {
+  let tag = Atomics.load(cell, 0);
+  if (tag !== CREATING) return tag;
+  const deadline = performance.now() + CREATING_LIMIT_MS;
+  while ((tag = Atomics.load(cell, 0)) === CREATING) {
+    if (performance.now() > deadline) throw new Error(`Cannot attach ${kind}: another thread began creating it and never finished`);
+  }
+  return tag;
 }
 
 /**

@@ -43,14 +43,12 @@ export class Barrier {
    * @throws {RangeError} When `parties` is not a positive integer.
    */
   constructor(parties: number, buffer?: SharedArrayBuffer, options: AttachOptions = {}) {
-    const { view, fresh } = attachCells("Barrier", CELLS, buffer, options.attachOnly);
-    this.#cells = view;
-    if (fresh) {
+    this.#cells = attachCells("Barrier", CELLS, buffer, options.attachOnly, (view) => {
       if (!Number.isInteger(parties) || parties < 1) {
         throw new RangeError(`Cannot create Barrier: "parties" must be a positive integer, received ${parties}`);
       }
       view[PARTIES] = parties;
-    }
+    }).view;
   }
 
   /**

@@ -6,6 +6,9 @@
  */
 
 import { Barrier } from "./barrier.ts";
+
+/** A party that never comes (its task failed) breaks the barrier after this long, rather than leave the others waiting for ever. */
+const MEET_TIMEOUT_MS = 10_000;
 import { Mutex, OwnershipError } from "./mutex.ts";
 import { NaiveLock } from "./naive_lock.ts";
 import { BoundedSemaphore, Semaphore } from "./semaphore.ts";
@@ -45,7 +48,7 @@ export function countUp(
 ): void {
   const cells = new Int32Array(counter);
   const lock = Mutex.from(mutex);
-  Barrier.from(barrier).wait();
+  Barrier.from(barrier).wait(MEET_TIMEOUT_MS);
   if (mode === "plain") {
     for (let i = 0; i < iterations; i++) cells[0]!++;
   } else if (mode === "atomic") {
@@ -77,8 +80,8 @@ export function guardVault(shared: VaultShared): void {
   const lock = attachLock(shared);
   const barrier = Barrier.from(shared.barrier);
   lock.lock();
-  barrier.wait(); // the thief may try now
-  barrier.wait(); // the thief is done
+  barrier.wait(MEET_TIMEOUT_MS); // the thief may try now
+  barrier.wait(MEET_TIMEOUT_MS); // the thief is done
   try {
     lock.unlock();
   } catch (error) {
@@ -96,7 +99,7 @@ export function robVault(shared: VaultShared & { amount: number }): string | nul
   const lock = attachLock(shared);
   const barrier = Barrier.from(shared.barrier);
   const bank = new Int32Array(shared.bank);
-  barrier.wait();
+  barrier.wait(MEET_TIMEOUT_MS);
   let error: string | null = null;
   try {
     lock.unlock();
@@ -106,7 +109,7 @@ export function robVault(shared: VaultShared & { amount: number }): string | nul
   } catch (caught) {
     error = `${(caught as Error).name}: ${(caught as Error).message}`;
   }
-  barrier.wait();
+  barrier.wait(MEET_TIMEOUT_MS);
   return error;
 }
 
@@ -127,7 +130,7 @@ export function enterRoom(
 ): void {
   const guard = bounded ? BoundedSemaphore.from(semaphore) : Semaphore.from(semaphore);
   const cells = new Int32Array(room); // [inside, most inside]
-  Barrier.from(barrier).wait();
+  Barrier.from(barrier).wait(MEET_TIMEOUT_MS);
   guard.acquire();
   raiseTo(cells, 1, Atomics.add(cells, 0, 1) + 1);
   Atomics.notify(cells, 0);

@@ -40,15 +40,13 @@ export class Semaphore {
    */
   constructor(permits: number, buffer?: SharedArrayBuffer, options: AttachOptions = {}) {
     const kind = this.kind();
-    const { view, fresh } = attachCells(kind, CELLS, buffer, options.attachOnly);
-    this.cells = view;
-    if (fresh) {
+    this.cells = attachCells(kind, CELLS, buffer, options.attachOnly, (view) => {
       if (!Number.isInteger(permits) || permits < 1) {
         throw new RangeError(`Cannot create ${kind}: "permits" must be a positive integer, received ${permits}`);
       }
       view[COUNT] = permits;
       view[BOUND] = permits;
-    }
+    }).view;
   }
 
   /**
