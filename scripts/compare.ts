@@ -32,7 +32,7 @@ try {
   args = parseCompareArgs(process.argv.slice(2));
 } catch (error) {
   if (!(error instanceof UsageError)) throw error;
-  process.stderr.write(`${error.message}\n\n${COMPARE_USAGE}\n`);
+  process.stderr.write(`${error.message}\nSee scripts/compare.ts --help for the flags.\n`);
   process.exit(2);
 }
 

@@ -1,4 +1,7 @@
 import { RUNTIME } from "./_guard.ts";
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
@@ -48,6 +51,34 @@ test("a bad flag gets one line and a pointer to --help, exit 2", async () => {
   const run = await runInTerminal([...RUN, "--tasks", "0"], { cwd: ROOT });
   assert.is(run.exitCode, 2);
   assert.equal(run.screen.trim().split(/\r?\n/), ['Cannot run: --tasks must be a positive integer, received "0"', "See scripts/run.ts --help for the flags."]);
+});
+
+const COMPARE = ["node", "--import", "tsx", "scripts/compare.ts"];
+
+test("compare: the progress bar in a terminal, the report at the end, the terminal given back", async () => {
+  if (RUNTIME !== "node") return; // compare.ts is a Node script that starts every runtime itself
+  const out = mkdtempSync(path.join(os.tmpdir(), "truepar-compare-"));
+  const run = await runInTerminal([...COMPARE, "--profile", "smoke", "--runtimes", "bun", "--experiments", "scaling", "--workloads", "io", "--out", out], { cwd: ROOT });
+  assert.is(run.exitCode, 0, run.screen);
+  assert.ok(run.screen.includes("\x1b[?25l"), "no progress bar was drawn");
+  assert.match(run.screen, /verdict|io \(waits=/);
+  assert.equal(modesLeftChanged(run.screen), []);
+});
+
+test("compare: Ctrl-C keeps the finished runs, exits 130 and shows the cursor again", async () => {
+  if (RUNTIME !== "node") return;
+  const out = mkdtempSync(path.join(os.tmpdir(), "truepar-compare-"));
+  const run = await runInTerminal([...COMPARE, "--profile", "smoke", "--runtimes", "bun", "--experiments", "scaling", "--workloads", "io", "--out", out], { cwd: ROOT, interruptWhen: /@1 \| ?$|runs \| ETA.*scaling-io-\w+@/m });
+  assert.is(run.exitCode, 130, run.screen);
+  assert.match(run.screen, /interrupted: \d+ of \d+ runs finished and kept/);
+  assert.equal(modesLeftChanged(run.screen), []);
+});
+
+test("compare: a bad flag gets one line and a pointer to --help, exit 2", async () => {
+  if (RUNTIME !== "node") return;
+  const run = await runInTerminal([...COMPARE, "--profile", "huge"], { cwd: ROOT });
+  assert.is(run.exitCode, 2);
+  assert.equal(run.screen.trim().split(/\r?\n/), ['Cannot compare: --profile must be one of quick, full, smoke, received "huge"', "See scripts/compare.ts --help for the flags."]);
 });
 
 test.run();
