@@ -1,7 +1,7 @@
 /** Every TypeScript example in README.md runs as written, on the runtime running this file. */
 
 import { RUNTIME } from "./_guard.ts";
-import { cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
@@ -10,7 +10,9 @@ import { scriptCommand } from "../scripts/_runtimes.ts";
 import { writeResultSet } from "./fixtures/result_sets.ts";
 
 const ROOT = new URL("../", import.meta.url);
-const readme = readFileSync(new URL("README.md", ROOT), "utf8");
+// README.md and the pages under docs/: every example and command in them is run.
+const readme = ["README.md", ...readdirSync(new URL("docs/", ROOT)).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)]
+  .map((file) => readFileSync(new URL(file, ROOT), "utf8")).join("\n");
 const examples = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1]!);
 
 const test = suite(`${RUNTIME}: README examples`);
