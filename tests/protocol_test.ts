@@ -39,6 +39,21 @@ frames("carries what structured clone carries: BigInt, Map, Set, Date, typed arr
   assert.equal(messages, [value]);
 });
 
+frames("what JSON would alter arrives exactly: NaN, Infinity, -0, holes, undefined, class instances", () => {
+  class Point {
+    constructor(public x = 1) {}
+  }
+  // deno-lint-ignore no-sparse-arrays
+  const values: unknown[] = [{ a: NaN }, { b: -Infinity }, [1, , 3], [undefined], { c: undefined }, -0, new Point(), { plain: [1, "two", { three: true }, null] }];
+  const messages: unknown[] = [];
+  const decoder = new FrameDecoder((m) => messages.push(m), () => {});
+  for (const value of values) decoder.push(encodeFrame(value));
+  assert.equal(messages, values.map((v) => (v instanceof Point ? { x: 1 } : v)));
+  assert.ok(Object.is(messages[5], -0));
+  assert.ok(!(1 in (messages[2] as unknown[])), "a hole stays a hole");
+  assert.ok("c" in (messages[4] as object), "an undefined property stays");
+});
+
 frames("refuses functions, symbols and shared memory with a DataCloneError naming the boundary", () => {
   for (const value of [() => 1, Symbol("s"), { shared: new SharedArrayBuffer(8) }, [new Int32Array(new SharedArrayBuffer(8))]]) {
     assert.throws(() => encodeFrame(value), (e: Error) => e.name === "DataCloneError" && e.message.includes("cannot cross a process boundary"));
