@@ -6,6 +6,7 @@
  */
 
 import { RUNTIME } from "./_guard.ts";
+import { existsSync, rmSync, writeFileSync } from "node:fs";
 import process from "node:process";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
@@ -13,8 +14,10 @@ import type { WorkerKind } from "../core/adapter.ts";
 import { TaskTimeoutError, WorkerCrashedError } from "../core/errors.ts";
 import { createPool, type Pool } from "../core/pool.ts";
 import { createAdapter } from "../runtimes/detect.ts";
+import { FAIL_NEXT_START } from "./fixtures/flaky_start.ts";
 
 const TASKS = new URL("./fixtures/tasks.ts", import.meta.url);
+const FLAKY = new URL("./fixtures/flaky_start.ts", import.meta.url);
 const adapter = await createAdapter();
 const unhandled: unknown[] = [];
 process.on("unhandledRejection", (reason) => void unhandled.push(reason));
@@ -125,6 +128,19 @@ for (const kind of ["worker", "process"] as const) {
       await closeCleanly(pool);
     });
   }
+
+  test("a replacement that fails to start once is retried, and the pool goes on", async () => {
+    const pool = await createPool({ adapter, kind, size: 1, module: FLAKY });
+    writeFileSync(FAIL_NEXT_START, "");
+    try {
+      assert.instance(await pool.run("exit", 0).catch((e: unknown) => e), WorkerCrashedError);
+      assert.is(await pool.run("echo", 5), 5);
+      assert.not.ok(existsSync(FAIL_NEXT_START), "no replacement tried to start");
+    } finally {
+      rmSync(FAIL_NEXT_START, { force: true });
+    }
+    await closeCleanly(pool);
+  });
 
   test("a task that returns undefined resolves with undefined", async () => {
     const pool = await createPool({ adapter, kind, size: 1, module: TASKS });
