@@ -6,7 +6,6 @@
  * @module
  */
 
-import { readdirSync, readFileSync } from "node:fs";
 import { execa } from "execa";
 
 /** What the terminal showed, and how the command ended. */
@@ -76,21 +75,4 @@ export function modesLeftChanged(screen: string): string[] {
 
 function shellQuote(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
-}
-
-/**
- * The processes whose environment holds `NAME=value`: what a run left behind.
- *
- * @param name The variable's name.
- * @param value Its value.
- * @returns Their process ids.
- */
-export function processesMarked(name: string, value: string): number[] {
-  return readdirSync("/proc").filter((entry) => /^\d+$/.test(entry)).flatMap((pid) => {
-    try {
-      return readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").includes(`${name}=${value}`) ? [Number(pid)] : [];
-    } catch {
-      return [];
-    }
-  });
 }

@@ -6,6 +6,7 @@
  */
 
 import { RUNTIME } from "./_guard.ts";
+import { isAlive } from "./_processes.ts";
 import { existsSync, rmSync, writeFileSync } from "node:fs";
 import process from "node:process";
 import { suite } from "uvu";
@@ -22,14 +23,6 @@ const adapter = await createAdapter();
 const unhandled: unknown[] = [];
 process.on("unhandledRejection", (reason) => void unhandled.push(reason));
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Resolves with what the promise settled with, or "pending" after `ms`. */
 function within<T>(promise: Promise<T>, ms: number): Promise<T | "pending"> {

@@ -5,6 +5,7 @@
  */
 
 import { RUNTIME } from "./_guard.ts";
+import { isAlive } from "./_processes.ts";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -21,14 +22,6 @@ const TASKS = new URL("./fixtures/tasks.ts", import.meta.url);
 const BROKEN = new URL("./fixtures/broken_tasks.ts", import.meta.url);
 const adapter: RuntimeAdapter = await createAdapter();
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 // Worker threads, worker threads in latency mode (spinMicros), child processes.
 const MODES: { kind: WorkerKind; spinMicros: number }[] = [

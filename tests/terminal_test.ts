@@ -6,7 +6,8 @@ import { fileURLToPath } from "node:url";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { scriptCommand } from "../scripts/_runtimes.ts";
-import { modesLeftChanged, processesMarked, runInTerminal } from "./_terminal.ts";
+import { processesMarked } from "./_processes.ts";
+import { modesLeftChanged, runInTerminal } from "./_terminal.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const RUN = scriptCommand(RUNTIME, "scripts/run.ts");
