@@ -39,6 +39,12 @@ const level = Math.max(2, Math.min(host.cores, 4));
 console.log(`truepar · ${name} ${version} (${engine}) · ${host.cpuModel} · ${host.cores} cores · ${host.os} ${host.arch}`);
 console.log(`Is true parallelism possible here? ${TASKS} tasks at 1 and ${level} in flight, in paired rounds (about 30 s)\n`);
 
+const cell = (record: RunRecord) => {
+  const top = record.points.at(-1)!;
+  const mark = top.steadyEvidence === "none" ? "~" : " ";
+  return `${mark}${top.steadySpeedup.toFixed(2)}x [${top.steadySpeedupCI[0].toFixed(2)}–${top.steadySpeedupCI[1].toFixed(2)}]  ${top.speedup.toFixed(2)}x  ${top.coresBusy?.toFixed(1) ?? "n/a"}`;
+};
+
 const interrupt = new AbortController();
 process.once("SIGINT", () => interrupt.abort(new Error("interrupted")));
 const bar = createProgress({ format: " {bar} {value}/{total} | {unit}" });
@@ -55,20 +61,25 @@ try {
   }
 } catch (error) {
   bar?.stop();
-  process.stderr.write(interrupt.signal.aborted ? "interrupted: nothing to report\n" : `error: ${(error as Error).message}\n`);
-  process.exit(interrupt.signal.aborted ? 130 : 1);
+  if (!interrupt.signal.aborted) {
+    process.stderr.write(`error: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
+  printTables();
+  process.stderr.write(`interrupted: ${results.size} of ${WORKLOADS.length * STRATEGIES.length} measurements finished, shown above\n`);
+  process.exit(130);
 }
 bar?.stop();
+printTables();
 
-const cell = (record: RunRecord) => {
-  const top = record.points.at(-1)!;
-  const mark = top.steadyEvidence === "none" ? "~" : " ";
-  return `${mark}${top.steadySpeedup.toFixed(2)}x [${top.steadySpeedupCI[0].toFixed(2)}–${top.steadySpeedupCI[1].toFixed(2)}]  ${top.speedup.toFixed(2)}x  ${top.coresBusy?.toFixed(1) ?? "n/a"}`;
-};
-for (const workload of WORKLOADS) {
-  console.log(`${workload.what} · speedup at ${level}: steady [95% CI], cold (pool start included), cores busy`);
-  for (const [strategy, label] of STRATEGIES) console.log(`  ${label.padEnd(11)} ${cell(results.get(`${workload.name} ${strategy}`)!)}`);
-  console.log("");
+function printTables(): void {
+  for (const workload of WORKLOADS) {
+    const rows = STRATEGIES.filter(([strategy]) => results.has(`${workload.name} ${strategy}`));
+    if (rows.length === 0) continue;
+    console.log(`${workload.what} · speedup at ${level}: steady [95% CI], cold (pool start included), cores busy`);
+    for (const [strategy, label] of rows) console.log(`  ${label.padEnd(11)} ${cell(results.get(`${workload.name} ${strategy}`)!)}`);
+    console.log("");
+  }
 }
 const parallel = (strategy: string) => {
   const top = results.get(`cpu ${strategy}`)!.points.at(-1)!;

@@ -39,3 +39,21 @@ export function processesMarked(name: string, value: string): number[] {
     }
   });
 }
+
+/**
+ * Waits until no process carries `NAME=value`, for up to `ms`.
+ *
+ * @param name The variable's name.
+ * @param value Its value.
+ * @param ms How long a process may take to end.
+ * @returns Those still running after that.
+ */
+export async function processesLeft(name: string, value: string, ms = 2000): Promise<number[]> {
+  const deadline = performance.now() + ms;
+  let left = processesMarked(name, value);
+  while (left.length > 0 && performance.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    left = processesMarked(name, value);
+  }
+  return left;
+}

@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { scriptCommand } from "../scripts/_runtimes.ts";
-import { processesMarked } from "./_processes.ts";
+import { processesLeft } from "./_processes.ts";
 import { modesLeftChanged, runInTerminal } from "./_terminal.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
@@ -42,8 +42,7 @@ test("Ctrl-C after the first round prints the finished rounds, exits 130 and sho
     assert.match(run.screen, /interrupted after \d+ rounds?: the figures above are from those alone/);
     assert.ok(run.screen.includes("\x1b[?25l"), "no progress bar was drawn");
     assert.equal(modesLeftChanged(run.screen), []);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    assert.equal(processesMarked("TRUEPAR_TEST_MARK", mark), [], "a process of the run is still running");
+    assert.equal(await processesLeft("TRUEPAR_TEST_MARK", mark), [], "a process of the run is still running 2 s after it ended");
   }
 });
 
@@ -52,6 +51,14 @@ test("a bad flag gets one line and a pointer to --help, exit 2", async () => {
   const run = await runInTerminal([...RUN, "--tasks", "0"], { cwd: ROOT });
   assert.is(run.exitCode, 2);
   assert.equal(run.screen.trim().split(/\r?\n/), ['Cannot run: --tasks must be a positive integer, received "0"', "See scripts/run.ts --help for the flags."]);
+});
+
+test("first: Ctrl-C prints the measurements that finished, exits 130 and gives the terminal back", async () => {
+  const run = await runInTerminal(scriptCommand(RUNTIME, "scripts/first.ts"), { cwd: ROOT, interruptWhen: /cpu · workers/ });
+  assert.is(run.exitCode, 130, run.screen);
+  assert.match(run.screen, /event loop +~?\d\.\d\dx \[/);
+  assert.match(run.screen, /interrupted: 1 of 6 measurements finished, shown above/);
+  assert.equal(modesLeftChanged(run.screen), []);
 });
 
 const COMPARE = ["node", "--import", "tsx", "scripts/compare.ts"];
