@@ -113,6 +113,25 @@ export function judgeSpeedup(ci: readonly [number, number], noise: NoiseFloor): 
 }
 
 /**
+ * The verdict's rule: work ran truly in parallel at `concurrency` when its
+ * steady speedup clears the noise floor and the process tree kept more than
+ * halfway from one core to `concurrency` cores busy (where cores busy was read).
+ *
+ * @param result A level's steady evidence and cores busy.
+ * @param concurrency The level.
+ * @returns Whether it ran truly in parallel.
+ * @example
+ * ```ts
+ * import { ranInParallel } from "./speedup.ts";
+ * console.assert(ranInParallel({ steadyEvidence: "speedup", coresBusy: 1.95 }, 2));
+ * console.assert(!ranInParallel({ steadyEvidence: "speedup", coresBusy: 1.1 }, 2));
+ * ```
+ */
+export function ranInParallel(result: { steadyEvidence: Evidence; coresBusy: number | null }, concurrency: number): boolean {
+  return result.steadyEvidence === "speedup" && (result.coresBusy === null || result.coresBusy > 1 + 0.5 * (concurrency - 1));
+}
+
+/**
  * Whether an estimate is as precise as asked: its interval within ±`precision` of it.
  *
  * @param speedup The estimate.

@@ -39,8 +39,8 @@ export function formatRun(record: RunRecord): string {
     lines.push(`  median of ${point.samplesMs.length} · ${parts.join(" · ")}`);
     if (point !== record.points[0] || point.concurrency !== Math.min(...record.points.map((p) => p.concurrency))) {
       const what = control ? "ratio (a control: the same work at every level)" : "speedup";
-      lines.push(`  ${what} ${speedup(point.speedup, point.speedupCI)} cold, pool start included · ${speedup(point.steadySpeedup, point.steadySpeedupCI)} steady · ${EVIDENCE[point.steadyEvidence]}`);
-      if (point.ceiling) lines.push(`  the machine's ceiling: ${point.concurrency} independent processes ${speedup(point.ceiling.speedup, point.ceiling.speedupCI)}, so this is ${((point.steadySpeedup / point.ceiling.speedup) * 100).toFixed(0)}% of it`);
+      lines.push(`  ${what} ${formatSpeedup(point.speedup, point.speedupCI)} cold, pool start included · ${formatSpeedup(point.steadySpeedup, point.steadySpeedupCI)} steady · ${EVIDENCE[point.steadyEvidence]}`);
+      if (point.ceiling) lines.push(`  the machine's ceiling: ${point.concurrency} independent processes ${formatSpeedup(point.ceiling.speedup, point.ceiling.speedupCI)}, so this is ${((point.steadySpeedup / point.ceiling.speedup) * 100).toFixed(0)}% of it`);
     }
     lines.push(RULE);
   }
@@ -56,7 +56,14 @@ const EVIDENCE = {
   none: "no evidence of a speedup: within the noise floor",
 };
 
-function speedup(value: number, ci: [number, number]): string {
+/**
+ * A speedup with its interval, as every table and line prints it.
+ *
+ * @param value The estimate.
+ * @param ci Its interval.
+ * @returns Such as `1.93x [1.90–1.95]`.
+ */
+export function formatSpeedup(value: number, ci: readonly [number, number]): string {
   return `${value.toFixed(2)}x [${ci[0].toFixed(2)}–${ci[1].toFixed(2)}]`;
 }
 

@@ -8,10 +8,11 @@
 import type { KernelsRecord } from "../core/kernels_experiment.ts";
 import type { OverheadRecord } from "../core/overhead.ts";
 import type { RunRecord as CoreRunRecord } from "../core/record.ts";
-import { estimateSpeedup, type Evidence, isPrecise, judgeSpeedup, measureNoiseFloor, type NoiseFloor, pairedRatios, type SpeedupEstimate } from "../core/speedup.ts";
+import { estimateSpeedup, type Evidence, isPrecise, judgeSpeedup, ranInParallel, measureNoiseFloor, type NoiseFloor, pairedRatios, type SpeedupEstimate } from "../core/speedup.ts";
 import { median, type SampleSummary, summarizeSamples } from "../core/stats.ts";
 import { STRATEGIES } from "../core/strategies.ts";
 import type { SyncRecord } from "../core/sync_experiment.ts";
+import { formatSpeedup } from "./_format.ts";
 import type { CellResult, Plan } from "./_results.ts";
 
 /** Records as read back: fields added since a result set was written may be missing. */
@@ -230,8 +231,8 @@ export function writeVerdict(scaling: readonly ScalingRow[]): string[] {
       const row = rows.find((r) => r.strategy === strategy && r.concurrency === top);
       if (row === undefined) return [];
       const where = strategy === "async" ? "on the event loop" : runtime === "cpython" && strategy === "workers" ? "in threads" : `in ${strategy}`;
-      const parallel = row.steadyEvidence === "speedup" && (row.coresBusy === null || row.coresBusy > 1 + 0.5 * (top - 1));
-      const figures = `${row.steadySpeedup.toFixed(2)}x [${row.steadySpeedupCI[0].toFixed(2)}–${row.steadySpeedupCI[1].toFixed(2)}]${row.coresBusy === null ? "" : `, ${row.coresBusy.toFixed(2)} cores busy`}`;
+      const parallel = ranInParallel(row, top);
+      const figures = `${formatSpeedup(row.steadySpeedup, row.steadySpeedupCI)}${row.coresBusy === null ? "" : `, ${row.coresBusy.toFixed(2)} cores busy`}`;
       return [`${parallel ? "yes" : row.steadyEvidence === "none" ? "no" : "no, slower"} ${where} (${figures})`];
     });
     const version = rows[0]!.version;
@@ -287,10 +288,6 @@ export function scalingTables(report: Report): { title: string; header: string[]
 
 function rank(column: string): number {
   return ["control", "async", "workers", "processes"].indexOf(column.split(" ")[0]!);
-}
-
-function formatSpeedup(value: number, ci: [number, number]): string {
-  return `${value.toFixed(2)}x [${ci[0].toFixed(2)}–${ci[1].toFixed(2)}]`;
 }
 
 /** The noise floor and the ceiling per runtime, as lines. */

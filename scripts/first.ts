@@ -14,8 +14,10 @@
 import process from "node:process";
 import type { RunRecord } from "../core/record.ts";
 import { runScaling } from "../core/runner.ts";
+import { ranInParallel } from "../core/speedup.ts";
 import type { StrategyName } from "../core/strategies.ts";
 import { createAdapter } from "../runtimes/detect.ts";
+import { formatSpeedup } from "./_format.ts";
 import { createProgress } from "./_progress.ts";
 
 const WORKLOADS = [
@@ -42,7 +44,7 @@ console.log(`Is true parallelism possible here? ${TASKS} tasks at 1 and ${level}
 const cell = (record: RunRecord) => {
   const top = record.points.at(-1)!;
   const mark = top.steadyEvidence === "none" ? "~" : " ";
-  return `${mark}${top.steadySpeedup.toFixed(2)}x [${top.steadySpeedupCI[0].toFixed(2)}–${top.steadySpeedupCI[1].toFixed(2)}]  ${top.speedup.toFixed(2)}x  ${top.coresBusy?.toFixed(1) ?? "n/a"}`;
+  return `${mark}${formatSpeedup(top.steadySpeedup, top.steadySpeedupCI)}  ${top.speedup.toFixed(2)}x  ${top.coresBusy?.toFixed(1) ?? "n/a"}`;
 };
 
 const interrupt = new AbortController();
@@ -83,7 +85,7 @@ function printTables(): void {
 }
 const parallel = (strategy: string) => {
   const top = results.get(`cpu ${strategy}`)!.points.at(-1)!;
-  return top.steadyEvidence === "speedup" && (top.coresBusy === null || top.coresBusy > 1 + 0.5 * (level - 1));
+  return ranInParallel(top, level);
 };
 const yes = STRATEGIES.filter(([s]) => parallel(s)).map(([s]) => WHERE[s]);
 const no = STRATEGIES.filter(([s]) => !parallel(s)).map(([s]) => WHERE[s]);
