@@ -76,3 +76,20 @@ export function describeExit(exit: ExitInfo): string {
   if (exit.code !== null) return `exit code ${exit.code}`;
   return "no exit code";
 }
+
+/** Some items of a {@linkcode Pool.map} failed; every item's outcome is kept, in order. */
+export class MapError<T = unknown> extends AggregateError {
+  /** Each item's outcome, as `Promise.allSettled` gives them. */
+  readonly results: PromiseSettledResult<T>[];
+
+  /** @param results Each item's outcome. */
+  constructor(results: PromiseSettledResult<T>[]) {
+    const failed = results.flatMap((r, index) => (r.status === "rejected" ? [{ index, error: r.reason as unknown }] : []));
+    super(
+      failed.map((f) => f.error),
+      `Cannot map: ${failed.length} of ${results.length} items failed, the first at index ${failed[0]?.index}: ${(failed[0]?.error as Error)?.message}`,
+    );
+    this.name = "MapError";
+    this.results = results;
+  }
+}

@@ -7,9 +7,15 @@
  */
 
 import type { Endpoint, RuntimeAdapter, WorkerKind } from "./adapter.ts";
-import { describeExit, type ExitInfo, TaskTimeoutError, WorkerCrashedError } from "./errors.ts";
+import { defer, type Deferred } from "./_deferred.ts";
+import { describeExit, type ExitInfo, MapError, TaskTimeoutError, WorkerCrashedError } from "./errors.ts";
+import { openWakeChannel, postAwake, StayAwake, type WakeChannel } from "./pool/latency.ts";
+import { planDispatch } from "./pool/plan.ts";
+import { TaskQueue } from "./pool/queue.ts";
 import { deserializeError, type FromWorker, type Outcome, type SerializedError, type ToWorker } from "./protocol.ts";
 import { checkCount, describeValue } from "./workload.ts";
+
+export { MapError } from "./errors.ts";
 
 /** The module workers load when no other is named: truepar's workloads. */
 export const DEFAULT_TASK_MODULE: URL = new URL("./tasks.ts", import.meta.url);
@@ -56,23 +62,6 @@ export interface MapOptions {
   signal?: AbortSignal;
 }
 
-/** Some items of a {@linkcode Pool.map} failed; every item's outcome is kept, in order. */
-export class MapError<T = unknown> extends AggregateError {
-  /** Each item's outcome, as `Promise.allSettled` gives them. */
-  readonly results: PromiseSettledResult<T>[];
-
-  /** @param results Each item's outcome. */
-  constructor(results: PromiseSettledResult<T>[]) {
-    const failed = results.flatMap((r, index) => (r.status === "rejected" ? [{ index, error: r.reason as unknown }] : []));
-    super(
-      failed.map((f) => f.error),
-      `Cannot map: ${failed.length} of ${results.length} items failed, the first at index ${failed[0]?.index}: ${(failed[0]?.error as Error)?.message}`,
-    );
-    this.name = "MapError";
-    this.results = results;
-  }
-}
-
 interface Task {
   id: number;
   fn: string;
@@ -82,6 +71,8 @@ interface Task {
   options: RunTaskOptions;
   /** A map chunk: `arg` holds the items. */
   chunk: boolean;
+  /** It has a timeout or a signal, so it runs alone. */
+  exclusive: boolean;
   slot?: Slot;
   settled?: boolean;
   timer?: ReturnType<typeof setTimeout>;
@@ -91,7 +82,7 @@ interface Task {
 interface Slot {
   endpoint: Endpoint;
   /** With `spinMicros`: the port tasks go on, and the counter a spinning worker watches. */
-  wake?: { port: MessagePort; counter: Int32Array };
+  wake?: WakeChannel;
   ready: boolean;
   retired: boolean;
   /** Tasks sent to this worker and not settled, by id. */
@@ -108,14 +99,8 @@ function asError(thrown: unknown): Error {
   return thrown instanceof Error ? thrown : new Error(String(thrown));
 }
 
-/** Messages a worker may hold at once: one running, one waiting, so it never idles for a round trip. */
-const MESSAGES_PER_WORKER = 2;
 /** Replacements in a row that may fail to start before the pool gives up and rejects every task. */
 const MAX_FAILED_STARTS = 3;
-/** The most tasks one message carries. */
-const MAX_BATCH = 64;
-/** A batch is at most this fraction of a worker's share of the queue, so the last batches end together. */
-const BATCHES_PER_SHARE = 8;
 
 /**
  * Starts a pool and waits until every worker is ready.
@@ -155,11 +140,9 @@ export class Pool {
   #specifier: string;
   #taskTimeoutMs?: number;
   #spinMicros: number;
-  /** Until when this thread's event loop keeps turning, in `performance.now()` time. */
-  #awakeUntil = 0;
-  #awake = false;
+  #awake: StayAwake;
   #slots = new Set<Slot>();
-  #queue = new TaskQueue();
+  #queue = new TaskQueue<Task>();
   #nextId = 0;
   #pending = 0;
   #closing = false;
@@ -181,6 +164,7 @@ export class Pool {
     this.#taskTimeoutMs = options.taskTimeoutMs;
     this.#spinMicros = options.spinMicros ?? 0;
     this.#size = size;
+    this.#awake = new StayAwake(this.#spinMicros, options.adapter.nextTurn, () => this.#pending > 0);
   }
 
   /** Worker threads or child processes. */
@@ -288,6 +272,7 @@ export class Pool {
       reject,
       options,
       chunk,
+      exclusive: signal !== undefined || options.timeoutMs !== undefined || this.#taskTimeoutMs !== undefined,
     };
     if (signal !== undefined) {
       task.onAbort = () => this.#fail(task, signal.reason);
@@ -343,10 +328,9 @@ export class Pool {
       slot.endpoint.send({ t: "init", module: this.#specifier });
       return;
     }
-    const { port1, port2 } = new MessageChannel();
-    const counter = new Int32Array(new SharedArrayBuffer(4));
-    slot.wake = { port: port1, counter };
-    slot.endpoint.send({ t: "init", module: this.#specifier, wake: { port: port2, counter, spinMicros: this.#spinMicros } }, [port2]);
+    const { channel, init } = openWakeChannel(this.#spinMicros);
+    slot.wake = channel;
+    slot.endpoint.send({ t: "init", module: this.#specifier, wake: init }, [init.port]);
   }
 
   #onMessage(slot: Slot, message: FromWorker): void {
@@ -417,42 +401,17 @@ export class Pool {
     this.#replace();
   }
 
-  /**
-   * Hands queued tasks to workers. A task with a timeout or a signal goes
-   * alone to an idle worker, so its clock and its abort concern it only;
-   * other tasks travel in batches, up to two messages per worker.
-   */
+  /** Hands queued tasks to workers, as {@linkcode planDispatch} plans. */
   #dispatch(): void {
     if (this.#queue.peek() === undefined) return;
-    let ready = 0;
-    for (const slot of this.#slots) if (slot.ready) ready++;
-    // Batches only as large as keeps the workers' shares even: a few long tasks go one by one.
-    const batchSize = Math.max(1, Math.min(MAX_BATCH, Math.floor(this.#queue.length / (ready * BATCHES_PER_SHARE))));
-    // Breadth first: every idle worker gets a message before any gets a second.
-    for (let depth = 1; depth <= MESSAGES_PER_WORKER; depth++) {
-      for (const slot of this.#slots) {
-        const head = this.#queue.peek();
-        if (head === undefined) return;
-        if (!slot.ready || slot.exclusive || slot.inFlight >= depth) continue;
-        if (this.#exclusive(head)) {
-          if (slot.tasks.size > 0) continue;
-          this.#queue.shift();
-          slot.exclusive = true;
-          this.#send(slot, [head]);
-          continue;
-        }
-        const size = head.chunk ? 1 : batchSize;
-        const batch = [this.#queue.shift()!];
-        for (let next = this.#queue.peek(); batch.length < size && next !== undefined && !next.chunk && !this.#exclusive(next); next = this.#queue.peek()) {
-          batch.push(this.#queue.shift()!);
-        }
-        this.#send(slot, batch);
-      }
+    const slots = [...this.#slots];
+    const workers = slots.map((slot) => ({ ready: slot.ready, exclusive: slot.exclusive, inFlight: slot.inFlight, holding: slot.tasks.size }));
+    for (const { worker, count } of planDispatch(workers, this.#queue, this.#queue.length)) {
+      const slot = slots[worker]!;
+      const tasks = Array.from({ length: count }, () => this.#queue.shift()!);
+      if (tasks[0]!.exclusive) slot.exclusive = true;
+      this.#send(slot, tasks);
     }
-  }
-
-  #exclusive(task: Task): boolean {
-    return task.options.signal !== undefined || task.options.timeoutMs !== undefined || this.#taskTimeoutMs !== undefined;
   }
 
   #send(slot: Slot, tasks: Task[]): void {
@@ -477,10 +436,8 @@ export class Pool {
       if (slot.wake === undefined) {
         slot.endpoint.send(message, transfer);
       } else {
-        // Counted after it is posted: a worker that sees the count change finds the message waiting.
-        slot.wake.port.postMessage(message, transfer);
-        Atomics.add(slot.wake.counter, 0, 1);
-        this.#stayAwake();
+        postAwake(slot.wake, message, transfer);
+        this.#awake.sent();
       }
     } catch (error) {
       // Nothing was sent (a function to a worker, a BigInt to a child): take the tasks back.
@@ -496,19 +453,6 @@ export class Pool {
       if (tasks.length === 1) this.#settle(task!, error);
       else for (const each of tasks) this.#send(slot, [each]);
     }
-  }
-
-  /** Keeps the event loop from sleeping for `spinMicros`, while tasks are out, so an answer is taken as it lands. */
-  #stayAwake(): void {
-    this.#awakeUntil = performance.now() + this.#spinMicros / 1000;
-    const nextTurn = this.#adapter.nextTurn;
-    if (this.#awake || nextTurn === undefined) return;
-    this.#awake = true;
-    const turn = () => {
-      if (this.#pending > 0 && performance.now() < this.#awakeUntil) nextTurn(turn);
-      else this.#awake = false;
-    };
-    nextTurn(turn);
   }
 
   /** Rejects a task from outside (timeout, abort); a running one costs its worker. */
@@ -569,62 +513,4 @@ export class Pool {
     }
     await Promise.all([...slots.map((slot) => slot.endpoint.terminate()), ...this.#ending]);
   }
-}
-
-/** A first-in, first-out queue of tasks; a task settled while queued is skipped, not searched for. */
-class TaskQueue {
-  #items: Task[] = [];
-  #head = 0;
-
-  /** Tasks queued, some perhaps settled already (aborted). */
-  get length(): number {
-    return this.#items.length - this.#head;
-  }
-
-  push(task: Task): void {
-    this.#items.push(task);
-  }
-
-  /** The first unsettled task, left in the queue. */
-  peek(): Task | undefined {
-    while (this.#head < this.#items.length && this.#items[this.#head]!.settled) this.#head++;
-    return this.#items[this.#head];
-  }
-
-  /** Takes the first unsettled task. */
-  shift(): Task | undefined {
-    const task = this.peek();
-    if (task === undefined) return undefined;
-    this.#head++;
-    if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
-      this.#items = this.#items.slice(this.#head);
-      this.#head = 0;
-    }
-    return task;
-  }
-
-  /** Takes every unsettled task. */
-  drain(): Task[] {
-    const tasks = this.#items.slice(this.#head).filter((task) => !task.settled);
-    this.#items = [];
-    this.#head = 0;
-    return tasks;
-  }
-}
-
-interface Deferred<T> {
-  promise: Promise<T>;
-  resolve(value: T): void;
-  reject(error: unknown): void;
-}
-
-/** `Promise.withResolvers`, which Node 20 lacks. */
-function defer<T>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
 }
