@@ -36,7 +36,7 @@ const uncontendedNs = median(Array.from({ length: REPEAT }, () => {
   return ((performance.now() - start) * 1e6) / UNCONTENDED_PAIRS;
 }));
 
-const demo = await createPool({ adapter, size: 2, module: new URL("../core/sync/demo_tasks.ts", import.meta.url) });
+const demo = await createPool({ adapter, size: 2, module: new URL("../experiments/sync/demo_tasks.ts", import.meta.url) });
 const contendedPerSecond = median(await sequence(REPEAT, async () => {
   const shared = { counter: new SharedArrayBuffer(4), barrier: new Barrier(2).buffer, mutex: new Mutex().buffer, mode: "mutex", iterations: CONTENDED_PAIRS };
   const start = performance.now();

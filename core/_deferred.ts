@@ -18,10 +18,11 @@ export interface Deferred<T> {
  * @returns The promise and its resolve and reject.
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { defer } from "./_deferred.ts";
  * const ready = defer<number>();
  * setTimeout(() => ready.resolve(42), 1);
- * console.assert((await ready.promise) === 42);
+ * assert((await ready.promise) === 42);
  * ```
  */
 export function defer<T>(): Deferred<T> {

@@ -20,8 +20,9 @@ export interface ExitInfo {
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
  * const error = new WorkerCrashedError({ code: 7, signal: null });
- * console.assert(error.message.includes("exit code 7"));
+ * assert(error.message.includes("exit code 7"));
  * ```
  */
 export class WorkerCrashedError extends Error {
@@ -46,8 +47,9 @@ export class WorkerCrashedError extends Error {
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
  * const error = new TaskTimeoutError(50);
- * console.assert(error.timeoutMs === 50);
+ * assert(error.timeoutMs === 50);
  * ```
  */
 export class TaskTimeoutError extends Error {

@@ -12,8 +12,9 @@
  * @returns A function giving numbers in [0, 1).
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { seededRandom } from "./order.ts";
- * console.assert(seededRandom(7)() === seededRandom(7)());
+ * assert(seededRandom(7)() === seededRandom(7)());
  * ```
  */
 export function seededRandom(seed: number): () => number {
@@ -35,8 +36,9 @@ export function seededRandom(seed: number): () => number {
  * @returns A new list: a permutation of `items`.
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { shuffle } from "./order.ts";
- * console.assert(shuffle([1, 2, 3], 42).sort().join() === "1,2,3");
+ * assert(shuffle([1, 2, 3], 42).sort().join() === "1,2,3");
  * ```
  */
 export function shuffle<T>(items: readonly T[], seed: number): T[] {

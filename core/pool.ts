@@ -110,11 +110,13 @@ const MAX_FAILED_STARTS = 3;
  * @throws {RangeError} When `size` is not a positive integer.
  * @throws {Error} When a worker cannot start; the others are terminated.
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert";
  * import { createPool } from "./pool.ts";
  * import { createAdapter } from "../runtimes/detect.ts";
+ * // The default task module holds truepar's workloads; name your own with `module`.
  * const pool = await createPool({ adapter: await createAdapter(), size: 2 });
- * console.log(await pool.run("runWorkload", { workload: "cpu", params: { iterations: 1e6 } }));
+ * assert.equal(await pool.run("runWorkload", { workload: "cpu", params: { iterations: 1e6 } }), "247342095");
  * await pool.close();
  * ```
  */
@@ -221,8 +223,13 @@ export class Pool {
    * @throws {MapError} When any item failed; it holds every item's outcome.
    * @throws {RangeError} When `chunkSize` is not a positive integer.
    * @example
-   * ```ts ignore
-   * const squares = await pool.map("square", [1, 2, 3, 4]);
+   * ```ts
+   * import assert from "node:assert";
+   * import { createPool } from "./pool.ts";
+   * import { createAdapter } from "../runtimes/detect.ts";
+   * await using pool = await createPool({ adapter: await createAdapter() });
+   * const sums = await pool.map("runWorkload", [1, 2, 3].map((n) => ({ workload: "cpu", params: { iterations: n * 1000 } })));
+   * assert.equal(sums.length, 3);
    * ```
    */
   async map<T = unknown>(fn: string, items: Iterable<unknown>, options: MapOptions = {}): Promise<T[]> {

@@ -81,9 +81,10 @@ export interface ScalingPlan {
  * @throws {RangeError} For an unknown workload, or a count or a number out of range.
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { validateScalingOptions } from "./runner.ts";
  * const options = validateScalingOptions({ adapter: undefined as never, tasks: 8 });
- * console.assert(options.tasks === 8 && options.strategy === "workers");
+ * assert(options.tasks === 8 && options.strategy === "workers");
  * ```
  */
 export function validateScalingOptions(options: ScalingOptions): ScalingPlan {

@@ -44,8 +44,9 @@ export type Evidence = "speedup" | "slowdown" | "none";
  * @throws {RangeError} When the lists differ in length or are empty.
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { pairedRatios } from "./speedup.ts";
- * console.assert(pairedRatios([100, 90], [50, 60]).join() === "2,1.5");
+ * assert(pairedRatios([100, 90], [50, 60]).join() === "2,1.5");
  * ```
  */
 export function pairedRatios(base: readonly number[], other: readonly number[]): number[] {
@@ -63,9 +64,10 @@ export function pairedRatios(base: readonly number[], other: readonly number[]):
  * @throws {RangeError} When `ratios` is empty.
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { estimateSpeedup } from "./speedup.ts";
  * const { estimate, ci } = estimateSpeedup([1.9, 2.0, 1.95, 2.05, 1.98, 1.92]);
- * console.assert(estimate === 1.965 && ci[0] === 1.9 && ci[1] === 2.05);
+ * assert(Math.abs(estimate - 1.965) < 1e-9 && ci[0] === 1.9 && ci[1] === 2.05);
  * ```
  */
 export function estimateSpeedup(ratios: readonly number[]): SpeedupEstimate {
@@ -81,9 +83,10 @@ export function estimateSpeedup(ratios: readonly number[]): SpeedupEstimate {
  * @throws {RangeError} When `ratios` is empty.
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { measureNoiseFloor } from "./speedup.ts";
  * const noise = measureNoiseFloor([0.97, 1.02, 1.0, 0.99, 1.04, 1.01]);
- * console.assert(Math.abs(noise.floor - 0.04) < 1e-9);
+ * assert(Math.abs(noise.floor - 0.04) < 1e-9);
  * ```
  */
 export function measureNoiseFloor(ratios: readonly number[]): NoiseFloor {
@@ -100,10 +103,11 @@ export function measureNoiseFloor(ratios: readonly number[]): NoiseFloor {
  * @returns `speedup`, `slowdown`, or `none` when the interval does not clear 1 ± floor.
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { judgeSpeedup } from "./speedup.ts";
  * const noise = { ratios: [], ci: [0.95, 1.05] as [number, number], coverage: 0.97, floor: 0.05 };
- * console.assert(judgeSpeedup([1.8, 1.95], noise) === "speedup");
- * console.assert(judgeSpeedup([0.99, 1.08], noise) === "none");
+ * assert(judgeSpeedup([1.8, 1.95], noise) === "speedup");
+ * assert(judgeSpeedup([0.99, 1.08], noise) === "none");
  * ```
  */
 export function judgeSpeedup(ci: readonly [number, number], noise: NoiseFloor): Evidence {
@@ -122,9 +126,10 @@ export function judgeSpeedup(ci: readonly [number, number], noise: NoiseFloor): 
  * @returns Whether it ran truly in parallel.
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { ranInParallel } from "./speedup.ts";
- * console.assert(ranInParallel({ steadyEvidence: "speedup", coresBusy: 1.95 }, 2));
- * console.assert(!ranInParallel({ steadyEvidence: "speedup", coresBusy: 1.1 }, 2));
+ * assert(ranInParallel({ steadyEvidence: "speedup", coresBusy: 1.95 }, 2));
+ * assert(!ranInParallel({ steadyEvidence: "speedup", coresBusy: 1.1 }, 2));
  * ```
  */
 export function ranInParallel(result: { steadyEvidence: Evidence; coresBusy: number | null }, concurrency: number): boolean {

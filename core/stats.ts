@@ -23,8 +23,9 @@ import {
  * @throws {RangeError} When `values` is empty.
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { median } from "./stats.ts";
- * console.assert(median([3, 1, 2, 10]) === 2.5);
+ * assert(median([3, 1, 2, 10]) === 2.5);
  * ```
  */
 export function median(values: readonly number[]): number {
@@ -41,8 +42,9 @@ export function median(values: readonly number[]): number {
  * @throws {RangeError} When `values` is empty or `p` is outside 0–100.
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { percentile } from "./stats.ts";
- * console.assert(percentile([1, 2, 3, 4, 5], 50) === 3);
+ * assert(percentile([1, 2, 3, 4, 5], 50) === 3);
  * ```
  */
 export function percentile(values: readonly number[], p: number): number {
@@ -68,9 +70,10 @@ export interface LineFit {
  * @throws {RangeError} For fewer than two points or lists of unequal length.
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { fitLine } from "./stats.ts";
  * const fit = fitLine([1, 2, 4], [12, 22, 42]);
- * console.assert(Math.abs(fit.slope - 10) < 1e-9 && fit.r2 === 1);
+ * assert(Math.abs(fit.slope - 10) < 1e-9 && fit.r2 === 1);
  * ```
  */
 export function fitLine(xs: readonly number[], ys: readonly number[]): LineFit {
@@ -91,8 +94,9 @@ export function fitLine(xs: readonly number[], ys: readonly number[]): LineFit {
  * @throws {RangeError} When `values` is empty.
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { mad } from "./stats.ts";
- * console.assert(mad([1, 1, 2, 2, 4, 6, 9]) === 1);
+ * assert(mad([1, 1, 2, 2, 4, 6, 9]) === 1);
  * ```
  */
 export function mad(values: readonly number[]): number {
@@ -112,9 +116,10 @@ export function mad(values: readonly number[]): number {
  * @throws {RangeError} When `values` is empty.
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { medianInterval } from "./stats.ts";
  * const { low, high } = medianInterval([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
- * console.assert(low === 2 && high === 9);
+ * assert(low === 2 && high === 9);
  * ```
  */
 export function medianInterval(values: readonly number[], level = 0.95): { low: number; high: number; coverage: number } {
@@ -147,8 +152,9 @@ export function medianInterval(values: readonly number[], level = 0.95): { low: 
  * @returns The CV, 0 for fewer than two values.
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { coefficientOfVariation } from "./stats.ts";
- * console.assert(Math.abs(coefficientOfVariation([2, 4, 4, 4, 5, 5, 7, 9]) - 0.4276) < 1e-4);
+ * assert(Math.abs(coefficientOfVariation([2, 4, 4, 4, 5, 5, 7, 9]) - 0.4276) < 1e-4);
  * ```
  */
 export function coefficientOfVariation(values: readonly number[]): number {

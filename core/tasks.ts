@@ -28,8 +28,9 @@ export interface WorkloadTask {
  * @throws {RangeError} For an unknown workload or an out-of-range parameter.
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { runWorkload } from "./tasks.ts";
- * console.assert(await runWorkload({ workload: "cpu", params: { iterations: 1_000_000 } }) === "247342095");
+ * assert(await runWorkload({ workload: "cpu", params: { iterations: 1_000_000 } }) === "247342095");
  * ```
  */
 export function runWorkload(task: WorkloadTask): string | Promise<string> {
@@ -61,9 +62,10 @@ export interface WorkloadShare {
  * @throws {RangeError} For an unknown workload or an out-of-range parameter.
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { runWorkloadShare } from "./tasks.ts";
  * const sums = await runWorkloadShare({ workload: "cpu", params: { iterations: 1_000_000 }, from: 0, to: 2, parts: 2 });
- * console.assert(sums.join() === "247342095,247342095");
+ * assert(sums.join() === "247342095,247342095");
  * ```
  */
 export async function runWorkloadShare(share: WorkloadShare): Promise<string[]> {

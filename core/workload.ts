@@ -76,9 +76,10 @@ export interface Workload {
  * @throws {RangeError} For a value out of bounds, or fractional where an integer is needed.
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { resolveParams } from "./workload.ts";
  * import { cpu } from "./workloads/cpu.ts";
- * console.assert(resolveParams(cpu, { iterations: 1000 }).iterations === 1000);
+ * assert(resolveParams(cpu, { iterations: 1000 }).iterations === 1000);
  * ```
  */
 export function resolveParams(
@@ -153,8 +154,9 @@ export function shareOf(total: number, task?: TaskContext): [number, number] {
  * @throws {RangeError} Naming the option and echoing the value.
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { checkCount } from "./workload.ts";
- * console.assert(checkCount("Cannot run", "tasks", 8) === 8);
+ * assert(checkCount("Cannot run", "tasks", 8) === 8);
  * ```
  */
 export function checkCount(action: string, name: string, value: unknown, min: 0 | 1 = 1): number {

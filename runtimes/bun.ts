@@ -41,6 +41,7 @@ const execPath = (globalThis as unknown as { process: { execPath: string } }).pr
  * @returns The adapter.
  * @example
  * ```ts ignore
+ * // Runs on Bun only: the doc tests run on Deno.
  * import { createBunAdapter } from "./bun.ts";
  * console.log((await createBunAdapter()).runtime.version);
  * ```

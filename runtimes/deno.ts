@@ -20,7 +20,7 @@ const ENTRY = new URL("./entry.ts", import.meta.url);
  *
  * @returns The adapter.
  * @example
- * ```ts ignore
+ * ```ts
  * import { createDenoAdapter } from "./deno.ts";
  * console.log((await createDenoAdapter()).runtime.version);
  * ```

@@ -1,27 +1,11 @@
 /**
- * Which runtime is this, and its adapter: the one place that knows every runtime.
+ * Which runtime is this, and its adapter, from the registry.
  *
  * @module
  */
 
 import type { RuntimeAdapter } from "../core/adapter.ts";
-
-/** A runtime truepar has an adapter for. */
-export interface RuntimeEntry {
-  /** The runtime's name, as on the command line and in records. */
-  name: string;
-  /** Whether `g` is this runtime's global object. */
-  detect(g: object): boolean;
-  /** Loads the adapter; dynamic, so no runtime evaluates another's code. */
-  load(): Promise<RuntimeAdapter>;
-}
-
-/** The runtimes, in detection order: Bun and Deno both define `process`, so Node comes last. */
-export const RUNTIMES: readonly RuntimeEntry[] = [
-  { name: "bun", detect: (g) => "Bun" in g, load: () => import("./bun.ts").then((m) => m.createBunAdapter()) },
-  { name: "deno", detect: (g) => "Deno" in g, load: () => import("./deno.ts").then((m) => m.createDenoAdapter()) },
-  { name: "node", detect: (g) => typeof (g as { process?: { versions?: { node?: unknown } } }).process?.versions?.node === "string", load: () => import("./node.ts").then((m) => m.createNodeAdapter()) },
-];
+import { JS_RUNTIMES } from "./registry.ts";
 
 /**
  * Names the runtime that owns a global object.
@@ -31,15 +15,16 @@ export const RUNTIMES: readonly RuntimeEntry[] = [
  * @throws {Error} When no known runtime matches.
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { detectRuntime } from "./detect.ts";
- * console.assert(detectRuntime({ Deno: {} }) === "deno");
+ * assert(detectRuntime({ Deno: {} }) === "deno");
  * ```
  */
 export function detectRuntime(g: object = globalThis): string {
-  const entry = RUNTIMES.find((runtime) => runtime.detect(g));
+  const entry = JS_RUNTIMES.find((runtime) => runtime.detect(g));
   if (entry === undefined) {
     throw new Error(
-      `Cannot detect runtime: expected one of ${RUNTIMES.map((r) => r.name).join(", ")}`,
+      `Cannot detect runtime: expected one of ${JS_RUNTIMES.map((r) => r.name).join(", ")}`,
     );
   }
   return entry.name;
@@ -59,9 +44,9 @@ export function detectRuntime(g: object = globalThis): string {
  * ```
  */
 export function createAdapter(name: string = detectRuntime()): Promise<RuntimeAdapter> {
-  const entry = RUNTIMES.find((runtime) => runtime.name === name);
+  const entry = JS_RUNTIMES.find((runtime) => runtime.name === name);
   if (entry === undefined) {
-    const known = RUNTIMES.map((runtime) => runtime.name).join(", ");
+    const known = JS_RUNTIMES.map((runtime) => runtime.name).join(", ");
     return Promise.reject(
       new RangeError(`Cannot load adapter: expected one of ${known}, received "${name}"`),
     );

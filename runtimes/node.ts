@@ -36,6 +36,7 @@ const STDOUT_GRACE_MS = 100;
  * @returns The adapter; its entry script is bundled on first use.
  * @example
  * ```ts ignore
+ * // Runs on Node only: the doc tests run on Deno.
  * import { createNodeAdapter } from "./node.ts";
  * console.log((await createNodeAdapter()).runtime.version);
  * ```

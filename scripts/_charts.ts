@@ -1,13 +1,13 @@
 /**
- * The report's charts: Vega-Lite specifications rendered to SVG by Vega,
- * headless (no browser, no canvas), and the index.html that shows them.
+ * The report's charts: the experiments' Vega-Lite specifications rendered to
+ * SVG by Vega, headless (no browser, no canvas), and the index.html that
+ * shows them.
  *
  * @module
  */
 
 import * as vega from "vega";
-import { compile, type TopLevelSpec } from "vega-lite";
-import { STRATEGIES } from "../core/strategies.ts";
+import { compile } from "vega-lite";
 import type { Report } from "./_report.ts";
 
 /** A rendered chart. */
@@ -18,136 +18,20 @@ export interface Chart {
   svg: string;
 }
 
-const WIDTH = 220;
-const HEIGHT = 180;
-
 /**
- * Renders every chart the report has data for.
+ * Renders every chart the report's sections specify.
  *
  * @param report The report.
  * @returns The charts, in the order the page shows them.
  */
 export async function renderCharts(report: Report): Promise<Chart[]> {
-  const specs: { file: string; title: string; spec: TopLevelSpec }[] = [];
-  for (const workload of new Set(report.scaling.map((r) => r.workload))) {
-    const rows = report.scaling.filter((r) => r.workload === workload);
-    const levels = [...new Set(rows.map((r) => r.concurrency))].sort((a, b) => a - b);
-    const strategies = STRATEGIES.filter((strategy) => rows.some((r) => r.strategy === strategy));
-    specs.push({
-      file: `speedup-${workload}.svg`,
-      title: `${workload}: steady speedup against concurrency with its 95% interval, one panel per strategy (sequential: the control); dashed grey: ideal`,
-      spec: {
-        title: `${workload}: speedup by concurrency`,
-        data: {
-          values: [
-            ...rows.map((r) => ({ runtime: r.runtime, strategy: r.strategy, concurrency: r.concurrency, speedup: r.steadySpeedup, low: r.steadySpeedupCI[0], high: r.steadySpeedupCI[1] })),
-            ...strategies.flatMap((strategy) => levels.map((c) => ({ runtime: "ideal", strategy, concurrency: c, speedup: c }))),
-          ],
-        },
-        facet: { column: { field: "strategy", type: "nominal", sort: strategies, title: null } },
-        spec: {
-          width: 150,
-          height: 150,
-          layer: [
-            {
-              transform: [{ filter: "datum.runtime === 'ideal'" }],
-              mark: { type: "line", color: "#999", strokeDash: [3, 3] },
-              encoding: { x: { field: "concurrency", type: "quantitative" }, y: { field: "speedup", type: "quantitative" } },
-            },
-            {
-              transform: [{ filter: "datum.runtime !== 'ideal'" }],
-              mark: { type: "line", point: true },
-              encoding: {
-                x: { field: "concurrency", type: "quantitative", axis: { tickMinStep: 1 }, title: "concurrency" },
-                y: { field: "speedup", type: "quantitative", title: "speedup" },
-                color: { field: "runtime", type: "nominal", sort: ["node", "deno", "bun", "cpython"] },
-              },
-            },
-            {
-              transform: [{ filter: "datum.runtime !== 'ideal'" }],
-              mark: { type: "rule" },
-              encoding: {
-                x: { field: "concurrency", type: "quantitative" },
-                y: { field: "low", type: "quantitative" },
-                y2: { field: "high" },
-                color: { field: "runtime", type: "nominal", sort: ["node", "deno", "bun", "cpython"] },
-              },
-            },
-          ],
-        },
-      },
-    });
-  }
-  if (report.overhead.length > 0) {
-    specs.push({
-      file: "memory.svg",
-      title: "memory per worker and per process (MB, slope over 1, 2, 4, 8)",
-      spec: grouped("memory per worker and per process", "MB", report.overhead.flatMap((r) => [
-        { runtime: r.runtime.name, series: "worker RSS", value: r.perWorkerMB.rss },
-        { runtime: r.runtime.name, series: "worker PSS", value: r.perWorkerMB.pss },
-        { runtime: r.runtime.name, series: "process RSS", value: r.perProcessMB?.rss },
-        { runtime: r.runtime.name, series: "process PSS", value: r.perProcessMB?.pss },
-      ])),
-    });
-    specs.push({
-      file: "startup.svg",
-      title: "start-up latency, spawn to ready (median ms)",
-      spec: grouped("start-up latency", "ms", report.overhead.flatMap((r) => [
-        { runtime: r.runtime.name, series: "worker", value: r.workerStartMs.median },
-        { runtime: r.runtime.name, series: "process", value: r.processStartMs.median },
-      ])),
-    });
-  }
-  if (report.kernels.length > 0) {
-    specs.push({
-      file: "kernels.svg",
-      title: "kernels: ns per step for JavaScript, Wasm, Wasm SIMD and native C",
-      spec: {
-        title: "kernels: ns per step",
-        data: {
-          values: report.kernels.flatMap((r) => r.kernels.flatMap((k) =>
-            Object.entries(k.nsPerStep).map(([variant, value]) => ({ runtime: r.runtime.name, kernel: k.name, variant, value }))
-          )),
-        },
-        facet: { column: { field: "kernel", type: "nominal", title: null } },
-        resolve: { scale: { y: "independent" } },
-        spec: {
-          width: WIDTH,
-          height: HEIGHT,
-          mark: "bar",
-          encoding: {
-            x: { field: "variant", type: "nominal", sort: ["js", "wasm", "wasmSimd", "native"], title: null },
-            xOffset: { field: "runtime", type: "nominal" },
-            y: { field: "value", type: "quantitative", title: "ns per step" },
-            color: { field: "runtime", type: "nominal" },
-          },
-        },
-      },
-    });
-  }
   const charts: Chart[] = [];
-  for (const { file, title, spec } of specs) {
+  for (const { file, title, spec } of report.sections.flatMap((section) => section.charts)) {
     const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
     charts.push({ file, title, svg: await view.toSVG() });
     view.finalize();
   }
   return charts;
-}
-
-function grouped(title: string, unit: string, values: { runtime: string; series: string; value: number | null | undefined }[]): TopLevelSpec {
-  return {
-    title,
-    width: WIDTH * 1.6,
-    height: HEIGHT,
-    data: { values: values.filter((v) => v.value !== null && v.value !== undefined) },
-    mark: "bar",
-    encoding: {
-      x: { field: "runtime", type: "nominal", sort: ["node", "deno", "bun"], title: null },
-      xOffset: { field: "series", type: "nominal" },
-      y: { field: "value", type: "quantitative", title: unit },
-      color: { field: "series", type: "nominal" },
-    },
-  };
 }
 
 /**

@@ -6,6 +6,7 @@
  */
 
 import { type SampleSummary, summarizeSamples } from "../core/stats.ts";
+import { experimentOf } from "../experiments/registry.ts";
 import { type AnyRecord, type CellResult, ResultSetError } from "./_results.ts";
 
 /** One cell measured in both sets. */
@@ -63,10 +64,7 @@ export function diffResultSets(before: readonly CellResult[], after: readonly Ce
  * @returns One line per cell: its key and what differs.
  */
 export function differingParameters(before: readonly CellResult[], after: readonly CellResult[]): string[] {
-  const settings = (record: AnyRecord): Record<string, unknown> =>
-    record.schema === "truepar.run/1"
-      ? { ...(record.workload as { params: object }).params, tasks: record.tasks, levels: (record.points as { concurrency: number }[]).map((p) => p.concurrency).join(",") }
-      : (record.settings as Record<string, unknown> | undefined) ?? {};
+  const settings = (record: AnyRecord): Record<string, unknown> => experimentOf(record.schema)?.diff.settings(record) ?? {};
   const first = new Map(after.map((c) => [c.cell.key, settings(c.record)]));
   const lines: string[] = [];
   for (const key of new Set(before.map((c) => c.cell.key))) {
@@ -81,19 +79,11 @@ export function differingParameters(before: readonly CellResult[], after: readon
 
 function timedSamples(cells: readonly CellResult[]): Map<string, number[]> {
   const samples = new Map<string, number[]>();
-  const add = (key: string, values: number[]) => samples.set(key, [...(samples.get(key) ?? []), ...values]);
   for (const { cell, record } of cells) {
-    if (record.schema === "truepar.run/1") {
-      for (const point of (record as AnyRecord & { points: { concurrency: number; samplesMs: number[] }[] }).points) {
-        add(`${cell.key} at ${point.concurrency} (ms)`, point.samplesMs);
-      }
-    } else if (record.schema === "truepar.overhead/1") {
-      const r = record as AnyRecord & Record<"workerStartMs" | "processStartMs" | "roundTripUs" | "processRoundTripUs", { samples: number[] }> & { spinRoundTripUs?: { samples: number[] } };
-      samples.set(`${cell.key} worker start (ms)`, r.workerStartMs.samples);
-      samples.set(`${cell.key} process start (ms)`, r.processStartMs.samples);
-      samples.set(`${cell.key} worker round trip (µs)`, r.roundTripUs.samples);
-      if (r.spinRoundTripUs !== undefined) samples.set(`${cell.key} worker round trip, spinning (µs)`, r.spinRoundTripUs.samples);
-      samples.set(`${cell.key} process round trip (µs)`, r.processRoundTripUs.samples);
+    // The rounds of one cell pool into one sample set per measure.
+    for (const [label, values] of experimentOf(record.schema)?.diff.samples(record) ?? []) {
+      const key = `${cell.key} ${label}`;
+      samples.set(key, [...(samples.get(key) ?? []), ...values]);
     }
   }
   return samples;

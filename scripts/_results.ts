@@ -8,14 +8,15 @@
 import { existsSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import process from "node:process";
+import { EXPERIMENTS } from "../experiments/registry.ts";
 import type { Cell } from "./_matrix.ts";
 
-/** The schemas a result set may hold, each at version 1. */
-export const KNOWN_SCHEMAS = ["truepar.run/1", "truepar.overhead/1", "truepar.kernels/1", "truepar.sync/1"] as const;
+/** The schemas a result set may hold: one per experiment. */
+export const KNOWN_SCHEMAS: readonly string[] = EXPERIMENTS.map((experiment) => experiment.schema);
 
 /** A record as read back: the fields every record has, the rest untyped. */
 export interface AnyRecord {
-  schema: (typeof KNOWN_SCHEMAS)[number];
+  schema: string;
   runtime: { name: string; version: string; engine: string };
   host: { cpuModel: string; cores: number; memoryBytes: number; os: string; arch: string };
   [field: string]: unknown;
@@ -23,7 +24,7 @@ export interface AnyRecord {
 
 /** A cell, one round of it, and its record. */
 export interface CellResult {
-  cell: Omit<Cell, "command">;
+  cell: Omit<Cell, "command" | "everyRound">;
   /** The matrix's round that measured it, from 1. */
   round: number;
   record: AnyRecord;
@@ -38,7 +39,7 @@ export interface Plan {
   rounds: number;
   startedAt: string;
   order: string[];
-  cells: Omit<Cell, "command">[];
+  cells: Omit<Cell, "command" | "everyRound">[];
 }
 
 /** A file that is not a truepar record, or a folder that is not a result set. */
@@ -75,7 +76,7 @@ export function checkRecord(value: unknown, source: string): AnyRecord {
   if (typeof schema !== "string" || !schema.startsWith("truepar.")) {
     throw new ResultSetError(`Cannot read ${source}: not a truepar record (no "schema": "truepar.…")`);
   }
-  if (!(KNOWN_SCHEMAS as readonly string[]).includes(schema)) {
+  if (!KNOWN_SCHEMAS.includes(schema)) {
     throw new ResultSetError(`Cannot read ${source}: schema "${schema}" is not one this version reads (${KNOWN_SCHEMAS.join(", ")})`);
   }
   return value as AnyRecord;

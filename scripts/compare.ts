@@ -16,10 +16,11 @@ import path from "node:path";
 import process from "node:process";
 import { $, type ProcessPromise } from "zx";
 import { renderCharts, renderIndex } from "./_charts.ts";
-import { COMPARE_USAGE, parseCompareArgs, type CompareArgs, UsageError } from "./cli_args.ts";
+import { COMPARE_USAGE, parseCompareArgs, type CompareArgs, UsageError } from "./compare_args.ts";
 import { diffResultSets, formatDiff } from "./_diff.ts";
-import { planCells, PROFILE_SETTINGS, shuffle } from "./_matrix.ts";
-import { buildReport, experimentCsvs, formatReportMarkdown, formatReportText, toCsv } from "./_report.ts";
+import { MATRIX_ROUNDS, planCells, shuffle } from "./_matrix.ts";
+import { buildReport } from "./_report.ts";
+import { formatReportMarkdown, formatReportText, reportCsvs } from "./_render.ts";
 import { createProgress } from "./_progress.ts";
 import { checkRecord, type Plan, readResultSet, ResultSetError, writeAtomically } from "./_results.ts";
 import { fileURLToPath } from "node:url";
@@ -68,11 +69,11 @@ async function compare(args: CompareArgs): Promise<number> {
     }
   }
   const matrix = planCells({ profile: args.profile, runtimes, experiments: args.experiments, workloads: args.workloads });
-  // Every cell in round 1; the scaling cells again in each later round, each round in a new order, so drift hits every cell alike.
-  const rounds = PROFILE_SETTINGS[args.profile].rounds;
+  // Every cell in round 1; the cells measured every round (scaling) again in each later round, each round in a new order, so drift hits every cell alike.
+  const rounds = MATRIX_ROUNDS[args.profile];
   const runs = Array.from({ length: rounds }, (_, index) => {
     const round = index + 1;
-    return shuffle(matrix.filter((cell) => round === 1 || cell.experiment === "scaling"), (seed + index) >>> 0)
+    return shuffle(matrix.filter((cell) => round === 1 || cell.everyRound), (seed + index) >>> 0)
       .map((cell) => ({ cell, round, name: `${cell.key}@${round}` }));
   }).flat();
   const plan: Plan = {
@@ -82,7 +83,7 @@ async function compare(args: CompareArgs): Promise<number> {
     rounds,
     startedAt: new Date().toISOString(),
     order: runs.map((run) => run.name),
-    cells: matrix.map(({ command: _, ...cell }) => cell),
+    cells: matrix.map(({ command: _, everyRound: __, ...cell }) => cell),
   };
   writeAtomically(path.join(out, "plan.json"), JSON.stringify(plan, null, 2));
   console.log(`truepar compare · driver node ${process.versions.node} · profile ${args.profile} · seed ${seed} · ${matrix.length} cells × up to ${rounds} rounds = ${runs.length} runs, each in a fresh process · results in ${path.relative(process.cwd(), out) || "."}/`);
@@ -106,7 +107,7 @@ async function compare(args: CompareArgs): Promise<number> {
     const [command, ...rest] = cell.command;
     // Each round's process orders its own paired rounds with a seed of its own, recorded in its record.
     const cellSeed = String((seed + Math.imul(index + 1, 0x9e3779b1)) >>> 0);
-    const seedFlag = cell.experiment === "scaling" ? ["--seed", cellSeed] : [];
+    const seedFlag = cell.everyRound ? ["--seed", cellSeed] : [];
     current = $({ nothrow: true, timeout: CELL_TIMEOUT, env: { ...process.env, TRUEPAR_COMPARE: out, NO_COLOR: "1" } })`${command!} ${[...rest, ...seedFlag]}`;
     const result = await current;
     current = undefined;
@@ -131,8 +132,7 @@ async function compare(args: CompareArgs): Promise<number> {
   for (const chart of charts) writeFileSync(path.join(out, chart.file), chart.svg);
   writeAtomically(path.join(out, "environment.json"), JSON.stringify(report.environment, null, 2));
   writeAtomically(path.join(out, "report.md"), formatReportMarkdown(report, charts.map((c) => c.file)));
-  writeAtomically(path.join(out, "results.csv"), toCsv(report));
-  for (const { file, csv } of experimentCsvs(report)) writeAtomically(path.join(out, file), csv);
+  for (const { file, csv } of reportCsvs(report)) writeAtomically(path.join(out, file), csv);
   writeAtomically(path.join(out, "index.html"), renderIndex(report, charts));
   console.log("");
   console.log(formatReportText(report));

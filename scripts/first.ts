@@ -17,7 +17,7 @@ import { runScaling } from "../core/runner.ts";
 import { ranInParallel } from "../core/speedup.ts";
 import type { StrategyName } from "../core/strategies.ts";
 import { createAdapter } from "../runtimes/detect.ts";
-import { formatSpeedup } from "./_format.ts";
+import { formatSpeedup } from "../experiments/scaling/format.ts";
 import { createProgress } from "./_progress.ts";
 
 const WORKLOADS = [

@@ -171,7 +171,10 @@ def levels(text):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workload", choices=["cpu", "io-blocking"], default="cpu")
-    parser.add_argument("--strategy", choices=list(STRATEGY_NAMES), default="threads")
+    parser.add_argument("--strategy", choices=[*STRATEGY_NAMES, "workers"], default="threads")
+    # What truepar's matrix passes every runtime: CPython runs scaling only, and always prints JSON.
+    parser.add_argument("--experiment", choices=["scaling"], default="scaling")
+    parser.add_argument("--json", action="store_true")
     parser.add_argument("--concurrency", type=levels, default=[1, 2])
     parser.add_argument("--tasks", type=positive, default=24)
     parser.add_argument("--iterations", type=positive, default=1_000_000)
@@ -183,6 +186,8 @@ def main():
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--ceiling", action="store_true")
     args = parser.parse_args()
+    if args.strategy == "workers":
+        args.strategy = "threads"  # truepar's name for the column threads fill
     started_at = datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")
     seed = args.seed if args.seed is not None else random.getrandbits(32)
     order_random = random.Random(seed)

@@ -31,7 +31,7 @@ let failed = 0;
 
 if (filters.length === 0) {
   for (const [name, command] of [
-    ["typecheck (deno check)", ["check", "--quiet", "mod.ts", "core/", "runtimes/", "scripts/", "tests/", "bench/"]],
+    ["typecheck (deno check)", ["check", "--quiet", "mod.ts", "core/", "experiments/", "runtimes/", "scripts/", "tests/", "bench/"]],
     ["lint (deno lint)", ["lint", "--quiet"]],
   ] as const) {
     const result = await $({ nothrow: true, timeout: FILE_TIMEOUT })`node_modules/.bin/deno ${command}`;

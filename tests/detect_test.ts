@@ -1,7 +1,8 @@
 import { RUNTIME } from "./_guard.ts";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { createAdapter, detectRuntime, RUNTIMES } from "../runtimes/detect.ts";
+import { createAdapter, detectRuntime } from "../runtimes/detect.ts";
+import { RUNTIMES } from "../runtimes/registry.ts";
 
 const detect = suite(`${RUNTIME}: detectRuntime()`);
 

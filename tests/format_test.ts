@@ -1,12 +1,13 @@
 import { RUNTIME } from "./_guard.ts";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import type { KernelsRecord } from "../core/kernels_experiment.ts";
+import { formatKernels, type KernelsRecord } from "../experiments/kernels/mod.ts";
 import { runScaling } from "../core/runner.ts";
-import type { SyncRecord } from "../core/sync_experiment.ts";
+import { formatSync, sync as syncExperiment, type SyncRecord } from "../experiments/sync/mod.ts";
+import { formatRun } from "../experiments/scaling/mod.ts";
 import { createAdapter } from "../runtimes/detect.ts";
-import { formatKernels, formatRun, formatSync } from "../scripts/_format.ts";
-import { experimentCsvs, type Report } from "../scripts/_report.ts";
+import { reportCsvs } from "../scripts/_render.ts";
+import type { Report } from "../scripts/_report.ts";
 
 const adapter = await createAdapter();
 const test = suite(`${RUNTIME}: what run.ts prints`);
@@ -54,8 +55,9 @@ test("kernels warn when a timed call is too short to trust", () => {
 });
 
 test("the report writes a CSV for each experiment beside scaling", () => {
-  const report = { scaling: [], overhead: [], kernels: [], sync: [sync(150)], noise: {}, verdict: [], warnings: [], missing: [] } as unknown as Report;
-  const files = experimentCsvs(report);
+  const section = syncExperiment.present(syncExperiment.summarize([{ key: "sync", round: 1, record: sync(150) }]));
+  const report = { sections: [{ experiment: "sync", ...section }], verdict: [], warnings: [], missing: [] } as unknown as Report;
+  const files = reportCsvs(report);
   assert.equal(files.map((f) => f.file), ["sync.csv"]);
   assert.match(files[0]!.csv, /^runtime,plain \+\+ lost,/);
   assert.match(files[0]!.csv, `${RUNTIME},50 of 200,0,0`);

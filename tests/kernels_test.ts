@@ -4,12 +4,12 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import * as js from "../core/kernels/js.ts";
 import { compileKernels, instantiateKernels } from "../core/kernels/wasm.ts";
-import { KERNELS_SCHEMA, runKernels, runSharedMemory } from "../core/kernels_experiment.ts";
+import { KERNELS_SCHEMA, runKernels, runSharedMemory } from "../experiments/kernels/kernels.ts";
 import { runBatch } from "../core/strategies.ts";
 import { resolveParams } from "../core/workload.ts";
 import { getWorkload } from "../core/workloads/mod.ts";
 import { createAdapter } from "../runtimes/detect.ts";
-import { createNativeKernels } from "../runtimes/_native.ts";
+import { createNativeKernels } from "../experiments/kernels/native.ts";
 import { buildKernels } from "../scripts/_wasm_build.ts";
 
 const adapter = await createAdapter();

@@ -1,7 +1,7 @@
 import { RUNTIME } from "./_guard.ts";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { OVERHEAD_SCHEMA, runOverhead } from "../core/overhead.ts";
+import { OVERHEAD_SCHEMA, runOverhead } from "../experiments/overhead/overhead.ts";
 import { createAdapter } from "../runtimes/detect.ts";
 
 const adapter = await createAdapter();

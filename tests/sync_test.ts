@@ -5,7 +5,7 @@ import { createPool, type Pool } from "../core/pool.ts";
 import { Barrier, BrokenBarrierError } from "../core/sync/barrier.ts";
 import { Mutex, OwnershipError } from "../core/sync/mutex.ts";
 import { BoundedSemaphore, Semaphore } from "../core/sync/semaphore.ts";
-import { runSync, SYNC_SCHEMA } from "../core/sync_experiment.ts";
+import { runSync, SYNC_SCHEMA } from "../experiments/sync/sync.ts";
 import { createAdapter } from "../runtimes/detect.ts";
 
 const adapter = await createAdapter();

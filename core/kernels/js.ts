@@ -13,8 +13,9 @@
  * @returns The sum (exact below 2^53).
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { modsum } from "./js.ts";
- * console.assert(modsum(0, 1_000_000) === 247342095);
+ * assert(modsum(0, 1_000_000) === 247342095);
  * ```
  */
 export function modsum(start: number, end: number): number {
@@ -35,8 +36,9 @@ export function modsum(start: number, end: number): number {
  * @returns `dx * Σ (from + i·dx)²`.
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { integrate } from "./js.ts";
- * console.assert(Math.abs(integrate(0, 5 / 1e6, 0, 1e6) - 125 / 3) < 1e-3);
+ * assert(Math.abs(integrate(0, 5 / 1e6, 0, 1e6) - 125 / 3) < 1e-3);
  * ```
  */
 export function integrate(from: number, dx: number, i0: number, i1: number): number {
@@ -60,8 +62,9 @@ export function integrate(from: number, dx: number, i0: number, i1: number): num
  * @returns The sum of escape counts: the number of iterations done.
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { mandelbrot } from "./js.ts";
- * console.assert(mandelbrot(0, 10, 10, 10, 50) > 0);
+ * assert(mandelbrot(0, 10, 10, 10, 50) > 0);
  * ```
  */
 export function mandelbrot(y0: number, y1: number, width: number, height: number, maxIter: number): number {

@@ -28,9 +28,10 @@ let compiled: Promise<WebAssembly.Module> | undefined;
  * @returns The compiled module: send it to workers rather than compile again.
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { compileKernels, instantiateKernels } from "./wasm.ts";
  * const kernels = instantiateKernels(await compileKernels());
- * console.assert(kernels.modsum(0, 1_000_000) === 247342095);
+ * assert(kernels.modsum(0, 1_000_000) === 247342095);
  * ```
  */
 export function compileKernels(): Promise<WebAssembly.Module> {

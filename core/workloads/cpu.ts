@@ -14,8 +14,9 @@ import type { Workload, WorkloadParams } from "../workload.ts";
  * @returns The sum; 247342095 for 1,000,000.
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { modSum } from "./cpu.ts";
- * console.assert(modSum(1_000_000) === 247342095);
+ * assert(modSum(1_000_000) === 247342095);
  * ```
  */
 export function modSum(iterations: number): number {

@@ -22,8 +22,9 @@ export const WORKLOADS: ReadonlyMap<string, Workload> = new Map(
  * @throws {RangeError} When no workload has that name.
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { getWorkload } from "./mod.ts";
- * console.assert(getWorkload("cpu").name === "cpu");
+ * assert(getWorkload("cpu").name === "cpu");
  * ```
  */
 export function getWorkload(name: string): Workload {

@@ -7,11 +7,11 @@
  */
 
 import process from "node:process";
-import type { WorkerKind } from "../core/adapter.ts";
-import { createPool, type Pool } from "../core/pool.ts";
-import { createAdapter } from "./detect.ts";
+import type { WorkerKind } from "../../core/adapter.ts";
+import { createPool, type Pool } from "../../core/pool.ts";
+import { createAdapter } from "../../runtimes/detect.ts";
 
-const NOOP_MODULE = new URL("../core/noop_tasks.ts", import.meta.url);
+const NOOP_MODULE = new URL("./noop_tasks.ts", import.meta.url);
 const adapter = createAdapter();
 let held: Pool | undefined;
 

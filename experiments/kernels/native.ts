@@ -12,10 +12,10 @@ import { existsSync, mkdirSync, readFileSync, renameSync } from "node:fs";
 import path from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import type { NativeKernels, NativeStatus } from "../core/kernels_experiment.ts";
-import { cacheDir } from "./_cache.ts";
+import type { NativeKernels, NativeStatus } from "./kernels.ts";
+import { cacheDir } from "../../runtimes/_cache.ts";
 
-const SOURCE = fileURLToPath(new URL("../kernels/native/kernels.c", import.meta.url));
+const SOURCE = fileURLToPath(new URL("../../kernels/native/kernels.c", import.meta.url));
 const FLAGS = ["-O2", "-ffp-contract=off"];
 const RUN_TIMEOUT_MS = 120_000;
 

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { attachCells } from "./_shared.ts";
+import { attachCells } from "../../core/sync/_shared.ts";
 
 const STATE = 1;
 const CELLS = 2;

@@ -7,19 +7,19 @@
  * @module
  */
 
-import type { HostInfo, RuntimeAdapter, RuntimeInfo } from "./adapter.ts";
-import * as js from "./kernels/js.ts";
-import { SHARED_LAYOUT } from "./kernels/shared_tasks.ts";
-import { compileKernels, createSharedMemory, instantiateKernels, MAX_PAGES } from "./kernels/wasm.ts";
-import { createPool } from "./pool.ts";
-import { runScaling } from "./runner.ts";
-import { median } from "./stats.ts";
-import { checkCount } from "./workload.ts";
+import type { HostInfo, RuntimeAdapter, RuntimeInfo } from "../../core/adapter.ts";
+import * as js from "../../core/kernels/js.ts";
+import { SHARED_LAYOUT } from "./shared_tasks.ts";
+import { compileKernels, createSharedMemory, instantiateKernels, MAX_PAGES } from "../../core/kernels/wasm.ts";
+import { createPool } from "../../core/pool.ts";
+import { runScaling } from "../../core/runner.ts";
+import { median } from "../../core/stats.ts";
+import { checkCount } from "../../core/workload.ts";
 
 /** The schema name of a kernels record. */
 export const KERNELS_SCHEMA = "truepar.kernels/1";
 
-const SHARED_MODULE = new URL("./kernels/shared_tasks.ts", import.meta.url);
+const SHARED_MODULE = new URL("./shared_tasks.ts", import.meta.url);
 
 /** Whether native kernels can be built here, and with what. */
 export type NativeStatus = { available: true; compiler: string } | { available: false; reason: string };
@@ -121,10 +121,11 @@ interface Plan {
  * @returns The `truepar.kernels/1` record.
  * @throws {RangeError} For a repeat count or scale out of range.
  * @example
- * ```ts ignore
- * import { runKernels } from "./kernels_experiment.ts";
- * import { createAdapter } from "../runtimes/detect.ts";
- * const record = await runKernels({ adapter: await createAdapter(), scale: 0.1 });
+ * ```ts
+ * import { runKernels } from "./kernels.ts";
+ * import { createAdapter } from "../../runtimes/detect.ts";
+ * // A small scale for the example; the ratios need 0.5 or more (calls of 10 ms and longer).
+ * const record = await runKernels({ adapter: await createAdapter(), scale: 0.01, repeat: 1 });
  * console.log(record.kernels.map((k) => [k.name, k.nsPerStep.wasm]));
  * ```
  */

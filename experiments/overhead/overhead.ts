@@ -9,19 +9,19 @@
  * @module
  */
 
-import type { HostInfo, RuntimeAdapter, RuntimeInfo, WorkerKind } from "./adapter.ts";
-import type { MemoryReading, MemorySource } from "./memory.ts";
-import { createPool, type Pool } from "./pool.ts";
-import { fitLine, type LineFit, median, percentile } from "./stats.ts";
-import type { FromWorker } from "./protocol.ts";
-import { checkCount } from "./workload.ts";
+import type { HostInfo, RuntimeAdapter, RuntimeInfo, WorkerKind } from "../../core/adapter.ts";
+import type { MemoryReading, MemorySource } from "../../core/memory.ts";
+import { createPool, type Pool } from "../../core/pool.ts";
+import { fitLine, type LineFit, median, percentile } from "../../core/stats.ts";
+import type { FromWorker } from "../../core/protocol.ts";
+import { checkCount } from "../../core/workload.ts";
 
 /** The schema name of an overhead record. */
 export const OVERHEAD_SCHEMA = "truepar.overhead/1";
 
 const MB = 2 ** 20;
 const NOOP_MODULE = new URL("./noop_tasks.ts", import.meta.url);
-const SUBJECT_MODULE = new URL("../runtimes/subject_tasks.ts", import.meta.url);
+const SUBJECT_MODULE = new URL("./subject_tasks.ts", import.meta.url);
 
 /** Options for {@linkcode runOverhead}. */
 export interface OverheadOptions {
@@ -102,10 +102,10 @@ const SPIN_MICROS = 50;
  * @throws {RangeError} For counts that are not positive integers.
  * @throws {Error} When the subject process or a worker fails.
  * @example
- * ```ts ignore
+ * ```ts
  * import { runOverhead } from "./overhead.ts";
- * import { createAdapter } from "../runtimes/detect.ts";
- * const record = await runOverhead({ adapter: await createAdapter(), spawns: 5 });
+ * import { createAdapter } from "../../runtimes/detect.ts";
+ * const record = await runOverhead({ adapter: await createAdapter(), spawns: 2, roundTrips: 20, cycles: 2 });
  * console.log(record.perWorkerMB);
  * ```
  */

@@ -6,19 +6,19 @@
  * @module
  */
 
-import type { HostInfo, RuntimeAdapter, RuntimeInfo } from "./adapter.ts";
-import { createPool } from "./pool.ts";
-import { Barrier } from "./sync/barrier.ts";
-import type { CountMode } from "./sync/demo_tasks.ts";
-import { Mutex } from "./sync/mutex.ts";
-import { NaiveLock } from "./sync/naive_lock.ts";
-import { BoundedSemaphore, Semaphore } from "./sync/semaphore.ts";
-import { checkCount } from "./workload.ts";
+import type { HostInfo, RuntimeAdapter, RuntimeInfo } from "../../core/adapter.ts";
+import { createPool } from "../../core/pool.ts";
+import { Barrier } from "../../core/sync/barrier.ts";
+import type { CountMode } from "./demo_tasks.ts";
+import { Mutex } from "../../core/sync/mutex.ts";
+import { NaiveLock } from "./naive_lock.ts";
+import { BoundedSemaphore, Semaphore } from "../../core/sync/semaphore.ts";
+import { checkCount } from "../../core/workload.ts";
 
 /** The schema name of a sync record. */
 export const SYNC_SCHEMA = "truepar.sync/1";
 
-const DEMO_MODULE = new URL("./sync/demo_tasks.ts", import.meta.url);
+const DEMO_MODULE = new URL("./demo_tasks.ts", import.meta.url);
 /** A task with a timeout goes alone to an idle worker: the parties of a demonstration must run at once, each in its own. */
 const ALONE = { timeoutMs: 60_000 };
 const VAULT = 1000;
@@ -78,11 +78,13 @@ export interface SyncRecord {
  * @returns The `truepar.sync/1` record.
  * @throws {RangeError} For sizes that are not positive integers.
  * @example
- * ```ts ignore
- * import { runSync } from "./sync_experiment.ts";
- * import { createAdapter } from "../runtimes/detect.ts";
- * const record = await runSync({ adapter: await createAdapter() });
- * console.log(record.thief.naive.balance); // 7
+ * ```ts
+ * import assert from "node:assert";
+ * import { runSync } from "./sync.ts";
+ * import { createAdapter } from "../../runtimes/detect.ts";
+ * const record = await runSync({ adapter: await createAdapter(), iterations: 10_000 });
+ * assert.equal(record.thief.naive.balance, 7); // the naive lock let the thief in
+ * assert.equal(record.thief.safe.balance, 1000); // the Mutex did not
  * ```
  */
 export async function runSync(options: SyncOptions): Promise<SyncRecord> {

@@ -5,13 +5,13 @@
  * @module
  */
 
-import { Barrier } from "./barrier.ts";
+import { Barrier } from "../../core/sync/barrier.ts";
 
 /** A party that never comes (its task failed) breaks the barrier after this long, rather than leave the others waiting for ever. */
 const MEET_TIMEOUT_MS = 10_000;
-import { Mutex, OwnershipError } from "./mutex.ts";
+import { Mutex, OwnershipError } from "../../core/sync/mutex.ts";
 import { NaiveLock } from "./naive_lock.ts";
-import { BoundedSemaphore, Semaphore } from "./semaphore.ts";
+import { BoundedSemaphore, Semaphore } from "../../core/sync/semaphore.ts";
 
 /**
  * Raises `cells[index]` to `value` if it is lower, atomically: a running maximum.

@@ -1,0 +1,183 @@
+/**
+ * What an experiment is to truepar's scripts: one entry with its name, its
+ * record's schema, its flags, how it runs, how its record reads as text, how
+ * the comparison plans it, its part of the report and of a diff. The
+ * scripts loop over {@linkcode EXPERIMENTS} in `registry.ts`; adding an
+ * experiment is a folder with one such entry and a line there.
+ *
+ * @module
+ */
+
+import type { TopLevelSpec } from "vega-lite";
+import type { HostInfo, RuntimeAdapter, RuntimeInfo } from "../core/adapter.ts";
+import type { Flag, FlagValues } from "./_flags.ts";
+
+/** The fields every record has. */
+export interface ExperimentRecord {
+  schema: string;
+  runtime: RuntimeInfo;
+  host: HostInfo;
+}
+
+/** What a run is handed besides its arguments. */
+export interface RunContext {
+  adapter: RuntimeAdapter;
+  /** Ctrl-C: stop, and keep what finished where the experiment can. */
+  signal: AbortSignal;
+  /** How far the run is: done of total, and what runs now. */
+  onProgress?(done: number, total: number, what: string): void;
+  /** The record of what finished so far, printed if the run is interrupted. */
+  onPartial?(record: ExperimentRecord): void;
+}
+
+/** The comparison's profiles: quick (the default: the whole report in minutes), full, and smoke (for tests). */
+export const PROFILES = ["quick", "full", "smoke"] as const;
+
+/** A profile's name. */
+export type Profile = (typeof PROFILES)[number];
+
+/** One cell of the comparison's matrix, as an experiment plans it for one runtime. */
+export interface PlannedCell {
+  /** Unique within the runtime, such as `scaling-cpu-workers`; the runtime's name goes in front. */
+  key: string;
+  workload?: string;
+  strategy?: string;
+  /** Scaling: the levels the cell measures in paired rounds. */
+  concurrency?: number[];
+  /** The flags of `scripts/run.ts` after `--experiment NAME`. */
+  args: string[];
+  /** Measured again in each round over the matrix, in a new order (scaling); otherwise once. */
+  everyRound: boolean;
+}
+
+/** A table of the report. */
+export interface Table {
+  title: string;
+  header: string[];
+  rows: string[][];
+  /** A line under the table. */
+  note?: string;
+  /** Where it shows: everywhere (default), in report.md only, or nowhere (a CSV file only). */
+  show?: "all" | "markdown" | "none";
+  /** Also written as this CSV file. */
+  csv?: string;
+}
+
+/** Something a reader should see; an `error` means the results cannot be trusted. */
+export interface Warning {
+  severity: "error" | "warning" | "note";
+  text: string;
+}
+
+/** A chart, as a Vega-Lite specification the report renders to SVG. */
+export interface ChartSpec {
+  /** The file name, such as `speedup-cpu.svg`. */
+  file: string;
+  title: string;
+  spec: TopLevelSpec;
+}
+
+/** An experiment's part of the report. */
+export interface Section {
+  /** The answers, one line each, shown first. */
+  verdict: string[];
+  /** Lines after the tables, such as the noise floor per runtime. */
+  lines: string[];
+  tables: Table[];
+  charts: ChartSpec[];
+  warnings: Warning[];
+}
+
+/** A record of a result set, with the cell and the round that measured it. */
+export interface ReportCell<R> {
+  key: string;
+  round: number;
+  record: R;
+}
+
+/** One experiment, everything the scripts need of it. */
+export interface Experiment<Args, R extends ExperimentRecord, Part> {
+  readonly name: string;
+  /** The schema of its record, such as `truepar.overhead/1`. */
+  readonly schema: string;
+  /** Its flags, beside `--experiment`, `--json` and `--help`. */
+  readonly flags: readonly Flag[];
+  /**
+   * Checks its flags' values.
+   *
+   * @throws {UsageError} Naming the flag and what it received.
+   */
+  parse(values: FlagValues): Args;
+  run(args: Args, context: RunContext): Promise<R>;
+  /** The record as text, in the article's style. */
+  format(record: R): string;
+  /** What stderr says under a partial record printed after Ctrl-C. */
+  interrupted?(record: R): string;
+  /** The cells of the comparison on one runtime. */
+  plan(profile: Profile, runtime: string, options: { workloads?: readonly string[] }): PlannedCell[];
+  /** Its report model, from every record of a result set. */
+  summarize(cells: readonly ReportCell<R>[]): Part;
+  /** Its tables, charts, lines and warnings. */
+  present(part: Part): Section;
+  /** What `compare --diff` compares. */
+  diff: {
+    /** The parameters two result sets must share to be compared. */
+    settings(record: R): Record<string, unknown>;
+    /** The timed samples, by label. */
+    samples(record: R): [string, number[]][];
+  };
+}
+
+/**
+ * Reports a run's steps as progress: each call names the step that starts.
+ *
+ * @param context The run's context.
+ * @param total How many steps the run has.
+ * @returns The function to call at each step.
+ */
+export function stepProgress(context: RunContext, total: number): (step: string) => void {
+  let done = 0;
+  return (step) => context.onProgress?.(done++, total, step);
+}
+
+/**
+ * Settles with a run, or rejects with the signal's reason once it aborts: an
+ * experiment not split into rounds has nothing to keep when interrupted.
+ *
+ * @param signal The run's signal.
+ * @param run The run.
+ * @returns The run's result.
+ */
+export function untilAborted<T>(signal: AbortSignal, run: Promise<T>): Promise<T> {
+  const stopped = new Promise<never>((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+  });
+  stopped.catch(() => {});
+  return Promise.race([stopped, run]);
+}
+
+/**
+ * The records of a result set in the registry's runtime order.
+ *
+ * @param cells The cells.
+ * @param rank Where a runtime sorts.
+ * @returns Their records.
+ */
+export function recordsInOrder<R extends ExperimentRecord>(cells: readonly ReportCell<R>[], rank: (name: string) => number): R[] {
+  return cells.map((c) => c.record).sort((a, b) => rank(a.runtime.name) - rank(b.runtime.name));
+}
+
+/**
+ * How tables name runtimes: a runtime is its name and version, so two
+ * versions of one runtime are two rows; the name alone where one version is
+ * all there is.
+ *
+ * @param runtimes Every runtime of a report.
+ * @returns The label of each.
+ */
+export function runtimeLabels(runtimes: readonly RuntimeInfo[]): (runtime: RuntimeInfo) => string {
+  const versions = new Map<string, Set<string>>();
+  for (const r of runtimes) versions.set(r.name, (versions.get(r.name) ?? new Set()).add(r.version));
+  return (runtime) => ((versions.get(runtime.name)?.size ?? 1) > 1 ? `${runtime.name} ${runtime.version}` : runtime.name);
+}

@@ -1,0 +1,206 @@
+/**
+ * The scaling experiment's entry: one workload under one strategy at several
+ * levels of concurrency, in paired rounds with a control, cold and steady,
+ * with the cores busy — the article's experiment.
+ *
+ * @module
+ */
+
+import type { RunRecord } from "../../core/record.ts";
+import { runScaling } from "../../core/runner.ts";
+import { STRATEGIES, type StrategyName } from "../../core/strategies.ts";
+import { resolveParams } from "../../core/workload.ts";
+import { WORKLOADS } from "../../core/workloads/mod.ts";
+import type { Experiment, Profile } from "../_experiment.ts";
+import { count, type Flag, oneOf, parseList, parseNumber, UsageError } from "../_flags.ts";
+import { formatRun } from "./format.ts";
+import { presentScaling, type ScalingPart, summarizeScaling } from "./report.ts";
+
+export { formatRun, formatSpeedup } from "./format.ts";
+export { presentScaling, type ScalingPart, type ScalingRow, summarizeScaling, writeVerdict } from "./report.ts";
+
+/** `--experiment scaling`'s flags. */
+export interface ScalingArgs {
+  workload: string;
+  strategy: StrategyName;
+  concurrency: number[];
+  tasks: number;
+  repeat: number;
+  warmup: number;
+  /** Keep adding rounds until the intervals are within ±5%, up to this many seconds (0: `repeat` rounds). */
+  maxSeconds: number;
+  /** The seed of the rounds' order. */
+  seed?: number;
+  /** Also measure c independent processes, the machine's ceiling. */
+  ceiling: boolean;
+  /** Workload parameters, by parameter name. */
+  params: Record<string, number>;
+}
+
+/** Workload parameter flags: `waitMs` is `--wait-ms`. */
+const PARAM_FLAGS: ReadonlyMap<string, string> = new Map(
+  [...WORKLOADS.values()].flatMap((w) => Object.keys(w.params))
+    .map((name) => [name.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase()), name]),
+);
+
+/** One flag per workload parameter, naming the workloads that take it. */
+function paramFlags(): Flag[] {
+  const flags = new Map<string, { flag: Flag; workloads: string[] }>();
+  for (const workload of WORKLOADS.values()) {
+    for (const [name, spec] of Object.entries(workload.params)) {
+      const flag = [...PARAM_FLAGS].find(([, param]) => param === name)![0];
+      const key = `${flag}\0${spec.type}\0${spec.description}\0${spec.default}`;
+      const entry = flags.get(key) ?? { flag: { name: flag, value: spec.type === "integer" ? "N" : "X", help: "" }, workloads: [] };
+      entry.workloads.push(workload.name);
+      entry.flag.help = `${entry.workloads.join(", ")}: ${spec.description} (default ${spec.default})`;
+      flags.set(key, entry);
+    }
+  }
+  return [...flags.values()].map((entry) => entry.flag);
+}
+
+interface ProfileSettings {
+  concurrency: number[];
+  tasks: number;
+  /** Paired rounds at least in each cell's process. */
+  repeat: number;
+  warmup: number;
+  /** A cell keeps adding paired rounds until its steady speedups are within ±5%, for up to this many seconds. */
+  maxSeconds: number;
+  /** Workload parameters as flags; the workloads run by default. */
+  workloads: Record<string, string[]>;
+  /** CPython's parameters: its interpreter runs the article's loop ~50x slower than a JIT. */
+  python: Record<string, string[]>;
+}
+
+const IO = ["--waits", "6", "--wait-ms", "2"];
+
+/** Each profile's sizes. */
+export const SCALING_PROFILES: Readonly<Record<Profile, ProfileSettings>> = {
+  quick: {
+    concurrency: [1, 2],
+    tasks: 12,
+    repeat: 3,
+    warmup: 1,
+    maxSeconds: 2,
+    workloads: { cpu: ["--iterations", "15000000"], io: IO, "io-blocking": IO },
+    python: { cpu: ["--iterations", "500000"], "io-blocking": IO },
+  },
+  full: {
+    concurrency: [1, 2, 3, 4],
+    tasks: 24,
+    repeat: 6,
+    warmup: 2,
+    maxSeconds: 30,
+    workloads: {
+      cpu: ["--iterations", "60000000"],
+      io: ["--waits", "20", "--wait-ms", "2"],
+      "io-blocking": ["--waits", "20", "--wait-ms", "2"],
+      "wasm-mandelbrot": [],
+      "wasm-simd-mandelbrot": [],
+    },
+    python: { cpu: ["--iterations", "1000000"], "io-blocking": ["--waits", "20", "--wait-ms", "2"] },
+  },
+  smoke: {
+    concurrency: [1, 2],
+    tasks: 2,
+    repeat: 2,
+    warmup: 0,
+    maxSeconds: 0,
+    workloads: { cpu: ["--iterations", "1000000"], io: ["--waits", "2", "--wait-ms", "1"] },
+    python: { cpu: ["--iterations", "10000"] },
+  },
+};
+
+/** The scaling experiment. */
+export const scaling: Experiment<ScalingArgs, RunRecord, ScalingPart> = {
+  name: "scaling",
+  schema: "truepar.run/1",
+  flags: [
+    { name: "workload", value: "NAME", help: `${[...WORKLOADS.keys()].join(" | ")} (default cpu)` },
+    { name: "strategy", value: "NAME", help: `${STRATEGIES.join(" | ")} (default workers)` },
+    { name: "concurrency", value: "LIST", help: "comma-separated positive integers (default 1,2)" },
+    { name: "tasks", value: "N", help: "tasks per batch (default 24)" },
+    { name: "repeat", value: "N", help: "paired rounds at least: each level and a control once per round (default 3)" },
+    { name: "warmup", value: "N", help: "untimed batches at each level first (default 1)" },
+    { name: "max-seconds", value: "X", help: "add rounds until every steady speedup is within ±5%, for up to X s (default 0: no more)" },
+    { name: "seed", value: "N", help: "the seed of the rounds' random order (default: random, recorded)" },
+    { name: "ceiling", help: "also time c independent processes, each running its share: the machine's ceiling" },
+    ...paramFlags(),
+  ],
+  parse: (values) => {
+    const workload = oneOf("workload", values.workload, [...WORKLOADS.keys()], "cpu");
+    const spec = WORKLOADS.get(workload)!;
+    const params: Record<string, number> = {};
+    for (const [flag, name] of PARAM_FLAGS) {
+      const raw = values[flag];
+      if (raw === undefined) continue;
+      const param = spec.params[name];
+      if (param === undefined) {
+        throw new UsageError(`Cannot run: --${flag} does not apply to workload "${workload}", received ${JSON.stringify(raw)}`);
+      }
+      params[name] = parseNumber(flag, raw as string, param.type === "integer", param.min, param.max);
+    }
+    try {
+      resolveParams(spec, params);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    return {
+      workload,
+      params,
+      strategy: oneOf("strategy", values.strategy, STRATEGIES, "workers"),
+      concurrency: parseList("concurrency", values.concurrency as string | undefined, [1, 2]),
+      tasks: count("tasks", values.tasks, 24, 1),
+      repeat: count("repeat", values.repeat, 3, 1),
+      warmup: count("warmup", values.warmup, 1, 0),
+      maxSeconds: values["max-seconds"] === undefined ? 0 : parseNumber("max-seconds", values["max-seconds"] as string, false, 0, 86_400),
+      seed: values.seed === undefined ? undefined : parseNumber("seed", values.seed as string, true, 0, 0xffffffff),
+      ceiling: values.ceiling === true,
+    };
+  },
+  run: (args, context) => {
+    let round = 1;
+    const { maxSeconds, ...options } = args;
+    return runScaling({
+      adapter: context.adapter,
+      ...options,
+      maxMs: maxSeconds * 1000,
+      signal: context.signal,
+      onProgress: context.onProgress && ((done, total) => context.onProgress!(done, total, `tasks · round ${round}`)),
+      onRound: (record) => {
+        context.onPartial?.(record);
+        round = record.rounds + 1;
+      },
+    });
+  },
+  format: formatRun,
+  interrupted: (record) => `interrupted after ${record.rounds} ${record.rounds === 1 ? "round" : "rounds"}: the figures above are from those alone`,
+  plan: (profile, runtime, { workloads }) => {
+    const settings = SCALING_PROFILES[profile];
+    const table = runtime === "cpython" ? settings.python : settings.workloads;
+    return (workloads ?? Object.keys(settings.workloads)).flatMap((workload) => {
+      const params = table[workload] ?? (runtime === "cpython" ? undefined : []);
+      if (params === undefined) return [];
+      return STRATEGIES.filter((strategy) => !(runtime === "cpython" && strategy === "async")).map((strategy) => ({
+        key: `scaling-${workload}-${strategy}`,
+        workload,
+        strategy,
+        concurrency: [...settings.concurrency],
+        everyRound: true,
+        args: [
+          "--workload", workload, "--strategy", strategy, "--concurrency", settings.concurrency.join(","), "--tasks", String(settings.tasks),
+          "--repeat", String(settings.repeat), "--warmup", String(settings.warmup), "--max-seconds", String(settings.maxSeconds), ...params,
+          // The machine's ceiling rides with the processes cell of the cpu workload: c independent processes of the same loop.
+          ...(workload === "cpu" && strategy === "processes" ? ["--ceiling"] : []),
+        ],
+      }));
+    });
+  },
+  summarize: summarizeScaling,
+  present: presentScaling,
+  diff: {
+    settings: (record) => ({ ...record.workload.params, tasks: record.tasks, levels: record.points.map((p) => p.concurrency).join(",") }),
+    samples: (record) => record.points.map((point) => [`at ${point.concurrency} (ms)`, point.samplesMs]),
+  },
+};

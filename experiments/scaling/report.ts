@@ -1,0 +1,366 @@
+/**
+ * The scaling experiment's part of the report: every cell's levels pooled
+ * over the matrix's rounds, the verdict, the tables, the noise floor and the
+ * ceiling per runtime, the charts, the CSV and the warnings.
+ *
+ * @module
+ */
+
+import type { RunRecord as CoreRunRecord } from "../../core/record.ts";
+import { estimateSpeedup, type Evidence, isPrecise, judgeSpeedup, measureNoiseFloor, type NoiseFloor, pairedRatios, ranInParallel, type SpeedupEstimate } from "../../core/speedup.ts";
+import { median, type SampleSummary, summarizeSamples } from "../../core/stats.ts";
+import { STRATEGIES } from "../../core/strategies.ts";
+import { runtimeRank } from "../../runtimes/registry.ts";
+import type { ChartSpec, ReportCell, Section, Table, Warning } from "../_experiment.ts";
+import { runtimeLabels } from "../_experiment.ts";
+import { formatSpeedup } from "./format.ts";
+
+/** Records as read back: fields added since a result set was written may be missing. */
+type RunRecord = Omit<CoreRunRecord, "points"> & { points: (Omit<CoreRunRecord["points"][number], "steadySamplesMs" | "coresBusySamples"> & Partial<Pick<CoreRunRecord["points"][number], "steadySamplesMs" | "coresBusySamples">>)[] };
+
+/** One level of one scaling cell, pooled over the matrix's rounds. */
+export interface ScalingRow {
+  key: string;
+  /** The runtime's name and version. */
+  runtime: string;
+  version: string;
+  /** How tables name it: its name, with its version where the report holds two versions of it. */
+  label: string;
+  workload: string;
+  params: Record<string, number>;
+  strategy: string;
+  concurrency: number;
+  tasks: number;
+  /** Paired rounds pooled, over every process that measured the cell. */
+  pairs: number;
+  /** Cold samples (pool start included), pooled. */
+  total: SampleSummary;
+  /** From the pool being ready, first batch. */
+  batch: SampleSummary;
+  /** Steady samples (the warmed pool's second batch), pooled. */
+  steady: SampleSummary;
+  startupMedianMs: number;
+  /** Cold speedup over the cell's smallest level: the median of every paired ratio. */
+  speedup: number;
+  speedupCI: [number, number];
+  /** The intervals' true coverage. */
+  coverage: number;
+  evidence: Evidence;
+  batchSpeedup: number;
+  steadySpeedup: number;
+  steadySpeedupCI: [number, number];
+  steadyEvidence: Evidence;
+  /** Median CPU time of the process tree over wall time, steady batches; `null` where not read. */
+  coresBusy: number | null;
+  /** What c independent processes gave on this runtime, from its cpu processes cell. */
+  ceiling?: SpeedupEstimate;
+  /** The runtime's noise floor, from the controls of all its cells. */
+  noiseFloor: number;
+  /** A process of this cell stopped at its time cap, and the pooled steady interval is still wider than ±5%. */
+  capped: boolean;
+  checksum: string;
+}
+
+/** The scaling part of a report. */
+export interface ScalingPart {
+  rows: ScalingRow[];
+  /** Each runtime's noise floor, from every control it measured, by label. */
+  noise: Record<string, NoiseFloor>;
+}
+
+/** Node and Deno run the same engine: their single-thread figures should agree this closely. */
+const SAME_ENGINE_TOLERANCE = 0.1;
+
+/**
+ * Pools every scaling cell's paired rounds.
+ *
+ * @param cells The scaling records of a result set.
+ * @returns The rows and the noise floors.
+ */
+export function summarizeScaling(cells: readonly ReportCell<CoreRunRecord>[]): ScalingPart {
+  const runs = cells.map((c) => ({ key: c.key, record: c.record as unknown as RunRecord }));
+  const label = runtimeLabels(runs.map((r) => r.record.runtime));
+  const noise: Record<string, NoiseFloor> = {};
+  for (const runtime of new Set(runs.map((r) => label(r.record.runtime)))) {
+    const ratios = runs.filter((r) => label(r.record.runtime) === runtime).flatMap((r) => r.record.noise?.ratios ?? []);
+    noise[runtime] = measureNoiseFloor(ratios.length > 0 ? ratios : [1]);
+  }
+  const ceilings = new Map<string, SpeedupEstimate>();
+  for (const { record } of runs) {
+    for (const point of record.points) {
+      if (point.ceiling === undefined) continue;
+      const key = `${label(record.runtime)} ${point.concurrency}`;
+      const base = record.points.find((p) => p.concurrency === Math.min(...record.points.map((q) => q.concurrency)))!;
+      const earlier = ceilings.get(key)?.ratios ?? [];
+      ceilings.set(key, estimateSpeedup([...earlier, ...pairedRatios(base.ceiling!.samplesMs, point.ceiling.samplesMs)]));
+    }
+  }
+  const rows: ScalingRow[] = [];
+  for (const key of new Set(runs.map((r) => r.key))) {
+    const records = runs.filter((r) => r.key === key).map((r) => r.record);
+    const first = records[0]!;
+    const levels = [...new Set(first.points.map((p) => p.concurrency))];
+    const baseLevel = Math.min(...levels);
+    const floor = noise[label(first.runtime)]!;
+    for (const concurrency of levels) {
+      const pooled = (pick: (p: RunRecord["points"][number]) => number[]) => records.flatMap((r) => pick(r.points.find((p) => p.concurrency === concurrency)!));
+      const ratios = (pick: (p: RunRecord["points"][number]) => number[]) =>
+        records.flatMap((r) => pairedRatios(pick(r.points.find((p) => p.concurrency === baseLevel)!), pick(r.points.find((p) => p.concurrency === concurrency)!)));
+      const cold = estimateSpeedup(ratios((p) => p.samplesMs));
+      const warm = estimateSpeedup(ratios((p) => p.steadySamplesMs ?? p.batchSamplesMs));
+      const busy = pooled((p) => (p.coresBusySamples ?? []).filter((v): v is number => v !== null));
+      const point = first.points.find((p) => p.concurrency === concurrency)!;
+      rows.push({
+        key,
+        runtime: first.runtime.name,
+        version: first.runtime.version,
+        label: label(first.runtime),
+        workload: first.workload.name,
+        params: first.workload.params,
+        strategy: first.strategy,
+        concurrency,
+        tasks: first.tasks,
+        pairs: cold.ratios.length,
+        total: summarizeSamples(pooled((p) => p.samplesMs)),
+        batch: summarizeSamples(pooled((p) => p.batchSamplesMs)),
+        steady: summarizeSamples(pooled((p) => p.steadySamplesMs ?? p.batchSamplesMs)),
+        startupMedianMs: median(pooled((p) => p.startupSamplesMs)),
+        speedup: cold.estimate,
+        speedupCI: cold.ci,
+        coverage: cold.coverage,
+        evidence: concurrency === baseLevel ? "none" : judgeSpeedup(cold.ci, floor),
+        batchSpeedup: median(ratios((p) => p.batchSamplesMs)),
+        steadySpeedup: warm.estimate,
+        steadySpeedupCI: warm.ci,
+        steadyEvidence: concurrency === baseLevel ? "none" : judgeSpeedup(warm.ci, floor),
+        coresBusy: busy.length > 0 ? median(busy) : null,
+        ceiling: first.workload.name === "cpu" ? ceilings.get(`${label(first.runtime)} ${concurrency}`) : undefined,
+        noiseFloor: floor.floor,
+        // Capped only if pooling every round still leaves the interval wider than ±5%.
+        capped: records.some((r) => r.capped === true) && concurrency !== baseLevel && !isPrecise(warm, 0.05),
+        checksum: point.checksum,
+      });
+    }
+  }
+  rows.sort((a, b) => order(a) - order(b) || a.label.localeCompare(b.label) || a.workload.localeCompare(b.workload) || a.concurrency - b.concurrency);
+  return { rows, noise };
+}
+
+/**
+ * The scaling part's verdict, tables, lines, charts and warnings.
+ *
+ * @param part From {@linkcode summarizeScaling}.
+ * @returns The section.
+ */
+export function presentScaling(part: ScalingPart): Section {
+  if (part.rows.length === 0) return { verdict: [], lines: [], tables: [], charts: [], warnings: [] };
+  return {
+    verdict: writeVerdict(part.rows),
+    lines: noiseLines(part),
+    tables: [...scalingTables(part.rows), everyCell(part.rows), csvTable(part.rows)],
+    charts: speedupCharts(part.rows),
+    warnings: scalingWarnings(part.rows),
+  };
+}
+
+function scalingWarnings(scaling: readonly ScalingRow[]): Warning[] {
+  const warnings: Warning[] = [];
+  for (const row of scaling) {
+    const label = `${row.label} ${row.workload} ${row.strategy} at ${row.concurrency}`;
+    if (row.total.outliers > 0) {
+      warnings.push({ severity: "warning", text: `${label}: ${row.total.outliers} of ${row.total.n} samples are statistical outliers (modified z-score above 14): the machine was busy; rerun, or raise the repeats` });
+    }
+  }
+  const capped = [...new Set(scaling.filter((r) => r.capped).map((r) => r.key))];
+  if (capped.length > 0) warnings.push({ severity: "note", text: `cells that hit their time cap before every steady interval was within ±5%: ${capped.join(", ")}` });
+  for (const workload of new Set(scaling.map((r) => r.workload))) {
+    const byParams = new Map<string, Set<string>>();
+    for (const row of scaling.filter((r) => r.workload === workload)) {
+      const params = JSON.stringify(row.params);
+      byParams.set(params, (byParams.get(params) ?? new Set()).add(row.checksum));
+    }
+    for (const [params, checksums] of byParams) {
+      if (checksums.size > 1) warnings.push({ severity: "error", text: `${workload} ${params}: cells disagree on the checksum (${[...checksums].join(" ≠ ")}): the results cannot be trusted` });
+    }
+  }
+  const single = (runtime: string) => scaling.find((r) => r.runtime === runtime && r.workload === "cpu" && r.strategy === "sequential" && r.concurrency === 1);
+  const node = single("node");
+  const deno = single("deno");
+  if (node && deno && JSON.stringify(node.params) === JSON.stringify(deno.params)) {
+    const gap = Math.abs(node.steady.median - deno.steady.median) / Math.min(node.steady.median, deno.steady.median);
+    if (gap > SAME_ENGINE_TOLERANCE) {
+      warnings.push({ severity: "warning", text: `node and deno both run V8 (at different versions), yet their single-thread cpu medians differ by ${(gap * 100).toFixed(0)}% (${node.steady.median.toFixed(1)} vs ${deno.steady.median.toFixed(1)} ms, steady): suspect the method (a loader, JIT tiering, a busy machine) before the runtime` });
+    }
+  }
+  return warnings;
+}
+
+/**
+ * The answers, one line per runtime, from the cpu workload at its largest
+ * level: does cpu work run truly in parallel in workers, in processes, on
+ * the event loop — with the steady speedup, its interval and the cores busy.
+ *
+ * @param scaling The report's rows.
+ * @returns One line per runtime.
+ */
+export function writeVerdict(scaling: readonly ScalingRow[]): string[] {
+  const lines: string[] = [];
+  for (const runtime of new Set(scaling.filter((r) => r.workload === "cpu").map((r) => r.label))) {
+    const rows = scaling.filter((r) => r.label === runtime && r.workload === "cpu");
+    const top = Math.max(...rows.map((r) => r.concurrency));
+    const answers = (["workers", "processes", "async"] as const).flatMap((strategy) => {
+      const row = rows.find((r) => r.strategy === strategy && r.concurrency === top);
+      if (row === undefined) return [];
+      const where = strategy === "async" ? "on the event loop" : rows[0]!.runtime === "cpython" && strategy === "workers" ? "in threads" : `in ${strategy}`;
+      const parallel = ranInParallel(row, top);
+      const figures = `${formatSpeedup(row.steadySpeedup, row.steadySpeedupCI)}${row.coresBusy === null ? "" : `, ${row.coresBusy.toFixed(2)} cores busy`}`;
+      return [`${parallel ? "yes" : row.steadyEvidence === "none" ? "no" : "no, slower"} ${where} (${figures})`];
+    });
+    lines.push(`${rows[0]!.runtime} ${rows[0]!.version}: cpu work truly in parallel at ${top}? ${answers.join("; ")}`);
+  }
+  return lines;
+}
+
+function order(row: { runtime: string; strategy?: string }): number {
+  const strategy = row.strategy === undefined ? 0 : STRATEGIES.indexOf(row.strategy as never);
+  return runtimeRank(row.runtime) * 10 + strategy;
+}
+
+/**
+ * The scaling tables: per workload, runtimes as rows and strategy × level as
+ * columns. At the smallest level, the cold median time; above it, the steady
+ * speedup with its 95% interval and the cores busy, `~` where the interval
+ * does not clear the noise floor. Sequential columns are the control.
+ *
+ * @param scaling The rows.
+ * @returns One table per workload: a title, a header, rows and a note of the cold speedups.
+ */
+function scalingTables(scaling: readonly ScalingRow[]): Table[] {
+  const tables: Table[] = [];
+  for (const workload of new Set(scaling.map((r) => r.workload))) {
+    const rows = scaling.filter((r) => r.workload === workload);
+    const label = (r: { strategy: string; concurrency: number }) => `${r.strategy === "sequential" ? "control" : r.strategy} ${r.concurrency}`;
+    const columns = [...new Set(rows.map(label))]
+      .sort((a, b) => rank(a) - rank(b) || Number(a.split(" ")[1]) - Number(b.split(" ")[1]));
+    const runtimes = [...new Set(rows.map((r) => r.label))];
+    const paramsOf = (runtime: string) => Object.entries(rows.find((r) => r.label === runtime)!.params).map(([k, v]) => `${k}=${v}`).join(", ");
+    const distinctParams = new Set(runtimes.map(paramsOf));
+    tables.push({
+      title: `${workload} (${[...distinctParams].join(" / ")}; ${rows[0]!.tasks} tasks) · at 1: cold median s · above: steady speedup [95% CI] and cores busy; ~ within the noise floor`,
+      header: ["runtime", ...columns],
+      rows: runtimes.map((runtime) => [
+        runtime === "cpython" ? "cpython (threads)" : runtime,
+        ...columns.map((column) => {
+          const row = rows.find((r) => r.label === runtime && label(r) === column);
+          if (row === undefined) return "-";
+          const base = row.concurrency === Math.min(...rows.filter((r) => r.key === row.key).map((r) => r.concurrency));
+          if (base) return `${(row.total.median / 1000).toFixed(3)} s`;
+          return `${row.steadyEvidence === "none" ? "~" : ""}${formatSpeedup(row.steadySpeedup, row.steadySpeedupCI)}${row.coresBusy === null ? "" : ` ${row.coresBusy.toFixed(1)}c`}`;
+        }),
+      ]),
+      note: rows.filter((r) => (r.strategy === "workers" || r.strategy === "processes") && r.concurrency > 1)
+        .map((r) => `${r.label} ${r.strategy} ${r.concurrency}: ${formatSpeedup(r.speedup, r.speedupCI)}`).join(" · "),
+    });
+  }
+  return tables;
+}
+
+function rank(column: string): number {
+  return ["control", "async", "workers", "processes"].indexOf(column.split(" ")[0]!);
+}
+
+/** The noise floor and the ceiling per runtime, as lines. */
+function noiseLines(part: ScalingPart): string[] {
+  return Object.entries(part.noise).map(([runtime, floor]) => {
+    const ceiling = part.rows.find((r) => r.label === runtime && r.ceiling !== undefined && r.concurrency > 1);
+    const ceilingText = ceiling?.ceiling ? ` · ceiling at ${ceiling.concurrency}: ${formatSpeedup(ceiling.ceiling.estimate, ceiling.ceiling.ci)} (${ceiling.concurrency} independent processes, no messages)` : "";
+    return `${runtime}: noise floor ±${(floor.floor * 100).toFixed(1)}% from ${floor.ratios.length} control pairs${ceilingText}`;
+  });
+}
+
+/**
+ * One CSV row per scaling cell, with its spread: results.csv.
+ *
+ * @param scaling The rows.
+ * @returns The table, shown nowhere, written as CSV.
+ */
+function csvTable(scaling: readonly ScalingRow[]): Table {
+  const header = ["runtime", "version", "workload", "params", "strategy", "concurrency", "tasks", "n", "median_ms", "mad_ms", "ci95_low_ms", "ci95_high_ms", "min_ms", "max_ms", "cv",
+    "speedup", "speedup_ci_low", "speedup_ci_high", "steady_median_ms", "steady_speedup", "steady_speedup_ci_low", "steady_speedup_ci_high", "ci_coverage", "evidence",
+    "cores_busy", "noise_floor", "ceiling_speedup", "batch_median_ms", "batch_speedup", "startup_median_ms", "checksum"];
+  const rows = scaling.map((r) => [
+    r.runtime, r.version, r.workload, JSON.stringify(r.params), r.strategy, r.concurrency, r.tasks, r.total.n, r.total.median, r.total.mad,
+    r.total.ci95.low, r.total.ci95.high, r.total.min, r.total.max, r.total.cv, r.speedup, r.speedupCI[0], r.speedupCI[1], r.steady.median, r.steadySpeedup,
+    r.steadySpeedupCI[0], r.steadySpeedupCI[1], r.coverage, r.steadyEvidence, r.coresBusy ?? "", r.noiseFloor, r.ceiling?.estimate ?? "",
+    r.batch.median, r.batchSpeedup, r.startupMedianMs, r.checksum,
+  ].map(String));
+  return { title: "every scaling cell, raw", header, rows, show: "none", csv: "results.csv" };
+}
+
+/** Every cell with its spread: report.md's detail. */
+function everyCell(scaling: readonly ScalingRow[]): Table {
+  return {
+    title: "Every scaling cell",
+    note: "Speedups are medians of paired ratios with distribution-free 95% intervals (coverage given); the evidence column says whether the steady interval clears the runtime's noise floor.",
+    show: "markdown",
+    header: ["runtime", "workload", "strategy", "c", "pairs", "cold median ms", "MAD ms", "min–max ms", "CV", "cold speedup", "steady median ms", "steady speedup", "coverage", "evidence", "cores busy"],
+    rows: scaling.map((r) => [r.label, r.workload, r.strategy, String(r.concurrency), String(r.pairs), r.total.median.toFixed(1), r.total.mad.toFixed(1),
+      `${r.total.min.toFixed(1)}–${r.total.max.toFixed(1)}`, r.total.cv.toFixed(3), formatSpeedup(r.speedup, r.speedupCI), r.steady.median.toFixed(1),
+      formatSpeedup(r.steadySpeedup, r.steadySpeedupCI), `${(r.coverage * 100).toFixed(0)}%`, r.steadyEvidence, r.coresBusy?.toFixed(2) ?? "n/a"]),
+  };
+}
+
+/** One chart per workload: steady speedup against concurrency with its interval, a panel per strategy, the ideal dashed. */
+function speedupCharts(scaling: readonly ScalingRow[]): ChartSpec[] {
+  const runtimes = [...new Set(scaling.map((r) => r.label))];
+  return [...new Set(scaling.map((r) => r.workload))].map((workload) => {
+    const rows = scaling.filter((r) => r.workload === workload);
+    const levels = [...new Set(rows.map((r) => r.concurrency))].sort((a, b) => a - b);
+    const strategies = STRATEGIES.filter((strategy) => rows.some((r) => r.strategy === strategy));
+    const color = { field: "runtime", type: "nominal", sort: runtimes } as const;
+    return {
+      file: `speedup-${workload}.svg`,
+      title: `${workload}: steady speedup against concurrency with its 95% interval, one panel per strategy (sequential: the control); dashed grey: ideal`,
+      spec: {
+        title: `${workload}: speedup by concurrency`,
+        data: {
+          values: [
+            ...rows.map((r) => ({ runtime: r.label, strategy: r.strategy, concurrency: r.concurrency, speedup: r.steadySpeedup, low: r.steadySpeedupCI[0], high: r.steadySpeedupCI[1] })),
+            ...strategies.flatMap((strategy) => levels.map((c) => ({ runtime: "ideal", strategy, concurrency: c, speedup: c }))),
+          ],
+        },
+        facet: { column: { field: "strategy", type: "nominal", sort: strategies, title: null } },
+        spec: {
+          width: 150,
+          height: 150,
+          layer: [
+            {
+              transform: [{ filter: "datum.runtime === 'ideal'" }],
+              mark: { type: "line", color: "#999", strokeDash: [3, 3] },
+              encoding: { x: { field: "concurrency", type: "quantitative" }, y: { field: "speedup", type: "quantitative" } },
+            },
+            {
+              transform: [{ filter: "datum.runtime !== 'ideal'" }],
+              mark: { type: "line", point: true },
+              encoding: {
+                x: { field: "concurrency", type: "quantitative", axis: { tickMinStep: 1 }, title: "concurrency" },
+                y: { field: "speedup", type: "quantitative", title: "speedup" },
+                color,
+              },
+            },
+            {
+              transform: [{ filter: "datum.runtime !== 'ideal'" }],
+              mark: { type: "rule" },
+              encoding: {
+                x: { field: "concurrency", type: "quantitative" },
+                y: { field: "low", type: "quantitative" },
+                y2: { field: "high" },
+                color,
+              },
+            },
+          ],
+        },
+      },
+    };
+  });
+}

@@ -1,0 +1,89 @@
+/**
+ * Every runtime truepar knows, in the order reports list them: how to tell it
+ * is the one running, its adapter, and how to launch it on a script. Adding
+ * a runtime is an adapter file and a line here.
+ *
+ * @module
+ */
+
+import type { RuntimeAdapter } from "../core/adapter.ts";
+
+/** A runtime truepar can run on, or compare against. */
+export interface RuntimeEntry {
+  /** The runtime's name, as on the command line and in records. */
+  name: string;
+  /**
+   * The command that runs a script of this checkout, before the script's path.
+   *
+   * @param bin The checkout's `node_modules/.bin/`, where npm puts the runtimes.
+   */
+  launch(bin: string): string[];
+  /** Whether `g` is this runtime's global object; absent for a reference that is not JavaScript. */
+  detect?(g: object): boolean;
+  /** Loads the adapter; dynamic, so no runtime evaluates another's code. */
+  load?(): Promise<RuntimeAdapter>;
+  /** The script it runs experiments with, when not `scripts/run.ts`. */
+  script?: string;
+  /** The experiments it runs, when not all. */
+  experiments?: readonly string[];
+}
+
+/** The runtimes, in the order every table lists them. */
+export const RUNTIMES: readonly RuntimeEntry[] = [
+  {
+    name: "node",
+    // Node 20 runs TypeScript through tsx; workers and children run bundled JavaScript, no loader.
+    launch: () => ["node", "--import", "tsx"],
+    detect: (g) => typeof (g as { process?: { versions?: { node?: unknown } } }).process?.versions?.node === "string" && !("Deno" in g) && !("Bun" in g),
+    load: () => import("./node.ts").then((m) => m.createNodeAdapter()),
+  },
+  {
+    name: "deno",
+    launch: (bin) => [bin + "deno", "run", "-A"],
+    detect: (g) => "Deno" in g && !("Bun" in g),
+    load: () => import("./deno.ts").then((m) => m.createDenoAdapter()),
+  },
+  {
+    name: "bun",
+    launch: (bin) => [bin + "bun"],
+    detect: (g) => "Bun" in g,
+    load: () => import("./bun.ts").then((m) => m.createBunAdapter()),
+  },
+  {
+    // The article's reference row: CPython's threads and processes on the same workloads.
+    name: "cpython",
+    launch: () => ["python3"],
+    script: "scripts/python_driver.py",
+    experiments: ["scaling"],
+  },
+];
+
+/** The JavaScript runtimes, with an adapter. */
+export const JS_RUNTIMES: readonly (RuntimeEntry & Required<Pick<RuntimeEntry, "detect" | "load">>)[] = RUNTIMES
+  .filter((r): r is RuntimeEntry & Required<Pick<RuntimeEntry, "detect" | "load">> => r.detect !== undefined && r.load !== undefined);
+
+/**
+ * Finds a runtime by name.
+ *
+ * @param name Its name.
+ * @returns Its entry.
+ * @throws {RangeError} For a name not registered.
+ */
+export function getRuntime(name: string): RuntimeEntry {
+  const entry = RUNTIMES.find((runtime) => runtime.name === name);
+  if (entry === undefined) {
+    throw new RangeError(`Cannot find runtime: expected one of ${RUNTIMES.map((r) => r.name).join(", ")}, received "${name}"`);
+  }
+  return entry;
+}
+
+/**
+ * Where a runtime sorts in tables: its place in the registry, unknown names last.
+ *
+ * @param name A runtime's name.
+ * @returns Its rank.
+ */
+export function runtimeRank(name: string): number {
+  const index = RUNTIMES.findIndex((runtime) => runtime.name === name);
+  return index === -1 ? RUNTIMES.length : index;
+}

@@ -1,0 +1,90 @@
+/**
+ * The command line of `scripts/compare.ts` (`npm start`).
+ *
+ * @module
+ */
+
+import { type Profile, PROFILES } from "../experiments/_experiment.ts";
+import { parseFlags, UsageError } from "../experiments/_flags.ts";
+import { EXPERIMENT_NAMES } from "../experiments/registry.ts";
+import { WORKLOADS } from "../core/workloads/mod.ts";
+import { RUNTIMES } from "../runtimes/registry.ts";
+
+export { UsageError } from "../experiments/_flags.ts";
+
+/** The runtimes a comparison can include, in the report's order; `cpython` is the article's reference row. */
+export const COMPARE_RUNTIMES: readonly string[] = RUNTIMES.map((runtime) => runtime.name);
+
+/** What `scripts/compare.ts` was asked. */
+export interface CompareArgs {
+  help: boolean;
+  profile: Profile;
+  runtimes: string[];
+  experiments: string[];
+  /** Scaling workloads; the profile's when absent. */
+  workloads?: string[];
+  /** The order's seed; a random one when absent. */
+  seed?: number;
+  /** The output folder; results/<timestamp> when absent. */
+  out?: string;
+  /** Two result sets to compare instead of running. */
+  diff?: [string, string];
+}
+
+/** The usage text of scripts/compare.ts. */
+export const COMPARE_USAGE = `Usage: scripts/compare.ts [flags]          (npm start)
+       scripts/compare.ts --diff A B           compare two result folders
+  --profile NAME         ${PROFILES.join(" | ")} (default quick)
+  --runtimes LIST        some of ${COMPARE_RUNTIMES.join(",")} (default all)
+  --experiments LIST     some of ${EXPERIMENT_NAMES.join(",")} (default all)
+  --workloads LIST       scaling workloads, from ${[...WORKLOADS.keys()].join(",")} (default: the profile's)
+  --seed N               the seed of the cells' random order (default: a random one, printed)
+  --out DIR              where to write (default results/<timestamp>)
+  --help                 print this text`;
+
+/**
+ * Parses and checks the command line of scripts/compare.ts.
+ *
+ * @param argv The arguments after the script name.
+ * @returns What they ask for.
+ * @throws {UsageError} Naming the flag and the value received.
+ */
+export function parseCompareArgs(argv: readonly string[]): CompareArgs {
+  const { values, positionals } = parseFlags(argv, [
+    ...["profile", "runtimes", "experiments", "workloads", "seed", "out"].map((name) => ({ name, value: "X", help: "" })),
+    { name: "diff", help: "" },
+    { name: "help", help: "" },
+  ], "Cannot compare:", true);
+  const fail = (message: string) => new UsageError(`Cannot compare: ${message}`);
+  if (values.diff) {
+    if (positionals.length !== 2) throw fail(`--diff needs two result folders, received ${positionals.length}: ${JSON.stringify(positionals)}`);
+  } else if (positionals.length > 0) {
+    throw fail(`unexpected argument, received ${JSON.stringify(positionals[0])}`);
+  }
+  const list = (flag: string, allowed: readonly string[]): string[] | undefined => {
+    const raw = values[flag] as string | undefined;
+    if (raw === undefined) return undefined;
+    const items = raw.split(",").map((item) => item.trim());
+    const bad = items.find((item) => !allowed.includes(item));
+    if (bad !== undefined) throw fail(`--${flag} must list some of ${allowed.join(", ")}, received ${JSON.stringify(bad)}`);
+    return [...new Set(items)];
+  };
+  const profile = values.profile ?? "quick";
+  if (!(PROFILES as readonly unknown[]).includes(profile)) {
+    throw fail(`--profile must be one of ${PROFILES.join(", ")}, received ${JSON.stringify(profile)}`);
+  }
+  const seed = values.seed === undefined ? undefined : Number(values.seed);
+  if (seed !== undefined && !(/^\d+$/.test(values.seed as string) && seed <= 0xffffffff)) {
+    throw fail(`--seed must be an integer from 0 to 4294967295, received ${JSON.stringify(values.seed)}`);
+  }
+  return {
+    help: values.help === true,
+    profile: profile as Profile,
+    runtimes: list("runtimes", COMPARE_RUNTIMES) ?? [...COMPARE_RUNTIMES],
+    experiments: list("experiments", EXPERIMENT_NAMES) ?? [...EXPERIMENT_NAMES],
+    workloads: list("workloads", [...WORKLOADS.keys()]),
+    seed,
+    out: values.out as string | undefined,
+    diff: values.diff ? [positionals[0]!, positionals[1]!] : undefined,
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * The command line of `scripts/run.ts`: `--experiment NAME`, `--json`,
+ * `--help`, and the flags of each experiment, declared by its entry.
+ *
+ * @module
+ */
+
+import type { AnyExperiment } from "../experiments/registry.ts";
+import { EXPERIMENT_NAMES, EXPERIMENTS } from "../experiments/registry.ts";
+import { type Flag, oneOf, parseFlags, UsageError, usageLine } from "../experiments/_flags.ts";
+
+export { UsageError } from "../experiments/_flags.ts";
+
+/** What the command line asked for. */
+export interface RunArgs {
+  help: boolean;
+  json: boolean;
+  experiment: AnyExperiment;
+  /** `--experiment` was given: `--help` then lists only its flags. */
+  experimentGiven: boolean;
+  /** The experiment's own arguments, as its entry parsed them. */
+  options: unknown;
+}
+
+const COMMON: readonly Flag[] = [
+  { name: "experiment", value: "NAME", help: `${EXPERIMENT_NAMES.join(" | ")} (default scaling)` },
+  { name: "json", help: "print one JSON record on stdout, nothing else" },
+  { name: "help", help: "print this text; with --experiment NAME, only its flags" },
+];
+
+/** What follows a usage error: where the flags are listed. */
+export const SEE_HELP = "See scripts/run.ts --help for the flags.";
+
+/**
+ * The usage text: every flag, or with an experiment only the flags it takes.
+ *
+ * @param experiment The experiment `--help` was given with, if any.
+ * @returns The text.
+ */
+export function formatUsage(experiment?: AnyExperiment): string {
+  const title = experiment === undefined ? "Usage: scripts/run.ts [flags]" : `Usage: scripts/run.ts --experiment ${experiment.name} [flags]`;
+  const shown = experiment === undefined ? EXPERIMENTS : [experiment];
+  return [title, usageLine(COMMON[0]!), ...shown.flatMap((e) => e.flags.map(usageLine)), ...COMMON.slice(1).map(usageLine)].join("\n");
+}
+
+/**
+ * Parses and checks the command line.
+ *
+ * @param argv The arguments after the script name.
+ * @returns What they ask for.
+ * @throws {UsageError} Naming the flag and the value received.
+ */
+export function parseRunArgs(argv: readonly string[]): RunArgs {
+  const known = new Map<string, Flag>();
+  for (const flag of [...COMMON, ...EXPERIMENTS.flatMap((e) => e.flags)]) if (!known.has(flag.name)) known.set(flag.name, flag);
+  const { values } = parseFlags(argv, [...known.values()], "Cannot run:");
+  const name = oneOf("experiment", values.experiment, EXPERIMENT_NAMES, "scaling");
+  const experiment = EXPERIMENTS.find((e) => e.name === name)!;
+  const own = new Set([...COMMON, ...experiment.flags].map((flag) => flag.name));
+  for (const [flag, value] of Object.entries(values)) {
+    if (value !== undefined && !own.has(flag)) {
+      throw new UsageError(`Cannot run: --${flag} does not apply to experiment "${name}", received ${JSON.stringify(value)}`);
+    }
+  }
+  return {
+    help: values.help === true,
+    json: values.json === true,
+    experiment,
+    experimentGiven: values.experiment !== undefined,
+    options: values.help === true ? undefined : experiment.parse(values),
+  };
+}
