@@ -9,13 +9,8 @@ import type { Endpoint, EndpointHandlers } from "../core/adapter.ts";
 import type { ExitInfo } from "../core/errors.ts";
 import type { FromWorker } from "../core/protocol.ts";
 import { encodeFrame, FrameDecoder } from "./_frames.ts";
+import { endWithGrace, killIfDeaf, STDOUT_CLOSED } from "./_grace.ts";
 
-const KILL_GRACE_MS = 2000;
-/** How long a child whose stdout has ended may take to exit by itself before it is taken for dead. */
-const STDOUT_GRACE_MS = 100;
-
-/** Why a child that closed its stdout was killed. */
-export const STDOUT_CLOSED = "it closed its stdout, the channel it answers on, and was killed";
 
 /** What an adapter hands over of a spawned child. */
 export interface StreamChild {
@@ -51,11 +46,12 @@ export function wrapStreamChild(child: StreamChild, handlers: EndpointHandlers):
   const drained = child.stdout.pipeTo(new WritableStream({ write: (chunk) => decoder.push(chunk) }))
     .catch(() => {});
   // A child that closes its stdout can never answer again: unless it exits by itself, end it.
-  drained.then(() => setTimeout(() => {
-    if (exited || terminating) return;
-    deaf = true;
-    child.kill("SIGKILL");
-  }, STDOUT_GRACE_MS));
+  drained.then(() =>
+    killIfDeaf(() => exited || terminating, () => {
+      deaf = true;
+      child.kill("SIGKILL");
+    })
+  );
   const closed: Promise<ExitInfo> = Promise.all([child.status, drained]).then(([status]) => ({
     code: status.signal === null ? status.code : null,
     signal: status.signal,
@@ -67,10 +63,7 @@ export function wrapStreamChild(child: StreamChild, handlers: EndpointHandlers):
     send: (message) => child.write(encodeFrame(message)),
     terminate: async () => {
       terminating = true;
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), KILL_GRACE_MS);
-      await closed;
-      clearTimeout(timer);
+      await endWithGrace(child.kill, closed);
       await child.close();
     },
   };

@@ -6,15 +6,15 @@
  */
 
 import type { Endpoint, EndpointHandlers, RuntimeAdapter, WorkerKind } from "../core/adapter.ts";
-import type { FromWorker } from "../core/protocol.ts";
 import { readHostInfo } from "./_host.ts";
 import { readProcMemory } from "./_memory.ts";
 import { readTreeCpu } from "./_cpu.ts";
 import { checkTaskModule } from "./_module.ts";
 import { wrapStreamChild } from "./_stream_child.ts";
+import { spawnWebWorker } from "./_web_worker.ts";
 import { fileURLToPath } from "node:url";
 
-const ENTRY = new URL("./entry.ts", import.meta.url);
+const STDIO_ENTRY = new URL("./entries/stdio.ts", import.meta.url);
 
 /** The part of Bun's API this adapter uses (no Bun type package is needed to check it). */
 interface BunSubprocess {
@@ -62,7 +62,7 @@ class BunAdapter implements RuntimeAdapter {
   }
 
   spawn(kind: WorkerKind, handlers: EndpointHandlers): Endpoint {
-    return kind === "worker" ? spawnWorker(handlers) : spawnChild(handlers);
+    return kind === "worker" ? spawnWebWorker(handlers, { reportsClose: true }) : spawnChild(handlers);
   }
 
   hostInfo = readHostInfo;
@@ -71,35 +71,8 @@ class BunAdapter implements RuntimeAdapter {
   nextTurn = setImmediate;
 }
 
-function spawnWorker(handlers: EndpointHandlers): Endpoint {
-  const worker = new Worker(ENTRY.href, { type: "module" });
-  let ended = false;
-  let error: Error | undefined;
-  const closed = new Promise<number>((resolve) => {
-    worker.addEventListener("close", (event) => resolve((event as Event & { code: number }).code));
-  });
-  worker.onmessage = (event: MessageEvent<FromWorker>) => handlers.onMessage(event.data);
-  worker.onerror = (event: ErrorEvent) => {
-    event.preventDefault();
-    error = new Error(event.message);
-  };
-  closed.then((code) => {
-    if (ended) return;
-    ended = true;
-    handlers.onExit({ code: error === undefined ? code : null, signal: null, error });
-  });
-  return {
-    send: (message, transfer = []) => worker.postMessage(message, transfer),
-    terminate: async () => {
-      ended = true;
-      worker.terminate();
-      await closed;
-    },
-  };
-}
-
 function spawnChild(handlers: EndpointHandlers): Endpoint {
-  const child = bun.spawn([execPath, fileURLToPath(ENTRY)], {
+  const child = bun.spawn([execPath, fileURLToPath(STDIO_ENTRY)], {
     stdin: "pipe",
     stdout: "pipe",
     stderr: "inherit",

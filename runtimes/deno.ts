@@ -1,19 +1,19 @@
 /**
- * The Deno adapter: Web Workers (`type: "module"`) for workers, `Deno.Command`
- * for child processes. Deno runs the TypeScript entry itself.
+ * The Deno adapter: Web Workers (`type: "module"`, the web-worker entry) for
+ * workers, `Deno.Command` (the stdio entry) for child processes. Deno runs the TypeScript entry itself.
  *
  * @module
  */
 
 import type { Endpoint, EndpointHandlers, RuntimeAdapter, WorkerKind } from "../core/adapter.ts";
-import type { FromWorker } from "../core/protocol.ts";
 import { readHostInfo } from "./_host.ts";
 import { readProcMemory } from "./_memory.ts";
 import { readTreeCpu } from "./_cpu.ts";
 import { checkTaskModule } from "./_module.ts";
 import { wrapStreamChild } from "./_stream_child.ts";
+import { spawnWebWorker } from "./_web_worker.ts";
 
-const ENTRY = new URL("./entry.ts", import.meta.url);
+const STDIO_ENTRY = new URL("./entries/stdio.ts", import.meta.url);
 
 /**
  * Creates the adapter for the Deno this code runs on.
@@ -45,7 +45,7 @@ class DenoAdapter implements RuntimeAdapter {
   }
 
   spawn(kind: WorkerKind, handlers: EndpointHandlers): Endpoint {
-    return kind === "worker" ? spawnWorker(handlers) : spawnChild(handlers);
+    return kind === "worker" ? spawnWebWorker(handlers, { reportsClose: false }) : spawnChild(handlers);
   }
 
   hostInfo = readHostInfo;
@@ -54,32 +54,9 @@ class DenoAdapter implements RuntimeAdapter {
   // No nextTurn: looping on Deno's setImmediate delayed a worker's answers (21 → 32 µs a hop here).
 }
 
-function spawnWorker(handlers: EndpointHandlers): Endpoint {
-  const worker = new Worker(ENTRY.href, { type: "module" });
-  let ended = false;
-  worker.onmessage = (event: MessageEvent<FromWorker>) => handlers.onMessage(event.data);
-  worker.onerror = (event: ErrorEvent) => {
-    // Unhandled, a worker's error would end this process too.
-    event.preventDefault();
-    if (ended) return;
-    ended = true;
-    worker.terminate();
-    handlers.onExit({ code: null, signal: null, error: new Error(event.message) });
-  };
-  return {
-    send: (message, transfer = []) => worker.postMessage(message, transfer),
-    terminate: () => {
-      ended = true;
-      // Deno stops a worker synchronously: it is gone when terminate() returns.
-      worker.terminate();
-      return Promise.resolve();
-    },
-  };
-}
-
 function spawnChild(handlers: EndpointHandlers): Endpoint {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--quiet", ENTRY.href],
+    args: ["run", "-A", "--quiet", STDIO_ENTRY.href],
     stdin: "piped",
     stdout: "piped",
     stderr: "inherit",

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, rename, stat, writeFile } from "node:fs/promises";
@@ -22,13 +22,11 @@ import { readHostInfo } from "./_host.ts";
 import { readProcMemory } from "./_memory.ts";
 import { readTreeCpu } from "./_cpu.ts";
 import { checkTaskModule } from "./_module.ts";
-import { STDOUT_CLOSED } from "./_stream_child.ts";
+import { endWithGrace, killIfDeaf, STDOUT_CLOSED } from "./_grace.ts";
 import { cacheDir } from "./_cache.ts";
 
-const ENTRY = new URL("./entry.ts", import.meta.url);
-const KILL_GRACE_MS = 2000;
-/** How long a child whose stdout has ended may take to exit by itself before it is taken for dead. */
-const STDOUT_GRACE_MS = 100;
+const WORKER_ENTRY = new URL("./entries/worker_threads.ts", import.meta.url);
+const STDIO_ENTRY = new URL("./entries/stdio.ts", import.meta.url);
 
 /**
  * Creates the adapter for the Node.js this code runs on.
@@ -51,20 +49,20 @@ class NodeAdapter implements RuntimeAdapter {
     version: process.versions.node,
     engine: `v8 ${process.versions.v8}`,
   };
-  #entry?: string;
+  #entries?: { worker: string; process: string };
 
   async prepare(module: URL): Promise<string> {
-    this.#entry ??= fileURLToPath(await bundle(ENTRY));
+    this.#entries ??= { worker: fileURLToPath(await bundle(WORKER_ENTRY)), process: fileURLToPath(await bundle(STDIO_ENTRY)) };
     return (await bundle(module)).href;
   }
 
   spawn(kind: WorkerKind, handlers: EndpointHandlers): Endpoint {
-    if (this.#entry === undefined) {
-      throw new Error("Cannot spawn: call prepare() before spawn() so the entry is bundled");
+    if (this.#entries === undefined) {
+      throw new Error("Cannot spawn: call prepare() before spawn() so the entries are bundled");
     }
     return kind === "worker"
-      ? spawnWorker(this.#entry, handlers)
-      : spawnChild(this.#entry, handlers);
+      ? spawnWorker(this.#entries.worker, handlers)
+      : spawnChild(this.#entries.process, handlers);
   }
 
   hostInfo = readHostInfo;
@@ -107,11 +105,12 @@ function spawnChild(entry: string, handlers: EndpointHandlers): Endpoint {
     child.on("error", (error) => resolve({ code: null, signal: null, error }));
   });
   // A child that closes its stdout can never answer again: unless it exits by itself, end it.
-  child.stdout!.on("end", () => setTimeout(() => {
-    if (terminating || child.exitCode !== null || child.signalCode !== null) return;
-    deaf = true;
-    child.kill("SIGKILL");
-  }, STDOUT_GRACE_MS));
+  child.stdout!.on("end", () =>
+    killIfDeaf(() => terminating || child.exitCode !== null || child.signalCode !== null, () => {
+      deaf = true;
+      child.kill("SIGKILL");
+    })
+  );
   closed.then((exit) => terminating || handlers.onExit(exit));
   const decoder = new FrameDecoder(
     (message) => handlers.onMessage(message as FromWorker),
@@ -124,16 +123,10 @@ function spawnChild(entry: string, handlers: EndpointHandlers): Endpoint {
     send: (message) => void child.stdin!.write(encodeFrame(message)),
     terminate: () => {
       terminating = true;
-      return killChild(child, closed);
+      const gone = child.exitCode !== null || child.signalCode !== null;
+      return endWithGrace((signal) => gone || child.kill(signal), closed);
     },
   };
-}
-
-async function killChild(child: ChildProcess, closed: Promise<unknown>): Promise<void> {
-  if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
-  const timer = setTimeout(() => child.kill("SIGKILL"), KILL_GRACE_MS);
-  await closed;
-  clearTimeout(timer);
 }
 
 /** The environment minus any loader the parent was started with (tsx puts none there, others do). */

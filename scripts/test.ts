@@ -1,6 +1,8 @@
 /**
- * `npm test`: type-checks, then runs every test file under Node, Deno and Bun
- * and ends with one line, `N passed, N failed`, for the whole suite.
+ * `npm test`: type-checks and lints, runs the documentation's examples
+ * (`deno test --doc`), then every test file under each registered runtime
+ * present on this machine (Node, Deno and Bun), and ends with one line,
+ * `N passed, N failed`, for the whole suite.
  *
  *   npm test                   everything
  *   npm test -- deno pool      only Deno, only files whose name contains "pool"
@@ -8,7 +10,8 @@
  * @module
  */
 
-import { readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 import process from "node:process";
 import { $ } from "zx";
 import { RUNTIME_NAMES, scriptCommand } from "./_runtimes.ts";
@@ -17,7 +20,14 @@ import { fileURLToPath } from "node:url";
 const FILE_TIMEOUT = "180s";
 const root = fileURLToPath(new URL("../", import.meta.url));
 const filters = process.argv.slice(2);
-const runtimes = RUNTIME_NAMES.filter((r) => !filters.some((f) => RUNTIME_NAMES.includes(f as never)) || filters.includes(r));
+const asked = RUNTIME_NAMES.filter((r) => !filters.some((f) => RUNTIME_NAMES.includes(f as never)) || filters.includes(r));
+// A runtime launched from node_modules/.bin that is not there is left out, and said so.
+const runtimes = asked.filter((runtime) => {
+  const [executable] = scriptCommand(runtime, "");
+  const present = !path.isAbsolute(executable) || existsSync(executable);
+  if (!present) console.log(`skip ${runtime}: ${executable} is not installed`);
+  return present;
+});
 const fileFilters = filters.filter((f) => !RUNTIME_NAMES.includes(f as never));
 const files = readdirSync(new URL("../tests/", import.meta.url))
   .filter((name) => name.endsWith("_test.ts"))
@@ -33,9 +43,16 @@ if (filters.length === 0) {
   for (const [name, command] of [
     ["typecheck (deno check)", ["check", "--quiet", "mod.ts", "core/", "experiments/", "runtimes/", "scripts/", "tests/", "bench/"]],
     ["lint (deno lint)", ["lint", "--quiet"]],
+    // Every example in the library's documentation, run.
+    ["doc examples (deno test --doc)", ["test", "--doc", "--quiet", "-A", ...documented()]],
   ] as const) {
     const result = await $({ nothrow: true, timeout: FILE_TIMEOUT })`node_modules/.bin/deno ${command}`;
-    report(name, result.exitCode === 0 ? 1 : 0, result.exitCode === 0 ? 0 : 1, result.stdout + result.stderr);
+    const output = result.stdout + result.stderr;
+    // deno test counts its examples; the other steps count as one each.
+    const counts = /(\d+) passed \| (\d+) failed/.exec(output);
+    const ok = counts ? Number(counts[1]) : result.exitCode === 0 ? 1 : 0;
+    const bad = counts ? Number(counts[2]) || (result.exitCode === 0 ? 0 : 1) : result.exitCode === 0 ? 0 : 1;
+    report(name, ok, bad, output);
   }
   // What an editor or tsc sees, through tsconfig.json: Node's and Deno's types both.
   const tsc = await $({ nothrow: true, timeout: FILE_TIMEOUT })`node_modules/.bin/tsc -p tsconfig.json`;
@@ -58,6 +75,14 @@ for (const runtime of runtimes) {
 
 console.log(`\n${passed} passed, ${failed} failed`);
 process.exitCode = failed === 0 ? 0 : 1;
+
+/** The library's modules whose documentation holds an example to run (entries and task modules hold none, and must not be run as modules). */
+function documented(): string[] {
+  const files = ["mod.ts", ...["core", "experiments", "runtimes"].flatMap((dir) =>
+    (readdirSync(path.join(root, dir), { recursive: true }) as string[]).filter((f) => f.endsWith(".ts")).map((f) => path.join(dir, f))
+  )];
+  return files.filter((file) => /\* ```ts\n/.test(readFileSync(path.join(root, file), "utf8"))).sort();
+}
 
 function report(name: string, ok: number, bad: number, output: string): void {
   passed += ok;

@@ -1,7 +1,7 @@
 /**
  * The adapter conformance suite: the pool over the adapter of the runtime
  * running this file, with worker threads and with child processes. A new
- * adapter is checked by adding its runtime to `RUNTIMES` in runtimes/detect.ts.
+ * adapter is checked by adding its runtime to `RUNTIMES` in runtimes/registry.ts.
  */
 
 import { RUNTIME } from "./_guard.ts";

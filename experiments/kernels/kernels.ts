@@ -203,8 +203,8 @@ export async function runKernels(options: KernelsOptions): Promise<KernelsRecord
       },
       tiering: { js: jsRun.tiering, wasm: wasmRun.tiering, ...(simdRun && { wasmSimd: simdRun.tiering }) },
       workerSpeedup: {
-        js: await workerSpeedup(adapter, plan.name, plan.params),
-        wasm: await workerSpeedup(adapter, `wasm-${plan.name}`, plan.params),
+        js: await workerSpeedup(adapter, plan.name, plan.params, repeat),
+        wasm: await workerSpeedup(adapter, `wasm-${plan.name}`, plan.params, repeat),
       },
       checksums,
       agree: new Set(Object.values(checksums)).size === 1,
@@ -272,9 +272,9 @@ async function timeInterleaved(
   return runs;
 }
 
-async function workerSpeedup(adapter: RuntimeAdapter, workload: string, params: Record<string, number>): Promise<number> {
-  // The cold batch of each sample warms the workers; the steady batch is the figure.
-  const record = await runScaling({ adapter, workload, params, strategy: "workers", concurrency: [1, 2], tasks: 8, repeat: 3, warmup: 0 });
+async function workerSpeedup(adapter: RuntimeAdapter, workload: string, params: Record<string, number>, repeat: number): Promise<number> {
+  // The cold batch of each sample warms the workers; the steady batch is the figure. Three paired rounds, fewer if fewer calls were asked for.
+  const record = await runScaling({ adapter, workload, params, strategy: "workers", concurrency: [1, 2], tasks: 8, repeat: Math.min(repeat, 3), warmup: 0 });
   return record.points[1]!.steadySpeedup;
 }
 

@@ -1,0 +1,19 @@
+/**
+ * The entry of a `node:worker_threads` worker (Node's workers): it serves
+ * tasks on the worker's parent port.
+ *
+ * @module
+ */
+
+import { parentPort, receiveMessageOnPort } from "node:worker_threads";
+import type { ToWorker } from "../../core/protocol.ts";
+import { type ParentPort, serveTasks } from "../../core/serve.ts";
+
+if (parentPort === null) throw new Error("Cannot serve tasks: this module is a worker's entry, not a script to run");
+const port = parentPort;
+
+serveTasks({
+  post: (message) => port.postMessage(message),
+  listen: (onMessage) => port.on("message", (message: ToWorker) => onMessage(message)),
+  receive: receiveMessageOnPort as unknown as ParentPort["receive"],
+});
