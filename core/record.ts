@@ -66,7 +66,8 @@ export interface RunRecord {
   schema: typeof RUN_SCHEMA;
   runtime: RuntimeInfo;
   host: HostInfo;
-  workload: { name: string; params: WorkloadParams };
+  /** The workload; with a user's function, `task` names its module (a URL), export and arguments, and `params` is empty. */
+  workload: { name: string; params: WorkloadParams; task?: { module: string; export: string; args: unknown[] } };
   strategy: StrategyName;
   tasks: number;
   warmup: number;

@@ -14,6 +14,7 @@ import { median } from "./stats.ts";
 import { measureCeiling, measureSample, runBatch, type SampleTiming, STRATEGIES, type StrategyName } from "./strategies.ts";
 import { checkCount, combineChecksums, describeValue, resolveParams, type Workload, type WorkloadParams } from "./workload.ts";
 import { getWorkload } from "./workloads/mod.ts";
+import { userWorkload } from "./workloads/task.ts";
 
 /** How speedups are estimated, as every record states it. */
 export const SPEEDUP_METHOD =
@@ -23,10 +24,16 @@ export const SPEEDUP_METHOD =
 export interface ScalingOptions {
   /** The adapter of the runtime this code runs on. */
   adapter: RuntimeAdapter;
-  /** A workload name. Default `cpu`. */
+  /** A workload name. Default `cpu`, unless `task` is given. */
   workload?: string;
   /** Its parameters; defaults fill the rest. */
   params?: Record<string, unknown>;
+  /**
+   * A function of your own instead of a workload: the export `export` of the
+   * module at `module`, called with `args` by every task; its return value
+   * is the checksum (a string as it is, anything else as JSON).
+   */
+  task?: { module: URL | string; export: string; args?: readonly unknown[] };
   /** Default `workers`. */
   strategy?: StrategyName;
   /** The concurrency levels, each a positive integer. Default `[1, 2]`. */
@@ -57,6 +64,8 @@ export interface ScalingOptions {
 export interface ScalingPlan {
   adapter: RuntimeAdapter;
   workload: Workload;
+  /** The user's task as given, for the record. */
+  task?: { module: string; export: string; args: unknown[] };
   params: WorkloadParams;
   strategy: StrategyName;
   concurrency: number[];
@@ -94,7 +103,7 @@ export function validateScalingOptions(options: ScalingOptions): ScalingPlan {
       `Cannot run: "strategy" must be one of ${STRATEGIES.join(", ")}, received ${describeValue(strategy)}`,
     );
   }
-  const workload = getWorkload(options.workload ?? "cpu");
+  const workload = options.task === undefined ? getWorkload(options.workload ?? "cpu") : taskWorkload(options);
   const concurrency = options.concurrency ?? [1, 2];
   if (!Array.isArray(concurrency) || concurrency.length === 0) {
     throw new TypeError(`Cannot run: "concurrency" must be a non-empty list, received ${describeValue(concurrency)}`);
@@ -115,6 +124,7 @@ export function validateScalingOptions(options: ScalingOptions): ScalingPlan {
   return {
     adapter: options.adapter,
     workload,
+    task: workload.task && { module: workload.task.specifier, export: workload.task.export, args: [...workload.task.args] },
     params: resolveParams(workload, options.params),
     strategy,
     concurrency: [...new Set(concurrency)],
@@ -129,6 +139,23 @@ export function validateScalingOptions(options: ScalingOptions): ScalingPlan {
     onProgress: options.onProgress,
     onRound: options.onRound,
   };
+}
+
+/** The user's task as a workload, its module not prepared yet: `runScaling` prepares it for the runtime's workers. */
+function taskWorkload(options: ScalingOptions): Workload {
+  const { module, export: name, args = [] } = options.task!;
+  if (options.workload !== undefined || options.params !== undefined) {
+    throw new TypeError(`Cannot run: give "task" or "workload" and "params", not both, received workload ${describeValue(options.workload)}`);
+  }
+  let url: URL;
+  try {
+    url = new URL(module);
+  } catch {
+    throw new TypeError(`Cannot run: "task.module" must be a URL, such as new URL("./tasks.ts", import.meta.url), received ${describeValue(module)}`);
+  }
+  if (typeof name !== "string" || name === "") throw new TypeError(`Cannot run: "task.export" must be the name of an exported function, received ${describeValue(name)}`);
+  if (!Array.isArray(args)) throw new TypeError(`Cannot run: "task.args" must be an array of arguments, received ${describeValue(args)}`);
+  return userWorkload({ specifier: url.href, export: name, args }, `${url.pathname.split("/").pop()}#${name}`);
 }
 
 /**
@@ -153,6 +180,9 @@ export function validateScalingOptions(options: ScalingOptions): ScalingPlan {
  */
 export async function runScaling(options: ScalingOptions): Promise<RunRecord> {
   const run = validateScalingOptions(options);
+  const { task } = run.workload;
+  // A user's module is made loadable by this runtime's workers (Node bundles it), and the main thread runs the same code.
+  if (task !== undefined) run.workload = userWorkload({ ...task, specifier: await run.adapter.prepare(new URL(task.specifier)) }, run.workload.name);
   const { concurrency: levels, tasks, signal } = run;
   const base = Math.min(...levels);
   const startedAt = new Date().toISOString();
@@ -221,7 +251,7 @@ function summarize(run: ScalingPlan, measured: Measured): RunRecord {
     schema: RUN_SCHEMA,
     runtime: run.adapter.runtime,
     host: run.adapter.hostInfo(),
-    workload: { name: run.workload.name, params: run.params },
+    workload: { name: run.workload.name, params: run.params, ...(run.task && { task: run.task }) },
     strategy: run.strategy,
     tasks: run.tasks,
     warmup: run.warmup,

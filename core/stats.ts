@@ -1,19 +1,28 @@
 /**
- * The statistics truepar reports, over simple-statistics.
+ * The statistics truepar reports. Written here, with no dependency, so the
+ * library imports from any folder with no import map; `tests/stats_test.ts`
+ * holds every function to simple-statistics' results on random samples.
  *
  * @module
  */
 
-import {
-  linearRegression,
-  linearRegressionLine,
-  mean,
-  median as ssMedian,
-  medianAbsoluteDeviation,
-  quantile,
-  rSquared,
-  sampleStandardDeviation,
-} from "simple-statistics";
+function sorted(values: readonly number[]): number[] {
+  return [...values].sort((a, b) => a - b);
+}
+
+/** The quantile of sorted values, interpolated between the two nearest ranks ((n − 1)·p, as simple-statistics and R's default). */
+function quantileSorted(x: readonly number[], p: number): number {
+  const rank = (x.length - 1) * p;
+  const below = Math.floor(rank);
+  const above = Math.min(below + 1, x.length - 1);
+  return x[below]! + (rank - below) * (x[above]! - x[below]!);
+}
+
+function mean(values: readonly number[]): number {
+  let sum = 0;
+  for (const v of values) sum += v;
+  return sum / values.length;
+}
 
 /**
  * The median of a list of numbers.
@@ -30,7 +39,7 @@ import {
  */
 export function median(values: readonly number[]): number {
   if (values.length === 0) throw new RangeError("Cannot compute median: received no values");
-  return ssMedian([...values]);
+  return quantileSorted(sorted(values), 0.5);
 }
 
 /**
@@ -50,7 +59,7 @@ export function median(values: readonly number[]): number {
 export function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) throw new RangeError("Cannot compute percentile: received no values");
   if (!(p >= 0 && p <= 100)) throw new RangeError(`Cannot compute percentile: "p" must be from 0 to 100, received ${p}`);
-  return quantile([...values], p / 100);
+  return quantileSorted(sorted(values), p / 100);
 }
 
 /** A least-squares line and how well it fits. */
@@ -80,10 +89,24 @@ export function fitLine(xs: readonly number[], ys: readonly number[]): LineFit {
   if (xs.length !== ys.length || xs.length < 2) {
     throw new RangeError(`Cannot fit line: need two or more points with x and y, received ${xs.length} x and ${ys.length} y`);
   }
-  const points = xs.map((x, i) => [x, ys[i]!]);
-  const { m, b } = linearRegression(points);
-  const r2 = rSquared(points, linearRegressionLine({ m, b }));
-  return { slope: m, intercept: b, r2: Number.isNaN(r2) ? 1 : r2 };
+  const n = xs.length;
+  let sx = 0, sy = 0, sxx = 0, sxy = 0;
+  for (let i = 0; i < n; i++) {
+    sx += xs[i]!;
+    sy += ys[i]!;
+    sxx += xs[i]! * xs[i]!;
+    sxy += xs[i]! * ys[i]!;
+  }
+  const slope = (n * sxy - sx * sy) / (n * sxx - sx * sx);
+  const intercept = sy / n - (slope * sx) / n;
+  const yMean = sy / n;
+  let residual = 0, total = 0;
+  for (let i = 0; i < n; i++) {
+    residual += (ys[i]! - (slope * xs[i]! + intercept)) ** 2;
+    total += (ys[i]! - yMean) ** 2;
+  }
+  // Every y equal: the line through them fits perfectly.
+  return { slope, intercept, r2: total === 0 ? 1 : 1 - residual / total };
 }
 
 /**
@@ -101,7 +124,8 @@ export function fitLine(xs: readonly number[], ys: readonly number[]): LineFit {
  */
 export function mad(values: readonly number[]): number {
   if (values.length === 0) throw new RangeError("Cannot compute MAD: received no values");
-  return medianAbsoluteDeviation([...values]);
+  const middle = median(values);
+  return median(values.map((v) => Math.abs(v - middle)));
 }
 
 /**
@@ -158,7 +182,11 @@ export function medianInterval(values: readonly number[], level = 0.95): { low: 
  * ```
  */
 export function coefficientOfVariation(values: readonly number[]): number {
-  return values.length < 2 ? 0 : sampleStandardDeviation([...values]) / mean([...values]);
+  if (values.length < 2) return 0;
+  const m = mean(values);
+  let squares = 0;
+  for (const v of values) squares += (v - m) ** 2;
+  return Math.sqrt(squares / (values.length - 1)) / m;
 }
 
 /** The modified z-score beyond which a sample is an outlier: hyperfine's threshold. */

@@ -146,10 +146,10 @@ export async function measureCeiling(options: BatchOptions): Promise<number> {
   const stop = watch(signal, pool);
   try {
     // Every process loads and compiles the loop first, untimed: the ceiling is the steady state.
-    await Promise.all(Array.from({ length: concurrency }, () => pool.run("runWorkloadShare", { workload: workload.name, params, from: 0, to: 1, parts: tasks })));
+    await Promise.all(Array.from({ length: concurrency }, () => pool.run("runWorkloadShare", { workload: workload.name, params, from: 0, to: 1, parts: tasks, task: workload.task })));
     const start = performance.now();
     const shares = Array.from({ length: concurrency }, (_, i) => [Math.floor((i * tasks) / concurrency), Math.floor(((i + 1) * tasks) / concurrency)]);
-    await Promise.all(shares.map(([from, to]) => pool.run("runWorkloadShare", { workload: workload.name, params, from, to, parts: tasks })));
+    await Promise.all(shares.map(([from, to]) => pool.run("runWorkloadShare", { workload: workload.name, params, from, to, parts: tasks, task: workload.task })));
     return performance.now() - start;
   } catch (error) {
     await pool.terminate();
@@ -218,7 +218,7 @@ async function inPool(options: BatchOptions, kind: "worker" | "process"): Promis
       try {
         return await Promise.all(
           Array.from({ length: tasks }, async (_, part) => {
-            const checksum = await pool.run<string>("runWorkload", { workload: workload.name, params, part, parts: tasks, shared });
+            const checksum = await pool.run<string>("runWorkload", { workload: workload.name, params, part, parts: tasks, shared, task: workload.task });
             onTaskDone?.();
             return checksum;
           }),

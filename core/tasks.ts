@@ -6,6 +6,7 @@
 
 import { resolveParams } from "./workload.ts";
 import { getWorkload } from "./workloads/mod.ts";
+import { callUserTask, type UserTask } from "./workloads/task.ts";
 
 /** The argument of {@linkcode runWorkload}. */
 export interface WorkloadTask {
@@ -18,6 +19,8 @@ export interface WorkloadTask {
   parts?: number;
   /** What the workload's `setup()` made on the main thread. */
   shared?: unknown;
+  /** A user's function to call instead of a named workload. */
+  task?: UserTask;
 }
 
 /**
@@ -34,6 +37,7 @@ export interface WorkloadTask {
  * ```
  */
 export function runWorkload(task: WorkloadTask): string | Promise<string> {
+  if (task.task !== undefined) return callUserTask(task.task);
   const workload = getWorkload(task.workload);
   const context = task.parts === undefined ? undefined : { part: task.part ?? 0, parts: task.parts, shared: task.shared };
   return workload.run(resolveParams(workload, task.params), context);
@@ -51,6 +55,8 @@ export interface WorkloadShare {
   to: number;
   /** How many tasks the whole batch has. */
   parts: number;
+  /** A user's function to call instead of a named workload. */
+  task?: UserTask;
 }
 
 /**
@@ -69,6 +75,11 @@ export interface WorkloadShare {
  * ```
  */
 export async function runWorkloadShare(share: WorkloadShare): Promise<string[]> {
+  if (share.task !== undefined) {
+    const checksums: string[] = [];
+    for (let part = share.from; part < share.to; part++) checksums.push(await callUserTask(share.task));
+    return checksums;
+  }
   const workload = getWorkload(share.workload);
   const params = resolveParams(workload, share.params);
   const shared = await workload.setup?.();

@@ -5,6 +5,8 @@
  * @module
  */
 
+import type { UserTask } from "./workloads/task.ts";
+
 /** One numeric parameter of a workload. */
 export interface ParamSpec {
   /** `integer` accepts whole numbers only. */
@@ -58,6 +60,11 @@ export interface Workload {
    * it every task computes the whole work and all checksums must be equal.
    */
   combine?(checksums: readonly string[]): string;
+  /**
+   * A user's function (see `workloads/task.ts`): workers call it from its
+   * module rather than find the workload by name.
+   */
+  readonly task?: UserTask;
   /**
    * Checks the parameters together, after each was checked alone.
    *

@@ -181,3 +181,28 @@ export function runtimeLabels(runtimes: readonly RuntimeInfo[]): (runtime: Runti
   for (const r of runtimes) versions.set(r.name, (versions.get(r.name) ?? new Set()).add(r.version));
   return (runtime) => ((versions.get(runtime.name)?.size ?? 1) > 1 ? `${runtime.name} ${runtime.version}` : runtime.name);
 }
+
+/** A section with nothing in it: an experiment without records. */
+export function emptySection(): Section {
+  return { verdict: [], lines: [], tables: [], charts: [], warnings: [] };
+}
+
+/**
+ * The plan and the summary of an experiment measured once per runtime: one
+ * cell each, in the first round, with the profile's flags; its report part
+ * is its records in the registry's order.
+ *
+ * @param name The experiment's name, the cell's key.
+ * @param profiles Its flags per profile.
+ * @param rank Where a runtime sorts.
+ * @returns `plan` and `summarize`, for the entry.
+ */
+export function oncePerRuntime<R extends ExperimentRecord>(name: string, profiles: Readonly<Record<Profile, string[]>>, rank: (name: string) => number): {
+  plan(profile: Profile): PlannedCell[];
+  summarize(cells: readonly ReportCell<R>[]): R[];
+} {
+  return {
+    plan: (profile) => [{ key: name, args: profiles[profile], everyRound: false }],
+    summarize: (cells) => recordsInOrder(cells, rank),
+  };
+}

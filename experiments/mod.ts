@@ -1,8 +1,9 @@
 /**
  * truepar's experiments beside scaling: what workers and processes cost
  * (overhead), JavaScript against WebAssembly and native C (kernels), and
- * where shared memory goes wrong (sync); and the registry of every
- * experiment, with the entries the scripts drive.
+ * where shared memory goes wrong (sync). The entries the scripts drive, with
+ * their report parts, and their registry are in `./registry.ts`, outside the
+ * library's import graph (their charts are typed with vega-lite).
  *
  * @example
  * ```ts
@@ -24,6 +25,3 @@ export { createNativeKernels } from "./kernels/native.ts";
 export { raceOnEventLoop, runSync, SYNC_SCHEMA } from "./sync/sync.ts";
 export type { SyncOptions, SyncRecord } from "./sync/sync.ts";
 export { formatRun, formatSpeedup } from "./scaling/format.ts";
-export { EXPERIMENT_NAMES, EXPERIMENTS, experimentOf } from "./registry.ts";
-export type { AnyExperiment } from "./registry.ts";
-export type { Experiment, ExperimentRecord, RunContext, Section } from "./_experiment.ts";

@@ -22,3 +22,18 @@ export function checkTaskModule(module: URL): URL {
   }
   return module;
 }
+
+/**
+ * `prepare` for a runtime that loads TypeScript itself (Deno, Bun): the
+ * module as it is, once it is known to exist.
+ *
+ * @param module The task module's URL.
+ * @returns Its URL, as the specifier workers import.
+ */
+export function prepareInPlace(module: URL): Promise<string> {
+  try {
+    return Promise.resolve(checkTaskModule(module).href);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}

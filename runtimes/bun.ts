@@ -9,7 +9,7 @@ import type { Endpoint, EndpointHandlers, RuntimeAdapter, WorkerKind } from "../
 import { readHostInfo } from "./_host.ts";
 import { readProcMemory } from "./_memory.ts";
 import { readTreeCpu } from "./_cpu.ts";
-import { checkTaskModule } from "./_module.ts";
+import { prepareInPlace } from "./_module.ts";
 import { wrapStreamChild } from "./_stream_child.ts";
 import { spawnWebWorker } from "./_web_worker.ts";
 import { fileURLToPath } from "node:url";
@@ -53,13 +53,7 @@ export function createBunAdapter(): Promise<RuntimeAdapter> {
 class BunAdapter implements RuntimeAdapter {
   readonly runtime = { name: "bun", version: bun.version, engine: "JavaScriptCore" };
 
-  prepare(module: URL): Promise<string> {
-    try {
-      return Promise.resolve(checkTaskModule(module).href);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-  }
+  prepare = prepareInPlace;
 
   spawn(kind: WorkerKind, handlers: EndpointHandlers): Endpoint {
     return kind === "worker" ? spawnWebWorker(handlers, { reportsClose: true }) : spawnChild(handlers);

@@ -9,7 +9,7 @@ import type { Endpoint, EndpointHandlers, RuntimeAdapter, WorkerKind } from "../
 import { readHostInfo } from "./_host.ts";
 import { readProcMemory } from "./_memory.ts";
 import { readTreeCpu } from "./_cpu.ts";
-import { checkTaskModule } from "./_module.ts";
+import { prepareInPlace } from "./_module.ts";
 import { wrapStreamChild } from "./_stream_child.ts";
 import { spawnWebWorker } from "./_web_worker.ts";
 
@@ -36,13 +36,7 @@ class DenoAdapter implements RuntimeAdapter {
     engine: `v8 ${Deno.version.v8}`,
   };
 
-  prepare(module: URL): Promise<string> {
-    try {
-      return Promise.resolve(checkTaskModule(module).href);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-  }
+  prepare = prepareInPlace;
 
   spawn(kind: WorkerKind, handlers: EndpointHandlers): Endpoint {
     return kind === "worker" ? spawnWebWorker(handlers, { reportsClose: false }) : spawnChild(handlers);

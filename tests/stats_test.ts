@@ -1,9 +1,33 @@
 import { RUNTIME } from "./_guard.ts";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { coefficientOfVariation, mad, median, medianInterval, summarizeSamples } from "../core/stats.ts";
+import * as ss from "simple-statistics";
+import { coefficientOfVariation, fitLine, mad, median, medianInterval, percentile, summarizeSamples } from "../core/stats.ts";
+import { seededRandom } from "../core/order.ts";
 
 const stats = suite(`${RUNTIME}: statistics`);
+
+stats("agrees with simple-statistics on random samples: median, percentiles, MAD, CV, least squares", () => {
+  const random = seededRandom(2024);
+  for (let trial = 0; trial < 200; trial++) {
+    const n = 1 + Math.floor(random() * 40);
+    // Timings: a few values repeat, as rounded milliseconds do.
+    const xs = Array.from({ length: n }, () => Math.round(random() * 1000) / 10);
+    const close = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b));
+    assert.ok(close(median(xs), ss.median(xs)), `median of ${xs}`);
+    for (const p of [0, 10, 50, 90, 99, 100]) assert.ok(close(percentile(xs, p), ss.quantile(xs, p / 100)), `p${p} of ${xs}`);
+    assert.ok(close(mad(xs), ss.medianAbsoluteDeviation(xs)), `MAD of ${xs}`);
+    if (n >= 2) {
+      assert.ok(close(coefficientOfVariation(xs), ss.sampleStandardDeviation(xs) / ss.mean(xs)), `CV of ${xs}`);
+      const ys = xs.map((x) => 3 * x + 7 + random());
+      const { m, b } = ss.linearRegression(xs.map((x, i) => [x, ys[i]!]));
+      const fit = fitLine(xs, ys);
+      if (Number.isFinite(m)) assert.ok(close(fit.slope, m) && close(fit.intercept, b), `line through ${xs}`);
+      const r2 = ss.rSquared(xs.map((x, i) => [x, ys[i]!]), ss.linearRegressionLine({ m, b }));
+      if (Number.isFinite(r2)) assert.ok(close(fit.r2, r2), `r² through ${xs}`);
+    }
+  }
+});
 
 stats("MAD of a known list", () => {
   assert.is(mad([1, 1, 2, 2, 4, 6, 9]), 1);

@@ -9,7 +9,7 @@
 
 import { runtimeRank } from "../../runtimes/registry.ts";
 import { CHART_SIZE } from "../_charts.ts";
-import { type Experiment, type Profile, recordsInOrder, runtimeLabels, stepProgress, untilAborted } from "../_experiment.ts";
+import { emptySection, type Experiment, oncePerRuntime, type Profile, runtimeLabels, stepProgress, untilAborted } from "../_experiment.ts";
 import { count, UsageError } from "../_flags.ts";
 import { type KernelsRecord, runKernels } from "./kernels.ts";
 import { createNativeKernels } from "./native.ts";
@@ -44,12 +44,11 @@ export const kernels: Experiment<KernelsArgs, KernelsRecord, KernelsRecord[]> = 
   run: (args, context) =>
     untilAborted(context.signal, runKernels({ adapter: context.adapter, native: createNativeKernels(), ...args, onStep: stepProgress(context, 10) })),
   format: formatKernels,
-  plan: (profile) => [{ key: "kernels", args: PROFILE_ARGS[profile], everyRound: false }],
-  summarize: (cells) => recordsInOrder(cells, runtimeRank),
+  ...oncePerRuntime<KernelsRecord>("kernels", PROFILE_ARGS, runtimeRank),
   present: (records) => {
     const label = runtimeLabels(records.map((r) => r.runtime));
     const ns = (value?: number) => (value === undefined ? "-" : value.toFixed(2));
-    if (records.length === 0) return { verdict: [], lines: [], tables: [], charts: [], warnings: [] };
+    if (records.length === 0) return emptySection();
     return {
       verdict: [],
       lines: [],

@@ -7,7 +7,7 @@
 
 import { runtimeRank, RUNTIMES } from "../../runtimes/registry.ts";
 import { groupedBars } from "../_charts.ts";
-import { type Experiment, type Profile, recordsInOrder, runtimeLabels, stepProgress, untilAborted } from "../_experiment.ts";
+import { emptySection, type Experiment, oncePerRuntime, type Profile, runtimeLabels, stepProgress, untilAborted } from "../_experiment.ts";
 import { count } from "../_flags.ts";
 import { type MemoryMB, type OverheadRecord, runOverhead } from "./overhead.ts";
 
@@ -42,10 +42,9 @@ export const overhead: Experiment<OverheadArgs, OverheadRecord, OverheadRecord[]
   }),
   run: (args, context) => untilAborted(context.signal, runOverhead({ adapter: context.adapter, ...args, onStep: stepProgress(context, 8) })),
   format: formatOverhead,
-  plan: (profile) => [{ key: "overhead", args: PROFILE_ARGS[profile], everyRound: false }],
-  summarize: (cells) => recordsInOrder(cells, runtimeRank),
+  ...oncePerRuntime<OverheadRecord>("overhead", PROFILE_ARGS, runtimeRank),
   present: (records) => {
-    if (records.length === 0) return { verdict: [], lines: [], tables: [], charts: [], warnings: [] };
+    if (records.length === 0) return emptySection();
     const label = runtimeLabels(records.map((r) => r.runtime));
     const order = [...RUNTIMES.map((r) => r.name), ...records.map((r) => label(r.runtime))];
     return {

@@ -12,7 +12,7 @@ import { median, type SampleSummary, summarizeSamples } from "../../core/stats.t
 import { STRATEGIES } from "../../core/strategies.ts";
 import { runtimeRank } from "../../runtimes/registry.ts";
 import type { ChartSpec, ReportCell, Section, Table, Warning } from "../_experiment.ts";
-import { runtimeLabels } from "../_experiment.ts";
+import { emptySection, runtimeLabels } from "../_experiment.ts";
 import { formatSpeedup } from "./format.ts";
 
 /** Records as read back: fields added since a result set was written may be missing. */
@@ -153,7 +153,7 @@ export function summarizeScaling(cells: readonly ReportCell<CoreRunRecord>[]): S
  * @returns The section.
  */
 export function presentScaling(part: ScalingPart): Section {
-  if (part.rows.length === 0) return { verdict: [], lines: [], tables: [], charts: [], warnings: [] };
+  if (part.rows.length === 0) return emptySection();
   return {
     verdict: writeVerdict(part.rows),
     lines: noiseLines(part),

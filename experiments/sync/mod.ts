@@ -7,7 +7,7 @@
  */
 
 import { runtimeRank } from "../../runtimes/registry.ts";
-import { type Experiment, type Profile, recordsInOrder, runtimeLabels, stepProgress, untilAborted } from "../_experiment.ts";
+import { emptySection, type Experiment, oncePerRuntime, type Profile, runtimeLabels, stepProgress, untilAborted } from "../_experiment.ts";
 import { count } from "../_flags.ts";
 import { runSync, SYNC_STEPS, type SyncRecord } from "./sync.ts";
 
@@ -39,8 +39,7 @@ export const sync: Experiment<SyncArgs, SyncRecord, SyncRecord[]> = {
   }),
   run: (args, context) => untilAborted(context.signal, runSync({ adapter: context.adapter, ...args, onStep: stepProgress(context, SYNC_STEPS.length) })),
   format: formatSync,
-  plan: (profile) => [{ key: "sync", args: PROFILE_ARGS[profile], everyRound: false }],
-  summarize: (cells) => recordsInOrder(cells, runtimeRank),
+  ...oncePerRuntime<SyncRecord>("sync", PROFILE_ARGS, runtimeRank),
   present: (records) => {
     const label = runtimeLabels(records.map((r) => r.runtime));
     return {
