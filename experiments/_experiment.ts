@@ -36,6 +36,14 @@ export const PROFILES = ["quick", "full", "smoke"] as const;
 /** A profile's name. */
 export type Profile = (typeof PROFILES)[number];
 
+/** What the comparison's command line narrows. */
+export interface PlanOptions {
+  /** Scaling workloads; the profile's when absent. */
+  workloads?: readonly string[];
+  /** Scaling: a user's function instead of the workloads. */
+  task?: { module: URL; export: string; args: unknown[] };
+}
+
 /** One cell of the comparison's matrix, as an experiment plans it for one runtime. */
 export interface PlannedCell {
   /** Unique within the runtime, such as `scaling-cpu-workers`; the runtime's name goes in front. */
@@ -108,13 +116,20 @@ export interface Experiment<Args, R extends ExperimentRecord, Part> {
    * @throws {UsageError} Naming the flag and what it received.
    */
   parse(values: FlagValues): Args;
+  /**
+   * Checks what only the runtime can tell (that a module exports a function),
+   * before anything runs.
+   *
+   * @throws {UsageError} Naming the flag and what it received.
+   */
+  check?(args: Args, adapter: RuntimeAdapter): Promise<void>;
   run(args: Args, context: RunContext): Promise<R>;
   /** The record as text, in the article's style. */
   format(record: R): string;
   /** What stderr says under a partial record printed after Ctrl-C. */
   interrupted?(record: R): string;
   /** The cells of the comparison on one runtime. */
-  plan(profile: Profile, runtime: string, options: { workloads?: readonly string[] }): PlannedCell[];
+  plan(profile: Profile, runtime: string, options: PlanOptions): PlannedCell[];
   /** Its report model, from every record of a result set. */
   summarize(cells: readonly ReportCell<R>[]): Part;
   /** Its tables, charts, lines and warnings. */

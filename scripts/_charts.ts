@@ -27,7 +27,8 @@ export interface Chart {
 export async function renderCharts(report: Report): Promise<Chart[]> {
   const charts: Chart[] = [];
   for (const { file, title, spec } of report.sections.flatMap((section) => section.charts)) {
-    const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
+    // Errors only: the optimizer's notes ("Maximum optimization runs reached") are no reader's business.
+    const view = new vega.View(vega.parse(compile(spec, { logger: vega.logger(vega.Error) }).spec), { renderer: "none" });
     charts.push({ file, title, svg: await view.toSVG() });
     view.finalize();
   }

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { type Profile, PROFILES } from "../experiments/_experiment.ts";
+import { type PlanOptions, type Profile, PROFILES } from "../experiments/_experiment.ts";
 import { EXPERIMENTS } from "../experiments/registry.ts";
 import { getRuntime } from "../runtimes/registry.ts";
 import { scriptCommand } from "./_runtimes.ts";
@@ -39,6 +39,8 @@ export interface MatrixOptions {
   experiments: readonly string[];
   /** Scaling workloads; the profile's by default. */
   workloads?: readonly string[];
+  /** Scaling: a user's function instead of the workloads. */
+  task?: PlanOptions["task"];
 }
 
 /**
@@ -54,7 +56,7 @@ export function planCells(options: MatrixOptions): Cell[] {
     const entry = getRuntime(runtime);
     for (const experiment of EXPERIMENTS.filter((e) => options.experiments.includes(e.name))) {
       if (entry.experiments !== undefined && !entry.experiments.includes(experiment.name)) continue;
-      for (const planned of experiment.plan(options.profile, runtime, { workloads: options.workloads })) {
+      for (const planned of experiment.plan(options.profile, runtime, { workloads: options.workloads, task: options.task })) {
         const { key, args, ...cell } = planned;
         cells.push({
           ...cell,

@@ -49,7 +49,23 @@ if (args.help) {
     process.exit(2);
   }
 } else {
+  const problem = args.task && await checkTask(args.task);
+  if (problem) {
+    process.stderr.write(`Cannot compare: ${problem}\nSee scripts/compare.ts --help for the flags.\n`);
+    process.exit(2);
+  }
   process.exitCode = await compare(args);
+}
+
+/** Whether the task's module exports the function, before any cell runs. */
+async function checkTask(task: NonNullable<CompareArgs["task"]>): Promise<string | undefined> {
+  let exported: unknown;
+  try {
+    exported = (await import(task.module.href))[task.export];
+  } catch (error) {
+    return `--task's module cannot be loaded: ${(error as Error).message}`;
+  }
+  return typeof exported === "function" ? undefined : `--task names "${task.export}", which ${path.basename(task.module.pathname)} ${exported === undefined ? "does not export" : `exports as ${typeof exported}, not a function`}`;
 }
 
 async function compare(args: CompareArgs): Promise<number> {
@@ -61,6 +77,10 @@ async function compare(args: CompareArgs): Promise<number> {
 
   const notes: string[] = [];
   let runtimes = args.runtimes;
+  if (args.task !== undefined && runtimes.includes("cpython")) {
+    runtimes = runtimes.filter((r) => r !== "cpython");
+    notes.push("cpython: no row, --task is a JavaScript function");
+  }
   if (runtimes.includes("cpython")) {
     const python = await $({ nothrow: true, timeout: "20s" })`python3 --version`;
     if (python.exitCode !== 0) {
@@ -68,7 +88,7 @@ async function compare(args: CompareArgs): Promise<number> {
       notes.push("cpython: no row, python3 is not on this machine");
     }
   }
-  const matrix = planCells({ profile: args.profile, runtimes, experiments: args.experiments, workloads: args.workloads });
+  const matrix = planCells({ profile: args.profile, runtimes, experiments: args.experiments, workloads: args.workloads, task: args.task });
   // Every cell in round 1; the cells measured every round (scaling) again in each later round, each round in a new order, so drift hits every cell alike.
   const rounds = MATRIX_ROUNDS[args.profile];
   const runs = Array.from({ length: rounds }, (_, index) => {

@@ -7,6 +7,7 @@
 import { type Profile, PROFILES } from "../experiments/_experiment.ts";
 import { parseFlags, UsageError } from "../experiments/_flags.ts";
 import { EXPERIMENT_NAMES } from "../experiments/registry.ts";
+import { parseTask } from "../experiments/scaling/mod.ts";
 import { WORKLOADS } from "../core/workloads/mod.ts";
 import { RUNTIMES } from "../runtimes/registry.ts";
 
@@ -29,6 +30,8 @@ export interface CompareArgs {
   out?: string;
   /** Two result sets to compare instead of running. */
   diff?: [string, string];
+  /** A user's function to measure instead of the workloads. */
+  task?: { module: URL; export: string; args: unknown[] };
 }
 
 /** The usage text of scripts/compare.ts. */
@@ -38,6 +41,8 @@ export const COMPARE_USAGE = `Usage: scripts/compare.ts [flags]          (npm st
   --runtimes LIST        some of ${COMPARE_RUNTIMES.join(",")} (default all)
   --experiments LIST     some of ${EXPERIMENT_NAMES.join(",")} (default all)
   --workloads LIST       scaling workloads, from ${[...WORKLOADS.keys()].join(",")} (default: the profile's)
+  --task FILE#NAME       your own function instead of the workloads (scaling only, every JavaScript runtime)
+  --args JSON            its arguments, a JSON array (default [])
   --seed N               the seed of the cells' random order (default: a random one, printed)
   --out DIR              where to write (default results/<timestamp>)
   --help                 print this text`;
@@ -51,7 +56,7 @@ export const COMPARE_USAGE = `Usage: scripts/compare.ts [flags]          (npm st
  */
 export function parseCompareArgs(argv: readonly string[]): CompareArgs {
   const { values, positionals } = parseFlags(argv, [
-    ...["profile", "runtimes", "experiments", "workloads", "seed", "out"].map((name) => ({ name, value: "X", help: "" })),
+    ...["profile", "runtimes", "experiments", "workloads", "seed", "out", "task", "args"].map((name) => ({ name, value: "X", help: "" })),
     { name: "diff", help: "" },
     { name: "help", help: "" },
   ], "Cannot compare:", true);
@@ -77,11 +82,20 @@ export function parseCompareArgs(argv: readonly string[]): CompareArgs {
   if (seed !== undefined && !(/^\d+$/.test(values.seed as string) && seed <= 0xffffffff)) {
     throw fail(`--seed must be an integer from 0 to 4294967295, received ${JSON.stringify(values.seed)}`);
   }
+  let task: CompareArgs["task"];
+  try {
+    task = parseTask(values.task as string | undefined, values.args as string | undefined);
+  } catch (error) {
+    throw fail((error as Error).message.replace("Cannot run: ", ""));
+  }
+  if (task !== undefined && values.workloads !== undefined) throw fail(`--workloads does not apply with --task, received ${JSON.stringify(values.workloads)}`);
   return {
     help: values.help === true,
     profile: profile as Profile,
     runtimes: list("runtimes", COMPARE_RUNTIMES) ?? [...COMPARE_RUNTIMES],
-    experiments: list("experiments", EXPERIMENT_NAMES) ?? [...EXPERIMENT_NAMES],
+    // Your own function: the scaling experiment alone, unless others are asked for.
+    experiments: list("experiments", EXPERIMENT_NAMES) ?? (task === undefined ? [...EXPERIMENT_NAMES] : ["scaling"]),
+    task,
     workloads: list("workloads", [...WORKLOADS.keys()]),
     seed,
     out: values.out as string | undefined,

@@ -34,6 +34,13 @@ if (args.help) {
 
 async function main({ experiment, options, json }: RunArgs): Promise<number> {
   const adapter = await createAdapter();
+  try {
+    await experiment.check?.(options, adapter);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`${error.message}\n${SEE_HELP}\n`);
+    return 2;
+  }
   const { name, version, engine } = adapter.runtime;
   const host = adapter.hostInfo();
   if (!json) {

@@ -54,6 +54,13 @@ const BAD_INPUT: [string[], string][] = [
   [["--wait-ms", "-2", "--workload", "io"], '--wait-ms must be a number of 0 or more up to 60000, received "-2"'],
   [["--tasks"], "--tasks needs a value"],
   [["stray"], 'unexpected argument, received "stray"'],
+  [["--task", "tests/fixtures/nope.ts#fib"], `--task's file does not exist, received "tests/fixtures/nope.ts"`],
+  [["--task", "tests/fixtures/user_tasks.ts"], '--task must be FILE#NAME, a module and the name of its exported function, received "tests/fixtures/user_tasks.ts"'],
+  [["--task", "tests/fixtures/user_tasks.ts#missing"], '--task names "missing", which user_tasks.ts does not export'],
+  [["--task", "tests/fixtures/user_tasks.ts#answer"], '--task names "answer", which user_tasks.ts exports as number, not a function'],
+  [["--task", "tests/fixtures/user_tasks.ts#fib", "--args", "30"], '--args must be a JSON array, such as [30] or ["a", 2], received "30"'],
+  [["--task", "tests/fixtures/user_tasks.ts#fib", "--iterations", "5"], '--iterations does not apply with --task, received "5"'],
+  [["--args", "[1]"], '--args needs --task, received "[1]"'],
 ];
 
 for (const [args, message] of BAD_INPUT) {
@@ -128,4 +135,26 @@ bad("bench: a bad flag exits 2 with one line before anything runs", async () => 
 });
 
 bad.run();
+good("--task runs your function under every strategy: its return value is the checksum, the record names it", async () => {
+  for (const strategy of ["sequential", "async", "workers", "processes"]) {
+    const result = await run(["--task", "tests/fixtures/user_tasks.ts#fib", "--args", "[20]", "--strategy", strategy, "--concurrency", "1,2", "--tasks", "2", "--repeat", "1", "--warmup", "0", "--json"]);
+    assert.is(result.exitCode, 0, result.stderr);
+    const record = JSON.parse(result.stdout);
+    assert.is(record.workload.name, "user_tasks.ts#fib");
+    assert.equal(record.workload.task.args, [20]);
+    assert.match(record.workload.task.module, /^file:.*user_tasks\.ts$/);
+    assert.equal(record.points.map((p: { checksum: string }) => p.checksum), ["6765", "6765"], strategy);
+  }
+  const greeting = await run(["--task", "tests/fixtures/user_tasks.ts#greet", "--args", '["you"]', "--strategy", "processes", "--concurrency", "1", "--tasks", "2", "--repeat", "1", "--warmup", "0", "--json"]);
+  assert.is(greeting.exitCode, 0, greeting.stderr);
+  assert.is(JSON.parse(greeting.stdout).points[0].checksum, '{"hello":"you"}');
+});
+
+good("a task that throws ends the run with its message, exit 1", async () => {
+  const result = await run(["--task", "tests/fixtures/user_tasks.ts#alwaysThrows", "--strategy", "workers", "--tasks", "2", "--repeat", "1", "--warmup", "0", "--json"]);
+  assert.is(result.exitCode, 1);
+  assert.match(result.stderr, "error: this task fails on purpose");
+  assert.not.match(result.stderr, /\n\s+at /);
+});
+
 good.run();

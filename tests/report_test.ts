@@ -111,6 +111,8 @@ if (RUNTIME === "node") {
     [["--workloads", "gpu"], 'Cannot compare: --workloads must list some of'],
     [["--seed", "-1"], 'Cannot compare: --seed must be an integer from 0 to 4294967295, received "-1"'],
     [["--diff", "only-one"], "Cannot compare: --diff needs two result folders, received 1"],
+    [["--task", "tests/fixtures/user_tasks.ts#missing"], 'Cannot compare: --task names "missing", which user_tasks.ts does not export'],
+    [["--task", "tests/fixtures/user_tasks.ts#fib", "--workloads", "cpu"], 'Cannot compare: --workloads does not apply with --task, received "cpu"'],
   ] as [string[], string][]) {
     cli(`${args.join(" ")} exits 2 with one line`, async () => {
       const result = await execa("node", [...COMPARE, ...args], { cwd, reject: false, timeout: 30_000 });
@@ -133,6 +135,18 @@ if (RUNTIME === "node") {
     const smoke = await execa("node", [...COMPARE, "--diff", good, writeResultSet(1, 30_000_000)], { cwd, reject: false, timeout: 30_000 });
     assert.is(smoke.exitCode, 2);
     assert.match(smoke.stderr, /^Cannot compare result sets measured with different parameters: .*iterations 1000000 vs 30000000/);
+  });
+
+  cli("--task: your function on every runtime asked, in every strategy; the report says when runtimes disagree", async () => {
+    const out = writeResultSet().replace(/results-/, "task-");
+    const result = await execa("node", [...COMPARE, "--profile", "smoke", "--runtimes", "node,bun,cpython", "--task", "tests/fixtures/user_tasks.ts#whoAmI", "--seed", "3", "--out", out], { cwd, reject: false, timeout: 300_000 });
+    // The runtimes' answers differ: the results cannot be trusted, so the exit code says so.
+    assert.is(result.exitCode, 1, result.stderr);
+    const plan = JSON.parse(readFileSync(path.join(out, "plan.json"), "utf8"));
+    assert.equal(plan.cells.map((c: { key: string }) => c.key).sort(), ["bun", "node"].flatMap((r) => ["async", "processes", "sequential", "workers"].map((s) => `${r}-scaling-task-${s}`)));
+    assert.match(result.stdout, "user_tasks.ts#whoAmI (args []; 2 tasks)");
+    assert.match(result.stdout, /cells disagree on the checksum \((node ≠ bun|bun ≠ node)\)/);
+    assert.match(result.stdout, "cpython: no row, --task is a JavaScript function");
   });
 
   cli("an interrupted run keeps every finished cell and leaves no child running", async () => {

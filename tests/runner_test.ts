@@ -127,6 +127,18 @@ scaling("validates before running, naming the option and the value", () => {
   }
 });
 
+scaling("runs a user's function given as a task: sync or async, in workers and in processes", async () => {
+  const module = new URL("./fixtures/user_tasks.ts", import.meta.url);
+  const record = await runScaling({ adapter, task: { module, export: "fib", args: [15] }, strategy: "processes", concurrency: [1, 2], tasks: 2, repeat: 1, warmup: 0 });
+  assert.is(record.workload.name, "user_tasks.ts#fib");
+  assert.equal(record.workload.task, { module: module.href, export: "fib", args: [15] });
+  assert.equal(record.points.map((p) => p.checksum), ["610", "610"]);
+  const greeting = await runScaling({ adapter, task: { module, export: "greet", args: ["x"] }, strategy: "workers", concurrency: [1], tasks: 2, repeat: 1, warmup: 0 });
+  assert.is(greeting.points[0]!.checksum, '{"hello":"x"}');
+  assert.throws(() => validateScalingOptions({ adapter, task: { module: "not a url", export: "fib" } }), /"task.module" must be a URL/);
+  assert.throws(() => validateScalingOptions({ adapter, workload: "cpu", task: { module, export: "fib" } }), /give "task" or "workload" and "params", not both/);
+});
+
 const sample = suite(`${RUNTIME}: measureSample()`);
 
 sample("cores busy counts the CPU of every thread and child: the same work costs the same CPU time wherever it runs", async () => {

@@ -6,6 +6,9 @@
  * @module
  */
 
+import { existsSync, statSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import type { RunRecord } from "../../core/record.ts";
 import { runScaling } from "../../core/runner.ts";
 import { STRATEGIES, type StrategyName } from "../../core/strategies.ts";
@@ -35,6 +38,34 @@ export interface ScalingArgs {
   ceiling: boolean;
   /** Workload parameters, by parameter name. */
   params: Record<string, number>;
+  /** A function of the user's instead of a workload: its module's URL, the export, its arguments. */
+  task?: { module: URL; export: string; args: unknown[] };
+}
+
+/** `--task FILE#NAME` and `--args JSON`, checked: the file exists, the name is there, the arguments are an array. */
+export function parseTask(raw: string | undefined, rawArgs: string | undefined): ScalingArgs["task"] {
+  if (raw === undefined) {
+    if (rawArgs !== undefined) throw new UsageError(`Cannot run: --args needs --task, received ${JSON.stringify(rawArgs)}`);
+    return undefined;
+  }
+  const hash = raw.lastIndexOf("#");
+  const file = hash === -1 ? raw : raw.slice(0, hash);
+  const name = hash === -1 ? "" : raw.slice(hash + 1);
+  if (file === "" || !/^[A-Za-z_$][\w$]*$/.test(name)) {
+    throw new UsageError(`Cannot run: --task must be FILE#NAME, a module and the name of its exported function, received ${JSON.stringify(raw)}`);
+  }
+  const absolute = path.resolve(file);
+  if (!existsSync(absolute) || !statSync(absolute).isFile()) throw new UsageError(`Cannot run: --task's file does not exist, received ${JSON.stringify(file)}`);
+  let args: unknown = [];
+  if (rawArgs !== undefined) {
+    try {
+      args = JSON.parse(rawArgs);
+    } catch {
+      args = undefined;
+    }
+    if (!Array.isArray(args)) throw new UsageError(`Cannot run: --args must be a JSON array, such as [30] or ["a", 2], received ${JSON.stringify(rawArgs)}`);
+  }
+  return { module: pathToFileURL(absolute), export: name, args: args as unknown[] };
 }
 
 /** Workload parameter flags: `waitMs` is `--wait-ms`. */
@@ -126,9 +157,16 @@ export const scaling: Experiment<ScalingArgs, RunRecord, ScalingPart> = {
     { name: "max-seconds", value: "X", help: "add rounds until every steady speedup is within ±5%, for up to X s (default 0: no more)" },
     { name: "seed", value: "N", help: "the seed of the rounds' random order (default: random, recorded)" },
     { name: "ceiling", help: "also time c independent processes, each running its share: the machine's ceiling" },
+    { name: "task", value: "FILE#NAME", help: "your own function instead of a workload: the export NAME of FILE (.ts or .js), its return value the checksum" },
+    { name: "args", value: "JSON", help: "the arguments of --task's function, a JSON array (default [])" },
     ...paramFlags(),
   ],
   parse: (values) => {
+    const task = parseTask(values.task as string | undefined, values.args as string | undefined);
+    if (task !== undefined) {
+      const workloadFlag = ["workload", ...PARAM_FLAGS.keys()].find((flag) => values[flag] !== undefined);
+      if (workloadFlag !== undefined) throw new UsageError(`Cannot run: --${workloadFlag} does not apply with --task, received ${JSON.stringify(values[workloadFlag])}`);
+    }
     const workload = oneOf("workload", values.workload, [...WORKLOADS.keys()], "cpu");
     const spec = WORKLOADS.get(workload)!;
     const params: Record<string, number> = {};
@@ -149,6 +187,7 @@ export const scaling: Experiment<ScalingArgs, RunRecord, ScalingPart> = {
     return {
       workload,
       params,
+      task,
       strategy: oneOf("strategy", values.strategy, STRATEGIES, "workers"),
       concurrency: parseList("concurrency", values.concurrency as string | undefined, [1, 2]),
       tasks: count("tasks", values.tasks, 24, 1),
@@ -159,12 +198,26 @@ export const scaling: Experiment<ScalingArgs, RunRecord, ScalingPart> = {
       ceiling: values.ceiling === true,
     };
   },
+  check: async (args, adapter) => {
+    if (args.task === undefined) return;
+    const { module, export: name } = args.task;
+    let exported: unknown;
+    try {
+      exported = (await import(await adapter.prepare(module)))[name];
+    } catch (error) {
+      throw new UsageError(`Cannot run: --task's module cannot be loaded: ${(error as Error).message}`);
+    }
+    if (typeof exported !== "function") {
+      throw new UsageError(`Cannot run: --task names "${name}", which ${module.pathname.split("/").pop()} ${exported === undefined ? "does not export" : `exports as ${typeof exported}, not a function`}`);
+    }
+  },
   run: (args, context) => {
     let round = 1;
-    const { maxSeconds, ...options } = args;
+    const { maxSeconds, task, workload, params, ...options } = args;
     return runScaling({
       adapter: context.adapter,
       ...options,
+      ...(task === undefined ? { workload, params } : { task }),
       maxMs: maxSeconds * 1000,
       signal: context.signal,
       onProgress: context.onProgress && ((done, total) => context.onProgress!(done, total, `tasks · round ${round}`)),
@@ -176,8 +229,22 @@ export const scaling: Experiment<ScalingArgs, RunRecord, ScalingPart> = {
   },
   format: formatRun,
   interrupted: (record) => `interrupted after ${record.rounds} ${record.rounds === 1 ? "round" : "rounds"}: the figures above are from those alone`,
-  plan: (profile, runtime, { workloads }) => {
+  plan: (profile, runtime, { workloads, task }) => {
     const settings = SCALING_PROFILES[profile];
+    const common = ["--concurrency", settings.concurrency.join(","), "--tasks", String(settings.tasks),
+      "--repeat", String(settings.repeat), "--warmup", String(settings.warmup), "--max-seconds", String(settings.maxSeconds)];
+    if (task !== undefined) {
+      // A JavaScript function: no CPython row.
+      if (runtime === "cpython") return [];
+      return STRATEGIES.map((strategy) => ({
+        key: `scaling-task-${strategy}`,
+        workload: "task",
+        strategy,
+        concurrency: [...settings.concurrency],
+        everyRound: true,
+        args: ["--task", `${fileURLToPath(task.module)}#${task.export}`, "--args", JSON.stringify(task.args), "--strategy", strategy, ...common],
+      }));
+    }
     const table = runtime === "cpython" ? settings.python : settings.workloads;
     return (workloads ?? Object.keys(settings.workloads)).flatMap((workload) => {
       const params = table[workload] ?? (runtime === "cpython" ? undefined : []);
@@ -189,8 +256,7 @@ export const scaling: Experiment<ScalingArgs, RunRecord, ScalingPart> = {
         concurrency: [...settings.concurrency],
         everyRound: true,
         args: [
-          "--workload", workload, "--strategy", strategy, "--concurrency", settings.concurrency.join(","), "--tasks", String(settings.tasks),
-          "--repeat", String(settings.repeat), "--warmup", String(settings.warmup), "--max-seconds", String(settings.maxSeconds), ...params,
+          "--workload", workload, "--strategy", strategy, ...common, ...params,
           // The machine's ceiling rides with the processes cell of the cpu workload: c independent processes of the same loop.
           ...(workload === "cpu" && strategy === "processes" ? ["--ceiling"] : []),
         ],
@@ -200,7 +266,12 @@ export const scaling: Experiment<ScalingArgs, RunRecord, ScalingPart> = {
   summarize: summarizeScaling,
   present: presentScaling,
   diff: {
-    settings: (record) => ({ ...record.workload.params, tasks: record.tasks, levels: record.points.map((p) => p.concurrency).join(",") }),
+    settings: (record) => ({
+      ...record.workload.params,
+      ...(record.workload.task && { task: `${record.workload.task.export} ${JSON.stringify(record.workload.task.args)}` }),
+      tasks: record.tasks,
+      levels: record.points.map((p) => p.concurrency).join(","),
+    }),
     samples: (record) => record.points.map((point) => [`at ${point.concurrency} (ms)`, point.samplesMs]),
   },
 };

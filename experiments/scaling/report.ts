@@ -28,6 +28,8 @@ export interface ScalingRow {
   label: string;
   workload: string;
   params: Record<string, number>;
+  /** A user's function: its arguments. */
+  args?: unknown[];
   strategy: string;
   concurrency: number;
   tasks: number;
@@ -117,6 +119,7 @@ export function summarizeScaling(cells: readonly ReportCell<CoreRunRecord>[]): S
         label: label(first.runtime),
         workload: first.workload.name,
         params: first.workload.params,
+        ...(first.workload.task && { args: first.workload.task.args }),
         strategy: first.strategy,
         concurrency,
         tasks: first.tasks,
@@ -176,7 +179,7 @@ function scalingWarnings(scaling: readonly ScalingRow[]): Warning[] {
   for (const workload of new Set(scaling.map((r) => r.workload))) {
     const byParams = new Map<string, Set<string>>();
     for (const row of scaling.filter((r) => r.workload === workload)) {
-      const params = JSON.stringify(row.params);
+      const params = JSON.stringify(row.args === undefined ? row.params : { args: row.args });
       byParams.set(params, (byParams.get(params) ?? new Set()).add(row.checksum));
     }
     for (const [params, checksums] of byParams) {
@@ -243,7 +246,10 @@ function scalingTables(scaling: readonly ScalingRow[]): Table[] {
     const columns = [...new Set(rows.map(label))]
       .sort((a, b) => rank(a) - rank(b) || Number(a.split(" ")[1]) - Number(b.split(" ")[1]));
     const runtimes = [...new Set(rows.map((r) => r.label))];
-    const paramsOf = (runtime: string) => Object.entries(rows.find((r) => r.label === runtime)!.params).map(([k, v]) => `${k}=${v}`).join(", ");
+    const paramsOf = (runtime: string) => {
+      const row = rows.find((r) => r.label === runtime)!;
+      return row.args !== undefined ? `args ${JSON.stringify(row.args)}` : Object.entries(row.params).map(([k, v]) => `${k}=${v}`).join(", ");
+    };
     const distinctParams = new Set(runtimes.map(paramsOf));
     tables.push({
       title: `${workload} (${[...distinctParams].join(" / ")}; ${rows[0]!.tasks} tasks) · at 1: cold median s · above: steady speedup [95% CI] and cores busy; ~ within the noise floor`,
@@ -271,7 +277,8 @@ function rank(column: string): number {
 
 /** The noise floor and the ceiling per runtime, as lines. */
 function noiseLines(part: ScalingPart): string[] {
-  return Object.entries(part.noise).map(([runtime, floor]) => {
+  const rank = (label: string) => runtimeRank(part.rows.find((r) => r.label === label)?.runtime ?? label);
+  return Object.entries(part.noise).sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b)).map(([runtime, floor]) => {
     const ceiling = part.rows.find((r) => r.label === runtime && r.ceiling !== undefined && r.concurrency > 1);
     const ceilingText = ceiling?.ceiling ? ` · ceiling at ${ceiling.concurrency}: ${formatSpeedup(ceiling.ceiling.estimate, ceiling.ceiling.ci)} (${ceiling.concurrency} independent processes, no messages)` : "";
     return `${runtime}: noise floor ±${(floor.floor * 100).toFixed(1)}% from ${floor.ratios.length} control pairs${ceilingText}`;
