@@ -7,15 +7,13 @@
  * primitives. More by subpath: `./pool`, `./sync`, `./experiments`
  * (overhead, kernels, sync and their registry), `./workloads`, `./protocol`
  * (the messages between a pool and its workers), `./serve` (a worker's
- * side), and the runtime adapters: `./runtimes/detect.ts`
- * (`createAdapter()` for the runtime running), `./runtimes/node.ts`,
- * `./runtimes/deno.ts`, `./runtimes/bun.ts`. This module never imports a
- * runtime.
+ * side), and the runtime adapters: `./runtimes/node.ts`,
+ * `./runtimes/deno.ts`, `./runtimes/bun.ts`. `createAdapter()` loads the
+ * adapter of the runtime running it, and no other runtime's code.
  *
  * @example
  * ```ts
- * import { runScaling } from "./mod.ts";
- * import { createAdapter } from "./runtimes/detect.ts";
+ * import { createAdapter, runScaling } from "./mod.ts";
  *
  * const record = await runScaling({
  *   adapter: await createAdapter(),
@@ -49,3 +47,4 @@ export type { Workload } from "./core/workload.ts";
 export { runKernels, runOverhead, runSync } from "./experiments/mod.ts";
 export type { KernelsRecord, OverheadRecord, SyncRecord } from "./experiments/mod.ts";
 export type { HostInfo, RuntimeAdapter, RuntimeInfo, WorkerKind } from "./core/adapter.ts";
+export { createAdapter } from "./runtimes/detect.ts";

@@ -13,11 +13,12 @@ export interface RuntimeEntry {
   /** The runtime's name, as on the command line and in records. */
   name: string;
   /**
-   * The command that runs a script of this checkout, before the script's path.
+   * The command that runs a script, before the script's path.
    *
-   * @param bin The checkout's `node_modules/.bin/`, where npm puts the runtimes.
+   * @param bin Where this runtime's executable is: a `node_modules/.bin/` (npm puts Deno and Bun there), or `""` for the PATH.
+   * @param typescript Whether the script is TypeScript (a checkout) or JavaScript (the npm package).
    */
-  launch(bin: string): string[];
+  launch(bin: string, typescript: boolean): string[];
   /** Whether `g` is this runtime's global object; absent for a reference that is not JavaScript. */
   detect?(g: object): boolean;
   /** Loads the adapter; dynamic, so no runtime evaluates another's code. */
@@ -33,7 +34,7 @@ export const RUNTIMES: readonly RuntimeEntry[] = [
   {
     name: "node",
     // Node 20 runs TypeScript through tsx; workers and children run bundled JavaScript, no loader.
-    launch: () => ["node", "--import", "tsx"],
+    launch: (_, typescript) => (typescript ? ["node", "--import", "tsx"] : ["node"]),
     detect: (g) => typeof (g as { process?: { versions?: { node?: unknown } } }).process?.versions?.node === "string" && !("Deno" in g) && !("Bun" in g),
     load: () => import("./node.ts").then((m) => m.createNodeAdapter()),
   },

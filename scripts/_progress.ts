@@ -54,3 +54,14 @@ export function createProgress(options: ProgressOptions): Progress | undefined {
     },
   };
 }
+
+/**
+ * Ends quietly when stdout's reader goes away (`… | head`): the output was
+ * wanted only so far, as for any Unix tool, so no stack trace.
+ */
+export function exitQuietlyOnClosedPipe(): void {
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+    process.exit(0);
+  });
+}

@@ -1,27 +1,55 @@
 /**
- * How to start each registered runtime on a script of this checkout: the
- * binaries come from npm, into node_modules/.bin.
+ * How to start each registered runtime on a script: in a checkout, the
+ * TypeScript script, with the binaries npm put in node_modules/.bin; from
+ * the npm package, its compiled JavaScript, with the binaries of the project
+ * that installed it or of the PATH.
  *
  * @module
  */
 
+import { existsSync } from "node:fs";
+import path from "node:path";
+import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { getRuntime, JS_RUNTIMES } from "../runtimes/registry.ts";
 
-const BIN = fileURLToPath(new URL("../node_modules/.bin/", import.meta.url));
+/** This code runs from its TypeScript sources (a checkout), not the package's compiled JavaScript. */
+const TYPESCRIPT = import.meta.url.endsWith(".ts");
+
+/** Where npm puts executables: beside these sources, then in the project that runs them. */
+const BINS = [fileURLToPath(new URL("../node_modules/.bin/", import.meta.url)), path.join(process.cwd(), "node_modules", ".bin") + path.sep];
 
 /** The JavaScript runtimes the scripts launch, in the order the report lists them. */
 export const RUNTIME_NAMES: readonly string[] = JS_RUNTIMES.map((runtime) => runtime.name);
 
 /**
- * The command that runs a script on a runtime (Node through tsx).
+ * The command that runs a script on a runtime (Node through tsx in a checkout).
  *
  * @param runtime A registered runtime's name.
- * @param script The script's path.
+ * @param script The script's path, as in a checkout (`scripts/run.ts`); the `.js` beside it from the package.
  * @returns The executable, then its arguments.
  * @throws {RangeError} For a runtime not registered.
  */
 export function scriptCommand(runtime: string, script: string): [string, ...string[]] {
-  const [executable, ...args] = getRuntime(runtime).launch(BIN);
-  return [executable!, ...args, script];
+  const entry = getRuntime(runtime);
+  // The first node_modules/.bin holding the runtime's executable; else its name alone, for the PATH.
+  const launch = BINS.map((bin) => entry.launch(bin, TYPESCRIPT)).find(([executable]) => path.isAbsolute(executable!) && existsSync(executable!)) ??
+    entry.launch("", TYPESCRIPT);
+  return [launch[0]!, ...launch.slice(1), TYPESCRIPT ? script : script.replace(/\.ts$/, ".js")];
+}
+
+/**
+ * Whether a runtime's executable is here: one npm installed, or one on the PATH.
+ *
+ * @param runtime A registered runtime's name.
+ * @returns Its executable's path when found.
+ */
+export function findRuntime(runtime: string): string | undefined {
+  const [executable] = scriptCommand(runtime, "");
+  if (path.isAbsolute(executable)) return existsSync(executable) ? executable : undefined;
+  for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
+    const candidate = path.join(dir, executable);
+    if (dir !== "" && existsSync(candidate)) return candidate;
+  }
+  return undefined;
 }

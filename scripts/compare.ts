@@ -19,15 +19,18 @@ import { renderCharts, renderIndex } from "./_charts.ts";
 import { COMPARE_USAGE, parseCompareArgs, type CompareArgs, UsageError } from "./compare_args.ts";
 import { diffResultSets, formatDiff } from "./_diff.ts";
 import { MATRIX_ROUNDS, planCells, shuffle } from "./_matrix.ts";
-import { buildReport } from "./_report.ts";
-import { formatReportMarkdown, formatReportText, reportCsvs } from "./_render.ts";
-import { createProgress } from "./_progress.ts";
+import { buildReport, type Report } from "./_report.ts";
+import { formatReportMarkdown, formatReportText, reportCsvs, textTable } from "./_render.ts";
+import { type HostColumn, hostFingerprint, mergeHosts, toBencher } from "./_hosts.ts";
+import { createProgress, exitQuietlyOnClosedPipe } from "./_progress.ts";
 import { checkRecord, type Plan, readResultSet, ResultSetError, writeAtomically } from "./_results.ts";
+import { findRuntime, scriptCommand } from "./_runtimes.ts";
 import { fileURLToPath } from "node:url";
 
 const CELL_TIMEOUT = "300s";
 const root = path.resolve(fileURLToPath(new URL("../", import.meta.url)));
 
+exitQuietlyOnClosedPipe();
 let args: CompareArgs;
 try {
   args = parseCompareArgs(process.argv.slice(2));
@@ -48,6 +51,17 @@ if (args.help) {
     process.stderr.write(`${error.message}\n`);
     process.exit(2);
   }
+} else if (args.merge) {
+  process.exitCode = merge(args.merge, args.out);
+} else if (args.exportFrom !== undefined) {
+  try {
+    const { plan, cells } = readResultSet(args.exportFrom);
+    exportBencher(args.exportFrom, buildReport(plan, cells));
+  } catch (error) {
+    if (!(error instanceof ResultSetError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
 } else {
   const problem = args.task && await checkTask(args.task);
   if (problem) {
@@ -55,6 +69,51 @@ if (args.help) {
     process.exit(2);
   }
   process.exitCode = await compare(args);
+}
+
+/** Writes a report as Bencher Metric Format beside it, and says how to send it. */
+function exportBencher(dir: string, report: Report): void {
+  const file = path.join(dir, "bencher.json");
+  writeAtomically(file, JSON.stringify(toBencher(report), null, 2) + "\n");
+  const testbed = report.environment.host ? hostFingerprint(report.environment.host) : "unknown-host";
+  console.log(`bencher: ${path.relative(process.cwd(), file)} (Bencher Metric Format) · testbed ${testbed}`);
+  console.log(`  bencher run --testbed ${testbed} --adapter json --file ${path.relative(process.cwd(), file)}`);
+}
+
+/** `--merge A B …`: one table per workload, one column per host. */
+function merge(dirs: readonly string[], out: string | undefined): number {
+  let columns: HostColumn[];
+  try {
+    columns = dirs.map((dir) => {
+      const { plan, cells } = readResultSet(dir);
+      const report = buildReport(plan, cells);
+      return { source: dir, host: report.environment.host ? hostFingerprint(report.environment.host) : "unknown-host", report };
+    });
+  } catch (error) {
+    if (!(error instanceof ResultSetError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    return 2;
+  }
+  // Two sets from one host: told apart by their order.
+  const seen = new Map<string, number>();
+  for (const column of columns) {
+    const count = (seen.get(column.host) ?? 0) + 1;
+    seen.set(column.host, count);
+    if (count > 1) column.host = `${column.host} (${count})`;
+  }
+  const { tables, verdicts } = mergeHosts(columns);
+  const lines = [
+    ...columns.map((c) => `${c.host}: ${c.source} · ${c.report.environment.host?.cpuModel ?? "?"}, ${c.report.environment.host?.cores ?? "?"} cores · ${c.report.environment.runtimes.map((r) => `${r.name} ${r.version}`).join(", ")}`),
+    "",
+    ...verdicts,
+  ];
+  console.log([...lines, ...tables.flatMap((t) => ["", t.title, textTable(t.header, t.rows)])].join("\n"));
+  const dir = path.resolve(out ?? path.join("results", `merge-${new Date().toISOString().replace(/[:.]/g, "-")}`));
+  mkdirSync(dir, { recursive: true });
+  const markdown = ["# truepar: hosts side by side", "", ...lines.map((l) => (l === "" ? "" : `- ${l}`)), ...tables.flatMap((t) => ["", `## ${t.title}`, "", `| ${t.header.join(" | ")} |`, `| ${t.header.map(() => "---").join(" | ")} |`, ...t.rows.map((r) => `| ${r.join(" | ")} |`)])];
+  writeAtomically(path.join(dir, "merge.md"), markdown.join("\n") + "\n");
+  console.log(`\nmerged: ${path.relative(process.cwd(), path.join(dir, "merge.md"))}`);
+  return 0;
 }
 
 /** Whether the task's module exports the function, before any cell runs. */
@@ -70,7 +129,8 @@ async function checkTask(task: NonNullable<CompareArgs["task"]>): Promise<string
 
 async function compare(args: CompareArgs): Promise<number> {
   const seed = args.seed ?? crypto.getRandomValues(new Uint32Array(1))[0]!;
-  const out = path.resolve(args.out ?? path.join(root, "results", new Date().toISOString().replace(/[:.]/g, "-")));
+  // results/ of the folder it runs in: the checkout with npm start, the user's project with npx truepar compare.
+  const out = path.resolve(args.out ?? path.join("results", new Date().toISOString().replace(/[:.]/g, "-")));
   mkdirSync(path.join(out, "cells"), { recursive: true });
   $.cwd = root;
   $.quiet = true;
@@ -81,12 +141,9 @@ async function compare(args: CompareArgs): Promise<number> {
     runtimes = runtimes.filter((r) => r !== "cpython");
     notes.push("cpython: no row, --task is a JavaScript function");
   }
-  if (runtimes.includes("cpython")) {
-    const python = await $({ nothrow: true, timeout: "20s" })`python3 --version`;
-    if (python.exitCode !== 0) {
-      runtimes = runtimes.filter((r) => r !== "cpython");
-      notes.push("cpython: no row, python3 is not on this machine");
-    }
+  for (const runtime of runtimes.filter((r) => findRuntime(r) === undefined)) {
+    runtimes = runtimes.filter((r) => r !== runtime);
+    notes.push(`${runtime}: no row, ${scriptCommand(runtime, "")[0]} is not on this machine`);
   }
   const matrix = planCells({ profile: args.profile, runtimes, experiments: args.experiments, workloads: args.workloads, task: args.task });
   // Every cell in round 1; the cells measured every round (scaling) again in each later round, each round in a new order, so drift hits every cell alike.
@@ -158,6 +215,7 @@ async function compare(args: CompareArgs): Promise<number> {
   console.log(formatReportText(report));
   if (failures.length) console.log(`\nfailed cells:\n${failures.map((f) => `  ${f}`).join("\n")}`);
   console.log(`\nreport: ${path.relative(process.cwd(), path.join(out, "index.html"))} · ${path.relative(process.cwd(), path.join(out, "report.md"))}`);
+  if (args.export === "bencher") exportBencher(out, report);
   if (interrupted) {
     console.log(`interrupted: ${finished.length} of ${runs.length} runs finished and kept`);
     return 130;

@@ -32,11 +32,19 @@ export interface CompareArgs {
   diff?: [string, string];
   /** A user's function to measure instead of the workloads. */
   task?: { module: URL; export: string; args: unknown[] };
+  /** Also write the results in this format (`bencher`); with a folder, convert that result set instead of running. */
+  export?: "bencher";
+  /** The result set `--export` converts. */
+  exportFrom?: string;
+  /** Result sets from different hosts to put side by side instead of running. */
+  merge?: string[];
 }
 
 /** The usage text of scripts/compare.ts. */
 export const COMPARE_USAGE = `Usage: scripts/compare.ts [flags]          (npm start)
        scripts/compare.ts --diff A B           compare two result folders
+       scripts/compare.ts --merge A B …        result folders from different hosts, one column per host
+       scripts/compare.ts --export bencher [A] also write bencher.json (Bencher Metric Format); with A, convert A
   --profile NAME         ${PROFILES.join(" | ")} (default quick)
   --runtimes LIST        some of ${COMPARE_RUNTIMES.join(",")} (default all)
   --experiments LIST     some of ${EXPERIMENT_NAMES.join(",")} (default all)
@@ -56,13 +64,20 @@ export const COMPARE_USAGE = `Usage: scripts/compare.ts [flags]          (npm st
  */
 export function parseCompareArgs(argv: readonly string[]): CompareArgs {
   const { values, positionals } = parseFlags(argv, [
-    ...["profile", "runtimes", "experiments", "workloads", "seed", "out", "task", "args"].map((name) => ({ name, value: "X", help: "" })),
+    ...["profile", "runtimes", "experiments", "workloads", "seed", "out", "task", "args", "export"].map((name) => ({ name, value: "X", help: "" })),
     { name: "diff", help: "" },
+    { name: "merge", help: "" },
     { name: "help", help: "" },
   ], "Cannot compare:", true);
   const fail = (message: string) => new UsageError(`Cannot compare: ${message}`);
+  if (values.diff && values.merge) throw fail("--diff and --merge are two different things: give one");
+  if (values.export !== undefined && values.export !== "bencher") throw fail(`--export must be bencher, received ${JSON.stringify(values.export)}`);
   if (values.diff) {
     if (positionals.length !== 2) throw fail(`--diff needs two result folders, received ${positionals.length}: ${JSON.stringify(positionals)}`);
+  } else if (values.merge) {
+    if (positionals.length < 2) throw fail(`--merge needs two result folders or more, received ${positionals.length}: ${JSON.stringify(positionals)}`);
+  } else if (values.export !== undefined && positionals.length === 1) {
+    // compare --export bencher A: convert A.
   } else if (positionals.length > 0) {
     throw fail(`unexpected argument, received ${JSON.stringify(positionals[0])}`);
   }
@@ -100,5 +115,8 @@ export function parseCompareArgs(argv: readonly string[]): CompareArgs {
     seed,
     out: values.out as string | undefined,
     diff: values.diff ? [positionals[0]!, positionals[1]!] : undefined,
+    merge: values.merge ? positionals : undefined,
+    export: values.export as "bencher" | undefined,
+    exportFrom: values.export !== undefined && !values.diff && !values.merge ? positionals[0] : undefined,
   };
 }

@@ -12,8 +12,9 @@ import process from "node:process";
 import type { ExperimentRecord } from "../experiments/_experiment.ts";
 import { createAdapter } from "../runtimes/detect.ts";
 import { formatUsage, parseRunArgs, type RunArgs, SEE_HELP, UsageError } from "./run_args.ts";
-import { createProgress } from "./_progress.ts";
+import { createProgress, exitQuietlyOnClosedPipe } from "./_progress.ts";
 
+exitQuietlyOnClosedPipe();
 let args: RunArgs;
 try {
   args = parseRunArgs(process.argv.slice(2));

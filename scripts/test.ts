@@ -10,11 +10,11 @@
  * @module
  */
 
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import process from "node:process";
 import { $ } from "zx";
-import { RUNTIME_NAMES, scriptCommand } from "./_runtimes.ts";
+import { findRuntime, RUNTIME_NAMES, scriptCommand } from "./_runtimes.ts";
 import { fileURLToPath } from "node:url";
 
 const FILE_TIMEOUT = "180s";
@@ -23,9 +23,8 @@ const filters = process.argv.slice(2);
 const asked = RUNTIME_NAMES.filter((r) => !filters.some((f) => RUNTIME_NAMES.includes(f as never)) || filters.includes(r));
 // A runtime launched from node_modules/.bin that is not there is left out, and said so.
 const runtimes = asked.filter((runtime) => {
-  const [executable] = scriptCommand(runtime, "");
-  const present = !path.isAbsolute(executable) || existsSync(executable);
-  if (!present) console.log(`skip ${runtime}: ${executable} is not installed`);
+  const present = findRuntime(runtime) !== undefined;
+  if (!present) console.log(`skip ${runtime}: ${scriptCommand(runtime, "")[0]} is not installed`);
   return present;
 });
 const fileFilters = filters.filter((f) => !RUNTIME_NAMES.includes(f as never));

@@ -64,7 +64,7 @@ shell("every shell command in README.md is either run here or named as long, wit
 if (RUNTIME === "node") {
   for (const command of commands.filter((c) => !(c in LONG))) {
     shell(`${command}`, async () => {
-      if (command.includes("--diff results/A results/B")) {
+      if (command.includes("results/A")) {
         for (const name of ["A", "B"]) {
           const dir = fileURLToPath(new URL(`results/${name}`, ROOT));
           rmSync(dir, { recursive: true, force: true });

@@ -10,6 +10,7 @@ import { planCells, shuffle } from "../scripts/_matrix.ts";
 import type { ScalingPart } from "../experiments/scaling/mod.ts";
 import { buildReport } from "../scripts/_report.ts";
 import { reportCsvs } from "../scripts/_render.ts";
+import { hostFingerprint, toBencher } from "../scripts/_hosts.ts";
 import { readResultSet, ResultSetError } from "../scripts/_results.ts";
 import { writeResultSet } from "./fixtures/result_sets.ts";
 
@@ -99,6 +100,55 @@ report("a file that is not a truepar record, or of another schema version, is re
   assert.throws(() => readResultSet(path.join(dir, "nowhere")), (e: Error) => e instanceof ResultSetError && e.message.includes("not a folder"));
 });
 
+const travel = suite(`${RUNTIME}: results that travel`);
+
+travel("a host's fingerprint reads as the machine and tells two machines of one model apart", () => {
+  const host = { cpuModel: "AMD EPYC 7763 64-Core Processor", cores: 2, memoryBytes: 24 * 2 ** 30, os: "linux", arch: "x64" };
+  assert.match(hostFingerprint(host), /^linux-x64-2c-24g-amd-epyc-7763-64-core-[0-9a-f]{6}$/);
+  assert.is(hostFingerprint({ ...host }), hostFingerprint(host));
+  assert.is.not(hostFingerprint({ ...host, memoryBytes: 32 * 2 ** 30 }), hostFingerprint(host));
+});
+
+travel("Bencher Metric Format: a benchmark per cell level, latency in ns with its interval, speedup and cores busy above the smallest level", () => {
+  const { plan, cells } = readResultSet(writeResultSet());
+  const bmf = toBencher(buildReport(plan, cells));
+  const two = bmf["truepar/node 1.0.0/cpu/workers/2"]!;
+  assert.ok(two.latency!.value > 40e6 && two.latency!.value < 70e6, String(two.latency!.value));
+  assert.ok(two.latency!.lower_value! <= two.latency!.value && two.latency!.value <= two.latency!.upper_value!);
+  assert.ok(two.speedup!.value > 1.9 && two.speedup!.lower_value! <= two.speedup!.value);
+  assert.is(two["cores-busy"]!.value, 1.97);
+  assert.equal(Object.keys(bmf["truepar/node 1.0.0/cpu/workers/1"]!), ["latency"]);
+  // The schema: every metric has a number value.
+  for (const measures of Object.values(bmf)) for (const metric of Object.values(measures)) assert.type(metric.value, "number");
+});
+
+if (RUNTIME === "node") {
+  travel("--export bencher converts a result set; --merge puts two hosts side by side, one column each", async () => {
+    const one = writeResultSet();
+    const exported = await execa("node", ["--import", "tsx", "scripts/compare.ts", "--export", "bencher", one], { cwd: new URL("../", import.meta.url), reject: false, timeout: 30_000 });
+    assert.is(exported.exitCode, 0, exported.stderr);
+    assert.match(exported.stdout, /testbed linux-x64-2c-16g-test-cpu-[0-9a-f]{6}/);
+    assert.ok("truepar/deno 1.0.0/cpu/workers/2" in JSON.parse(readFileSync(path.join(one, "bencher.json"), "utf8")));
+    // The same cells measured on another machine, twice as fast at 2.
+    const other = writeResultSet(0.5);
+    for (const file of readdirSync(path.join(other, "cells"))) {
+      const record = JSON.parse(readFileSync(path.join(other, "cells", file), "utf8"));
+      record.host = { ...record.host, cpuModel: "Other CPU", cores: 4 };
+      writeFileSync(path.join(other, "cells", file), JSON.stringify(record));
+    }
+    const out = path.join(one, "merged");
+    const merged = await execa("node", ["--import", "tsx", "scripts/compare.ts", "--merge", one, other, "--out", out], { cwd: new URL("../", import.meta.url), reject: false, timeout: 30_000 });
+    assert.is(merged.exitCode, 0, merged.stderr);
+    const header = merged.stdout.split("\n").find((line) => line.startsWith("runtime, strategy, level"))!;
+    assert.match(header, /linux-x64-2c-16g-test-cpu-[0-9a-f]{6}\s+linux-x64-4c-16g-other-cpu-[0-9a-f]{6}$/);
+    assert.match(merged.stdout, /\nnode workers 2 +1\.9\dx \[[^\]]+\] 2\.0c +4\.0\dx \[/);
+    assert.ok(existsSync(path.join(out, "merge.md")));
+    const refused = await execa("node", ["--import", "tsx", "scripts/compare.ts", "--merge", one, path.join(one, "nowhere")], { cwd: new URL("../", import.meta.url), reject: false, timeout: 30_000 });
+    assert.is(refused.exitCode, 2);
+    assert.match(refused.stderr, /^Cannot read .*nowhere: not a folder$/);
+  });
+}
+
 const cli = suite(`${RUNTIME}: scripts/compare.ts`);
 const COMPARE = ["--import", "tsx", "scripts/compare.ts"];
 const cwd = new URL("../", import.meta.url);
@@ -183,4 +233,5 @@ function processesMarkedWith(out: string): number[] {
 
 order.run();
 report.run();
+travel.run();
 cli.run();
