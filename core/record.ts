@@ -4,6 +4,7 @@
  * @module
  */
 
+import type { AmdahlFit } from "./amdahl.ts";
 import type { HostInfo, RuntimeInfo } from "./adapter.ts";
 import type { Evidence, NoiseFloor } from "./speedup.ts";
 import type { StrategyName } from "./strategies.ts";
@@ -87,4 +88,10 @@ export interface RunRecord {
   /** How CPU time was read for `coresBusy`; `null` where it could not be. */
   cpuSource: string | null;
   points: RunPoint[];
+  /**
+   * With three levels or more: Amdahl's law fitted to each round's steady
+   * speedups (levels above the cores count as the cores), the serial
+   * fraction with its interval, Gustafson's fit, and which law fits better.
+   */
+  amdahl?: AmdahlFit;
 }

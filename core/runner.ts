@@ -10,6 +10,7 @@ import type { RuntimeAdapter } from "./adapter.ts";
 import { shuffle } from "./order.ts";
 import { RUN_SCHEMA, type RunPoint, type RunRecord } from "./record.ts";
 import { estimateSpeedup, isPrecise, judgeSpeedup, measureNoiseFloor, type NoiseFloor, pairedRatios } from "./speedup.ts";
+import { type AmdahlFit, fitAmdahl } from "./amdahl.ts";
 import { median } from "./stats.ts";
 import { measureCeiling, measureSample, runBatch, type SampleTiming, STRATEGIES, type StrategyName } from "./strategies.ts";
 import { checkCount, combineChecksums, describeValue, resolveParams, type Workload, type WorkloadParams } from "./workload.ts";
@@ -36,7 +37,7 @@ export interface ScalingOptions {
   task?: { module: URL | string; export: string; args?: readonly unknown[] };
   /** Default `workers`. */
   strategy?: StrategyName;
-  /** The concurrency levels, each a positive integer. Default `[1, 2]`. */
+  /** The concurrency levels, each a positive integer. Default: from the cores this process may use, {@linkcode defaultLevels}. */
   concurrency?: readonly number[];
   /** Tasks per batch. Default 24, as in the article. */
   tasks?: number;
@@ -82,6 +83,27 @@ export interface ScalingPlan {
 }
 
 /**
+ * The levels a machine is measured at: 1, 2, 4, … up to its cores (the core
+ * count itself included), and twice the cores, to show oversubscription.
+ *
+ * @param cores The cores this process may use (CPU affinity included).
+ * @returns The levels, ascending.
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { defaultLevels } from "./runner.ts";
+ * assert.deepEqual(defaultLevels(2), [1, 2, 4]);
+ * assert.deepEqual(defaultLevels(1), [1, 2]);
+ * assert.deepEqual(defaultLevels(6), [1, 2, 4, 6, 12]);
+ * ```
+ */
+export function defaultLevels(cores: number): number[] {
+  const levels: number[] = [];
+  for (let level = 1; level < cores; level *= 2) levels.push(level);
+  return [...levels, cores, 2 * cores];
+}
+
+/**
  * Checks the options of a scaling run and fills in the defaults.
  *
  * @param options The options as given.
@@ -92,7 +114,7 @@ export interface ScalingPlan {
  * ```ts
  * import assert from "node:assert";
  * import { validateScalingOptions } from "./runner.ts";
- * const options = validateScalingOptions({ adapter: undefined as never, tasks: 8 });
+ * const options = validateScalingOptions({ adapter: undefined as never, concurrency: [1, 2], tasks: 8 });
  * assert(options.tasks === 8 && options.strategy === "workers");
  * ```
  */
@@ -104,7 +126,7 @@ export function validateScalingOptions(options: ScalingOptions): ScalingPlan {
     );
   }
   const workload = options.task === undefined ? getWorkload(options.workload ?? "cpu") : taskWorkload(options);
-  const concurrency = options.concurrency ?? [1, 2];
+  const concurrency = options.concurrency ?? defaultLevels(options.adapter.hostInfo().cores);
   if (!Array.isArray(concurrency) || concurrency.length === 0) {
     throw new TypeError(`Cannot run: "concurrency" must be a non-empty list, received ${describeValue(concurrency)}`);
   }
@@ -247,10 +269,12 @@ function summarize(run: ScalingPlan, measured: Measured): RunRecord {
     summarizePoint(concurrency, samples.get(concurrency)!, base, noise, [...checksums][0]!, run.ceiling ? [ceilings.get(concurrency)!, baseCeiling] : undefined)
   );
   const cpuSource = [...samples.values()].flat().find((s) => s.cpuSource !== null)?.cpuSource ?? null;
+  const host = run.adapter.hostInfo();
+  const amdahl = run.concurrency.length >= 3 ? fitRounds(run.concurrency, samples, host.cores) : undefined;
   return {
     schema: RUN_SCHEMA,
     runtime: run.adapter.runtime,
-    host: run.adapter.hostInfo(),
+    host,
     workload: { name: run.workload.name, params: run.params, ...(run.task && { task: run.task }) },
     strategy: run.strategy,
     tasks: run.tasks,
@@ -264,7 +288,16 @@ function summarize(run: ScalingPlan, measured: Measured): RunRecord {
     noise,
     cpuSource,
     points,
+    ...(amdahl && { amdahl }),
   };
+}
+
+/** Amdahl's law fitted to each round's steady speedups, every level against the smallest. */
+function fitRounds(levels: readonly number[], samples: Map<number, SampleTiming[]>, cores: number): AmdahlFit | undefined {
+  const base = Math.min(...levels);
+  const baseSteady = steady(samples.get(base)!);
+  const rounds = baseSteady.map((baseMs, round) => levels.filter((level) => level !== base).map((level) => ({ level, speedup: baseMs / samples.get(level)![round]!.steadyMs })));
+  return fitAmdahl(rounds, base, cores);
 }
 
 function summarizePoint(concurrency: number, own: SampleTiming[], base: SampleTiming[], noise: NoiseFloor, checksum: string, ceiling?: [number[], number[]]): RunPoint {

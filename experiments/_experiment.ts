@@ -36,8 +36,10 @@ export const PROFILES = ["quick", "full", "smoke"] as const;
 /** A profile's name. */
 export type Profile = (typeof PROFILES)[number];
 
-/** What the comparison's command line narrows. */
+/** What the comparison's command line narrows, and the machine it plans for. */
 export interface PlanOptions {
+  /** The cores each cell may use (CPU affinity included). */
+  cores: number;
   /** Scaling workloads; the profile's when absent. */
   workloads?: readonly string[];
   /** Scaling: a user's function instead of the workloads. */
@@ -183,18 +185,29 @@ export function recordsInOrder<R extends ExperimentRecord>(cells: readonly Repor
   return cells.map((c) => c.record).sort((a, b) => rank(a.runtime.name) - rank(b.runtime.name));
 }
 
+/** What a label is made of: the runtime, and the cores the run could use. */
+export interface Labelled {
+  runtime: RuntimeInfo;
+  host?: { cores: number };
+}
+
 /**
  * How tables name runtimes: a runtime is its name and version, so two
- * versions of one runtime are two rows; the name alone where one version is
- * all there is.
+ * versions of one runtime are two rows, and a run held to fewer cores
+ * (`--cpus`) is a row of its own; the name alone where nothing else differs.
  *
- * @param runtimes Every runtime of a report.
- * @returns The label of each.
+ * @param records Every record of a report.
+ * @returns The label of each, such as `node`, `node 26.0.0` or `node · 1 core`.
  */
-export function runtimeLabels(runtimes: readonly RuntimeInfo[]): (runtime: RuntimeInfo) => string {
+export function runtimeLabels(records: readonly Labelled[]): (record: Labelled) => string {
   const versions = new Map<string, Set<string>>();
-  for (const r of runtimes) versions.set(r.name, (versions.get(r.name) ?? new Set()).add(r.version));
-  return (runtime) => ((versions.get(runtime.name)?.size ?? 1) > 1 ? `${runtime.name} ${runtime.version}` : runtime.name);
+  for (const r of records) versions.set(r.runtime.name, (versions.get(r.runtime.name) ?? new Set()).add(r.runtime.version));
+  const cores = new Set(records.map((r) => r.host?.cores));
+  return (record) => {
+    const name = (versions.get(record.runtime.name)?.size ?? 1) > 1 ? `${record.runtime.name} ${record.runtime.version}` : record.runtime.name;
+    const n = record.host?.cores;
+    return cores.size > 1 && n !== undefined ? `${name} · ${n} ${n === 1 ? "core" : "cores"}` : name;
+  };
 }
 
 /** A section with nothing in it: an experiment without records. */

@@ -8,6 +8,7 @@
 import { type PlanOptions, type Profile, PROFILES } from "../experiments/_experiment.ts";
 import { EXPERIMENTS } from "../experiments/registry.ts";
 import { getRuntime } from "../runtimes/registry.ts";
+import { tasksetPrefix } from "./_cpus.ts";
 import { scriptCommand } from "./_runtimes.ts";
 
 export { seededRandom, shuffle } from "../core/order.ts";
@@ -26,6 +27,8 @@ export interface Cell {
   strategy?: string;
   /** Scaling: the levels the cell measures in paired rounds. */
   concurrency?: number[];
+  /** Held to this many cores. */
+  cpus?: number;
   /** Measured again in each round over the matrix; otherwise in the first only. */
   everyRound: boolean;
   /** The command: executable, then arguments. */
@@ -41,6 +44,10 @@ export interface MatrixOptions {
   workloads?: readonly string[];
   /** Scaling: a user's function instead of the workloads. */
   task?: PlanOptions["task"];
+  /** The cores each cell may use: the machine's, or `cpus`. */
+  cores: number;
+  /** Hold every cell to this many cores (`compare --cpus`); its key then names them. */
+  cpus?: number;
 }
 
 /**
@@ -56,14 +63,16 @@ export function planCells(options: MatrixOptions): Cell[] {
     const entry = getRuntime(runtime);
     for (const experiment of EXPERIMENTS.filter((e) => options.experiments.includes(e.name))) {
       if (entry.experiments !== undefined && !entry.experiments.includes(experiment.name)) continue;
-      for (const planned of experiment.plan(options.profile, runtime, { workloads: options.workloads, task: options.task })) {
+      for (const planned of experiment.plan(options.profile, runtime, { workloads: options.workloads, task: options.task, cores: options.cpus ?? options.cores })) {
         const { key, args, ...cell } = planned;
+        const command = [...scriptCommand(runtime, entry.script ?? "scripts/run.ts"), "--experiment", experiment.name, ...args, "--json"];
         cells.push({
           ...cell,
-          key: `${runtime}-${key}`,
+          key: options.cpus === undefined ? `${runtime}-${key}` : `${runtime}-${options.cpus}cpu-${key}`,
           runtime,
           experiment: experiment.name,
-          command: [...scriptCommand(runtime, entry.script ?? "scripts/run.ts"), "--experiment", experiment.name, ...args, "--json"],
+          ...(options.cpus !== undefined && { cpus: options.cpus }),
+          command: options.cpus === undefined ? command : [...tasksetPrefix(options.cpus), ...command],
         });
       }
     }

@@ -47,9 +47,18 @@ export function scriptCommand(runtime: string, script: string): [string, ...stri
 export function findRuntime(runtime: string): string | undefined {
   const [executable] = scriptCommand(runtime, "");
   if (path.isAbsolute(executable)) return existsSync(executable) ? executable : undefined;
+  return findOnPath(executable);
+}
+
+/**
+ * Finds an executable on the PATH.
+ *
+ * @param name Its name.
+ * @returns Its path, when found.
+ */
+export function findOnPath(name: string): string | undefined {
   for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
-    const candidate = path.join(dir, executable);
-    if (dir !== "" && existsSync(candidate)) return candidate;
+    if (dir !== "" && existsSync(path.join(dir, name))) return path.join(dir, name);
   }
   return undefined;
 }

@@ -25,6 +25,8 @@ import { type HostColumn, hostFingerprint, mergeHosts, toBencher } from "./_host
 import { createProgress, exitQuietlyOnClosedPipe } from "./_progress.ts";
 import { checkRecord, type Plan, readResultSet, ResultSetError, writeAtomically } from "./_results.ts";
 import { findRuntime, scriptCommand } from "./_runtimes.ts";
+import { allowedCpus, cpusProblem } from "./_cpus.ts";
+import { profileLevels } from "../experiments/scaling/mod.ts";
 import { fileURLToPath } from "node:url";
 
 const CELL_TIMEOUT = "300s";
@@ -145,7 +147,14 @@ async function compare(args: CompareArgs): Promise<number> {
     runtimes = runtimes.filter((r) => r !== runtime);
     notes.push(`${runtime}: no row, ${scriptCommand(runtime, "")[0]} is not on this machine`);
   }
-  const matrix = planCells({ profile: args.profile, runtimes, experiments: args.experiments, workloads: args.workloads, task: args.task });
+  const cores = allowedCpus().length;
+  const matrix = (args.cpus ?? [undefined]).flatMap((cpus) =>
+    planCells({ profile: args.profile, runtimes, experiments: args.experiments, workloads: args.workloads, task: args.task, cores, cpus })
+  );
+  const sizes = (args.cpus ?? [cores]).map((n) => {
+    const { levels, scale } = profileLevels(args.profile, n);
+    return `${args.cpus ? `held to ${n} ${n === 1 ? "core" : "cores"}` : `${n} cores`}: levels ${levels.join(",")}${scale === 1 ? "" : `, cpu work per task ×${scale.toFixed(2)} to keep the ${args.profile} profile's time`}`;
+  });
   // Every cell in round 1; the cells measured every round (scaling) again in each later round, each round in a new order, so drift hits every cell alike.
   const rounds = MATRIX_ROUNDS[args.profile];
   const runs = Array.from({ length: rounds }, (_, index) => {
@@ -164,6 +173,7 @@ async function compare(args: CompareArgs): Promise<number> {
   };
   writeAtomically(path.join(out, "plan.json"), JSON.stringify(plan, null, 2));
   console.log(`truepar compare · driver node ${process.versions.node} · profile ${args.profile} · seed ${seed} · ${matrix.length} cells × up to ${rounds} rounds = ${runs.length} runs, each in a fresh process · results in ${path.relative(process.cwd(), out) || "."}/`);
+  if (args.experiments.includes("scaling")) console.log(`scaling on ${sizes.join("; ")}`);
 
   let current: ProcessPromise | undefined;
   let interrupted = false;

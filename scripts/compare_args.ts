@@ -38,6 +38,8 @@ export interface CompareArgs {
   exportFrom?: string;
   /** Result sets from different hosts to put side by side instead of running. */
   merge?: string[];
+  /** Run every cell held to each of these core counts, in one report. */
+  cpus?: number[];
 }
 
 /** The usage text of scripts/compare.ts. */
@@ -52,6 +54,7 @@ export const COMPARE_USAGE = `Usage: scripts/compare.ts [flags]          (npm st
   --task FILE#NAME       your own function instead of the workloads (scaling only, every JavaScript runtime)
   --args JSON            its arguments, a JSON array (default [])
   --seed N               the seed of the cells' random order (default: a random one, printed)
+  --cpus LIST            hold the cells to N cores each, for each N (Linux): one machine as a 1-, 2-, … core one
   --out DIR              where to write (default results/<timestamp>)
   --help                 print this text`;
 
@@ -64,7 +67,7 @@ export const COMPARE_USAGE = `Usage: scripts/compare.ts [flags]          (npm st
  */
 export function parseCompareArgs(argv: readonly string[]): CompareArgs {
   const { values, positionals } = parseFlags(argv, [
-    ...["profile", "runtimes", "experiments", "workloads", "seed", "out", "task", "args", "export"].map((name) => ({ name, value: "X", help: "" })),
+    ...["profile", "runtimes", "experiments", "workloads", "seed", "out", "task", "args", "export", "cpus"].map((name) => ({ name, value: "X", help: "" })),
     { name: "diff", help: "" },
     { name: "merge", help: "" },
     { name: "help", help: "" },
@@ -97,6 +100,9 @@ export function parseCompareArgs(argv: readonly string[]): CompareArgs {
   if (seed !== undefined && !(/^\d+$/.test(values.seed as string) && seed <= 0xffffffff)) {
     throw fail(`--seed must be an integer from 0 to 4294967295, received ${JSON.stringify(values.seed)}`);
   }
+  const cpus = values.cpus === undefined ? undefined : (values.cpus as string).split(",").map((item) => item.trim());
+  const badCpus = cpus?.find((item) => !/^[1-9]\d*$/.test(item));
+  if (badCpus !== undefined) throw fail(`--cpus must be a comma-separated list of positive integers, received ${JSON.stringify(badCpus)}`);
   let task: CompareArgs["task"];
   try {
     task = parseTask(values.task as string | undefined, values.args as string | undefined);
@@ -116,6 +122,7 @@ export function parseCompareArgs(argv: readonly string[]): CompareArgs {
     out: values.out as string | undefined,
     diff: values.diff ? [positionals[0]!, positionals[1]!] : undefined,
     merge: values.merge ? positionals : undefined,
+    cpus: cpus && [...new Set(cpus.map(Number))],
     export: values.export as "bencher" | undefined,
     exportFrom: values.export !== undefined && !values.diff && !values.merge ? positionals[0] : undefined,
   };

@@ -38,7 +38,7 @@ const adapter = await createAdapter();
 const { name, version, engine } = adapter.runtime;
 const host = adapter.hostInfo();
 const level = Math.max(2, Math.min(host.cores, 4));
-console.log(`truepar · ${name} ${version} (${engine}) · ${host.cpuModel} · ${host.cores} cores · ${host.os} ${host.arch}`);
+console.log(`truepar · ${name} ${version} (${engine}) · ${host.cpuModel} · ${host.cores} ${host.cores === 1 ? "core" : "cores"} · ${host.os} ${host.arch}`);
 console.log(`Is true parallelism possible here? ${TASKS} tasks at 1 and ${level} in flight, in paired rounds (about 30 s)\n`);
 
 const cell = (record: RunRecord) => {

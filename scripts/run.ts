@@ -10,7 +10,11 @@
 
 import process from "node:process";
 import type { ExperimentRecord } from "../experiments/_experiment.ts";
-import { createAdapter } from "../runtimes/detect.ts";
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { createAdapter, detectRuntime } from "../runtimes/detect.ts";
+import { tasksetPrefix } from "./_cpus.ts";
+import { scriptCommand } from "./_runtimes.ts";
 import { formatUsage, parseRunArgs, type RunArgs, SEE_HELP, UsageError } from "./run_args.ts";
 import { createProgress, exitQuietlyOnClosedPipe } from "./_progress.ts";
 
@@ -26,11 +30,32 @@ try {
 
 if (args.help) {
   process.stdout.write(formatUsage(args.experimentGiven ? args.experiment : undefined) + "\n");
+} else if (args.cpus !== undefined) {
+  process.exitCode = await onFewerCores(args.cpus);
 } else {
   const code = await main(args);
   // After Ctrl-C a worker still busy in a loop (Deno cannot terminate one) must not keep the process alive.
   if (code === 130) process.exit(code);
   process.exitCode = code;
+}
+
+/**
+ * Runs this script again, held to `cpus` cores with taskset: its workers and
+ * children inherit the affinity, and the runtime reports that many cores.
+ */
+async function onFewerCores(cpus: number): Promise<number> {
+  const argv = process.argv.slice(2);
+  const at = argv.findIndex((arg) => arg === "--cpus" || arg.startsWith("--cpus="));
+  argv.splice(at, argv[at] === "--cpus" ? 2 : 1);
+  const [command, ...rest] = [...tasksetPrefix(cpus), ...scriptCommand(detectRuntime(), fileURLToPath(import.meta.url)), ...argv];
+  const child = spawn(command!, rest, { stdio: "inherit" });
+  // Ctrl-C reaches the child too (one process group): it prints what finished and exits 130; this process waits for it.
+  const ignore = () => {};
+  process.on("SIGINT", ignore);
+  process.on("SIGTERM", () => child.kill("SIGTERM"));
+  const [code, signal] = await new Promise<[number | null, string | null]>((resolve) => child.on("close", (c, s) => resolve([c, s])));
+  process.off("SIGINT", ignore);
+  return code ?? (signal === "SIGINT" ? 130 : 1);
 }
 
 async function main({ experiment, options, json }: RunArgs): Promise<number> {
@@ -45,7 +70,7 @@ async function main({ experiment, options, json }: RunArgs): Promise<number> {
   const { name, version, engine } = adapter.runtime;
   const host = adapter.hostInfo();
   if (!json) {
-    console.log(`truepar · ${name} ${version} (${engine}) · ${host.cpuModel} · ${host.cores} cores · ${host.os} ${host.arch}`);
+    console.log(`truepar · ${name} ${version} (${engine}) · ${host.cpuModel} · ${host.cores} ${host.cores === 1 ? "core" : "cores"} · ${host.os} ${host.arch}`);
   }
   const bar = json ? undefined : createProgress({ format: " {bar} {percentage}% | {value}/{total} {unit} | {duration_formatted}" });
   const interrupt = new AbortController();

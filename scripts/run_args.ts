@@ -7,7 +7,8 @@
 
 import type { AnyExperiment } from "../experiments/registry.ts";
 import { EXPERIMENT_NAMES, EXPERIMENTS } from "../experiments/registry.ts";
-import { type Flag, oneOf, parseFlags, UsageError, usageLine } from "../experiments/_flags.ts";
+import { count, type Flag, oneOf, parseFlags, UsageError, usageLine } from "../experiments/_flags.ts";
+import { cpusProblem } from "./_cpus.ts";
 
 export { UsageError } from "../experiments/_flags.ts";
 
@@ -20,10 +21,13 @@ export interface RunArgs {
   experimentGiven: boolean;
   /** The experiment's own arguments, as its entry parsed them. */
   options: unknown;
+  /** Hold the run to this many cores (`--cpus`). */
+  cpus?: number;
 }
 
 const COMMON: readonly Flag[] = [
   { name: "experiment", value: "NAME", help: `${EXPERIMENT_NAMES.join(" | ")} (default scaling)` },
+  { name: "cpus", value: "N", help: "hold the run, its workers and children to N cores (Linux CPU affinity): a smaller machine" },
   { name: "json", help: "print one JSON record on stdout, nothing else" },
   { name: "help", help: "print this text; with --experiment NAME, only its flags" },
 ];
@@ -62,9 +66,13 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
       throw new UsageError(`Cannot run: --${flag} does not apply to experiment "${name}", received ${JSON.stringify(value)}`);
     }
   }
+  const cpus = values.cpus === undefined ? undefined : count("cpus", values.cpus, 0, 1);
+  const problem = cpus === undefined ? undefined : cpusProblem(cpus);
+  if (problem !== undefined) throw new UsageError(`Cannot run: ${problem}`);
   return {
     help: values.help === true,
     json: values.json === true,
+    cpus,
     experiment,
     experimentGiven: values.experiment !== undefined,
     options: values.help === true ? undefined : experiment.parse(values),

@@ -17,7 +17,7 @@ import { writeResultSet } from "./fixtures/result_sets.ts";
 const order = suite(`${RUNTIME}: the order of the cells`);
 
 order("is a permutation of the cells, reproducible from its seed", () => {
-  const cells = planCells({ profile: "quick", runtimes: ["node", "deno", "bun", "cpython"], experiments: ["scaling", "overhead", "kernels", "sync"] });
+  const cells = planCells({ profile: "quick", runtimes: ["node", "deno", "bun", "cpython"], experiments: ["scaling", "overhead", "kernels", "sync"], cores: 2 });
   const keys = cells.map((c) => c.key);
   assert.is(new Set(keys).size, keys.length);
   const a = shuffle(keys, 42);
@@ -28,12 +28,25 @@ order("is a permutation of the cells, reproducible from its seed", () => {
 });
 
 order("a cell per runtime × workload × strategy, holding every level; CPython has no async", () => {
-  const cells = planCells({ profile: "quick", runtimes: ["node", "cpython"], experiments: ["scaling"] });
+  const cells = planCells({ profile: "quick", runtimes: ["node", "cpython"], experiments: ["scaling"], cores: 2 });
   assert.is(cells.filter((c) => c.runtime === "node").length, 3 * 4);
   assert.is(cells.filter((c) => c.runtime === "cpython").length, 2 * 3);
   assert.ok(cells.every((c) => c.command.at(-1) === "--json" || c.runtime === "cpython"));
-  assert.ok(cells.every((c) => c.command.join(" ").includes("--concurrency 1,2")));
+  assert.ok(cells.every((c) => c.command.join(" ").includes("--concurrency 1,2,4")));
   assert.equal(cells.filter((c) => c.command.includes("--ceiling")).map((c) => c.key), ["node-scaling-cpu-processes", "cpython-scaling-cpu-processes"]);
+});
+
+order("the levels come from the cores, and the cpu work per task keeps the profile's time; --cpus holds a cell to N cores", () => {
+  const cpuArgs = (cores: number, cpus?: number) => planCells({ profile: "quick", runtimes: ["node"], experiments: ["scaling"], workloads: ["cpu"], cores, cpus })[0]!;
+  // Sized for levels 1 and 2 on two cores: 15M iterations a task.
+  assert.match(cpuArgs(2).command.join(" "), "--concurrency 1,2,4 --tasks 12");
+  assert.match(cpuArgs(2).command.join(" "), "--iterations 12500000");
+  assert.match(cpuArgs(1).command.join(" "), "--concurrency 1,2 ");
+  assert.match(cpuArgs(16).command.join(" "), "--concurrency 1,2,4,8,16,32 ");
+  const held = cpuArgs(2, 1);
+  assert.is(held.key, "node-1cpu-scaling-cpu-sequential");
+  assert.equal(held.command.slice(0, 2), ["taskset", "-c"]);
+  assert.match(held.command.join(" "), "--concurrency 1,2 ");
 });
 
 const report = suite(`${RUNTIME}: report`);

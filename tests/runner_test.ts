@@ -1,7 +1,7 @@
 import { RUNTIME } from "./_guard.ts";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { runScaling, validateScalingOptions } from "../core/runner.ts";
+import { defaultLevels, runScaling, validateScalingOptions } from "../core/runner.ts";
 import { measureSample, runBatch, STRATEGIES } from "../core/strategies.ts";
 import { cpu } from "../core/workloads/cpu.ts";
 import { io } from "../core/workloads/io.ts";
@@ -125,6 +125,17 @@ scaling("validates before running, naming the option and the value", () => {
   for (const [options, text] of cases) {
     assert.throws(() => validateScalingOptions({ adapter, ...options }), (e: Error) => e.message.includes(text), text);
   }
+});
+
+scaling("a run of three levels or more carries Amdahl's fit; by default the levels come from the cores", async () => {
+  const record = await runScaling({ adapter, workload: "cpu", params: SMALL_CPU, strategy: "workers", concurrency: [1, 2, 3], tasks: 6, repeat: 2, warmup: 0 });
+  const fit = record.amdahl!;
+  assert.ok(fit.serialFraction >= 0 && fit.serialFraction <= 1);
+  assert.ok(fit.ci[0] <= fit.serialFraction && fit.serialFraction <= fit.ci[1]);
+  assert.ok(fit.better === "amdahl" || fit.better === "gustafson");
+  const two = await runScaling({ adapter, workload: "cpu", params: SMALL_CPU, strategy: "sequential", concurrency: [1, 2], tasks: 2, repeat: 1, warmup: 0 });
+  assert.is(two.amdahl, undefined);
+  assert.equal(validateScalingOptions({ adapter }).concurrency, defaultLevels(adapter.hostInfo().cores));
 });
 
 scaling("runs a user's function given as a task: sync or async, in workers and in processes", async () => {

@@ -46,7 +46,7 @@ export const kernels: Experiment<KernelsArgs, KernelsRecord, KernelsRecord[]> = 
   format: formatKernels,
   ...oncePerRuntime<KernelsRecord>("kernels", PROFILE_ARGS, runtimeRank),
   present: (records) => {
-    const label = runtimeLabels(records.map((r) => r.runtime));
+    const label = runtimeLabels(records);
     const ns = (value?: number) => (value === undefined ? "-" : value.toFixed(2));
     if (records.length === 0) return emptySection();
     return {
@@ -57,7 +57,7 @@ export const kernels: Experiment<KernelsArgs, KernelsRecord, KernelsRecord[]> = 
         csv: "kernels.csv",
         header: ["runtime", "kernel", "js ns", "wasm ns", "simd ns", "native ns", "wasm÷native", "1→2 workers js", "1→2 workers wasm", "checksums"],
         rows: records.flatMap((r) => r.kernels.map((k) => [
-          label(r.runtime), k.name, ns(k.nsPerStep.js), ns(k.nsPerStep.wasm), ns(k.nsPerStep.wasmSimd), ns(k.nsPerStep.native),
+          label(r), k.name, ns(k.nsPerStep.js), ns(k.nsPerStep.wasm), ns(k.nsPerStep.wasmSimd), ns(k.nsPerStep.native),
           k.nsPerStep.native === undefined ? "-" : `${(k.nsPerStep.wasm / k.nsPerStep.native).toFixed(2)}x`,
           `${k.workerSpeedup.js.toFixed(2)}x`, `${k.workerSpeedup.wasm.toFixed(2)}x`, k.agree ? "agree" : "DISAGREE",
         ])),
@@ -69,7 +69,7 @@ export const kernels: Experiment<KernelsArgs, KernelsRecord, KernelsRecord[]> = 
           title: "kernels: ns per step",
           data: {
             values: records.flatMap((r) => r.kernels.flatMap((k) =>
-              Object.entries(k.nsPerStep).map(([variant, value]) => ({ runtime: label(r.runtime), kernel: k.name, variant, value }))
+              Object.entries(k.nsPerStep).map(([variant, value]) => ({ runtime: label(r), kernel: k.name, variant, value }))
             )),
           },
           facet: { column: { field: "kernel", type: "nominal", title: null } },
@@ -89,7 +89,7 @@ export const kernels: Experiment<KernelsArgs, KernelsRecord, KernelsRecord[]> = 
       warnings: records.flatMap((record) =>
         record.kernels.filter((k) => !k.agree).map((k) => ({
           severity: "error" as const,
-          text: `${label(record.runtime)} kernel ${k.name}: the variants disagree on the checksum ${JSON.stringify(k.checksums)}`,
+          text: `${label(record)} kernel ${k.name}: the variants disagree on the checksum ${JSON.stringify(k.checksums)}`,
         }))
       ),
     };

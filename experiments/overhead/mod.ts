@@ -45,8 +45,8 @@ export const overhead: Experiment<OverheadArgs, OverheadRecord, OverheadRecord[]
   ...oncePerRuntime<OverheadRecord>("overhead", PROFILE_ARGS, runtimeRank),
   present: (records) => {
     if (records.length === 0) return emptySection();
-    const label = runtimeLabels(records.map((r) => r.runtime));
-    const order = [...RUNTIMES.map((r) => r.name), ...records.map((r) => label(r.runtime))];
+    const label = runtimeLabels(records);
+    const order = [...RUNTIMES.map((r) => r.name), ...records.map((r) => label(r))];
     return {
       verdict: [],
       lines: [],
@@ -56,18 +56,18 @@ export const overhead: Experiment<OverheadArgs, OverheadRecord, OverheadRecord[]
           file: "memory.svg",
           title: "memory per worker and per process (MB, slope over 1, 2, 4, 8)",
           spec: groupedBars("memory per worker and per process", "MB", records.flatMap((r) => [
-            { runtime: label(r.runtime), series: "worker RSS", value: r.perWorkerMB.rss },
-            { runtime: label(r.runtime), series: "worker PSS", value: r.perWorkerMB.pss },
-            { runtime: label(r.runtime), series: "process RSS", value: r.perProcessMB?.rss },
-            { runtime: label(r.runtime), series: "process PSS", value: r.perProcessMB?.pss },
+            { runtime: label(r), series: "worker RSS", value: r.perWorkerMB.rss },
+            { runtime: label(r), series: "worker PSS", value: r.perWorkerMB.pss },
+            { runtime: label(r), series: "process RSS", value: r.perProcessMB?.rss },
+            { runtime: label(r), series: "process PSS", value: r.perProcessMB?.pss },
           ]), order),
         },
         {
           file: "startup.svg",
           title: "start-up latency, spawn to ready (median ms)",
           spec: groupedBars("start-up latency", "ms", records.flatMap((r) => [
-            { runtime: label(r.runtime), series: "worker", value: r.workerStartMs.median },
-            { runtime: label(r.runtime), series: "process", value: r.processStartMs.median },
+            { runtime: label(r), series: "worker", value: r.workerStartMs.median },
+            { runtime: label(r), series: "process", value: r.processStartMs.median },
           ]), order),
         },
       ],
@@ -86,12 +86,12 @@ export const overhead: Experiment<OverheadArgs, OverheadRecord, OverheadRecord[]
   },
 };
 
-function overheadTable(records: readonly OverheadRecord[], label: (r: OverheadRecord["runtime"]) => string): { header: string[]; rows: string[][] } {
+function overheadTable(records: readonly OverheadRecord[], label: (r: OverheadRecord) => string): { header: string[]; rows: string[][] } {
   const pair = (m: { rss: number; pss: number | null } | null) => (m === null ? "n/a" : `${m.rss.toFixed(1)} / ${m.pss?.toFixed(1) ?? "n/a"}`);
   return {
     header: ["runtime", "idle MB", "per worker MB", "per process MB", "worker start ms", "process start ms", "worker round trip µs", `spinning ${records[0]?.settings.spinMicros ?? "-"} µs`, "process round trip µs"],
     rows: records.map((r) => [
-      label(r.runtime), pair(r.idleMB), pair(r.perWorkerMB), pair(r.perProcessMB),
+      label(r), pair(r.idleMB), pair(r.perWorkerMB), pair(r.perProcessMB),
       `${r.workerStartMs.median.toFixed(1)} (p90 ${r.workerStartMs.p90.toFixed(1)})`,
       `${r.processStartMs.median.toFixed(1)} (p90 ${r.processStartMs.p90.toFixed(1)})`,
       `${r.roundTripUs.median.toFixed(0)} (p99 ${r.roundTripUs.p99.toFixed(0)})`,

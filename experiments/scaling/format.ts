@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { AmdahlFit } from "../../core/amdahl.ts";
 import type { RunRecord } from "../../core/record.ts";
 
 const LABELS = { sequential: "# sequential", async: "# in flight", workers: "# workers", processes: "# processes" };
@@ -41,6 +42,7 @@ export function formatRun(record: RunRecord): string {
   }
   const coverage = Math.min(...record.points.slice(1).map((p) => p.speedupCoverage), 1);
   lines.push(`checksum ${record.points[0]?.checksum} · ${record.rounds} paired ${record.rounds === 1 ? "round" : "rounds"}${record.capped ? " (time cap reached before ±5%)" : ""} · seed ${record.seed}`);
+  if (record.amdahl) lines.push(formatAmdahl(record.amdahl));
   lines.push(`noise floor ±${(noise.floor * 100).toFixed(1)}% (the smallest level measured twice per round) · intervals [low–high] are ${coverage >= 0.95 ? "95%" : `${(coverage * 100).toFixed(0)}% (too few rounds for 95%: raise --repeat to 6)`}, distribution-free`);
   return lines.join("\n");
 }
@@ -60,4 +62,17 @@ const EVIDENCE = {
  */
 export function formatSpeedup(value: number, ci: readonly [number, number]): string {
   return `${value.toFixed(2)}x [${ci[0].toFixed(2)}–${ci[1].toFixed(2)}]`;
+}
+
+/**
+ * Amdahl's fit in one line.
+ *
+ * @param fit A record's or a report's fit.
+ * @returns Such as `Amdahl's serial fraction 0.031 [0.012–0.048] (95%) · Gustafson's law fits better (0.020)`.
+ */
+export function formatAmdahl(fit: AmdahlFit): string {
+  const interval = `[${fit.ci[0].toFixed(3)}–${fit.ci[1].toFixed(3)}] (${(fit.coverage * 100).toFixed(0)}%${fit.coverage < 0.95 ? ": raise --repeat to 6 for 95%" : ""})`;
+  const other = fit.better === "gustafson" ? ` · Gustafson's law fits better (serial fraction ${fit.gustafson.toFixed(3)}): the work grew with the workers?` : "";
+  const limit = fit.serialFraction < 0.001 ? "no serial part this fit can see" : `at most ${(1 / fit.serialFraction).toFixed(1)}x with any number of cores`;
+  return `Amdahl's serial fraction ${fit.serialFraction.toFixed(3)} ${interval}: ${limit}${other}`;
 }

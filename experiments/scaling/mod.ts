@@ -10,7 +10,7 @@ import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { RunRecord } from "../../core/record.ts";
-import { runScaling } from "../../core/runner.ts";
+import { defaultLevels, runScaling } from "../../core/runner.ts";
 import { STRATEGIES, type StrategyName } from "../../core/strategies.ts";
 import { resolveParams } from "../../core/workload.ts";
 import { WORKLOADS } from "../../core/workloads/mod.ts";
@@ -26,7 +26,8 @@ export { presentScaling, type ScalingPart, type ScalingRow, summarizeScaling, wr
 export interface ScalingArgs {
   workload: string;
   strategy: StrategyName;
-  concurrency: number[];
+  /** The levels; from the machine's cores when absent. */
+  concurrency?: number[];
   tasks: number;
   repeat: number;
   warmup: number;
@@ -91,7 +92,8 @@ function paramFlags(): Flag[] {
 }
 
 interface ProfileSettings {
-  concurrency: number[];
+  /** The levels: fixed, or from the cores of the machine (see `defaultLevels`), with the cpu work per task scaled to keep the profile's time. */
+  concurrency: number[] | { machine: true; reference: { levels: number[]; cores: number } };
   tasks: number;
   /** Paired rounds at least in each cell's process. */
   repeat: number;
@@ -109,7 +111,8 @@ const IO = ["--waits", "6", "--wait-ms", "2"];
 /** Each profile's sizes. */
 export const SCALING_PROFILES: Readonly<Record<Profile, ProfileSettings>> = {
   quick: {
-    concurrency: [1, 2],
+    // Sized for levels 1 and 2 on two cores: elsewhere the cpu work per task scales to keep that time.
+    concurrency: { machine: true, reference: { levels: [1, 2], cores: 2 } },
     tasks: 12,
     repeat: 3,
     warmup: 1,
@@ -118,7 +121,7 @@ export const SCALING_PROFILES: Readonly<Record<Profile, ProfileSettings>> = {
     python: { cpu: ["--iterations", "500000"], "io-blocking": IO },
   },
   full: {
-    concurrency: [1, 2, 3, 4],
+    concurrency: { machine: true, reference: { levels: [1, 2, 3, 4], cores: 2 } },
     tasks: 24,
     repeat: 6,
     warmup: 2,
@@ -143,6 +146,35 @@ export const SCALING_PROFILES: Readonly<Record<Profile, ProfileSettings>> = {
   },
 };
 
+/** What a round costs, in tasks of one core's time: every level and the control (the smallest level again). */
+function roundCost(levels: readonly number[], cores: number): number {
+  return levels.reduce((sum, level) => sum + 1 / Math.min(level, cores), 1 / Math.min(levels[0]!, cores));
+}
+
+/**
+ * A profile's levels on a machine, and how much the cpu work per task is
+ * scaled so a round takes the time it was sized for.
+ *
+ * @param profile The profile.
+ * @param cores The cores the cells may use.
+ * @returns The levels and the scale of the cpu workloads' iterations.
+ */
+export function profileLevels(profile: Profile, cores: number): { levels: number[]; scale: number } {
+  const { concurrency } = SCALING_PROFILES[profile];
+  if (Array.isArray(concurrency)) return { levels: [...concurrency], scale: 1 };
+  const levels = defaultLevels(cores);
+  return { levels, scale: roundCost(concurrency.reference.levels, concurrency.reference.cores) / roundCost(levels, cores) };
+}
+
+/** `--iterations N` scaled, rounded to three significant digits. */
+function scaleIterations(params: readonly string[], scale: number): string[] {
+  const at = params.indexOf("--iterations");
+  if (at === -1 || scale === 1) return [...params];
+  const scaled = Number(params[at + 1]) * scale;
+  const unit = 10 ** Math.max(0, Math.floor(Math.log10(scaled)) - 2);
+  return params.map((p, i) => (i === at + 1 ? String(Math.round(scaled / unit) * unit) : p));
+}
+
 /** The scaling experiment. */
 export const scaling: Experiment<ScalingArgs, RunRecord, ScalingPart> = {
   name: "scaling",
@@ -150,7 +182,7 @@ export const scaling: Experiment<ScalingArgs, RunRecord, ScalingPart> = {
   flags: [
     { name: "workload", value: "NAME", help: `${[...WORKLOADS.keys()].join(" | ")} (default cpu)` },
     { name: "strategy", value: "NAME", help: `${STRATEGIES.join(" | ")} (default workers)` },
-    { name: "concurrency", value: "LIST", help: "comma-separated positive integers (default 1,2)" },
+    { name: "concurrency", value: "LIST", help: "comma-separated positive integers (default 1, 2, 4, … up to the cores, and twice the cores)" },
     { name: "tasks", value: "N", help: "tasks per batch (default 24)" },
     { name: "repeat", value: "N", help: "paired rounds at least: each level and a control once per round (default 3)" },
     { name: "warmup", value: "N", help: "untimed batches at each level first (default 1)" },
@@ -189,7 +221,7 @@ export const scaling: Experiment<ScalingArgs, RunRecord, ScalingPart> = {
       params,
       task,
       strategy: oneOf("strategy", values.strategy, STRATEGIES, "workers"),
-      concurrency: parseList("concurrency", values.concurrency as string | undefined, [1, 2]),
+      concurrency: values.concurrency === undefined ? undefined : parseList("concurrency", values.concurrency as string, []),
       tasks: count("tasks", values.tasks, 24, 1),
       repeat: count("repeat", values.repeat, 3, 1),
       warmup: count("warmup", values.warmup, 1, 0),
@@ -229,9 +261,10 @@ export const scaling: Experiment<ScalingArgs, RunRecord, ScalingPart> = {
   },
   format: formatRun,
   interrupted: (record) => `interrupted after ${record.rounds} ${record.rounds === 1 ? "round" : "rounds"}: the figures above are from those alone`,
-  plan: (profile, runtime, { workloads, task }) => {
+  plan: (profile, runtime, { workloads, task, cores }) => {
     const settings = SCALING_PROFILES[profile];
-    const common = ["--concurrency", settings.concurrency.join(","), "--tasks", String(settings.tasks),
+    const { levels, scale } = profileLevels(profile, cores);
+    const common = ["--concurrency", levels.join(","), "--tasks", String(settings.tasks),
       "--repeat", String(settings.repeat), "--warmup", String(settings.warmup), "--max-seconds", String(settings.maxSeconds)];
     if (task !== undefined) {
       // A JavaScript function: no CPython row.
@@ -240,20 +273,21 @@ export const scaling: Experiment<ScalingArgs, RunRecord, ScalingPart> = {
         key: `scaling-task-${strategy}`,
         workload: "task",
         strategy,
-        concurrency: [...settings.concurrency],
+        concurrency: [...levels],
         everyRound: true,
         args: ["--task", `${fileURLToPath(task.module)}#${task.export}`, "--args", JSON.stringify(task.args), "--strategy", strategy, ...common],
       }));
     }
     const table = runtime === "cpython" ? settings.python : settings.workloads;
     return (workloads ?? Object.keys(settings.workloads)).flatMap((workload) => {
-      const params = table[workload] ?? (runtime === "cpython" ? undefined : []);
-      if (params === undefined) return [];
+      const given = table[workload] ?? (runtime === "cpython" ? undefined : []);
+      if (given === undefined) return [];
+      const params = scaleIterations(given, scale);
       return STRATEGIES.filter((strategy) => !(runtime === "cpython" && strategy === "async")).map((strategy) => ({
         key: `scaling-${workload}-${strategy}`,
         workload,
         strategy,
-        concurrency: [...settings.concurrency],
+        concurrency: [...levels],
         everyRound: true,
         args: [
           "--workload", workload, "--strategy", strategy, ...common, ...params,

@@ -13,6 +13,7 @@ import { STRATEGIES } from "../../core/strategies.ts";
 import { runtimeRank } from "../../runtimes/registry.ts";
 import type { ChartSpec, ReportCell, Section, Table, Warning } from "../_experiment.ts";
 import { emptySection, runtimeLabels } from "../_experiment.ts";
+import { amdahl, type AmdahlFit, fitAmdahl } from "../../core/amdahl.ts";
 import { formatSpeedup } from "./format.ts";
 
 /** Records as read back: fields added since a result set was written may be missing. */
@@ -26,6 +27,8 @@ export interface ScalingRow {
   version: string;
   /** How tables name it: its name, with its version where the report holds two versions of it. */
   label: string;
+  /** The cores the run could use. */
+  cores: number;
   workload: string;
   params: Record<string, number>;
   /** A user's function: its arguments. */
@@ -66,6 +69,8 @@ export interface ScalingRow {
 /** The scaling part of a report. */
 export interface ScalingPart {
   rows: ScalingRow[];
+  /** Amdahl's law fitted to every round of a cell with three levels or more, by cell key. */
+  amdahl: Record<string, AmdahlFit>;
   /** Each runtime's noise floor, from every control it measured, by label. */
   noise: Record<string, NoiseFloor>;
 }
@@ -81,17 +86,17 @@ const SAME_ENGINE_TOLERANCE = 0.1;
  */
 export function summarizeScaling(cells: readonly ReportCell<CoreRunRecord>[]): ScalingPart {
   const runs = cells.map((c) => ({ key: c.key, record: c.record as unknown as RunRecord }));
-  const label = runtimeLabels(runs.map((r) => r.record.runtime));
+  const label = runtimeLabels(runs.map((r) => r.record));
   const noise: Record<string, NoiseFloor> = {};
-  for (const runtime of new Set(runs.map((r) => label(r.record.runtime)))) {
-    const ratios = runs.filter((r) => label(r.record.runtime) === runtime).flatMap((r) => r.record.noise?.ratios ?? []);
+  for (const runtime of new Set(runs.map((r) => label(r.record)))) {
+    const ratios = runs.filter((r) => label(r.record) === runtime).flatMap((r) => r.record.noise?.ratios ?? []);
     noise[runtime] = measureNoiseFloor(ratios.length > 0 ? ratios : [1]);
   }
   const ceilings = new Map<string, SpeedupEstimate>();
   for (const { record } of runs) {
     for (const point of record.points) {
       if (point.ceiling === undefined) continue;
-      const key = `${label(record.runtime)} ${point.concurrency}`;
+      const key = `${label(record)} ${point.concurrency}`;
       const base = record.points.find((p) => p.concurrency === Math.min(...record.points.map((q) => q.concurrency)))!;
       const earlier = ceilings.get(key)?.ratios ?? [];
       ceilings.set(key, estimateSpeedup([...earlier, ...pairedRatios(base.ceiling!.samplesMs, point.ceiling.samplesMs)]));
@@ -103,7 +108,7 @@ export function summarizeScaling(cells: readonly ReportCell<CoreRunRecord>[]): S
     const first = records[0]!;
     const levels = [...new Set(first.points.map((p) => p.concurrency))];
     const baseLevel = Math.min(...levels);
-    const floor = noise[label(first.runtime)]!;
+    const floor = noise[label(first)]!;
     for (const concurrency of levels) {
       const pooled = (pick: (p: RunRecord["points"][number]) => number[]) => records.flatMap((r) => pick(r.points.find((p) => p.concurrency === concurrency)!));
       const ratios = (pick: (p: RunRecord["points"][number]) => number[]) =>
@@ -116,7 +121,8 @@ export function summarizeScaling(cells: readonly ReportCell<CoreRunRecord>[]): S
         key,
         runtime: first.runtime.name,
         version: first.runtime.version,
-        label: label(first.runtime),
+        label: label(first),
+        cores: first.host.cores,
         workload: first.workload.name,
         params: first.workload.params,
         ...(first.workload.task && { args: first.workload.task.args }),
@@ -137,7 +143,7 @@ export function summarizeScaling(cells: readonly ReportCell<CoreRunRecord>[]): S
         steadySpeedupCI: warm.ci,
         steadyEvidence: concurrency === baseLevel ? "none" : judgeSpeedup(warm.ci, floor),
         coresBusy: busy.length > 0 ? median(busy) : null,
-        ceiling: first.workload.name === "cpu" ? ceilings.get(`${label(first.runtime)} ${concurrency}`) : undefined,
+        ceiling: first.workload.name === "cpu" ? ceilings.get(`${label(first)} ${concurrency}`) : undefined,
         noiseFloor: floor.floor,
         // Capped only if pooling every round still leaves the interval wider than ±5%.
         capped: records.some((r) => r.capped === true) && concurrency !== baseLevel && !isPrecise(warm, 0.05),
@@ -145,8 +151,22 @@ export function summarizeScaling(cells: readonly ReportCell<CoreRunRecord>[]): S
       });
     }
   }
+  const amdahl: Record<string, AmdahlFit> = {};
+  for (const key of new Set(runs.map((r) => r.key))) {
+    const records = runs.filter((r) => r.key === key).map((r) => r.record);
+    const levels = records[0]!.points.map((p) => p.concurrency);
+    if (levels.length < 3) continue;
+    const base = Math.min(...levels);
+    const steadyOf = (p: RunRecord["points"][number]) => p.steadySamplesMs ?? p.batchSamplesMs;
+    const rounds = records.flatMap((record) => {
+      const baseSteady = steadyOf(record.points.find((p) => p.concurrency === base)!);
+      return baseSteady.map((baseMs, i) => record.points.filter((p) => p.concurrency !== base).map((p) => ({ level: p.concurrency, speedup: baseMs / steadyOf(p)[i]! })));
+    });
+    const fit = fitAmdahl(rounds, base, records[0]!.host.cores);
+    if (fit) amdahl[key] = fit;
+  }
   rows.sort((a, b) => order(a) - order(b) || a.label.localeCompare(b.label) || a.workload.localeCompare(b.workload) || a.concurrency - b.concurrency);
-  return { rows, noise };
+  return { rows, noise, amdahl };
 }
 
 /**
@@ -160,8 +180,8 @@ export function presentScaling(part: ScalingPart): Section {
   return {
     verdict: writeVerdict(part.rows),
     lines: noiseLines(part),
-    tables: [...scalingTables(part.rows), everyCell(part.rows), csvTable(part.rows)],
-    charts: speedupCharts(part.rows),
+    tables: [...scalingTables(part.rows), ...amdahlTable(part), everyCell(part.rows), csvTable(part.rows)],
+    charts: speedupCharts(part),
     warnings: scalingWarnings(part.rows),
   };
 }
@@ -219,7 +239,9 @@ export function writeVerdict(scaling: readonly ScalingRow[]): string[] {
       const figures = `${formatSpeedup(row.steadySpeedup, row.steadySpeedupCI)}${row.coresBusy === null ? "" : `, ${row.coresBusy.toFixed(2)} cores busy`}`;
       return [`${parallel ? "yes" : row.steadyEvidence === "none" ? "no" : "no, slower"} ${where} (${figures})`];
     });
-    lines.push(`${rows[0]!.runtime} ${rows[0]!.version}: cpu work truly in parallel at ${top}? ${answers.join("; ")}`);
+    // A run held to fewer cores names them.
+    const cores = rows[0]!.label.includes(" · ") ? ` · ${rows[0]!.label.split(" · ")[1]}` : "";
+    lines.push(`${rows[0]!.runtime} ${rows[0]!.version}${cores}: cpu work truly in parallel at ${top}? ${answers.join("; ")}`);
   }
   return lines;
 }
@@ -304,6 +326,23 @@ function csvTable(scaling: readonly ScalingRow[]): Table {
   return { title: "every scaling cell, raw", header, rows, show: "none", csv: "results.csv" };
 }
 
+/** Amdahl's fit per cell of three levels or more: the serial fraction, its interval, and the limit it sets. */
+function amdahlTable(part: ScalingPart): Table[] {
+  const keys = Object.keys(part.amdahl).filter((key) => part.rows.some((r) => r.key === key && r.strategy !== "sequential"));
+  if (keys.length === 0) return [];
+  return [{
+    title: "Amdahl's law fitted to each cell's rounds (levels above the cores count as the cores): the serial fraction [interval], the speedup it allows at most",
+    csv: "amdahl.csv",
+    header: ["runtime", "workload", "strategy", "serial fraction", "interval", "coverage", "at most", "better fit"],
+    rows: keys.map((key) => {
+      const row = part.rows.find((r) => r.key === key)!;
+      const fit = part.amdahl[key]!;
+      return [row.label, row.workload, row.strategy, fit.serialFraction.toFixed(3), `${fit.ci[0].toFixed(3)}–${fit.ci[1].toFixed(3)}`, `${(fit.coverage * 100).toFixed(0)}%`,
+        fit.serialFraction < 0.001 ? "-" : `${(1 / fit.serialFraction).toFixed(1)}x`, fit.better === "gustafson" ? `Gustafson (${fit.gustafson.toFixed(3)})` : "Amdahl"];
+    }),
+  }];
+}
+
 /** Every cell with its spread: report.md's detail. */
 function everyCell(scaling: readonly ScalingRow[]): Table {
   return {
@@ -318,8 +357,17 @@ function everyCell(scaling: readonly ScalingRow[]): Table {
 }
 
 /** One chart per workload: steady speedup against concurrency with its interval, a panel per strategy, the ideal dashed. */
-function speedupCharts(scaling: readonly ScalingRow[]): ChartSpec[] {
+function speedupCharts(part: ScalingPart): ChartSpec[] {
+  const scaling = part.rows;
   const runtimes = [...new Set(scaling.map((r) => r.label))];
+  // Amdahl's fitted curve, at each measured level, beside the measured points.
+  const fitted = (rows: readonly ScalingRow[]) =>
+    rows.flatMap((r) => {
+      const fit = part.amdahl[r.key];
+      if (fit === undefined) return [];
+      const base = Math.min(...rows.filter((q) => q.key === r.key).map((q) => q.concurrency));
+      return [{ runtime: r.label, strategy: r.strategy, concurrency: r.concurrency, amdahl: amdahl(Math.min(r.concurrency, r.cores) / Math.min(base, r.cores), fit.serialFraction) }];
+    });
   return [...new Set(scaling.map((r) => r.workload))].map((workload) => {
     const rows = scaling.filter((r) => r.workload === workload);
     const levels = [...new Set(rows.map((r) => r.concurrency))].sort((a, b) => a - b);
@@ -327,13 +375,14 @@ function speedupCharts(scaling: readonly ScalingRow[]): ChartSpec[] {
     const color = { field: "runtime", type: "nominal", sort: runtimes } as const;
     return {
       file: `speedup-${workload}.svg`,
-      title: `${workload}: steady speedup against concurrency with its 95% interval, one panel per strategy (sequential: the control); dashed grey: ideal`,
+      title: `${workload}: steady speedup against concurrency with its 95% interval, one panel per strategy (sequential: the control); dashed grey: ideal; dotted: Amdahl's law fitted`,
       spec: {
         title: `${workload}: speedup by concurrency`,
         data: {
           values: [
             ...rows.map((r) => ({ runtime: r.label, strategy: r.strategy, concurrency: r.concurrency, speedup: r.steadySpeedup, low: r.steadySpeedupCI[0], high: r.steadySpeedupCI[1] })),
             ...strategies.flatMap((strategy) => levels.map((c) => ({ runtime: "ideal", strategy, concurrency: c, speedup: c }))),
+            ...fitted(rows),
           ],
         },
         facet: { column: { field: "strategy", type: "nominal", sort: strategies, title: null } },
@@ -347,7 +396,7 @@ function speedupCharts(scaling: readonly ScalingRow[]): ChartSpec[] {
               encoding: { x: { field: "concurrency", type: "quantitative" }, y: { field: "speedup", type: "quantitative" } },
             },
             {
-              transform: [{ filter: "datum.runtime !== 'ideal'" }],
+              transform: [{ filter: "datum.runtime !== 'ideal' && isValid(datum.speedup)" }],
               mark: { type: "line", point: true },
               encoding: {
                 x: { field: "concurrency", type: "quantitative", axis: { tickMinStep: 1 }, title: "concurrency" },
@@ -356,7 +405,12 @@ function speedupCharts(scaling: readonly ScalingRow[]): ChartSpec[] {
               },
             },
             {
-              transform: [{ filter: "datum.runtime !== 'ideal'" }],
+              transform: [{ filter: "isValid(datum.amdahl)" }],
+              mark: { type: "line", strokeDash: [1, 2] },
+              encoding: { x: { field: "concurrency", type: "quantitative" }, y: { field: "amdahl", type: "quantitative" }, color },
+            },
+            {
+              transform: [{ filter: "datum.runtime !== 'ideal' && isValid(datum.low)" }],
               mark: { type: "rule" },
               encoding: {
                 x: { field: "concurrency", type: "quantitative" },

@@ -41,7 +41,7 @@ export const sync: Experiment<SyncArgs, SyncRecord, SyncRecord[]> = {
   format: formatSync,
   ...oncePerRuntime<SyncRecord>("sync", PROFILE_ARGS, runtimeRank),
   present: (records) => {
-    const label = runtimeLabels(records.map((r) => r.runtime));
+    const label = runtimeLabels(records);
     return {
       verdict: [],
       lines: [],
@@ -50,7 +50,7 @@ export const sync: Experiment<SyncArgs, SyncRecord, SyncRecord[]> = {
         csv: "sync.csv",
         header: ["runtime", "plain ++ lost", "Atomics.add lost", "Mutex lost", "event loop lost", "thief: naive / Mutex balance", "semaphore: plain / bounded inside"],
         rows: records.map((r) => [
-          label(r.runtime),
+          label(r),
           `${r.lostUpdates.plain.lost} of ${r.lostUpdates.plain.expected}`, String(r.lostUpdates.atomic.lost), String(r.lostUpdates.mutex.lost),
           `${r.eventLoopRace.lost} of ${r.eventLoopRace.expected}`,
           `${r.thief.naive.balance} / ${r.thief.safe.balance}`,
