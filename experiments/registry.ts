@@ -7,6 +7,7 @@
  */
 
 import type { Experiment, ExperimentRecord } from "./_experiment.ts";
+import { breakeven } from "./breakeven/mod.ts";
 import { kernels } from "./kernels/mod.ts";
 import { overhead } from "./overhead/mod.ts";
 import { scaling } from "./scaling/mod.ts";
@@ -17,7 +18,7 @@ import { sync } from "./sync/mod.ts";
 export type AnyExperiment = Experiment<any, ExperimentRecord & any, any>;
 
 /** The experiments. */
-export const EXPERIMENTS: readonly AnyExperiment[] = [scaling, overhead, kernels, sync];
+export const EXPERIMENTS: readonly AnyExperiment[] = [scaling, overhead, kernels, sync, breakeven];
 
 /** Their names. */
 export const EXPERIMENT_NAMES: readonly string[] = EXPERIMENTS.map((experiment) => experiment.name);

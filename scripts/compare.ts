@@ -65,7 +65,7 @@ if (args.help) {
     process.exit(2);
   }
 } else {
-  const problem = args.task && await checkTask(args.task);
+  const problem = (args.task && await checkTask(args.task)) || args.cpus?.map(cpusProblem).find((p) => p !== undefined);
   if (problem) {
     process.stderr.write(`Cannot compare: ${problem}\nSee scripts/compare.ts --help for the flags.\n`);
     process.exit(2);

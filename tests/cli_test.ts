@@ -19,7 +19,7 @@ const BAD_INPUT: [string[], string][] = [
   [["--frobnicate"], 'unknown flag, received "--frobnicate"'],
   [["--workload", "gpu"], `--workload must be one of ${[...WORKLOADS.keys()].join(", ")}, received "gpu"`],
   [["--strategy", "threads"], '--strategy must be one of sequential, async, workers, processes, received "threads"'],
-  [["--experiment", "magic"], '--experiment must be one of scaling, overhead, kernels, sync, received "magic"'],
+  [["--experiment", "magic"], '--experiment must be one of scaling, overhead, kernels, sync, breakeven, received "magic"'],
   [["--workload", "modsum", "--total-iterations", "0"], '--total-iterations must be a positive integer up to 2147483647, received "0"'],
   [["--workload", "modsum", "--iterations", "5"], '--iterations does not apply to workload "modsum", received "5"'],
   [["--workload", "wasm-integrate", "--from", "5", "--to", "1"], 'Cannot run workload "wasm-integrate": "from" must not exceed "to", received from 5 and to 1'],
@@ -155,6 +155,21 @@ good("a task that throws ends the run with its message, exit 1", async () => {
   assert.is(result.exitCode, 1);
   assert.match(result.stderr, "error: this task fails on purpose");
   assert.not.match(result.stderr, /\n\s+at /);
+});
+
+good("--experiment breakeven prints a truepar.breakeven/1 record: per strategy and mode, where workers start to pay", async () => {
+  const result = await run(["--experiment", "breakeven", "--rounds", "1", "--max-us", "30", "--json"]);
+  assert.is(result.exitCode, 0, result.stderr);
+  const record = JSON.parse(result.stdout);
+  assert.is(record.schema, "truepar.breakeven/1");
+  assert.equal(record.settings.sizesUs, [1, 3, 10, 30]);
+  assert.equal(record.results.map((r: { strategy: string; mode: string }) => `${r.strategy} ${r.mode}`), ["workers default", "workers latency", "workers map", "processes default", "processes map"]);
+  for (const r of record.results) {
+    assert.is(r.runtime, RUNTIME);
+    assert.ok(r.breakEvenUs === null || [1, 3, 10, 30].includes(r.breakEvenUs));
+    assert.ok(r.ninetyPercentUs === null || [1, 3, 10, 30].includes(r.ninetyPercentUs));
+  }
+  assert.ok(record.nsPerIteration > 0);
 });
 
 good.run();

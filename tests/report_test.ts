@@ -170,7 +170,7 @@ if (RUNTIME === "node") {
   for (const [args, message] of [
     [["--runtimes", "node,spidermonkey"], 'Cannot compare: --runtimes must list some of node, deno, bun, cpython, received "spidermonkey"'],
     [["--profile", "huge"], 'Cannot compare: --profile must be one of quick, full, smoke, received "huge"'],
-    [["--experiments", "magic"], 'Cannot compare: --experiments must list some of scaling, overhead, kernels, sync, received "magic"'],
+    [["--experiments", "magic"], 'Cannot compare: --experiments must list some of scaling, overhead, kernels, sync, breakeven, received "magic"'],
     [["--workloads", "gpu"], 'Cannot compare: --workloads must list some of'],
     [["--seed", "-1"], 'Cannot compare: --seed must be an integer from 0 to 4294967295, received "-1"'],
     [["--diff", "only-one"], "Cannot compare: --diff needs two result folders, received 1"],

@@ -8,6 +8,7 @@ import * as assert from "uvu/assert";
 import { scriptCommand } from "../scripts/_runtimes.ts";
 import { processesLeft } from "./_processes.ts";
 import { modesLeftChanged, runInTerminal } from "./_terminal.ts";
+import { EXPERIMENT_NAMES } from "../experiments/registry.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const RUN = scriptCommand(RUNTIME, "scripts/run.ts");
@@ -19,7 +20,13 @@ const EXPERIMENTS: [string, string[], RegExp][] = [
   ["overhead", ["--experiment", "overhead", "--spawns", "1", "--round-trips", "5", "--cycles", "1"], /Total memory with 8 workers/],
   ["kernels", ["--experiment", "kernels", "--scale", "0.01", "--repeat", "1"], /mandelbrot/],
   ["sync", ["--experiment", "sync", "--iterations", "1000"], /Lost updates/],
+  ["breakeven", ["--experiment", "breakeven", "--rounds", "1", "--max-us", "10"], /workers map +pays from/],
+  ["scaling --cpus 1", ["--cpus", "1", "--workload", "cpu", "--tasks", "2", "--iterations", "1000000", "--repeat", "1"], /· 1 core ·[\s\S]*# workers = 2,/],
 ];
+
+test("the registry's every experiment is run here", () => {
+  assert.equal(EXPERIMENT_NAMES.filter((name) => !EXPERIMENTS.some(([tested]) => tested === name)), []);
+});
 
 for (const [name, args, result] of EXPERIMENTS) {
   test(`${name}: prints its result, exits 0 and leaves the terminal as it found it`, async () => {

@@ -7,7 +7,7 @@
  */
 
 import { runtimeRank } from "../../runtimes/registry.ts";
-import { emptySection, type Experiment, oncePerRuntime, type Profile, runtimeLabels, stepProgress, untilAborted } from "../_experiment.ts";
+import { type Experiment, oncePerRuntime, type Profile, runtimeLabels, stepProgress, untilAborted } from "../_experiment.ts";
 import { count } from "../_flags.ts";
 import { runSync, SYNC_STEPS, type SyncRecord } from "./sync.ts";
 

@@ -1,0 +1,119 @@
+/**
+ * The break-even experiment's entry: should this go to a worker? The
+ * smallest task, in µs of cpu, at which workers or processes beat the event
+ * loop, per runtime, strategy and pool mode.
+ *
+ * @module
+ */
+
+import { runtimeRank } from "../../runtimes/registry.ts";
+import { type Experiment, oncePerRuntime, type Profile, runtimeLabels, stepProgress, untilAborted } from "../_experiment.ts";
+import { count, parseNumber } from "../_flags.ts";
+import { formatSpeedup } from "../scaling/format.ts";
+import { type BreakevenRecord, runBreakeven } from "./breakeven.ts";
+
+export * from "./breakeven.ts";
+
+/** `--experiment breakeven`'s flags. */
+export interface BreakevenArgs {
+  rounds: number;
+  workers?: number;
+  maxUs: number;
+}
+
+const PROFILE_ARGS: Record<Profile, string[]> = {
+  quick: ["--rounds", "3", "--max-us", "30000"],
+  full: ["--rounds", "6"],
+  smoke: ["--rounds", "1", "--max-us", "100"],
+};
+
+/** The break-even experiment. */
+export const breakeven: Experiment<BreakevenArgs, BreakevenRecord, BreakevenRecord[]> = {
+  name: "breakeven",
+  schema: "truepar.breakeven/1",
+  flags: [
+    { name: "rounds", value: "N", help: "breakeven: paired rounds at every task size (default 3)" },
+    { name: "max-us", value: "X", help: "breakeven: the largest task, µs of cpu, from 1 (default 100000)" },
+    { name: "workers", value: "N", help: "breakeven: workers and processes in each pool (default: the cores)" },
+  ],
+  parse: (values) => ({
+    rounds: count("rounds", values.rounds, 3, 1),
+    maxUs: values["max-us"] === undefined ? 100_000 : parseNumber("max-us", values["max-us"] as string, false, 1, 1e7),
+    workers: values.workers === undefined ? undefined : count("workers", values.workers, 2, 1),
+  }),
+  run: (args, context) => untilAborted(context.signal, runBreakeven({ adapter: context.adapter, ...args, onStep: stepProgress(context, 3 + args.rounds) })),
+  format: formatBreakeven,
+  ...oncePerRuntime<BreakevenRecord>("breakeven", PROFILE_ARGS, runtimeRank),
+  present: (records) => {
+    const label = runtimeLabels(records);
+    if (records.length === 0) return { verdict: [], lines: [], tables: [], charts: [], warnings: [] };
+    const us = (value: number | null) => (value === null ? "never" : `${value} µs`);
+    return {
+      verdict: [],
+      lines: [],
+      tables: [{
+        title: `breakeven · the smallest task (µs of cpu) at which ${records[0]!.settings.workers} workers or processes beat the event loop (interval clear of 1), and reach 90% of their best`,
+        csv: "breakeven.csv",
+        header: ["runtime", "strategy", "mode", "break-even", "90% of best", "best speedup"],
+        rows: records.flatMap((r) => r.results.map((x) => [label(r), x.strategy, x.mode, us(x.breakEvenUs), us(x.ninetyPercentUs), `${x.best.speedup.toFixed(2)}x at ${x.best.us} µs`])),
+      }],
+      charts: [{
+        file: "breakeven.svg",
+        title: "speedup over the event loop against task size (µs of cpu, log scale), one panel per strategy and mode",
+        spec: {
+          title: "break-even: speedup by task size",
+          data: {
+            values: records.flatMap((r) =>
+              r.curves.flatMap((c) => c.points.map((p) => ({ runtime: label(r), way: `${c.strategy} ${c.mode}`, us: p.us, speedup: p.speedup, low: p.speedupCI[0], high: p.speedupCI[1] })))
+            ),
+          },
+          facet: { column: { field: "way", type: "nominal", title: null } },
+          spec: {
+            width: 150,
+            height: 150,
+            layer: [
+              { mark: { type: "rule", color: "#999", strokeDash: [3, 3] }, encoding: { y: { datum: 1 } } },
+              {
+                mark: { type: "line", point: true },
+                encoding: {
+                  x: { field: "us", type: "quantitative", scale: { type: "log" }, title: "µs of cpu per task" },
+                  y: { field: "speedup", type: "quantitative", title: "speedup" },
+                  color: { field: "runtime", type: "nominal" },
+                },
+              },
+            ],
+          },
+        },
+      }],
+      warnings: [],
+    };
+  },
+  diff: {
+    settings: (record) => ({ workers: record.settings.workers, rounds: record.settings.rounds, sizes: record.settings.sizesUs.join(",") }),
+    samples: (record) => record.curves.flatMap((c) => c.points.map((p) => [`${c.strategy} ${c.mode} at ${p.us} µs (ms)`, p.samplesMs] as [string, number[]])),
+  },
+};
+
+/**
+ * Formats a break-even record: the speedup at each size per way, then where each starts to pay.
+ *
+ * @param record A `truepar.breakeven/1` record.
+ * @returns Lines of text.
+ */
+export function formatBreakeven(record: BreakevenRecord): string {
+  const { runtime, settings } = record;
+  const sizes = settings.sizesUs;
+  const lines = [
+    `[breakeven, runtime = ${runtime.name} ${runtime.version}, # workers = ${settings.workers}, ${settings.rounds} paired rounds, loop ${record.nsPerIteration.toFixed(2)} ns a step]`,
+    `${"µs of cpu a task".padEnd(20)}${sizes.map((us) => String(us).padStart(8)).join("")}`,
+  ];
+  for (const curve of record.curves) {
+    lines.push(`${`${curve.strategy} ${curve.mode}`.padEnd(20)}${curve.points.map((p) => `${p.speedupCI[0] > 1 ? "" : "~"}${p.speedup.toFixed(2)}x`.padStart(8)).join("")}`);
+  }
+  lines.push("speedup over the event loop at each size; ~ where its interval does not clear 1", "");
+  for (const r of record.results) {
+    const best = record.curves.find((c) => c.strategy === r.strategy && c.mode === r.mode)!.points.find((p) => p.us === r.best.us)!;
+    lines.push(`${`${r.strategy} ${r.mode}`.padEnd(20)}pays from ${r.breakEvenUs === null ? "no size measured" : `${r.breakEvenUs} µs`} · 90% of its best from ${r.ninetyPercentUs === null ? "-" : `${r.ninetyPercentUs} µs`} · best ${formatSpeedup(best.speedup, best.speedupCI)} at ${r.best.us} µs`);
+  }
+  return lines.join("\n");
+}
