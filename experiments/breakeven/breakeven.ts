@@ -100,6 +100,13 @@ export interface BreakevenRecord {
   settings: { workers: number; rounds: number; sizesUs: number[]; seed: number; spinMicros: number; batchUs: number };
   /** The loop's ns per iteration on this thread: how sizes become iterations. */
   nsPerIteration: number;
+  /**
+   * The loop's speed after the sweep, ms for one task of the largest size:
+   * on the event loop, and in one worker alone (no other work running). A
+   * worker's loop can run at another speed than the main thread's (the JIT
+   * compiled it from other feedback): the speedups include that difference.
+   */
+  loneTaskMs: { main: number; worker: number };
   results: BreakevenResult[];
   curves: (Way & { points: SizePoint[] })[];
 }
@@ -156,9 +163,10 @@ export async function runBreakeven(options: BreakevenOptions): Promise<Breakeven
       }
       return performance.now() - start;
     };
-    // Untimed: every pool's workers compile the loop, every size once; and every way computes the same sums.
+    // Untimed: every pool's workers compile the loop, every size once, the largest first as the calibration did
+    // on this thread (a JIT compiles the loop from what it saw first); and every way computes the same sums.
     onStep?.("warming up");
-    for (const size of sizes) {
+    for (const size of [...sizes].reverse()) {
       await batch("baseline", size);
       const expected = total;
       for (const way of WAYS) {
@@ -182,6 +190,20 @@ export async function runBreakeven(options: BreakevenOptions): Promise<Breakeven
       }
     }
 
+    // One task of the largest size, alone: on the event loop, then in one worker with nothing else running.
+    onStep?.("one task alone, here and in a worker");
+    const largest = sizes.at(-1)!;
+    const workerPool = pools.get(WAYS[0]!)!;
+    const lone: { main: number[]; worker: number[] } = { main: [], worker: [] };
+    for (let i = 0; i < 3; i++) {
+      let start = performance.now();
+      spinAll([largest.iterations]);
+      lone.main.push(performance.now() - start);
+      start = performance.now();
+      await workerPool.run("spin", largest.iterations);
+      lone.worker.push(performance.now() - start);
+    }
+
     const curves = WAYS.map((way) => ({
       ...way,
       points: sizes.map((size): SizePoint => {
@@ -197,6 +219,7 @@ export async function runBreakeven(options: BreakevenOptions): Promise<Breakeven
       startedAt,
       settings: { workers, rounds, sizesUs: sizes.map((s) => s.us), seed, spinMicros: SPIN_MICROS, batchUs: BATCH_US },
       nsPerIteration,
+      loneTaskMs: { main: median(lone.main), worker: median(lone.worker) },
       results: curves.map((curve) => summarizeCurve(adapter.runtime.name, curve)),
       curves,
     };

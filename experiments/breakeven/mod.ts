@@ -41,7 +41,7 @@ export const breakeven: Experiment<BreakevenArgs, BreakevenRecord, BreakevenReco
     maxUs: values["max-us"] === undefined ? 100_000 : parseNumber("max-us", values["max-us"] as string, false, 1, 1e7),
     workers: values.workers === undefined ? undefined : count("workers", values.workers, 2, 1),
   }),
-  run: (args, context) => untilAborted(context.signal, runBreakeven({ adapter: context.adapter, ...args, onStep: stepProgress(context, 3 + args.rounds) })),
+  run: (args, context) => untilAborted(context.signal, runBreakeven({ adapter: context.adapter, ...args, onStep: stepProgress(context, 4 + args.rounds) })),
   format: formatBreakeven,
   ...oncePerRuntime<BreakevenRecord>("breakeven", PROFILE_ARGS, runtimeRank),
   present: (records) => {
@@ -85,7 +85,10 @@ export const breakeven: Experiment<BreakevenArgs, BreakevenRecord, BreakevenReco
           },
         },
       }],
-      warnings: [],
+      warnings: records.flatMap((r) => {
+        const note = threadSpeedNote(r);
+        return note === undefined ? [] : [{ severity: "note" as const, text: `${label(r)} breakeven: ${note}` }];
+      }),
     };
   },
   diff: {
@@ -115,5 +118,15 @@ export function formatBreakeven(record: BreakevenRecord): string {
     const best = record.curves.find((c) => c.strategy === r.strategy && c.mode === r.mode)!.points.find((p) => p.us === r.best.us)!;
     lines.push(`${`${r.strategy} ${r.mode}`.padEnd(20)}pays from ${r.breakEvenUs === null ? "no size measured" : `${r.breakEvenUs} µs`} · 90% of its best from ${r.ninetyPercentUs === null ? "-" : `${r.ninetyPercentUs} µs`} · best ${formatSpeedup(best.speedup, best.speedupCI)} at ${r.best.us} µs`);
   }
+  const note = threadSpeedNote(record);
+  if (note !== undefined) lines.push("", `note: ${note}`);
   return lines.join("\n");
+}
+
+/** When a lone worker runs the loop more than 10% off the main thread's speed: what the speedups then hold besides parallelism. */
+function threadSpeedNote(record: BreakevenRecord): string | undefined {
+  const { main, worker } = record.loneTaskMs ?? { main: 1, worker: 1 };
+  const ratio = worker / main;
+  if (Math.abs(ratio - 1) <= 0.1) return undefined;
+  return `one task alone took ${worker.toFixed(1)} ms in a worker and ${main.toFixed(1)} ms on the event loop (${ratio.toFixed(2)}x): the same loop, compiled by the JIT from other feedback on each thread, so every speedup above holds that factor besides the parallelism`;
 }

@@ -230,14 +230,17 @@ export function writeVerdict(scaling: readonly ScalingRow[]): string[] {
   const lines: string[] = [];
   for (const runtime of new Set(scaling.filter((r) => r.workload === "cpu").map((r) => r.label))) {
     const rows = scaling.filter((r) => r.label === runtime && r.workload === "cpu");
-    const top = Math.max(...rows.map((r) => r.concurrency));
+    // The question is asked where it can be answered yes: the most workers that each have a core, or the first level above one.
+    const levels = [...new Set(rows.map((r) => r.concurrency))].sort((a, b) => a - b);
+    const top = levels.filter((level) => level > levels[0]! && level <= rows[0]!.cores).at(-1) ?? levels[1] ?? levels[0]!;
     const answers = (["workers", "processes", "async"] as const).flatMap((strategy) => {
       const row = rows.find((r) => r.strategy === strategy && r.concurrency === top);
       if (row === undefined) return [];
       const where = strategy === "async" ? "on the event loop" : rows[0]!.runtime === "cpython" && strategy === "workers" ? "in threads" : `in ${strategy}`;
       const parallel = ranInParallel(row, top);
       const figures = `${formatSpeedup(row.steadySpeedup, row.steadySpeedupCI)}${row.coresBusy === null ? "" : `, ${row.coresBusy.toFixed(2)} cores busy`}`;
-      return [`${parallel ? "yes" : row.steadyEvidence === "none" ? "no" : "no, slower"} ${where} (${figures})`];
+      const answer = parallel ? "yes" : row.steadyEvidence === "slowdown" ? "no, slower" : row.steadyEvidence === "speedup" ? "partly (a speedup, with fewer cores busy than workers)" : "no";
+      return [`${answer} ${where} (${figures})`];
     });
     // A run held to fewer cores names them.
     const cores = rows[0]!.label.includes(" · ") ? ` · ${rows[0]!.label.split(" · ")[1]}` : "";
