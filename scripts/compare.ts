@@ -153,7 +153,7 @@ async function compare(args: CompareArgs): Promise<number> {
   );
   const sizes = (args.cpus ?? [cores]).map((n) => {
     const { levels, scale } = profileLevels(args.profile, n);
-    return `${args.cpus ? `held to ${n} ${n === 1 ? "core" : "cores"}` : `${n} cores`}: levels ${levels.join(",")}${scale === 1 ? "" : `, cpu work per task ×${scale.toFixed(2)} to keep the ${args.profile} profile's time`}`;
+    return `${args.cpus ? `held to ${n} ${n === 1 ? "core" : "cores"}` : `${n} cores`}: levels ${levels.join(",")}${scale === 1 ? "" : `, cpu work per task and each cell's time cap ×${scale.toFixed(2)} to keep the ${args.profile} profile's time`}`;
   });
   // Every cell in round 1; the cells measured every round (scaling) again in each later round, each round in a new order, so drift hits every cell alike.
   const rounds = MATRIX_ROUNDS[args.profile];

@@ -22,7 +22,7 @@ export interface BreakevenArgs {
 }
 
 const PROFILE_ARGS: Record<Profile, string[]> = {
-  quick: ["--rounds", "3", "--max-us", "30000"],
+  quick: ["--rounds", "2", "--max-us", "10000"],
   full: ["--rounds", "6"],
   smoke: ["--rounds", "1", "--max-us", "100"],
 };

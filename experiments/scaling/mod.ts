@@ -264,8 +264,10 @@ export const scaling: Experiment<ScalingArgs, RunRecord, ScalingPart> = {
   plan: (profile, runtime, { workloads, task, cores }) => {
     const settings = SCALING_PROFILES[profile];
     const { levels, scale } = profileLevels(profile, cores);
+    // More levels, a longer round: the time cap shrinks with the work, so a cell keeps its time.
+    const maxSeconds = Math.round(settings.maxSeconds * scale * 10) / 10;
     const common = ["--concurrency", levels.join(","), "--tasks", String(settings.tasks),
-      "--repeat", String(settings.repeat), "--warmup", String(settings.warmup), "--max-seconds", String(settings.maxSeconds)];
+      "--repeat", String(settings.repeat), "--warmup", String(settings.warmup), "--max-seconds", String(maxSeconds)];
     if (task !== undefined) {
       // A JavaScript function: no CPython row.
       if (runtime === "cpython") return [];
