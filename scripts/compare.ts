@@ -25,6 +25,7 @@ import { type HostColumn, hostFingerprint, mergeHosts, toBencher } from "./_host
 import { createProgress, exitQuietlyOnClosedPipe } from "./_progress.ts";
 import { checkRecord, type Plan, readResultSet, ResultSetError, writeAtomically } from "./_results.ts";
 import { findRuntime, scriptCommand } from "./_runtimes.ts";
+import { getRuntime } from "../runtimes/registry.ts";
 import { allowedCpus, cpusProblem } from "./_cpus.ts";
 import { profileLevels } from "../experiments/scaling/mod.ts";
 import { fileURLToPath } from "node:url";
@@ -145,7 +146,9 @@ async function compare(args: CompareArgs): Promise<number> {
   }
   for (const runtime of runtimes.filter((r) => findRuntime(r) === undefined)) {
     runtimes = runtimes.filter((r) => r !== runtime);
-    notes.push(`${runtime}: no row, ${scriptCommand(runtime, "")[0]} is not on this machine`);
+    const { install } = getRuntime(runtime);
+    // An optional runtime asked for by name, or any other one missing, is said; an optional one not asked for is simply not there.
+    if (install === undefined || args.runtimesGiven) notes.push(`${runtime}: no row, ${scriptCommand(runtime, "")[0]} is not on this machine${install ? ` (${install} installs it)` : ""}`);
   }
   const cores = allowedCpus().length;
   const matrix = (args.cpus ?? [undefined]).flatMap((cpus) =>

