@@ -5,7 +5,6 @@
  * @module
  */
 
-import type { UserTask } from "./workloads/task.ts";
 
 /** One numeric parameter of a workload. */
 export interface ParamSpec {
@@ -19,6 +18,16 @@ export interface ParamSpec {
   max?: number;
   /** One line for the usage text. */
   description: string;
+}
+
+/** A user's task: which function of which module, with which arguments. */
+export interface UserTask {
+  /** The module as the runtime's workers import it (`adapter.prepare()`'s specifier). */
+  specifier: string;
+  /** The export to call. */
+  export: string;
+  /** Its arguments, spread into the call; structured-cloned to workers, JSON to child processes. */
+  args: readonly unknown[];
 }
 
 /** The parameters of a workload, by name. */

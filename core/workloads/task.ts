@@ -7,17 +7,9 @@
  * @module
  */
 
-import type { Workload } from "../workload.ts";
+import type { UserTask, Workload } from "../workload.ts";
 
-/** A user's task: which function of which module, with which arguments. */
-export interface UserTask {
-  /** The module as the runtime's workers import it (`adapter.prepare()`'s specifier). */
-  specifier: string;
-  /** The export to call. */
-  export: string;
-  /** Its arguments, spread into the call; structured-cloned to workers, JSON to child processes. */
-  args: readonly unknown[];
-}
+export type { UserTask } from "../workload.ts";
 
 /**
  * Makes a workload of a user's function.
