@@ -95,3 +95,16 @@ export class MapError<T = unknown> extends AggregateError {
     this.results = results;
   }
 }
+
+/** A task refused because the pool's queue already holds `maxQueue` tasks: await `pool.room()`, or raise `maxQueue`. */
+export class QueueFullError extends Error {
+  /** The limit the queue was at. */
+  readonly maxQueue: number;
+
+  /** @param fn The task's function. @param maxQueue The limit. */
+  constructor(fn: string, maxQueue: number) {
+    super(`Cannot run task "${fn}": the queue holds ${maxQueue} tasks already (maxQueue); await pool.room(), or raise maxQueue`);
+    this.name = "QueueFullError";
+    this.maxQueue = maxQueue;
+  }
+}

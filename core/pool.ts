@@ -8,14 +8,15 @@
 
 import type { Endpoint, RuntimeAdapter, WorkerKind } from "./adapter.ts";
 import { defer, type Deferred } from "./_deferred.ts";
-import { describeExit, type ExitInfo, MapError, TaskTimeoutError, WorkerCrashedError } from "./errors.ts";
+import { describeExit, type ExitInfo, MapError, QueueFullError, TaskTimeoutError, WorkerCrashedError } from "./errors.ts";
 import { openWakeChannel, postAwake, StayAwake, type WakeChannel } from "./pool/latency.ts";
 import { planDispatch } from "./pool/plan.ts";
-import { TaskQueue } from "./pool/queue.ts";
+import { PriorityQueue } from "./pool/queue.ts";
+import { percentile } from "./stats.ts";
 import { deserializeError, type FromWorker, type Outcome, type SerializedError, type ToWorker } from "./protocol.ts";
 import { checkCount, describeValue } from "./workload.ts";
 
-export { MapError } from "./errors.ts";
+export { MapError, QueueFullError } from "./errors.ts";
 
 /** The module workers load when no other is named: truepar's workloads. */
 export const DEFAULT_TASK_MODULE: URL = new URL("./tasks.ts", import.meta.url);
@@ -42,6 +43,40 @@ export interface PoolOptions {
    * event loop waits while it watches. Default 0: threads sleep when idle.
    */
   spinMicros?: number;
+  /**
+   * Backpressure: with this many tasks waiting for a worker, `run()` rejects
+   * at once with `QueueFullError` rather than queue more; `pool.room()`
+   * settles when there is room. `map()` queues its chunks regardless.
+   * Default: no limit.
+   */
+  maxQueue?: number;
+}
+
+/** What a pool is doing, and how long its tasks have taken. */
+export interface PoolStats {
+  /** Workers (or child processes) the pool holds. */
+  workers: number;
+  /** Of those, the ones holding a task. */
+  busy: number;
+  /** Tasks waiting for a worker. */
+  queued: number;
+  /** Tasks sent to a worker and not settled. */
+  running: number;
+  /** Tasks settled: resolved, and rejected. */
+  done: number;
+  failed: number;
+  /** From `run()` to the task settling, ms: one task in four, the last 1,000 of those; `null` before the first. */
+  latencyMs: Percentiles | null;
+  /** From the task reaching its worker to settling, ms, of the same tasks. */
+  runMs: Percentiles | null;
+}
+
+/** Percentiles of a set of durations. */
+export interface Percentiles {
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
 }
 
 /** Options for one task. */
@@ -52,6 +87,8 @@ export interface RunTaskOptions {
   timeoutMs?: number;
   /** Parts of `arg` to transfer rather than copy, such as a MessagePort or a large ArrayBuffer (worker threads only). */
   transfer?: Transferable[];
+  /** Queued tasks of higher priority go first; equal ones in the order they came. Default 0. */
+  priority?: number;
 }
 
 /** Options for {@linkcode Pool.map}. */
@@ -73,6 +110,10 @@ interface Task {
   chunk: boolean;
   /** It has a timeout or a signal, so it runs alone. */
   exclusive: boolean;
+  priority: number;
+  /** When it was asked for, and when it reached a worker (`performance.now()`); -1 for a task not timed. */
+  queuedAt: number;
+  sentAt?: number;
   slot?: Slot;
   settled?: boolean;
   timer?: ReturnType<typeof setTimeout>;
@@ -129,6 +170,7 @@ export async function createPool(options: PoolOptions): Promise<Pool> {
   if (spin !== undefined && !(Number.isFinite(spin) && spin >= 0)) {
     throw new RangeError(`Cannot create pool: "spinMicros" must be a number of microseconds, 0 or more, received ${describeValue(spin)}`);
   }
+  if (options.maxQueue !== undefined) checkCount("Cannot create pool", "maxQueue", options.maxQueue);
   const specifier = await options.adapter.prepare(options.module ?? DEFAULT_TASK_MODULE);
   const pool = new Pool(options, size, specifier);
   await pool.start();
@@ -144,7 +186,15 @@ export class Pool {
   #spinMicros: number;
   #awake: StayAwake;
   #slots = new Set<Slot>();
-  #queue = new TaskQueue<Task>();
+  #queue = new PriorityQueue<Task>();
+  #maxQueue?: number;
+  #roomWaiters: Deferred<void>[] = [];
+  #done = 0;
+  #failed = 0;
+  /** The last tasks' latencies and run times, ms, a ring. */
+  #latencies: number[] = [];
+  #runTimes: number[] = [];
+  #ring = 0;
   #nextId = 0;
   #pending = 0;
   #closing = false;
@@ -167,6 +217,7 @@ export class Pool {
     this.#spinMicros = options.spinMicros ?? 0;
     this.#size = size;
     this.#awake = new StayAwake(this.#spinMicros, options.adapter.nextTurn, () => this.#pending > 0);
+    this.#maxQueue = options.maxQueue;
   }
 
   /** Worker threads or child processes. */
@@ -267,6 +318,11 @@ export class Pool {
     if (this.#startError !== undefined) return Promise.reject(this.#startError);
     const { signal } = options;
     if (signal?.aborted) return Promise.reject(signal.reason);
+    const priority = options.priority ?? 0;
+    if (typeof priority !== "number" || !Number.isFinite(priority)) {
+      return Promise.reject(new TypeError(`Cannot run task "${fn}": "priority" must be a finite number, received ${describeValue(priority)}`));
+    }
+    if (!chunk && this.#maxQueue !== undefined && this.#queued() >= this.#maxQueue) return Promise.reject(new QueueFullError(fn, this.#maxQueue));
     if (options.transfer?.length && this.#kind === "process") {
       return Promise.reject(new TypeError(`Cannot run task "${fn}": a transfer list needs worker threads, not child processes`));
     }
@@ -280,6 +336,9 @@ export class Pool {
       options,
       chunk,
       exclusive: signal !== undefined || options.timeoutMs !== undefined || this.#taskTimeoutMs !== undefined,
+      priority,
+      // One task in four is timed: the clock costs as much as a no-op task's bookkeeping.
+      queuedAt: (this.#nextId & 3) === 0 ? performance.now() : -1,
     };
     if (signal !== undefined) {
       task.onAbort = () => this.#fail(task, signal.reason);
@@ -289,6 +348,63 @@ export class Pool {
     this.#queue.push(task);
     this.#dispatch();
     return promise;
+  }
+
+  /**
+   * What the pool is doing: its workers, busy ones, queued and running tasks,
+   * tasks done and failed, and the latency and run-time percentiles of the
+   * last 1,000 tasks.
+   *
+   * @returns A snapshot.
+   */
+  stats(): PoolStats {
+    const running = this.#running();
+    let busy = 0;
+    for (const slot of this.#slots) if (slot.tasks.size > 0) busy++;
+    return {
+      workers: this.#slots.size,
+      busy,
+      queued: this.#pending - running,
+      running,
+      done: this.#done,
+      failed: this.#failed,
+      latencyMs: percentiles(this.#latencies),
+      runMs: percentiles(this.#runTimes),
+    };
+  }
+
+  /**
+   * Settles when the queue has room for a task under `maxQueue` (at once
+   * without a limit): the way to await room rather than be refused.
+   *
+   * @returns When `run()` would queue a task.
+   */
+  room(): Promise<void> {
+    if (this.#maxQueue === undefined || this.#queued() < this.#maxQueue || this.#closing) return Promise.resolve();
+    const waiter = defer<void>();
+    this.#roomWaiters.push(waiter);
+    return waiter.promise;
+  }
+
+  #running(): number {
+    let running = 0;
+    for (const slot of this.#slots) running += slot.tasks.size;
+    return running;
+  }
+
+  #queued(): number {
+    return this.#pending - this.#running();
+  }
+
+  /** Wakes those awaiting room, as far as there is room; all of them once the pool closes. */
+  #makeRoom(): void {
+    if (this.#roomWaiters.length === 0) return;
+    if (this.#closing) {
+      for (const waiter of this.#roomWaiters.splice(0)) waiter.resolve();
+      return;
+    }
+    let room = this.#maxQueue! - this.#queued();
+    while (room-- > 0 && this.#roomWaiters.length > 0) this.#roomWaiters.shift()!.resolve();
   }
 
   /**
@@ -302,6 +418,7 @@ export class Pool {
 
   async #drainAndEnd(): Promise<void> {
     this.#closing = true;
+    this.#makeRoom();
     if (this.#pending > 0) {
       this.#drained ??= defer<void>();
       await this.#drained.promise;
@@ -312,6 +429,7 @@ export class Pool {
   /** Ends every worker now; queued and running tasks reject. */
   async terminate(): Promise<void> {
     this.#closing = true;
+    this.#makeRoom();
     const error = new Error("Cannot finish task: the pool was terminated");
     for (const task of this.#queue.drain()) this.#settle(task, error);
     for (const slot of this.#slots) for (const task of slot.tasks.values()) this.#settle(task, error);
@@ -410,6 +528,11 @@ export class Pool {
 
   /** Hands queued tasks to workers, as {@linkcode planDispatch} plans. */
   #dispatch(): void {
+    this.#dispatchQueued();
+    this.#makeRoom();
+  }
+
+  #dispatchQueued(): void {
     if (this.#queue.peek() === undefined) return;
     const slots = [...this.#slots];
     const workers = slots.map((slot) => ({ ready: slot.ready, exclusive: slot.exclusive, inFlight: slot.inFlight, holding: slot.tasks.size }));
@@ -424,8 +547,10 @@ export class Pool {
   #send(slot: Slot, tasks: Task[]): void {
     slot.inFlight++;
     const transfer: Transferable[] = [];
+    let now = -1;
     for (const task of tasks) {
       task.slot = slot;
+      if (task.queuedAt >= 0) task.sentAt = now >= 0 ? now : (now = performance.now());
       slot.tasks.set(task.id, task);
       if (task.options.transfer) transfer.push(...task.options.transfer);
       const timeoutMs = task.options.timeoutMs ?? this.#taskTimeoutMs;
@@ -491,10 +616,19 @@ export class Pool {
     if (task.onAbort !== undefined) task.options.signal?.removeEventListener("abort", task.onAbort);
     task.timer = undefined;
     task.onAbort = undefined;
+    if (task.queuedAt >= 0) {
+      const now = performance.now();
+      this.#latencies[this.#ring] = now - task.queuedAt;
+      this.#runTimes[this.#ring] = task.sentAt === undefined ? 0 : now - task.sentAt;
+      this.#ring = (this.#ring + 1) % STATS_KEPT;
+    }
+    if (ok) this.#done++;
+    else this.#failed++;
     if (ok) task.resolve(result);
     else task.reject(result);
     this.#pending--;
     if (this.#pending === 0) this.#drained?.resolve();
+    this.#makeRoom();
   }
 
   #retire(slot: Slot): void {
@@ -520,4 +654,12 @@ export class Pool {
     }
     await Promise.all([...slots.map((slot) => slot.endpoint.terminate()), ...this.#ending]);
   }
+}
+
+/** Tasks whose times `stats()` keeps. */
+const STATS_KEPT = 1000;
+
+function percentiles(values: readonly number[]): Percentiles | null {
+  if (values.length === 0) return null;
+  return { p50: percentile(values, 50), p90: percentile(values, 90), p99: percentile(values, 99), max: Math.max(...values) };
 }

@@ -59,3 +59,67 @@ export class TaskQueue<T extends Queued> implements Iterable<T> {
     }
   }
 }
+
+/** What the priority queue needs of a task. */
+export interface Prioritized extends Queued {
+  /** Higher runs first; equal priorities run in the order they came. */
+  priority: number;
+}
+
+/** Tasks by priority, highest first, each priority first in, first out. */
+export class PriorityQueue<T extends Prioritized> implements Iterable<T> {
+  #byPriority = new Map<number, TaskQueue<T>>();
+  /** The queues, highest priority first: most pools use one priority, so this is one queue. */
+  #queues: TaskQueue<T>[] = [];
+
+  /** Tasks queued, some perhaps settled already (aborted). */
+  get length(): number {
+    let length = 0;
+    for (const queue of this.#queues) length += queue.length;
+    return length;
+  }
+
+  /** Adds a task behind those of its priority. */
+  push(task: T): void {
+    let queue = this.#byPriority.get(task.priority);
+    if (queue === undefined) {
+      queue = new TaskQueue<T>();
+      this.#byPriority.set(task.priority, queue);
+      this.#queues = [...this.#byPriority].sort(([a], [b]) => b - a).map(([, q]) => q);
+    }
+    queue.push(task);
+  }
+
+  /** The first unsettled task of the highest priority, left in the queue. */
+  peek(): T | undefined {
+    for (let i = 0; i < this.#queues.length; i++) {
+      const task = this.#queues[i]!.peek();
+      if (task !== undefined) return task;
+    }
+    return undefined;
+  }
+
+  /** Takes the first unsettled task of the highest priority. */
+  shift(): T | undefined {
+    for (let i = 0; i < this.#queues.length; i++) {
+      const task = this.#queues[i]!.shift();
+      if (task !== undefined) return task;
+    }
+    return undefined;
+  }
+
+  /** Takes every unsettled task. */
+  drain(): T[] {
+    return this.#queues.flatMap((queue) => queue.drain());
+  }
+
+  /** The unsettled tasks in the order they will go, read lazily. */
+  [Symbol.iterator](): Iterator<T> {
+    // One priority (most pools): its queue's own iterator, with no generator around it.
+    return this.#queues.length === 1 ? this.#queues[0]![Symbol.iterator]() : this.#all();
+  }
+
+  *#all(): Generator<T> {
+    for (const queue of this.#queues) yield* queue;
+  }
+}

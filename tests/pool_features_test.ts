@@ -1,0 +1,76 @@
+import { RUNTIME } from "./_guard.ts";
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import { QueueFullError } from "../core/errors.ts";
+import { createPool } from "../core/pool.ts";
+import { PriorityQueue } from "../core/pool/queue.ts";
+import { createAdapter } from "../runtimes/detect.ts";
+
+const TASKS = new URL("./fixtures/tasks.ts", import.meta.url);
+const adapter = await createAdapter();
+
+const queue = suite(`${RUNTIME}: the priority queue`);
+
+queue("higher priorities first, equal ones in the order they came; settled tasks are skipped", () => {
+  const q = new PriorityQueue<{ id: string; priority: number; settled?: boolean }>();
+  for (const [id, priority] of [["a", 0], ["b", 5], ["c", 0], ["d", 5], ["e", -1]] as const) q.push({ id, priority });
+  assert.equal([...q].map((t) => t.id), ["b", "d", "a", "c", "e"]);
+  [...q][1]!.settled = true;
+  assert.equal([q.shift()!.id, q.shift()!.id, q.shift()!.id], ["b", "a", "c"]);
+  assert.equal(q.drain().map((t) => t.id), ["e"]);
+  assert.is(q.peek(), undefined);
+});
+
+for (const kind of ["worker", "process"] as const) {
+  const test = suite(`${RUNTIME} ${kind}: pool features`);
+
+  test("stats(): workers, busy, queued, running, done, failed, and latency and run-time percentiles", async () => {
+    await using pool = await createPool({ adapter, kind, size: 2, module: TASKS });
+    assert.equal({ ...pool.stats(), latencyMs: null, runMs: null }, { workers: 2, busy: 0, queued: 0, running: 0, done: 0, failed: 0, latencyMs: null, runMs: null });
+    const slow = Array.from({ length: 8 }, () => pool.run("spin", 30));
+    const during = pool.stats();
+    assert.is(during.busy, 2);
+    assert.is(during.running + during.queued, 8);
+    await Promise.all(slow);
+    await pool.run("fail", "no").catch(() => {});
+    const after = pool.stats();
+    assert.is(after.done, 8);
+    assert.is(after.failed, 1);
+    assert.is(after.queued + after.running + after.busy, 0);
+    assert.ok(after.runMs!.p50 >= 25 && after.latencyMs!.p50 >= after.runMs!.p50 * 0.9, JSON.stringify(after));
+    assert.ok(after.latencyMs!.p99 <= after.latencyMs!.max);
+  });
+
+  test("maxQueue: past it, run() rejects with QueueFullError at once; room() settles when a task leaves the queue", async () => {
+    await using pool = await createPool({ adapter, kind, size: 1, module: TASKS, maxQueue: 2 });
+    // Two go to the worker (one running, one waiting there), two wait in the queue: the queue is full.
+    const held = Array.from({ length: 4 }, () => pool.run("spin", 40));
+    const refused = await pool.run("echo", 1).catch((error: unknown) => error);
+    assert.instance(refused, QueueFullError);
+    assert.is((refused as QueueFullError).maxQueue, 2);
+    assert.match((refused as Error).message, /await pool\.room\(\)/);
+    await pool.room();
+    assert.ok(pool.stats().queued < 2);
+    assert.is(await pool.run("echo", "in"), "in");
+    await Promise.all(held);
+    await pool.room();
+  });
+
+  test("priority: queued tasks of higher priority reach the worker first", async () => {
+    await using pool = await createPool({ adapter, kind, size: 1, module: TASKS });
+    const order: string[] = [];
+    // The worker holds two messages: these two go first, whatever comes after.
+    const first = [pool.run("spin", 30), pool.run("spin", 30)];
+    const later = [["low", -1], ["normal", 0], ["high", 10], ["normal too", 0]].map(([name, priority]) =>
+      pool.run("echo", name, { priority: priority as number }).then((value) => order.push(value as string))
+    );
+    await Promise.all([...first, ...later]);
+    assert.equal(order, ["high", "normal", "normal too", "low"]);
+    const bad = await pool.run("echo", 1, { priority: Number.NaN }).catch((error: unknown) => error);
+    assert.instance(bad, TypeError);
+  });
+
+  test.run();
+}
+
+queue.run();
