@@ -50,6 +50,11 @@ export interface PoolOptions {
    * Default: no limit.
    */
   maxQueue?: number;
+  /**
+   * A worker idle this long exits; the pool starts workers again, up to
+   * `size`, when tasks come. Default: workers stay.
+   */
+  idleTimeoutMs?: number;
 }
 
 /** What a pool is doing, and how long its tasks have taken. */
@@ -133,6 +138,8 @@ interface Slot {
   /** It holds a task with a timeout or a signal, which must be alone. */
   exclusive: boolean;
   started: Deferred<void>;
+  /** With `idleTimeoutMs`: ends the worker once it has been idle that long. */
+  idleTimer?: ReturnType<typeof setTimeout>;
 }
 
 /** What a worker reported as an error, as an Error even where the module threw something else. */
@@ -171,6 +178,7 @@ export async function createPool(options: PoolOptions): Promise<Pool> {
     throw new RangeError(`Cannot create pool: "spinMicros" must be a number of microseconds, 0 or more, received ${describeValue(spin)}`);
   }
   if (options.maxQueue !== undefined) checkCount("Cannot create pool", "maxQueue", options.maxQueue);
+  if (options.idleTimeoutMs !== undefined) checkCount("Cannot create pool", "idleTimeoutMs", options.idleTimeoutMs);
   const specifier = await options.adapter.prepare(options.module ?? DEFAULT_TASK_MODULE);
   const pool = new Pool(options, size, specifier);
   await pool.start();
@@ -188,6 +196,7 @@ export class Pool {
   #slots = new Set<Slot>();
   #queue = new PriorityQueue<Task>();
   #maxQueue?: number;
+  #idleTimeoutMs?: number;
   #roomWaiters: Deferred<void>[] = [];
   #done = 0;
   #failed = 0;
@@ -218,6 +227,7 @@ export class Pool {
     this.#size = size;
     this.#awake = new StayAwake(this.#spinMicros, options.adapter.nextTurn, () => this.#pending > 0);
     this.#maxQueue = options.maxQueue;
+    this.#idleTimeoutMs = options.idleTimeoutMs;
   }
 
   /** Worker threads or child processes. */
@@ -533,11 +543,20 @@ export class Pool {
   }
 
   #dispatchQueued(): void {
-    if (this.#queue.peek() === undefined) return;
+    if (this.#queue.peek() === undefined) {
+      this.#watchIdle();
+      return;
+    }
+    // Workers that exited idle come back as tasks do, up to the pool's size.
+    if (this.#idleTimeoutMs !== undefined && this.#startError === undefined) {
+      while (this.#slots.size < this.#size) this.#spawn();
+    }
     const slots = [...this.#slots];
     const workers = slots.map((slot) => ({ ready: slot.ready, exclusive: slot.exclusive, inFlight: slot.inFlight, holding: slot.tasks.size }));
     for (const { worker, count } of planDispatch(workers, this.#queue, this.#queue.length)) {
       const slot = slots[worker]!;
+      clearTimeout(slot.idleTimer);
+      slot.idleTimer = undefined;
       const tasks = Array.from({ length: count }, () => this.#queue.shift()!);
       if (tasks[0]!.exclusive) slot.exclusive = true;
       this.#send(slot, tasks);
@@ -631,7 +650,21 @@ export class Pool {
     this.#makeRoom();
   }
 
+  /** With `idleTimeoutMs`: every ready worker holding nothing starts its countdown, if it has none. */
+  #watchIdle(): void {
+    const idleMs = this.#idleTimeoutMs;
+    if (idleMs === undefined || this.#closing) return;
+    for (const slot of this.#slots) {
+      if (!slot.ready || slot.tasks.size > 0 || slot.idleTimer !== undefined) continue;
+      slot.idleTimer = setTimeout(() => {
+        slot.idleTimer = undefined;
+        if (!slot.retired && slot.tasks.size === 0 && !this.#closing) this.#retire(slot);
+      }, idleMs);
+    }
+  }
+
   #retire(slot: Slot): void {
+    clearTimeout(slot.idleTimer);
     slot.retired = true;
     slot.wake?.port.close();
     this.#slots.delete(slot);
@@ -649,6 +682,7 @@ export class Pool {
     const slots = [...this.#slots];
     this.#slots.clear();
     for (const slot of slots) {
+      clearTimeout(slot.idleTimer);
       slot.retired = true;
       slot.wake?.port.close();
     }

@@ -5,6 +5,7 @@ import { QueueFullError } from "../core/errors.ts";
 import { createPool } from "../core/pool.ts";
 import { PriorityQueue } from "../core/pool/queue.ts";
 import { createAdapter } from "../runtimes/detect.ts";
+import { isAlive } from "./_processes.ts";
 
 const TASKS = new URL("./fixtures/tasks.ts", import.meta.url);
 const adapter = await createAdapter();
@@ -68,6 +69,22 @@ for (const kind of ["worker", "process"] as const) {
     assert.equal(order, ["high", "normal", "normal too", "low"]);
     const bad = await pool.run("echo", 1, { priority: Number.NaN }).catch((error: unknown) => error);
     assert.instance(bad, TypeError);
+  });
+
+  test("idleTimeoutMs: idle workers exit, and come back when tasks do", async () => {
+    await using pool = await createPool({ adapter, kind, size: 2, module: TASKS, idleTimeoutMs: 100 });
+    const pids = pool.pids;
+    assert.is(await pool.run("echo", 1), 1);
+    const deadline = Date.now() + 5000;
+    while (pool.stats().workers > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.is(pool.stats().workers, 0);
+    for (const pid of pids) {
+      // A child that exited idle is gone, not left behind.
+      while (isAlive(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.not.ok(isAlive(pid), `child ${pid} still alive`);
+    }
+    assert.equal(await Promise.all([pool.run("square", 3), pool.run("square", 4)]), [9, 16]);
+    assert.is(pool.stats().workers, 2);
   });
 
   test.run();
