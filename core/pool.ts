@@ -55,6 +55,15 @@ export interface PoolOptions {
    * `size`, when tasks come. Default: workers stay.
    */
   idleTimeoutMs?: number;
+  /**
+   * Cancellation the task can see: a task run with a `signal` is called with
+   * `{ signal }` after its argument, and aborting it aborts that signal in the
+   * worker. The task's promise rejects at once with the reason either way;
+   * the worker is kept if the task ends within this many ms, and replaced if
+   * not. Default: no grace, the worker is replaced at once (a synchronous
+   * task cannot see a signal before it returns).
+   */
+  abortGraceMs?: number;
 }
 
 /** What a pool is doing, and how long its tasks have taken. */
@@ -140,6 +149,8 @@ interface Slot {
   started: Deferred<void>;
   /** With `idleTimeoutMs`: ends the worker once it has been idle that long. */
   idleTimer?: ReturnType<typeof setTimeout>;
+  /** With `abortGraceMs`: replaces the worker if its aborted task does not end in time. */
+  graceTimer?: ReturnType<typeof setTimeout>;
 }
 
 /** What a worker reported as an error, as an Error even where the module threw something else. */
@@ -179,6 +190,7 @@ export async function createPool(options: PoolOptions): Promise<Pool> {
   }
   if (options.maxQueue !== undefined) checkCount("Cannot create pool", "maxQueue", options.maxQueue);
   if (options.idleTimeoutMs !== undefined) checkCount("Cannot create pool", "idleTimeoutMs", options.idleTimeoutMs);
+  if (options.abortGraceMs !== undefined) checkCount("Cannot create pool", "abortGraceMs", options.abortGraceMs, 0);
   const specifier = await options.adapter.prepare(options.module ?? DEFAULT_TASK_MODULE);
   const pool = new Pool(options, size, specifier);
   await pool.start();
@@ -197,6 +209,7 @@ export class Pool {
   #queue = new PriorityQueue<Task>();
   #maxQueue?: number;
   #idleTimeoutMs?: number;
+  #abortGraceMs?: number;
   #roomWaiters: Deferred<void>[] = [];
   #done = 0;
   #failed = 0;
@@ -228,6 +241,7 @@ export class Pool {
     this.#awake = new StayAwake(this.#spinMicros, options.adapter.nextTurn, () => this.#pending > 0);
     this.#maxQueue = options.maxQueue;
     this.#idleTimeoutMs = options.idleTimeoutMs;
+    this.#abortGraceMs = options.abortGraceMs;
   }
 
   /** Worker threads or child processes. */
@@ -351,7 +365,7 @@ export class Pool {
       queuedAt: (this.#nextId & 3) === 0 ? performance.now() : -1,
     };
     if (signal !== undefined) {
-      task.onAbort = () => this.#fail(task, signal.reason);
+      task.onAbort = () => this.#fail(task, signal.reason, true);
       signal.addEventListener("abort", task.onAbort, { once: true });
     }
     this.#pending++;
@@ -487,6 +501,7 @@ export class Pool {
       case "fail": {
         slot.inFlight--;
         slot.exclusive = false;
+        clearTimeout(slot.graceTimer);
         const task = slot.tasks.get(message.id);
         if (task !== undefined) {
           slot.tasks.delete(message.id);
@@ -582,6 +597,8 @@ export class Pool {
       ? { t: "batch", tasks: tasks.map((t) => [t.id, t.fn, t.arg]) }
       : task!.chunk
       ? { t: "map", id: task!.id, fn: task!.fn, args: task!.arg as unknown[] }
+      : task!.options.signal !== undefined && this.#abortGraceMs !== undefined
+      ? { t: "run", id: task!.id, fn: task!.fn, arg: task!.arg, abortable: true }
       : { t: "run", id: task!.id, fn: task!.fn, arg: task!.arg };
     try {
       if (slot.wake === undefined) {
@@ -607,10 +624,21 @@ export class Pool {
   }
 
   /** Rejects a task from outside (timeout, abort); a running one costs its worker. */
-  #fail(task: Task, error: unknown): void {
+  #fail(task: Task, error: unknown, aborted = false): void {
     const slot = task.slot;
     const running = slot !== undefined && slot.tasks.has(task.id);
     this.#settle(task, error);
+    if (running && aborted && this.#abortGraceMs !== undefined) {
+      // The task sees its signal abort; its worker stays if it ends in time. Its answer, when it comes, frees the worker.
+      slot!.endpoint.send({ t: "abort", id: task.id });
+      slot!.graceTimer = setTimeout(() => {
+        if (slot!.retired || !slot!.tasks.has(task.id)) return;
+        slot!.tasks.clear();
+        this.#retire(slot!);
+        this.#replace();
+      }, this.#abortGraceMs);
+      return;
+    }
     if (running) {
       // The worker is busy with it (and with it alone) and cannot be interrupted: replace it.
       slot!.tasks.clear();
@@ -665,6 +693,7 @@ export class Pool {
 
   #retire(slot: Slot): void {
     clearTimeout(slot.idleTimer);
+    clearTimeout(slot.graceTimer);
     slot.retired = true;
     slot.wake?.port.close();
     this.#slots.delete(slot);
@@ -683,6 +712,7 @@ export class Pool {
     this.#slots.clear();
     for (const slot of slots) {
       clearTimeout(slot.idleTimer);
+      clearTimeout(slot.graceTimer);
       slot.retired = true;
       slot.wake?.port.close();
     }

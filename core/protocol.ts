@@ -40,7 +40,10 @@ const MAX_CAUSE_DEPTH = 16;
 /** A message from the pool to a worker. */
 export type ToWorker =
   | { t: "init"; module: string; wake?: Wake }
-  | { t: "run"; id: number; fn: string; arg: unknown }
+  /** With `abortable`, the function is called with `{ signal }` after its argument, and an `abort` message aborts it. */
+  | { t: "run"; id: number; fn: string; arg: unknown; abortable?: true }
+  /** Aborts the signal of a running abortable task; handled at once, not after the task. */
+  | { t: "abort"; id: number }
   /** Several tasks in one message, run one after another; answered by one `batch-done`. */
   | { t: "batch"; tasks: [id: number, fn: string, arg: unknown][] }
   /** One task that calls `fn` on each of `args`; answered by `done` with one outcome per item. */

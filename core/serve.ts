@@ -61,8 +61,12 @@ export function serveTasks(
       port.post(instead(serializeError(error)));
     }
   };
+  /** The signals of the abortable tasks running or waiting here, by task id. */
+  const aborts = new Map<number, AbortController>();
   port.listen((message) => {
     if (message.t === "init") handle(message);
+    // An abort cannot wait its turn: the task it aborts holds the turn.
+    else if (message.t === "abort") aborts.get(message.id)?.abort(new DOMException("The task was aborted by its caller", "AbortError"));
     else accept(message);
   });
 
@@ -103,11 +107,15 @@ export function serveTasks(
       case "run": {
         const { id, fn, arg } = message;
         const fail = (error: SerializedError): FromWorker => ({ t: "fail", id, error });
-        return new Promise((resolve) => resolve(invoke(find(fn), arg))).then(
+        const controller = message.abortable ? new AbortController() : undefined;
+        if (controller) aborts.set(id, controller);
+        return new Promise((resolve) => resolve(controller ? (find(fn) as AbortableTask)(arg, { signal: controller.signal }) : invoke(find(fn), arg))).then(
           (value) => reply({ t: "done", id, value }, fail),
           (error) => port.post(fail(serializeError(error))),
-        );
+        ).finally(() => aborts.delete(id));
       }
+      case "abort":
+        return;
       case "batch":
         return runInTurn(message.tasks.length, (i) => invoke(find(message.tasks[i]![1]), message.tasks[i]![2])).then((outcomes) =>
           reply(
@@ -126,6 +134,7 @@ export function serveTasks(
 }
 
 type Task = (arg: unknown) => unknown;
+type AbortableTask = (arg: unknown, context: { signal: AbortSignal }) => unknown;
 
 /**
  * The outcomes of a batch whose answer could not be sent, each value that

@@ -71,6 +71,33 @@ for (const kind of ["worker", "process"] as const) {
     assert.instance(bad, TypeError);
   });
 
+  test("abortGraceMs: the task sees its signal abort and ends; its worker is kept. A task that cannot see it costs its worker after the grace", async () => {
+    await using pool = await createPool({ adapter, kind, size: 1, module: TASKS, abortGraceMs: 1000 });
+    const before = await pool.run("identity", null);
+    const controller = new AbortController();
+    const running = pool.run("cancellable", 10_000, { signal: controller.signal });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const started = performance.now();
+    controller.abort(new Error("no longer wanted"));
+    const reason = await running.catch((error: unknown) => error);
+    assert.is((reason as Error).message, "no longer wanted");
+    assert.ok(performance.now() - started < 500, "the promise rejects at once");
+    assert.is(await pool.run("identity", null), before, "the worker that saw its signal is kept");
+    // A synchronous task cannot look at its signal: after the grace its worker is replaced.
+    const quick = await createPool({ adapter, kind, size: 1, module: TASKS, abortGraceMs: 50 });
+    try {
+      const first = await quick.run("identity", null);
+      const busy = new AbortController();
+      const spinning = quick.run("spin", 3000, { signal: busy.signal });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      busy.abort(new Error("stop"));
+      assert.is(((await spinning.catch((error: unknown) => error)) as Error).message, "stop");
+      assert.is.not(await quick.run("identity", null), first, "a new worker answers");
+    } finally {
+      await quick.terminate();
+    }
+  });
+
   test("idleTimeoutMs: idle workers exit, and come back when tasks do", async () => {
     await using pool = await createPool({ adapter, kind, size: 2, module: TASKS, idleTimeoutMs: 100 });
     const pids = pool.pids;
