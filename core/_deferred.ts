@@ -18,11 +18,10 @@ export interface Deferred<T> {
  * @returns The promise and its resolve and reject.
  * @example
  * ```ts
- * import assert from "node:assert";
  * import { defer } from "./_deferred.ts";
  * const ready = defer<number>();
  * setTimeout(() => ready.resolve(42), 1);
- * assert((await ready.promise) === 42);
+ * if (!((await ready.promise) === 42)) throw new Error("the example's check failed");
  * ```
  */
 export function defer<T>(): Deferred<T> {

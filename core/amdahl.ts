@@ -52,12 +52,11 @@ export function amdahl(p: number, s: number): number {
  * @returns The fit; `undefined` with fewer than two levels above the base (three levels in all).
  * @example
  * ```ts
- * import assert from "node:assert";
  * import { amdahl, fitAmdahl } from "./amdahl.ts";
  * // Work 10% serial, measured at 2, 4 and 8 on 8 cores, six rounds.
  * const round = [2, 4, 8].map((level) => ({ level, speedup: amdahl(level, 0.1) }));
  * const fit = fitAmdahl(Array.from({ length: 6 }, () => round), 1, 8)!;
- * assert(Math.abs(fit.serialFraction - 0.1) < 1e-3 && fit.better === "amdahl");
+ * if (!(Math.abs(fit.serialFraction - 0.1) < 1e-3 && fit.better === "amdahl")) throw new Error("the example's check failed");
  * ```
  */
 export function fitAmdahl(rounds: readonly RoundSpeedups[], base: number, cores: number): AmdahlFit | undefined {

@@ -20,9 +20,8 @@ export interface ExitInfo {
  *
  * @example
  * ```ts
- * import assert from "node:assert";
  * const error = new WorkerCrashedError({ code: 7, signal: null });
- * assert(error.message.includes("exit code 7"));
+ * if (!(error.message.includes("exit code 7"))) throw new Error("the example's check failed");
  * ```
  */
 export class WorkerCrashedError extends Error {
@@ -47,9 +46,8 @@ export class WorkerCrashedError extends Error {
  *
  * @example
  * ```ts
- * import assert from "node:assert";
  * const error = new TaskTimeoutError(50);
- * assert(error.timeoutMs === 50);
+ * if (!(error.timeoutMs === 50)) throw new Error("the example's check failed");
  * ```
  */
 export class TaskTimeoutError extends Error {

@@ -26,10 +26,9 @@ export type MemorySource = "smaps_rollup" | "memoryUsage";
  * @throws {SyntaxError} When the text has no `Rss:` or `Pss:` line.
  * @example
  * ```ts
- * import assert from "node:assert";
  * import { parseSmapsRollup } from "./memory.ts";
  * const text = "00400000-7ffd [rollup]\nRss:  2048 kB\nPss:  1024 kB\n";
- * assert(parseSmapsRollup(text).pssBytes === 1024 * 1024);
+ * if (!(parseSmapsRollup(text).pssBytes === 1024 * 1024)) throw new Error("the example's check failed");
  * ```
  */
 export function parseSmapsRollup(text: string): { rssBytes: number; pssBytes: number } {

@@ -86,11 +86,10 @@ export type FromWorker =
  * @returns Its serializable form.
  * @example
  * ```ts
- * import assert from "node:assert";
  * import { deserializeError, serializeError } from "./protocol.ts";
  * const error = Object.assign(new RangeError("bad range", { cause: new Error("inner") }), { code: "E_RANGE" });
  * const copy = deserializeError(structuredClone(serializeError(error))) as RangeError & { code: string };
- * assert(copy instanceof RangeError && copy.code === "E_RANGE" && (copy.cause as Error).message === "inner");
+ * if (!(copy instanceof RangeError && copy.code === "E_RANGE" && (copy.cause as Error).message === "inner")) throw new Error("the example's check failed");
  * ```
  */
 export function serializeError(error: unknown, depth = 0): SerializedError {

@@ -90,11 +90,10 @@ export interface ScalingPlan {
  * @returns The levels, ascending.
  * @example
  * ```ts
- * import assert from "node:assert";
  * import { defaultLevels } from "./runner.ts";
- * assert.deepEqual(defaultLevels(2), [1, 2, 4]);
- * assert.deepEqual(defaultLevels(1), [1, 2]);
- * assert.deepEqual(defaultLevels(6), [1, 2, 4, 6, 12]);
+ * if (defaultLevels(2).join() !== "1,2,4") throw new Error("the example's check failed");
+ * if (defaultLevels(1).join() !== "1,2") throw new Error("the example's check failed");
+ * if (defaultLevels(6).join() !== "1,2,4,6,12") throw new Error("the example's check failed");
  * ```
  */
 export function defaultLevels(cores: number): number[] {
@@ -112,10 +111,9 @@ export function defaultLevels(cores: number): number[] {
  * @throws {RangeError} For an unknown workload, or a count or a number out of range.
  * @example
  * ```ts
- * import assert from "node:assert";
  * import { validateScalingOptions } from "./runner.ts";
  * const options = validateScalingOptions({ adapter: undefined as never, concurrency: [1, 2], tasks: 8 });
- * assert(options.tasks === 8 && options.strategy === "workers");
+ * if (!(options.tasks === 8 && options.strategy === "workers")) throw new Error("the example's check failed");
  * ```
  */
 export function validateScalingOptions(options: ScalingOptions): ScalingPlan {

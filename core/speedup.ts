@@ -44,9 +44,8 @@ export type Evidence = "speedup" | "slowdown" | "none";
  * @throws {RangeError} When the lists differ in length or are empty.
  * @example
  * ```ts
- * import assert from "node:assert";
  * import { pairedRatios } from "./speedup.ts";
- * assert(pairedRatios([100, 90], [50, 60]).join() === "2,1.5");
+ * if (!(pairedRatios([100, 90], [50, 60]).join() === "2,1.5")) throw new Error("the example's check failed");
  * ```
  */
 export function pairedRatios(base: readonly number[], other: readonly number[]): number[] {
@@ -64,10 +63,9 @@ export function pairedRatios(base: readonly number[], other: readonly number[]):
  * @throws {RangeError} When `ratios` is empty.
  * @example
  * ```ts
- * import assert from "node:assert";
  * import { estimateSpeedup } from "./speedup.ts";
  * const { estimate, ci } = estimateSpeedup([1.9, 2.0, 1.95, 2.05, 1.98, 1.92]);
- * assert(Math.abs(estimate - 1.965) < 1e-9 && ci[0] === 1.9 && ci[1] === 2.05);
+ * if (!(Math.abs(estimate - 1.965) < 1e-9 && ci[0] === 1.9 && ci[1] === 2.05)) throw new Error("the example's check failed");
  * ```
  */
 export function estimateSpeedup(ratios: readonly number[]): SpeedupEstimate {
@@ -83,10 +81,9 @@ export function estimateSpeedup(ratios: readonly number[]): SpeedupEstimate {
  * @throws {RangeError} When `ratios` is empty.
  * @example
  * ```ts
- * import assert from "node:assert";
  * import { measureNoiseFloor } from "./speedup.ts";
  * const noise = measureNoiseFloor([0.97, 1.02, 1.0, 0.99, 1.04, 1.01]);
- * assert(Math.abs(noise.floor - 0.04) < 1e-9);
+ * if (!(Math.abs(noise.floor - 0.04) < 1e-9)) throw new Error("the example's check failed");
  * ```
  */
 export function measureNoiseFloor(ratios: readonly number[]): NoiseFloor {
@@ -103,11 +100,10 @@ export function measureNoiseFloor(ratios: readonly number[]): NoiseFloor {
  * @returns `speedup`, `slowdown`, or `none` when the interval does not clear 1 ± floor.
  * @example
  * ```ts
- * import assert from "node:assert";
  * import { judgeSpeedup } from "./speedup.ts";
  * const noise = { ratios: [], ci: [0.95, 1.05] as [number, number], coverage: 0.97, floor: 0.05 };
- * assert(judgeSpeedup([1.8, 1.95], noise) === "speedup");
- * assert(judgeSpeedup([0.99, 1.08], noise) === "none");
+ * if (!(judgeSpeedup([1.8, 1.95], noise) === "speedup")) throw new Error("the example's check failed");
+ * if (!(judgeSpeedup([0.99, 1.08], noise) === "none")) throw new Error("the example's check failed");
  * ```
  */
 export function judgeSpeedup(ci: readonly [number, number], noise: NoiseFloor): Evidence {
@@ -126,10 +122,9 @@ export function judgeSpeedup(ci: readonly [number, number], noise: NoiseFloor): 
  * @returns Whether it ran truly in parallel.
  * @example
  * ```ts
- * import assert from "node:assert";
  * import { ranInParallel } from "./speedup.ts";
- * assert(ranInParallel({ steadyEvidence: "speedup", coresBusy: 1.95 }, 2));
- * assert(!ranInParallel({ steadyEvidence: "speedup", coresBusy: 1.1 }, 2));
+ * if (!(ranInParallel({ steadyEvidence: "speedup", coresBusy: 1.95 }, 2))) throw new Error("the example's check failed");
+ * if (!(!ranInParallel({ steadyEvidence: "speedup", coresBusy: 1.1 }, 2))) throw new Error("the example's check failed");
  * ```
  */
 export function ranInParallel(result: { steadyEvidence: Evidence; coresBusy: number | null }, concurrency: number): boolean {

@@ -65,12 +65,11 @@ export interface SampleTiming extends BatchTiming {
  * @throws {Error} What a task threw; the pool, if any, is closed first.
  * @example
  * ```ts
- * import assert from "node:assert";
  * import { runBatch } from "./strategies.ts";
  * import { cpu } from "./workloads/cpu.ts";
  * const adapter = undefined as never; // not needed on the main thread
  * const timing = await runBatch("async", { adapter, workload: cpu, params: { iterations: 1000 }, tasks: 4, concurrency: 2 });
- * assert(timing.checksums.length === 4);
+ * if (!(timing.checksums.length === 4)) throw new Error("the example's check failed");
  * ```
  */
 export async function runBatch(strategy: StrategyName, options: BatchOptions): Promise<BatchTiming> {
@@ -97,12 +96,11 @@ export async function runBatch(strategy: StrategyName, options: BatchOptions): P
  * @throws {Error} What a task threw, or `signal.reason` when aborted; the pool is gone either way.
  * @example
  * ```ts
- * import assert from "node:assert";
  * import { measureSample } from "./strategies.ts";
  * import { cpu } from "./workloads/cpu.ts";
  * const adapter = { readCpu: undefined } as never; // the main thread needs no adapter
  * const sample = await measureSample("sequential", { adapter, workload: cpu, params: { iterations: 1000 }, tasks: 2, concurrency: 1 });
- * assert(sample.steadyMs > 0 && sample.coresBusy === null);
+ * if (!(sample.steadyMs > 0 && sample.coresBusy === null)) throw new Error("the example's check failed");
  * ```
  */
 export async function measureSample(strategy: StrategyName, options: BatchOptions): Promise<SampleTiming> {

@@ -92,10 +92,9 @@ export interface Workload {
  * @throws {RangeError} For a value out of bounds, or fractional where an integer is needed.
  * @example
  * ```ts
- * import assert from "node:assert";
  * import { resolveParams } from "./workload.ts";
  * import { cpu } from "./workloads/cpu.ts";
- * assert(resolveParams(cpu, { iterations: 1000 }).iterations === 1000);
+ * if (!(resolveParams(cpu, { iterations: 1000 }).iterations === 1000)) throw new Error("the example's check failed");
  * ```
  */
 export function resolveParams(
@@ -170,9 +169,8 @@ export function shareOf(total: number, task?: TaskContext): [number, number] {
  * @throws {RangeError} Naming the option and echoing the value.
  * @example
  * ```ts
- * import assert from "node:assert";
  * import { checkCount } from "./workload.ts";
- * assert(checkCount("Cannot run", "tasks", 8) === 8);
+ * if (!(checkCount("Cannot run", "tasks", 8) === 8)) throw new Error("the example's check failed");
  * ```
  */
 export function checkCount(action: string, name: string, value: unknown, min: 0 | 1 = 1): number {

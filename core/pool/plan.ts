@@ -54,12 +54,11 @@ export interface Send {
  * @returns The messages to send, in order; each takes the next tasks off the queue.
  * @example
  * ```ts
- * import assert from "node:assert";
  * import { planDispatch } from "./plan.ts";
  * const idle = { ready: true, exclusive: false, inFlight: 0, holding: 0 };
  * const tasks = Array.from({ length: 4 }, () => ({ exclusive: false, chunk: false }));
  * // Two idle workers, four short tasks: one message each, then one more each.
- * assert(planDispatch([idle, idle], tasks, 4).length === 4);
+ * if (!(planDispatch([idle, idle], tasks, 4).length === 4)) throw new Error("the example's check failed");
  * ```
  */
 export function planDispatch(workers: readonly WorkerState[], queue: Iterable<TaskShape>, queued: number): Send[] {

@@ -7,7 +7,6 @@
  *
  * @example
  * ```ts
- * import assert from "node:assert";
  * import { Mutex } from "./mod.ts";
  *
  * const mutex = new Mutex();
@@ -15,7 +14,7 @@
  * mutex.lock();
  * counter[0]!++;
  * mutex.unlock();
- * assert(counter[0] === 1);
+ * if (!(counter[0] === 1)) throw new Error("the example's check failed");
  * ```
  *
  * @module

@@ -19,11 +19,10 @@ export type { UserTask } from "../workload.ts";
  * @returns The workload; every task of a batch calls the function once, with the same arguments.
  * @example
  * ```ts
- * import assert from "node:assert";
  * import { userWorkload } from "./task.ts";
  * const module = "data:text/javascript,export const add = (a, b) => a + b;";
  * const workload = userWorkload({ specifier: module, export: "add", args: [2, 3] }, "add");
- * assert.equal(await workload.run({}), "5");
+ * if (await workload.run({}) !== "5") throw new Error("the example's check failed");
  * ```
  */
 export function userWorkload(task: UserTask, name: string): Workload {
