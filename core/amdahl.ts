@@ -33,6 +33,20 @@ export interface AmdahlFit {
 export type RoundSpeedups = readonly { level: number; speedup: number }[];
 
 /**
+ * The rounds of a run, from each level's steady samples (sample i of every
+ * level from round i): in each round, every level's speedup over the smallest.
+ *
+ * @param points Each level and its steady samples, in round order.
+ * @returns One entry per round.
+ */
+export function pairedRounds(points: readonly { concurrency: number; steadyMs: readonly number[] }[]): RoundSpeedups[] {
+  const base = points.reduce((a, b) => (b.concurrency < a.concurrency ? b : a));
+  return base.steadyMs.map((baseMs, round) =>
+    points.filter((p) => p !== base).map((p) => ({ level: p.concurrency, speedup: baseMs / p.steadyMs[round]! }))
+  );
+}
+
+/**
  * Amdahl's speedup.
  *
  * @param p Cores in use.

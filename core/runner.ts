@@ -10,7 +10,7 @@ import type { RuntimeAdapter } from "./adapter.ts";
 import { shuffle } from "./order.ts";
 import { RUN_SCHEMA, type RunPoint, type RunRecord } from "./record.ts";
 import { estimateSpeedup, isPrecise, judgeSpeedup, measureNoiseFloor, type NoiseFloor, pairedRatios } from "./speedup.ts";
-import { type AmdahlFit, fitAmdahl } from "./amdahl.ts";
+import { type AmdahlFit, fitAmdahl, pairedRounds } from "./amdahl.ts";
 import { median } from "./stats.ts";
 import { measureCeiling, measureSample, runBatch, type SampleTiming, STRATEGIES, type StrategyName } from "./strategies.ts";
 import { checkCount, combineChecksums, describeValue, resolveParams, type Workload, type WorkloadParams } from "./workload.ts";
@@ -292,10 +292,8 @@ function summarize(run: ScalingPlan, measured: Measured): RunRecord {
 
 /** Amdahl's law fitted to each round's steady speedups, every level against the smallest. */
 function fitRounds(levels: readonly number[], samples: Map<number, SampleTiming[]>, cores: number): AmdahlFit | undefined {
-  const base = Math.min(...levels);
-  const baseSteady = steady(samples.get(base)!);
-  const rounds = baseSteady.map((baseMs, round) => levels.filter((level) => level !== base).map((level) => ({ level, speedup: baseMs / samples.get(level)![round]!.steadyMs })));
-  return fitAmdahl(rounds, base, cores);
+  const rounds = pairedRounds(levels.map((concurrency) => ({ concurrency, steadyMs: steady(samples.get(concurrency)!) })));
+  return fitAmdahl(rounds, Math.min(...levels), cores);
 }
 
 function summarizePoint(concurrency: number, own: SampleTiming[], base: SampleTiming[], noise: NoiseFloor, checksum: string, ceiling?: [number[], number[]]): RunPoint {

@@ -134,7 +134,7 @@ export interface Experiment<Args, R extends ExperimentRecord, Part> {
   plan(profile: Profile, runtime: string, options: PlanOptions): PlannedCell[];
   /** Its report model, from every record of a result set. */
   summarize(cells: readonly ReportCell<R>[]): Part;
-  /** Its tables, charts, lines and warnings. */
+  /** Its tables, charts, lines and warnings; called only for an experiment a result set has records of. */
   present(part: Part): Section;
   /** What `compare --diff` compares. */
   diff: {
@@ -208,11 +208,6 @@ export function runtimeLabels(records: readonly Labelled[]): (record: Labelled) 
     const n = record.host?.cores;
     return cores.size > 1 && n !== undefined ? `${name} · ${n} ${n === 1 ? "core" : "cores"}` : name;
   };
-}
-
-/** A section with nothing in it: an experiment without records. */
-export function emptySection(): Section {
-  return { verdict: [], lines: [], tables: [], charts: [], warnings: [] };
 }
 
 /**

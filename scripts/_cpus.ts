@@ -19,6 +19,14 @@ import { findOnPath } from "./_runtimes.ts";
  * @returns Such as `[0, 1]`.
  */
 export function allowedCpus(): number[] {
+  // Read once: a comparison asks for every cell, and the affinity does not change under it.
+  allowed ??= readAllowedCpus();
+  return [...allowed];
+}
+
+let allowed: number[] | undefined;
+
+function readAllowedCpus(): number[] {
   try {
     const list = /^Cpus_allowed_list:\s*(.+)$/m.exec(readFileSync("/proc/self/status", "utf8"))?.[1] ?? "";
     const cpus = list.split(",").flatMap((part) => {

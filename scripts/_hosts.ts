@@ -9,8 +9,7 @@
 
 import { createHash } from "node:crypto";
 import type { HostInfo } from "../core/adapter.ts";
-import type { ScalingPart, ScalingRow } from "../experiments/scaling/mod.ts";
-import { formatSpeedup } from "../experiments/scaling/format.ts";
+import { formatLevel, type ScalingPart, type ScalingRow } from "../experiments/scaling/mod.ts";
 import type { OverheadRecord } from "../experiments/overhead/mod.ts";
 import { STRATEGIES } from "../core/strategies.ts";
 import { runtimeRank } from "../runtimes/registry.ts";
@@ -53,7 +52,7 @@ export function toBencher(report: Report): Record<string, Record<string, Metric>
     const measures: Record<string, Metric> = {
       latency: { value: row.steady.median * 1e6, lower_value: row.steady.ci95.low * 1e6, upper_value: row.steady.ci95.high * 1e6 },
     };
-    if (!isBase(row, scaling!.rows)) {
+    if (row.concurrency !== row.baseLevel) {
       measures.speedup = { value: row.steadySpeedup, lower_value: row.steadySpeedupCI[0], upper_value: row.steadySpeedupCI[1] };
       if (row.coresBusy !== null) measures["cores-busy"] = { value: row.coresBusy };
     }
@@ -73,10 +72,6 @@ export function toBencher(report: Report): Record<string, Record<string, Metric>
     if (record.perWorkerMB.rss !== null) out[`${name}/memory per worker`] = { "memory-mb": { value: record.perWorkerMB.rss } };
   }
   return out;
-}
-
-function isBase(row: ScalingRow, rows: readonly ScalingRow[]): boolean {
-  return row.concurrency === Math.min(...rows.filter((r) => r.key === row.key).map((r) => r.concurrency));
 }
 
 /** A result set as one host's column. */
@@ -110,9 +105,7 @@ export function mergeHosts(columns: readonly HostColumn[]): { tables: { title: s
       header: ["runtime, strategy, level", ...columns.map((c) => c.host)],
       rows: keys.map((key) => [key, ...columns.map((c) => {
         const row = rowsOf(c).find((r) => r.workload === workload && label(r) === key);
-        if (row === undefined) return "-";
-        if (isBase(row, rowsOf(c))) return `${(row.total.median / 1000).toFixed(3)} s`;
-        return `${row.steadyEvidence === "none" ? "~" : ""}${formatSpeedup(row.steadySpeedup, row.steadySpeedupCI)}${row.coresBusy === null ? "" : ` ${row.coresBusy.toFixed(1)}c`}`;
+        return row === undefined ? "-" : formatLevel(row);
       })]),
     };
   });

@@ -102,6 +102,13 @@ export function textTable(header: string[], rows: string[][]): string {
   return [line(header), ...rows.map(line)].join("\n");
 }
 
-function markdownTable(header: string[], rows: string[][]): string {
+/**
+ * Lays a table out in Markdown.
+ *
+ * @param header The column names.
+ * @param rows The rows.
+ * @returns The lines.
+ */
+export function markdownTable(header: string[], rows: string[][]): string {
   return [`| ${header.join(" | ")} |`, `| ${header.map(() => "---").join(" | ")} |`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
 }

@@ -20,14 +20,14 @@ import { COMPARE_USAGE, parseCompareArgs, type CompareArgs, UsageError } from ".
 import { diffResultSets, formatDiff } from "./_diff.ts";
 import { MATRIX_ROUNDS, planCells, shuffle } from "./_matrix.ts";
 import { buildReport, type Report } from "./_report.ts";
-import { formatReportMarkdown, formatReportText, reportCsvs, textTable } from "./_render.ts";
+import { formatReportMarkdown, formatReportText, markdownTable, reportCsvs, textTable } from "./_render.ts";
 import { type HostColumn, hostFingerprint, mergeHosts, toBencher } from "./_hosts.ts";
 import { createProgress, exitQuietlyOnClosedPipe } from "./_progress.ts";
 import { checkRecord, type Plan, readResultSet, ResultSetError, writeAtomically } from "./_results.ts";
 import { findRuntime, scriptCommand } from "./_runtimes.ts";
 import { getRuntime } from "../runtimes/registry.ts";
 import { allowedCpus, cpusProblem } from "./_cpus.ts";
-import { profileLevels } from "../experiments/scaling/mod.ts";
+import { profileLevels, taskProblem } from "../experiments/scaling/mod.ts";
 import { fileURLToPath } from "node:url";
 
 const CELL_TIMEOUT = "300s";
@@ -66,7 +66,8 @@ if (args.help) {
     process.exit(2);
   }
 } else {
-  const problem = (args.task && await checkTask(args.task)) || args.cpus?.map(cpusProblem).find((p) => p !== undefined);
+  // The task's module is loaded as this script runs it, before any cell does.
+  const problem = (args.task && await taskProblem(args.task, (module) => import(module.href))) || args.cpus?.map(cpusProblem).find((p) => p !== undefined);
   if (problem) {
     process.stderr.write(`Cannot compare: ${problem}\nSee scripts/compare.ts --help for the flags.\n`);
     process.exit(2);
@@ -113,21 +114,10 @@ function merge(dirs: readonly string[], out: string | undefined): number {
   console.log([...lines, ...tables.flatMap((t) => ["", t.title, textTable(t.header, t.rows)])].join("\n"));
   const dir = path.resolve(out ?? path.join("results", `merge-${new Date().toISOString().replace(/[:.]/g, "-")}`));
   mkdirSync(dir, { recursive: true });
-  const markdown = ["# truepar: hosts side by side", "", ...lines.map((l) => (l === "" ? "" : `- ${l}`)), ...tables.flatMap((t) => ["", `## ${t.title}`, "", `| ${t.header.join(" | ")} |`, `| ${t.header.map(() => "---").join(" | ")} |`, ...t.rows.map((r) => `| ${r.join(" | ")} |`)])];
+  const markdown = ["# truepar: hosts side by side", "", ...lines.map((l) => (l === "" ? "" : `- ${l}`)), ...tables.flatMap((t) => ["", `## ${t.title}`, "", markdownTable(t.header, t.rows)])];
   writeAtomically(path.join(dir, "merge.md"), markdown.join("\n") + "\n");
   console.log(`\nmerged: ${path.relative(process.cwd(), path.join(dir, "merge.md"))}`);
   return 0;
-}
-
-/** Whether the task's module exports the function, before any cell runs. */
-async function checkTask(task: NonNullable<CompareArgs["task"]>): Promise<string | undefined> {
-  let exported: unknown;
-  try {
-    exported = (await import(task.module.href))[task.export];
-  } catch (error) {
-    return `--task's module cannot be loaded: ${(error as Error).message}`;
-  }
-  return typeof exported === "function" ? undefined : `--task names "${task.export}", which ${path.basename(task.module.pathname)} ${exported === undefined ? "does not export" : `exports as ${typeof exported}, not a function`}`;
 }
 
 async function compare(args: CompareArgs): Promise<number> {

@@ -46,7 +46,6 @@ export const breakeven: Experiment<BreakevenArgs, BreakevenRecord, BreakevenReco
   ...oncePerRuntime<BreakevenRecord>("breakeven", PROFILE_ARGS, runtimeRank),
   present: (records) => {
     const label = runtimeLabels(records);
-    if (records.length === 0) return { verdict: [], lines: [], tables: [], charts: [], warnings: [] };
     const us = (value: number | null) => (value === null ? "never" : `${value} µs`);
     return {
       verdict: [],

@@ -9,7 +9,7 @@
 
 import { runtimeRank } from "../../runtimes/registry.ts";
 import { CHART_SIZE } from "../_charts.ts";
-import { emptySection, type Experiment, oncePerRuntime, type Profile, runtimeLabels, stepProgress, untilAborted } from "../_experiment.ts";
+import { type Experiment, oncePerRuntime, type Profile, runtimeLabels, stepProgress, untilAborted } from "../_experiment.ts";
 import { count, UsageError } from "../_flags.ts";
 import { type KernelsRecord, runKernels } from "./kernels.ts";
 import { createNativeKernels } from "./native.ts";
@@ -48,7 +48,6 @@ export const kernels: Experiment<KernelsArgs, KernelsRecord, KernelsRecord[]> = 
   present: (records) => {
     const label = runtimeLabels(records);
     const ns = (value?: number) => (value === undefined ? "-" : value.toFixed(2));
-    if (records.length === 0) return emptySection();
     return {
       verdict: [],
       lines: [],

@@ -7,7 +7,7 @@
 
 import { runtimeRank, RUNTIMES } from "../../runtimes/registry.ts";
 import { groupedBars } from "../_charts.ts";
-import { emptySection, type Experiment, oncePerRuntime, type Profile, runtimeLabels, stepProgress, untilAborted } from "../_experiment.ts";
+import { type Experiment, oncePerRuntime, type Profile, runtimeLabels, stepProgress, untilAborted } from "../_experiment.ts";
 import { count } from "../_flags.ts";
 import { type MemoryMB, type OverheadRecord, runOverhead } from "./overhead.ts";
 
@@ -44,7 +44,6 @@ export const overhead: Experiment<OverheadArgs, OverheadRecord, OverheadRecord[]
   format: formatOverhead,
   ...oncePerRuntime<OverheadRecord>("overhead", PROFILE_ARGS, runtimeRank),
   present: (records) => {
-    if (records.length === 0) return emptySection();
     const label = runtimeLabels(records);
     const order = [...RUNTIMES.map((r) => r.name), ...records.map((r) => label(r))];
     return {

@@ -20,7 +20,7 @@ import { formatRun } from "./format.ts";
 import { presentScaling, type ScalingPart, summarizeScaling } from "./report.ts";
 
 export { formatRun, formatSpeedup } from "./format.ts";
-export { presentScaling, type ScalingPart, type ScalingRow, summarizeScaling, writeVerdict } from "./report.ts";
+export { formatLevel, presentScaling, type ScalingPart, type ScalingRow, summarizeScaling, writeVerdict } from "./report.ts";
 
 /** `--experiment scaling`'s flags. */
 export interface ScalingArgs {
@@ -67,6 +67,25 @@ export function parseTask(raw: string | undefined, rawArgs: string | undefined):
     if (!Array.isArray(args)) throw new UsageError(`Cannot run: --args must be a JSON array, such as [30] or ["a", 2], received ${JSON.stringify(rawArgs)}`);
   }
   return { module: pathToFileURL(absolute), export: name, args: args as unknown[] };
+}
+
+/**
+ * Whether `--task`'s module exports the function it names, by loading it.
+ *
+ * @param task The module and the export.
+ * @param load Loads the module as the runtime will.
+ * @returns What is wrong, or `undefined` when nothing is.
+ */
+export async function taskProblem(task: { module: URL; export: string }, load: (module: URL) => Promise<Record<string, unknown>>): Promise<string | undefined> {
+  let exported: unknown;
+  try {
+    exported = (await load(task.module))[task.export];
+  } catch (error) {
+    return `--task's module cannot be loaded: ${(error as Error).message}`;
+  }
+  if (typeof exported === "function") return undefined;
+  const file = task.module.pathname.split("/").pop();
+  return `--task names "${task.export}", which ${file} ${exported === undefined ? "does not export" : `exports as ${typeof exported}, not a function`}`;
 }
 
 /** Workload parameter flags: `waitMs` is `--wait-ms`. */
@@ -232,16 +251,8 @@ export const scaling: Experiment<ScalingArgs, RunRecord, ScalingPart> = {
   },
   check: async (args, adapter) => {
     if (args.task === undefined) return;
-    const { module, export: name } = args.task;
-    let exported: unknown;
-    try {
-      exported = (await import(await adapter.prepare(module)))[name];
-    } catch (error) {
-      throw new UsageError(`Cannot run: --task's module cannot be loaded: ${(error as Error).message}`);
-    }
-    if (typeof exported !== "function") {
-      throw new UsageError(`Cannot run: --task names "${name}", which ${module.pathname.split("/").pop()} ${exported === undefined ? "does not export" : `exports as ${typeof exported}, not a function`}`);
-    }
+    const problem = await taskProblem(args.task, async (module) => await import(await adapter.prepare(module)));
+    if (problem !== undefined) throw new UsageError(`Cannot run: ${problem}`);
   },
   run: (args, context) => {
     let round = 1;

@@ -12,8 +12,8 @@ import { median, type SampleSummary, summarizeSamples } from "../../core/stats.t
 import { STRATEGIES } from "../../core/strategies.ts";
 import { runtimeRank } from "../../runtimes/registry.ts";
 import type { ChartSpec, ReportCell, Section, Table, Warning } from "../_experiment.ts";
-import { emptySection, runtimeLabels } from "../_experiment.ts";
-import { amdahl, type AmdahlFit, fitAmdahl } from "../../core/amdahl.ts";
+import { runtimeLabels } from "../_experiment.ts";
+import { amdahl, type AmdahlFit, fitAmdahl, pairedRounds } from "../../core/amdahl.ts";
 import { formatSpeedup } from "./format.ts";
 
 /** Records as read back: fields added since a result set was written may be missing. */
@@ -37,6 +37,8 @@ export interface ScalingRow {
   args?: unknown[];
   strategy: string;
   concurrency: number;
+  /** The cell's smallest level: the speedups' base. */
+  baseLevel: number;
   tasks: number;
   /** Paired rounds pooled, over every process that measured the cell. */
   pairs: number;
@@ -105,12 +107,20 @@ export function summarizeScaling(cells: readonly ReportCell<CoreRunRecord>[]): S
     }
   }
   const rows: ScalingRow[] = [];
+  const amdahl: Record<string, AmdahlFit> = {};
   for (const key of new Set(runs.map((r) => r.key))) {
     const records = runs.filter((r) => r.key === key).map((r) => r.record);
     const first = records[0]!;
     const levels = [...new Set(first.points.map((p) => p.concurrency))];
     const baseLevel = Math.min(...levels);
     const floor = noise[label(first)]!;
+    // Amdahl's law, over every round of every process that measured the cell.
+    const fit = levels.length < 3 ? undefined : fitAmdahl(
+      records.flatMap((r) => pairedRounds(r.points.map((p) => ({ concurrency: p.concurrency, steadyMs: p.steadySamplesMs ?? p.batchSamplesMs })))),
+      baseLevel,
+      first.host.cores,
+    );
+    if (fit) amdahl[key] = fit;
     for (const concurrency of levels) {
       const pooled = (pick: (p: RunRecord["points"][number]) => number[]) => records.flatMap((r) => pick(r.points.find((p) => p.concurrency === concurrency)!));
       const ratios = (pick: (p: RunRecord["points"][number]) => number[]) =>
@@ -131,6 +141,7 @@ export function summarizeScaling(cells: readonly ReportCell<CoreRunRecord>[]): S
         ...(first.workload.task && { args: first.workload.task.args }),
         strategy: first.strategy,
         concurrency,
+        baseLevel,
         tasks: first.tasks,
         pairs: cold.ratios.length,
         total: summarizeSamples(pooled((p) => p.samplesMs)),
@@ -154,20 +165,6 @@ export function summarizeScaling(cells: readonly ReportCell<CoreRunRecord>[]): S
       });
     }
   }
-  const amdahl: Record<string, AmdahlFit> = {};
-  for (const key of new Set(runs.map((r) => r.key))) {
-    const records = runs.filter((r) => r.key === key).map((r) => r.record);
-    const levels = records[0]!.points.map((p) => p.concurrency);
-    if (levels.length < 3) continue;
-    const base = Math.min(...levels);
-    const steadyOf = (p: RunRecord["points"][number]) => p.steadySamplesMs ?? p.batchSamplesMs;
-    const rounds = records.flatMap((record) => {
-      const baseSteady = steadyOf(record.points.find((p) => p.concurrency === base)!);
-      return baseSteady.map((baseMs, i) => record.points.filter((p) => p.concurrency !== base).map((p) => ({ level: p.concurrency, speedup: baseMs / steadyOf(p)[i]! })));
-    });
-    const fit = fitAmdahl(rounds, base, records[0]!.host.cores);
-    if (fit) amdahl[key] = fit;
-  }
   rows.sort((a, b) => order(a) - order(b) || a.label.localeCompare(b.label) || a.workload.localeCompare(b.workload) || a.concurrency - b.concurrency);
   return { rows, noise, amdahl };
 }
@@ -179,7 +176,6 @@ export function summarizeScaling(cells: readonly ReportCell<CoreRunRecord>[]): S
  * @returns The section.
  */
 export function presentScaling(part: ScalingPart): Section {
-  if (part.rows.length === 0) return emptySection();
   return {
     verdict: writeVerdict(part.rows),
     lines: noiseLines(part),
@@ -292,10 +288,7 @@ function scalingTables(scaling: readonly ScalingRow[]): Table[] {
         runtime === "cpython" ? "cpython (threads)" : runtime,
         ...columns.map((column) => {
           const row = rows.find((r) => r.label === runtime && label(r) === column);
-          if (row === undefined) return "-";
-          const base = row.concurrency === Math.min(...rows.filter((r) => r.key === row.key).map((r) => r.concurrency));
-          if (base) return `${(row.total.median / 1000).toFixed(3)} s`;
-          return `${row.steadyEvidence === "none" ? "~" : ""}${formatSpeedup(row.steadySpeedup, row.steadySpeedupCI)}${row.coresBusy === null ? "" : ` ${row.coresBusy.toFixed(1)}c`}`;
+          return row === undefined ? "-" : formatLevel(row);
         }),
       ]),
       note: rows.filter((r) => (r.strategy === "workers" || r.strategy === "processes") && r.concurrency > 1)
@@ -338,6 +331,19 @@ function csvTable(scaling: readonly ScalingRow[]): Table {
   return { title: "every scaling cell, raw", header, rows, show: "none", csv: "results.csv" };
 }
 
+/**
+ * One level of a cell as a table shows it: at the cell's smallest level the
+ * cold median time, above it the steady speedup with its interval and the
+ * cores busy, `~` where the interval does not clear the noise floor.
+ *
+ * @param row The level.
+ * @returns Such as `0.119 s` or `1.93x [1.85–1.96] 2.0c`.
+ */
+export function formatLevel(row: ScalingRow): string {
+  if (row.concurrency === row.baseLevel) return `${(row.total.median / 1000).toFixed(3)} s`;
+  return `${row.steadyEvidence === "none" ? "~" : ""}${formatSpeedup(row.steadySpeedup, row.steadySpeedupCI)}${row.coresBusy === null ? "" : ` ${row.coresBusy.toFixed(1)}c`}`;
+}
+
 /** Amdahl's fit per cell of three levels or more: the serial fraction, its interval, and the limit it sets. */
 function amdahlTable(part: ScalingPart): Table[] {
   const keys = Object.keys(part.amdahl).filter((key) => part.rows.some((r) => r.key === key && r.strategy !== "sequential"));
@@ -377,8 +383,7 @@ function speedupCharts(part: ScalingPart): ChartSpec[] {
     rows.flatMap((r) => {
       const fit = part.amdahl[r.key];
       if (fit === undefined) return [];
-      const base = Math.min(...rows.filter((q) => q.key === r.key).map((q) => q.concurrency));
-      return [{ runtime: r.label, strategy: r.strategy, concurrency: r.concurrency, amdahl: amdahl(Math.min(r.concurrency, r.cores) / Math.min(base, r.cores), fit.serialFraction) }];
+      return [{ runtime: r.label, strategy: r.strategy, concurrency: r.concurrency, amdahl: amdahl(Math.min(r.concurrency, r.cores) / Math.min(r.baseLevel, r.cores), fit.serialFraction) }];
     });
   return [...new Set(scaling.map((r) => r.workload))].map((workload) => {
     const rows = scaling.filter((r) => r.workload === workload);

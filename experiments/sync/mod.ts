@@ -45,7 +45,7 @@ export const sync: Experiment<SyncArgs, SyncRecord, SyncRecord[]> = {
     return {
       verdict: [],
       lines: [],
-      tables: records.length === 0 ? [] : [{
+      tables: [{
         title: "sync · what each pitfall did, and each fix",
         csv: "sync.csv",
         header: ["runtime", "plain ++ lost", "Atomics.add lost", "Mutex lost", "event loop lost", "thief: naive / Mutex balance", "semaphore: plain / bounded inside"],
