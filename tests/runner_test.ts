@@ -158,9 +158,16 @@ sample("cores busy counts the CPU of every thread and child: the same work costs
   const cpuMs = (s: { coresBusy: number | null; steadyMs: number }) => s.coresBusy! * s.steadyMs;
   // Long enough that a worker's start-up and the messages, CPU spent besides the work, stay small beside it.
   const batch = { adapter, workload: cpu, params: { iterations: 60_000_000 }, tasks: 4, concurrency: 2 };
-  const alone = cpuMs(await measureSample("sequential", batch));
+  // This machine runs the same loop at two speeds (about 1.8x apart) in spells, and CPU time follows: the least of
+  // three samples each is the same speed on both sides.
+  const least = async (strategy: "sequential" | "workers" | "processes") => {
+    const spent: number[] = [];
+    for (let i = 0; i < 3; i++) spent.push(cpuMs(await measureSample(strategy, batch)));
+    return Math.min(...spent);
+  };
+  const alone = await least("sequential");
   for (const strategy of ["workers", "processes"] as const) {
-    const spent = cpuMs(await measureSample(strategy, batch));
+    const spent = await least(strategy);
     assert.ok(spent > 0.7 * alone && spent < 1.75 * alone, `${strategy}: ${spent.toFixed(0)} ms of CPU for work that takes ${alone.toFixed(0)} ms on one thread`);
   }
   const sleeping = await measureSample("workers", { adapter, workload: io, params: { waits: 4, waitMs: 10 }, tasks: 4, concurrency: 2 });
