@@ -6,6 +6,32 @@ export function noop(value) {
   return value;
 }
 
+/** Returns the bytes it was sent: the echo of a payload, copied both ways. */
+export function echo(bytes) {
+  return bytes;
+}
+
+/**
+ * The far end of the bare ping-pong, no pool in it: `shared` holds a sequence
+ * number and a value; each odd number is a ping, answered with the value plus
+ * one and the next even number. Spinning watches `Atomics.load`; otherwise
+ * the thread sleeps in `Atomics.wait` and is woken by `Atomics.notify`.
+ */
+export function pong({ shared, rounds, spin }) {
+  const cell = new Int32Array(shared);
+  Atomics.store(cell, 2, 1);
+  Atomics.notify(cell, 2);
+  for (let round = 0; round < rounds; round++) {
+    const ping = 2 * round + 1;
+    if (spin) while (Atomics.load(cell, 0) !== ping);
+    else while (Atomics.load(cell, 0) !== ping) Atomics.wait(cell, 0, ping - 1);
+    cell[1] = cell[1] + 1;
+    Atomics.store(cell, 0, ping + 1);
+    if (!spin) Atomics.notify(cell, 0);
+  }
+  return rounds;
+}
+
 /** The article's loop over `iterations` integers: a small cpu task. */
 export function work(iterations) {
   let sum = 0;

@@ -1,7 +1,10 @@
 /**
- * truepar's pool against piscina and tinypool: the same worker count, the
- * same task file, interleaved and repeated, medians and ratios. Runs on the
- * runtime that runs it; `npm run bench:pool` runs it on all three.
+ * truepar's pool against piscina, tinypool, poolifier and workerpool: the
+ * same worker count, the same tasks, interleaved and repeated, medians and
+ * ratios; beside them the ceilings no pool can pass (two workers' shares with
+ * no messaging; two threads handing a value back and forth through shared
+ * memory). Runs on the runtime that runs it; `npm run bench:pool` runs it on
+ * all three.
  *
  *   bun bench/pool.ts [--json] [--repeat N]
  *
@@ -10,6 +13,7 @@
 
 import os from "node:os";
 import process from "node:process";
+import { fileURLToPath } from "node:url";
 import { createPool } from "../core/pool.ts";
 import { median, percentile } from "../core/stats.ts";
 import { work } from "./_pool_tasks.mjs";
@@ -21,6 +25,15 @@ const NOOP_TASKS = 100_000;
 const SMALL_TASKS = 10_000;
 const SMALL_TASK_US = 50;
 const ROUND_TRIPS = 2_000;
+/** The echo: a 1 MiB payload, copied to the worker and back, this many tasks with this many in flight. */
+const ECHO_BYTES = 1 << 20;
+const ECHO_TASKS = 200;
+const ECHO_IN_FLIGHT = 8;
+/** Under load: small tasks arriving at this share of the workers' capacity, each millisecond's due at once, for this long. */
+const LOAD_SHARE = 0.5;
+const LOAD_MS = 500;
+/** The bare ping-pong: round trips per sample. */
+const PING_PONGS = 20_000;
 const json = process.argv.includes("--json");
 const repeatFlag = process.argv.indexOf("--repeat");
 const REPEAT = repeatFlag === -1 ? 5 : Number(process.argv[repeatFlag + 1]);
@@ -52,7 +65,8 @@ for (const [name, spinMicros] of [["truepar", 0], ["truepar-spin", SPIN_MICROS]]
     };
   });
 }
-for (const name of ["piscina", "tinypool"] as const) {
+const COMPETITORS = ["piscina", "tinypool", "poolifier", "workerpool"] as const;
+for (const name of COMPETITORS) {
   try {
     const maker = await loadCompetitor(name);
     const pool = await maker();
@@ -86,7 +100,7 @@ const ceilingSamples: number[] = [];
 interface Result {
   runtime: string;
   pool: string;
-  scenario: "noop" | "small-cpu" | "small-cpu-map" | "round-trip" | "cold-burst";
+  scenario: "noop" | "small-cpu" | "small-cpu-map" | "round-trip" | "cold-burst" | "echo-1mb" | "under-load";
   median: number;
   unit: string;
   samples: number[];
@@ -98,6 +112,10 @@ interface Result {
 
 const samples = new Map<string, number[]>();
 const roundTrips = new Map<string, number[]>();
+const loadLatencies = new Map<string, number[]>();
+const payload = new Uint8Array(ECHO_BYTES).map((_, i) => i & 255);
+/** Tasks per ms the workers can take at full use, for the under-load scenario. */
+const loadRate = (LOAD_SHARE * WORKERS) / smallTaskMs;
 const push = (key: string, value: number) => samples.set(key, [...(samples.get(key) ?? []), value]);
 
 const trace = (step: string) => process.env.TRUEPAR_TRACE && process.stderr.write(`${step}\n`);
@@ -137,6 +155,14 @@ for (let round = 0; round < REPEAT; round++) {
       }
       roundTrips.set(name, [...(roundTrips.get(name) ?? []), ...trips]);
       push(`${name}|round-trip`, median(trips));
+
+      start = performance.now();
+      await echoes(pool);
+      push(`${name}|echo-1mb`, (ECHO_TASKS * ECHO_BYTES) / ((performance.now() - start) / 1000) / 1e9);
+
+      const latencies = await underLoad(pool);
+      loadLatencies.set(name, [...(loadLatencies.get(name) ?? []), ...latencies]);
+      push(`${name}|under-load`, median(latencies));
     } finally {
       await pool.close();
     }
@@ -147,19 +173,31 @@ for (let round = 0; round < REPEAT; round++) {
     push(`${name}|cold-burst`, performance.now() - start);
     await cold.close();
   }
+  for (const spin of [false, true]) {
+    trace(`ping-pong round ${round}`);
+    const trips = await pingPong(spin);
+    const name = spin ? "bare-atomics-spin" : "bare-atomics-wait";
+    roundTrips.set(name, [...(roundTrips.get(name) ?? []), ...trips]);
+    push(`${name}|round-trip`, median(trips));
+  }
 }
 
 const ceilingMs = median(ceilingSamples);
 const results: Result[] = [];
 for (const [key, values] of samples) {
   const [pool, scenario] = key.split("|") as [string, Result["scenario"]];
-  const unit = { noop: "tasks/s", "small-cpu": "ms", "small-cpu-map": "ms", "round-trip": "µs", "cold-burst": "ms" }[scenario];
+  const unit = { noop: "tasks/s", "small-cpu": "ms", "small-cpu-map": "ms", "round-trip": "µs", "cold-burst": "ms", "echo-1mb": "GB/s", "under-load": "µs" }[scenario];
   const result: Result = { runtime: runtime.name, pool, scenario, median: median(values), unit, samples: values };
   if (scenario === "small-cpu" || scenario === "small-cpu-map") {
     result.efficiency = idealSmallMs / result.median;
     result.ofNoMessaging = ceilingMs / result.median;
   }
   if (scenario === "round-trip") result.p99 = percentile(roundTrips.get(pool)!, 99);
+  if (scenario === "under-load") {
+    const all = loadLatencies.get(pool)!;
+    result.median = percentile(all, 50);
+    result.p99 = percentile(all, 99);
+  }
   results.push(result);
 }
 
@@ -170,6 +208,9 @@ const record = {
   workers: WORKERS,
   repeat: REPEAT,
   spinMicros: SPIN_MICROS,
+  echo: { bytes: ECHO_BYTES, tasks: ECHO_TASKS, inFlight: ECHO_IN_FLIGHT },
+  underLoad: { share: LOAD_SHARE, tasksPerMs: loadRate, ms: LOAD_MS },
+  pingPong: { roundTrips: PING_PONGS },
   smallTask: { iterations: smallIterations, ms: smallTaskMs, idealBatchMs: idealSmallMs, noMessagingMs: ceilingMs, noMessagingEfficiency: idealSmallMs / ceilingMs },
   unavailable,
   results,
@@ -186,13 +227,23 @@ if (json) {
     const map = get(pool, "small-cpu-map");
     const trip = get(pool, "round-trip")!;
     const cold = get(pool, "cold-burst")!;
-    console.log(`${pool.padEnd(12)} no-op ${Math.round(noop.median).toLocaleString("en").padStart(9)} tasks/s · ${SMALL_TASKS} small tasks ${small.median.toFixed(0).padStart(5)} ms (efficiency ${small.efficiency!.toFixed(2)}, ${small.ofNoMessaging!.toFixed(2)} of no messaging)${map ? ` · map ${map.median.toFixed(0)} ms (${map.efficiency!.toFixed(2)}, ${map.ofNoMessaging!.toFixed(2)})` : ""} · round trip p50 ${trip.median.toFixed(0)} µs p99 ${trip.p99!.toFixed(0)} µs · cold burst ${cold.median.toFixed(1)} ms`);
+    const echo = get(pool, "echo-1mb")!;
+    const load = get(pool, "under-load")!;
+    console.log(
+      `${pool.padEnd(12)} no-op ${Math.round(noop.median).toLocaleString("en").padStart(9)} tasks/s · ${SMALL_TASKS} small tasks ${small.median.toFixed(0).padStart(5)} ms (efficiency ${small.efficiency!.toFixed(2)}, ${small.ofNoMessaging!.toFixed(2)} of no messaging)${map ? ` · map ${map.median.toFixed(0)} ms (${map.efficiency!.toFixed(2)}, ${map.ofNoMessaging!.toFixed(2)})` : ""} · round trip p50 ${trip.median.toFixed(1)} µs p99 ${trip.p99!.toFixed(0)} µs · 1 MiB echo ${echo.median.toFixed(2)} GB/s · under load p50 ${load.median.toFixed(0)} µs p99 ${load.p99!.toFixed(0)} µs · cold burst ${cold.median.toFixed(1)} ms`,
+    );
   }
+  for (const bare of ["bare-atomics-wait", "bare-atomics-spin"]) {
+    const trip = get(bare, "round-trip")!;
+    console.log(`${bare.padEnd(12)} round trip p50 ${trip.median.toFixed(2)} µs p99 ${trip.p99!.toFixed(1)} µs: two threads and one SharedArrayBuffer, no pool`);
+  }
+  const spinTrip = get("truepar-spin", "round-trip")!.median;
+  console.log(`truepar-spin round trip ÷ bare ping-pong: ${(spinTrip / get("bare-atomics-wait", "round-trip")!.median).toFixed(2)}x of wait/notify, ${(spinTrip / get("bare-atomics-spin", "round-trip")!.median).toFixed(1)}x of spinning`);
   for (const ours of ["truepar", "truepar-spin"]) {
-    for (const other of ["piscina", "tinypool"]) {
+    for (const other of COMPETITORS) {
       if (!makers.has(other)) continue;
       const ratio = (scenario: string) => get(ours, scenario)!.median / get(other, scenario)!.median;
-      console.log(`${ours} ÷ ${other}: no-op throughput ${ratio("noop").toFixed(2)}x · round trip p50 ${ratio("round-trip").toFixed(2)}x · small-task efficiency ${(get(ours, "small-cpu")!.efficiency! / get(other, "small-cpu")!.efficiency!).toFixed(2)}x · cold burst ${ratio("cold-burst").toFixed(2)}x`);
+      console.log(`${ours} ÷ ${other}: no-op throughput ${ratio("noop").toFixed(2)}x · round trip p50 ${ratio("round-trip").toFixed(2)}x · small-task efficiency ${(get(ours, "small-cpu")!.efficiency! / get(other, "small-cpu")!.efficiency!).toFixed(2)}x · echo ${ratio("echo-1mb").toFixed(2)}x · under-load p50 ${ratio("under-load").toFixed(2)}x · cold burst ${ratio("cold-burst").toFixed(2)}x`);
     }
   }
   for (const { pool, reason } of unavailable) console.log(`${pool}: does not run on ${runtime.name}: ${reason}`);
@@ -201,20 +252,110 @@ if (json) {
 if (unavailable.length > 0) process.exit(0);
 
 
-async function loadCompetitor(name: "piscina" | "tinypool"): Promise<PoolMaker> {
+async function loadCompetitor(name: (typeof COMPETITORS)[number]): Promise<PoolMaker> {
   const filename = TASKS.href;
-  if (name === "piscina") {
-    const { Piscina } = await import("piscina");
-    return () => {
-      const pool = new Piscina({ filename, minThreads: WORKERS, maxThreads: WORKERS, idleTimeout: 60_000 });
-      return Promise.resolve({ run: (fn: string, arg: unknown) => pool.run(arg, { name: fn }), close: () => pool.destroy() });
-    };
+  switch (name) {
+    case "piscina": {
+      const { Piscina } = await import("piscina");
+      return () => {
+        const pool = new Piscina({ filename, minThreads: WORKERS, maxThreads: WORKERS, idleTimeout: 60_000 });
+        return Promise.resolve({ run: (fn: string, arg: unknown) => pool.run(arg, { name: fn }), close: () => pool.destroy() });
+      };
+    }
+    case "tinypool": {
+      const { Tinypool } = await import("tinypool");
+      return () => {
+        const pool = new Tinypool({ filename, minThreads: WORKERS, maxThreads: WORKERS, idleTimeout: 60_000 });
+        return Promise.resolve({ run: (fn: string, arg: unknown) => pool.run(arg, { name: fn }), close: () => pool.destroy() });
+      };
+    }
+    case "poolifier": {
+      // Its worker file wraps the same tasks in poolifier's ThreadWorker; its defaults, as its own cross-pool benchmark uses them.
+      const { FixedThreadPool } = await import("poolifier");
+      const worker = fileURLToPath(new URL("./_poolifier_worker.mjs", import.meta.url));
+      return () => {
+        const pool = new FixedThreadPool(WORKERS, worker);
+        return Promise.resolve({ run: (fn: string, arg: unknown) => pool.execute(arg, fn), close: () => pool.destroy() });
+      };
+    }
+    case "workerpool": {
+      const { default: workerpool } = await import("workerpool");
+      const worker = fileURLToPath(new URL("./_workerpool_worker.mjs", import.meta.url));
+      return () => {
+        const pool = workerpool.pool(worker, { minWorkers: WORKERS, maxWorkers: WORKERS, workerType: "thread" });
+        return Promise.resolve({ run: (fn: string, arg: unknown) => Promise.resolve(pool.exec(fn, [arg])), close: () => pool.terminate().then(() => {}) });
+      };
+    }
   }
-  const { Tinypool } = await import("tinypool");
-  return () => {
-    const pool = new Tinypool({ filename, minThreads: WORKERS, maxThreads: WORKERS, idleTimeout: 60_000 });
-    return Promise.resolve({ run: (fn: string, arg: unknown) => pool.run(arg, { name: fn }), close: () => pool.destroy() });
+}
+
+/** Echoes the payload `ECHO_TASKS` times, `ECHO_IN_FLIGHT` at a time, and checks what came back. */
+async function echoes(pool: BenchPool): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next++ < ECHO_TASKS) {
+      const back = await pool.run("echo", payload) as Uint8Array;
+      if (back.byteLength !== ECHO_BYTES || back[ECHO_BYTES - 1] !== payload[ECHO_BYTES - 1]) throw new Error("the echo came back changed");
+    }
   };
+  await Promise.all(Array.from({ length: ECHO_IN_FLIGHT }, lane));
+}
+
+/**
+ * Small tasks arriving at `loadRate` per ms: every millisecond or so the
+ * tasks due by then are sent. Returns each task's latency, µs, from when it
+ * was due (so a late send counts against the pool, not for it) to its answer.
+ */
+async function underLoad(pool: BenchPool): Promise<number[]> {
+  const latencies: number[] = [];
+  const answers: Promise<void>[] = [];
+  const total = Math.round(loadRate * LOAD_MS);
+  const start = performance.now();
+  let sent = 0;
+  while (sent < total) {
+    const due = Math.min(total, Math.floor((performance.now() - start) * loadRate) + 1);
+    for (; sent < due; sent++) {
+      const dueAt = start + sent / loadRate;
+      answers.push(pool.run("work", smallIterations).then(() => void latencies.push((performance.now() - dueAt) * 1000)));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  await Promise.all(answers);
+  return latencies;
+}
+
+/**
+ * The ceiling: this thread and one worker hand a value back and forth through
+ * a SharedArrayBuffer, `PING_PONGS` times, blocking in `Atomics.wait` or
+ * spinning on `Atomics.load`; no pool in between. The worker is a truepar
+ * pool's, running `pong` as its one task. Returns each round trip, µs.
+ */
+async function pingPong(spin: boolean): Promise<number[]> {
+  const pool = await createPool({ adapter, size: 1, module: TASKS });
+  try {
+    const shared = new SharedArrayBuffer(12);
+    const cell = new Int32Array(shared);
+    const served = pool.run<number>("pong", { shared, rounds: PING_PONGS, spin });
+    if (Atomics.wait(cell, 2, 0, 10_000) === "timed-out") throw new Error("the ping-pong worker did not start within 10 s");
+    const trips: number[] = new Array(PING_PONGS);
+    for (let round = 0; round < PING_PONGS; round++) {
+      const ping = 2 * round + 1;
+      const sent = performance.now();
+      Atomics.store(cell, 0, ping);
+      if (spin) {
+        while (Atomics.load(cell, 0) !== ping + 1);
+      } else {
+        Atomics.notify(cell, 0);
+        while (Atomics.load(cell, 0) !== ping + 1) Atomics.wait(cell, 0, ping);
+      }
+      trips[round] = (performance.now() - sent) * 1000;
+    }
+    if (await served !== PING_PONGS || cell[1] !== PING_PONGS) throw new Error("the ping-pong lost a hand-off");
+    // The first tenth warms both sides up.
+    return trips.slice(PING_PONGS / 10);
+  } finally {
+    await pool.close();
+  }
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
