@@ -41,6 +41,28 @@ export interface CpuReading {
   source: string;
 }
 
+/**
+ * Limits on a worker's JavaScript engine, as `node:worker_threads` takes them:
+ * a worker that passes one ends with an error, and the task it ran fails
+ * with `WorkerCrashedError`.
+ */
+export interface ResourceLimits {
+  /** The main heap's most, MB. */
+  maxOldGenerationSizeMb?: number;
+  /** The heap for new objects' most, MB. */
+  maxYoungGenerationSizeMb?: number;
+  /** The space for generated code, MB. */
+  codeRangeSizeMb?: number;
+  /** The thread's stack, MB. */
+  stackSizeMb?: number;
+}
+
+/** How to start one worker. */
+export interface SpawnOptions {
+  /** Limits to start it with: only those the adapter lists in its `resourceLimits`. */
+  resourceLimits?: ResourceLimits;
+}
+
 /** What a started worker reports to its owner. */
 export interface EndpointHandlers {
   /** Each protocol message the worker sends. */
@@ -86,9 +108,16 @@ export interface RuntimeAdapter {
    *
    * @param kind `"worker"` for a thread, `"process"` for a child of the same runtime.
    * @param handlers Receive its messages and its exit.
+   * @param options Resource limits, among those it lists.
    * @returns The running worker.
    */
-  spawn(kind: WorkerKind, handlers: EndpointHandlers): Endpoint;
+  spawn(kind: WorkerKind, handlers: EndpointHandlers, options?: SpawnOptions): Endpoint;
+  /**
+   * The resource limits this runtime applies, by kind of worker; a pool
+   * asked for one not listed refuses to start rather than run without it.
+   * Leave it out where there are none.
+   */
+  readonly resourceLimits?: Partial<Record<WorkerKind, readonly (keyof ResourceLimits)[]>>;
   /** Describes the machine. */
   hostInfo(): HostInfo;
   /**

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Endpoint, RuntimeAdapter, WorkerKind } from "./adapter.ts";
+import type { Endpoint, ResourceLimits, RuntimeAdapter, WorkerKind } from "./adapter.ts";
 import { defer, type Deferred } from "./_deferred.ts";
 import { describeExit, type ExitInfo, MapError, QueueFullError, TaskTimeoutError, WorkerCrashedError } from "./errors.ts";
 import { openWakeChannel, postAwake, StayAwake, type WakeChannel } from "./pool/latency.ts";
@@ -64,6 +64,22 @@ export interface PoolOptions {
    * task cannot see a signal before it returns).
    */
   abortGraceMs?: number;
+  /**
+   * Recycling: a worker whose JavaScript heap has passed this many MB after
+   * a message takes no more tasks; a new one is started in its place, and it
+   * ends once the tasks it holds settle. For tasks that leak, or that leave
+   * a heap behind. Default: workers are kept whatever their heap.
+   */
+  recycleHeapMb?: number;
+  /**
+   * Limits on each worker's engine, as `node:worker_threads` takes them: a
+   * worker past one ends with an error, its task fails with
+   * `WorkerCrashedError`, and another takes its place. Only those the
+   * adapter lists (`adapter.resourceLimits`): Node's workers take all four,
+   * Node's and Deno's child processes `maxOldGenerationSizeMb`; the pool
+   * refuses any other rather than run without it.
+   */
+  resourceLimits?: ResourceLimits;
 }
 
 /** What a pool is doing, and how long its tasks have taken. */
@@ -79,6 +95,8 @@ export interface PoolStats {
   /** Tasks settled: resolved, and rejected. */
   done: number;
   failed: number;
+  /** Workers replaced for passing `recycleHeapMb`. */
+  recycled: number;
   /** From `run()` to the task settling, ms: one task in four, the last 1,000 of those; `null` before the first. */
   latencyMs: Percentiles | null;
   /** From the task reaching its worker to settling, ms, of the same tasks. */
@@ -151,6 +169,8 @@ interface Slot {
   idleTimer?: ReturnType<typeof setTimeout>;
   /** With `abortGraceMs`: replaces the worker if its aborted task does not end in time. */
   graceTimer?: ReturnType<typeof setTimeout>;
+  /** Past `recycleHeapMb`: it takes no more tasks, and ends when it holds none. */
+  draining: boolean;
 }
 
 /** What a worker reported as an error, as an Error even where the module threw something else. */
@@ -190,6 +210,11 @@ export async function createPool(options: PoolOptions): Promise<Pool> {
   if (options.maxQueue !== undefined) checkCount("Cannot create pool", "maxQueue", options.maxQueue);
   if (options.idleTimeoutMs !== undefined) checkCount("Cannot create pool", "idleTimeoutMs", options.idleTimeoutMs);
   if (options.abortGraceMs !== undefined) checkCount("Cannot create pool", "abortGraceMs", options.abortGraceMs, 0);
+  const recycle = options.recycleHeapMb;
+  if (recycle !== undefined && !(typeof recycle === "number" && recycle > 0 && Number.isFinite(recycle))) {
+    throw new RangeError(`Cannot create pool: "recycleHeapMb" must be a number of MB above 0, received ${describeValue(recycle)}`);
+  }
+  checkResourceLimits(options.adapter, options.kind ?? "worker", options.resourceLimits);
   const specifier = await options.adapter.prepare(options.module ?? DEFAULT_TASK_MODULE);
   const pool = new Pool(options, size, specifier);
   await pool.start();
@@ -212,6 +237,9 @@ export class Pool {
   #roomWaiters: Deferred<void>[] = [];
   #done = 0;
   #failed = 0;
+  #recycled = 0;
+  #heapLimit?: number;
+  #resourceLimits?: ResourceLimits;
   /** The last tasks' latencies and run times, ms, a ring. */
   #latencies: number[] = [];
   #runTimes: number[] = [];
@@ -241,6 +269,8 @@ export class Pool {
     this.#maxQueue = options.maxQueue;
     this.#idleTimeoutMs = options.idleTimeoutMs;
     this.#abortGraceMs = options.abortGraceMs;
+    this.#heapLimit = options.recycleHeapMb === undefined ? undefined : Math.round(options.recycleHeapMb * 1024 * 1024);
+    this.#resourceLimits = options.resourceLimits;
   }
 
   /** Worker threads or child processes. */
@@ -390,6 +420,7 @@ export class Pool {
       running,
       done: this.#done,
       failed: this.#failed,
+      recycled: this.#recycled,
       latencyMs: percentiles(this.#latencies),
       runMs: percentiles(this.#runTimes),
     };
@@ -464,20 +495,21 @@ export class Pool {
   }
 
   #spawn(): void {
-    const slot = { ready: false, retired: false, tasks: new Map(), inFlight: 0, exclusive: false, started: defer<void>() } as Slot;
+    const slot = { ready: false, retired: false, draining: false, tasks: new Map(), inFlight: 0, exclusive: false, started: defer<void>() } as Slot;
     slot.started.promise.catch(() => {});
     slot.endpoint = this.#adapter.spawn(this.#kind, {
       onMessage: (message) => this.#onMessage(slot, message),
       onExit: (exit) => this.#onExit(slot, exit),
-    });
+    }, this.#resourceLimits === undefined ? undefined : { resourceLimits: this.#resourceLimits });
     this.#slots.add(slot);
+    const heapLimit = this.#heapLimit;
     if (this.#spinMicros === 0 || this.#kind !== "worker") {
-      slot.endpoint.send({ t: "init", module: this.#specifier });
+      slot.endpoint.send({ t: "init", module: this.#specifier, heapLimit });
       return;
     }
     const { channel, init } = openWakeChannel(this.#spinMicros);
     slot.wake = channel;
-    slot.endpoint.send({ t: "init", module: this.#specifier, wake: init }, [init.port]);
+    slot.endpoint.send({ t: "init", module: this.#specifier, wake: init, heapLimit }, [init.port]);
   }
 
   #onMessage(slot: Slot, message: FromWorker): void {
@@ -495,6 +527,14 @@ export class Pool {
       case "exit":
         this.#onExit(slot, { code: message.code, signal: null });
         return;
+      case "heap":
+        if (slot.draining) return;
+        // Its replacement starts now; it ends when what it holds has settled.
+        slot.draining = true;
+        this.#recycled++;
+        this.#replace();
+        this.#endIfDrained(slot);
+        return;
       case "done":
       case "fail": {
         slot.inFlight--;
@@ -506,6 +546,7 @@ export class Pool {
           if (message.t === "done") this.#resolve(task, message.value);
           else this.#settle(task, deserializeError(message.error));
         }
+        this.#endIfDrained(slot);
         this.#dispatch();
         return;
       }
@@ -518,6 +559,7 @@ export class Pool {
           if (ok) this.#resolve(task, value);
           else this.#settle(task, deserializeError(value as SerializedError));
         }
+        this.#endIfDrained(slot);
         this.#dispatch();
       }
     }
@@ -546,7 +588,13 @@ export class Pool {
     }
     // Every task sent to it is lost with it: those that had not started yet too.
     for (const task of slot.tasks.values()) this.#settle(task, new WorkerCrashedError(exit, what));
-    this.#replace();
+    // A recycled worker's replacement is already there.
+    if (!slot.draining) this.#replace();
+  }
+
+  /** A recycled worker that holds no more tasks ends. */
+  #endIfDrained(slot: Slot): void {
+    if (slot.draining && slot.tasks.size === 0 && slot.inFlight === 0 && !slot.retired) this.#retire(slot);
   }
 
   /** Hands queued tasks to workers, as {@linkcode planDispatch} plans. */
@@ -562,10 +610,12 @@ export class Pool {
     }
     // Workers that exited idle come back as tasks do, up to the pool's size.
     if (this.#idleTimeoutMs !== undefined && this.#startError === undefined) {
-      while (this.#slots.size < this.#size) this.#spawn();
+      let live = 0;
+      for (const slot of this.#slots) if (!slot.draining) live++;
+      for (; live < this.#size; live++) this.#spawn();
     }
     const slots = [...this.#slots];
-    const workers = slots.map((slot) => ({ ready: slot.ready, exclusive: slot.exclusive, inFlight: slot.inFlight, holding: slot.tasks.size }));
+    const workers = slots.map((slot) => ({ ready: slot.ready && !slot.draining, exclusive: slot.exclusive, inFlight: slot.inFlight, holding: slot.tasks.size }));
     for (const { worker, count } of planDispatch(workers, this.#queue, this.#queue.length)) {
       const slot = slots[worker]!;
       clearTimeout(slot.idleTimer);
@@ -633,7 +683,7 @@ export class Pool {
         if (slot!.retired || !slot!.tasks.has(task.id)) return;
         slot!.tasks.clear();
         this.#retire(slot!);
-        this.#replace();
+        if (!slot!.draining) this.#replace();
       }, this.#abortGraceMs);
       return;
     }
@@ -641,7 +691,7 @@ export class Pool {
       // The worker is busy with it (and with it alone) and cannot be interrupted: replace it.
       slot!.tasks.clear();
       this.#retire(slot!);
-      this.#replace();
+      if (!slot!.draining) this.#replace();
     }
   }
 
@@ -724,4 +774,27 @@ const STATS_KEPT = 1000;
 function percentiles(values: readonly number[]): Percentiles | null {
   if (values.length === 0) return null;
   return { p50: percentile(values, 50), p90: percentile(values, 90), p99: percentile(values, 99), max: Math.max(...values) };
+}
+
+const LIMIT_NAMES: readonly (keyof ResourceLimits)[] = ["maxOldGenerationSizeMb", "maxYoungGenerationSizeMb", "codeRangeSizeMb", "stackSizeMb"];
+
+/** Refuses resource limits that are not numbers above 0, or that this runtime's workers of this kind cannot take. */
+function checkResourceLimits(adapter: RuntimeAdapter, kind: WorkerKind, limits: ResourceLimits | undefined): void {
+  if (limits === undefined) return;
+  if (typeof limits !== "object" || limits === null) {
+    throw new TypeError(`Cannot create pool: "resourceLimits" must be an object such as { maxOldGenerationSizeMb: 256 }, received ${describeValue(limits)}`);
+  }
+  const taken = adapter.resourceLimits?.[kind] ?? [];
+  const workers = `${adapter.runtime.name} ${adapter.runtime.version}'s ${kind === "worker" ? "worker threads" : "child processes"}`;
+  for (const [name, value] of Object.entries(limits)) {
+    if (!LIMIT_NAMES.includes(name as keyof ResourceLimits)) {
+      throw new TypeError(`Cannot create pool: "resourceLimits" has no limit "${name}" (there are ${LIMIT_NAMES.join(", ")})`);
+    }
+    if (!(typeof value === "number" && value > 0 && Number.isFinite(value))) {
+      throw new RangeError(`Cannot create pool: "resourceLimits.${name}" must be a number of MB above 0, received ${describeValue(value)}`);
+    }
+    if (!taken.includes(name as keyof ResourceLimits)) {
+      throw new TypeError(`Cannot create pool: ${workers} cannot be held to "${name}" (they take ${taken.length === 0 ? "no resource limits" : taken.join(", ")})`);
+    }
+  }
 }

@@ -39,7 +39,8 @@ const MAX_CAUSE_DEPTH = 16;
 
 /** A message from the pool to a worker. */
 export type ToWorker =
-  | { t: "init"; module: string; wake?: Wake }
+  /** `heapLimit`: bytes of heap past which the worker says so (`heap`) after a message. */
+  | { t: "init"; module: string; wake?: Wake; heapLimit?: number }
   /** With `abortable`, the function is called with `{ signal }` after its argument, and an `abort` message aborts it. */
   | { t: "run"; id: number; fn: string; arg: unknown; abortable?: true }
   /** Aborts the signal of a running abortable task; handled at once, not after the task. */
@@ -73,6 +74,8 @@ export type FromWorker =
   | { t: "fail"; id: number; error: SerializedError }
   | { t: "batch-done"; results: [id: number, ...outcome: Outcome][] }
   | { t: "init-fail"; error: SerializedError }
+  /** Its heap passed the `heapLimit` of its `init`, at `used` bytes: sent once, after an answer. */
+  | { t: "heap"; used: number }
   | { t: "exit"; code: number };
 
 /**

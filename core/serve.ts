@@ -18,6 +18,8 @@ export interface ParentPort {
    * (`receiveMessageOnPort` of `node:worker_threads`); worker threads only.
    */
   receive?(port: MessagePort): { message: unknown } | undefined;
+  /** Bytes of JavaScript heap this worker uses now, for a pool that recycles workers past a limit. */
+  heapUsed?(): number;
 }
 
 /** A loaded task module: its exports, some of which are task functions. */
@@ -37,6 +39,8 @@ export function serveTasks(
 ): void {
   let tasks: TaskModule | undefined;
   let wake: Wake | undefined;
+  /** With a heap limit: bytes past which this worker tells the pool, once. */
+  let heapLimit: number | undefined;
   const find = (fn: string): Task => {
     const task = tasks?.[fn];
     if (typeof task !== "function") throw new TypeError(`Cannot run task: the task module has no function "${fn}"`);
@@ -51,7 +55,14 @@ export function serveTasks(
     turn = turn.then(() => handle(message)).catch(reportLost).then(afterTurn);
   };
   const afterTurn = () => {
+    if (heapLimit !== undefined) checkHeap(heapLimit);
     if (--queued === 0 && wake !== undefined) spin(wake);
+  };
+  const checkHeap = (limit: number) => {
+    const used = port.heapUsed?.();
+    if (used === undefined || used <= limit) return;
+    heapLimit = undefined;
+    port.post({ t: "heap", used });
   };
   /** Posts an answer, or if it cannot be sent (a function; a BigInt to a child), what `instead` makes of the error. */
   const reply = (answer: FromWorker, instead: (error: SerializedError) => FromWorker) => {
@@ -91,6 +102,7 @@ export function serveTasks(
   function handle(message: ToWorker): Promise<unknown> | undefined {
     switch (message.t) {
       case "init":
+        heapLimit = message.heapLimit;
         if (message.wake !== undefined && port.receive !== undefined) {
           wake = message.wake;
           wake.port.addEventListener("message", (event) => accept(event.data as ToWorker));

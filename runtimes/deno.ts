@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Endpoint, EndpointHandlers, RuntimeAdapter, WorkerKind } from "../core/adapter.ts";
+import type { Endpoint, EndpointHandlers, ResourceLimits, RuntimeAdapter, SpawnOptions, WorkerKind } from "../core/adapter.ts";
 import { readHostInfo } from "./_host.ts";
 import { readProcMemory } from "./_memory.ts";
 import { readTreeCpu } from "./_cpu.ts";
@@ -37,9 +37,11 @@ class DenoAdapter implements RuntimeAdapter {
   };
 
   prepare = prepareInPlace;
+  // Deno's Web Workers take no limits; its children take V8's flag.
+  readonly resourceLimits = { process: ["maxOldGenerationSizeMb"] } as const;
 
-  spawn(kind: WorkerKind, handlers: EndpointHandlers): Endpoint {
-    return kind === "worker" ? spawnWebWorker(handlers, { reportsClose: false }) : spawnChild(handlers);
+  spawn(kind: WorkerKind, handlers: EndpointHandlers, options: SpawnOptions = {}): Endpoint {
+    return kind === "worker" ? spawnWebWorker(handlers, { reportsClose: false }) : spawnChild(handlers, options.resourceLimits);
   }
 
   hostInfo = readHostInfo;
@@ -48,9 +50,10 @@ class DenoAdapter implements RuntimeAdapter {
   // No nextTurn: looping on Deno's setImmediate delayed a worker's answers (21 → 32 µs a hop here).
 }
 
-function spawnChild(handlers: EndpointHandlers): Endpoint {
+function spawnChild(handlers: EndpointHandlers, limits?: ResourceLimits): Endpoint {
+  const heap = limits?.maxOldGenerationSizeMb === undefined ? [] : [`--v8-flags=--max-old-space-size=${limits.maxOldGenerationSizeMb}`];
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--quiet", STDIO_ENTRY.href],
+    args: ["run", "-A", "--quiet", ...heap, STDIO_ENTRY.href],
     stdin: "piped",
     stdout: "piped",
     stderr: "inherit",

@@ -14,7 +14,7 @@ import path from "node:path";
 import process from "node:process";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { type Transferable as NodeTransferable, Worker } from "node:worker_threads";
-import type { Endpoint, EndpointHandlers, RuntimeAdapter, WorkerKind } from "../core/adapter.ts";
+import type { Endpoint, EndpointHandlers, ResourceLimits, RuntimeAdapter, SpawnOptions, WorkerKind } from "../core/adapter.ts";
 import type { ExitInfo } from "../core/errors.ts";
 import type { FromWorker } from "../core/protocol.ts";
 import { encodeFrame, FrameDecoder } from "./_frames.ts";
@@ -50,19 +50,23 @@ class NodeAdapter implements RuntimeAdapter {
     engine: `v8 ${process.versions.v8}`,
   };
   #entries?: { worker: string; process: string };
+  readonly resourceLimits = {
+    worker: ["maxOldGenerationSizeMb", "maxYoungGenerationSizeMb", "codeRangeSizeMb", "stackSizeMb"],
+    process: ["maxOldGenerationSizeMb"],
+  } as const;
 
   async prepare(module: URL): Promise<string> {
     this.#entries ??= { worker: fileURLToPath(await bundle(WORKER_ENTRY)), process: fileURLToPath(await bundle(STDIO_ENTRY)) };
     return (await bundle(module)).href;
   }
 
-  spawn(kind: WorkerKind, handlers: EndpointHandlers): Endpoint {
+  spawn(kind: WorkerKind, handlers: EndpointHandlers, options: SpawnOptions = {}): Endpoint {
     if (this.#entries === undefined) {
       throw new Error("Cannot spawn: call prepare() before spawn() so the entries are bundled");
     }
     return kind === "worker"
-      ? spawnWorker(this.#entries.worker, handlers)
-      : spawnChild(this.#entries.process, handlers);
+      ? spawnWorker(this.#entries.worker, handlers, options.resourceLimits)
+      : spawnChild(this.#entries.process, handlers, options.resourceLimits);
   }
 
   hostInfo = readHostInfo;
@@ -71,9 +75,9 @@ class NodeAdapter implements RuntimeAdapter {
   nextTurn = setImmediate;
 }
 
-function spawnWorker(entry: string, handlers: EndpointHandlers): Endpoint {
+function spawnWorker(entry: string, handlers: EndpointHandlers, resourceLimits?: ResourceLimits): Endpoint {
   // Its own execArgv: a worker must not inherit a loader such as tsx from its parent.
-  const worker = new Worker(entry, { execArgv: ["--enable-source-maps"] });
+  const worker = new Worker(entry, { execArgv: ["--enable-source-maps"], resourceLimits });
   let ended = false;
   let error: Error | undefined;
   worker.on("message", (message: FromWorker) => handlers.onMessage(message));
@@ -93,8 +97,9 @@ function spawnWorker(entry: string, handlers: EndpointHandlers): Endpoint {
   };
 }
 
-function spawnChild(entry: string, handlers: EndpointHandlers): Endpoint {
-  const child = spawn(process.execPath, ["--enable-source-maps", entry], {
+function spawnChild(entry: string, handlers: EndpointHandlers, limits?: ResourceLimits): Endpoint {
+  const heap = limits?.maxOldGenerationSizeMb === undefined ? [] : [`--max-old-space-size=${limits.maxOldGenerationSizeMb}`];
+  const child = spawn(process.execPath, [...heap, "--enable-source-maps", entry], {
     stdio: ["pipe", "pipe", "inherit"],
     env: childEnv(),
   });

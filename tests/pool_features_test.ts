@@ -1,7 +1,7 @@
 import { RUNTIME } from "./_guard.ts";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { QueueFullError } from "../core/errors.ts";
+import { QueueFullError, WorkerCrashedError } from "../core/errors.ts";
 import { createPool } from "../core/pool.ts";
 import { PriorityQueue } from "../core/pool/queue.ts";
 import { createAdapter } from "../runtimes/detect.ts";
@@ -27,7 +27,7 @@ for (const kind of ["worker", "process"] as const) {
 
   test("stats(): workers, busy, queued, running, done, failed, and latency and run-time percentiles", async () => {
     await using pool = await createPool({ adapter, kind, size: 2, module: TASKS });
-    assert.equal({ ...pool.stats(), latencyMs: null, runMs: null }, { workers: 2, busy: 0, queued: 0, running: 0, done: 0, failed: 0, latencyMs: null, runMs: null });
+    assert.equal({ ...pool.stats(), latencyMs: null, runMs: null }, { workers: 2, busy: 0, queued: 0, running: 0, done: 0, failed: 0, recycled: 0, latencyMs: null, runMs: null });
     const slow = Array.from({ length: 8 }, () => pool.run("spin", 30));
     const during = pool.stats();
     assert.is(during.busy, 2);
@@ -112,6 +112,47 @@ for (const kind of ["worker", "process"] as const) {
     }
     assert.equal(await Promise.all([pool.run("square", 3), pool.run("square", 4)]), [9, 16]);
     assert.is(pool.stats().workers, 2);
+  });
+
+  test("recycleHeapMb: a worker whose heap passes the limit finishes its tasks, then a fresh one takes its place", async () => {
+    await using pool = await createPool({ adapter, kind, size: 1, module: TASKS, recycleHeapMb: 32 });
+    const first = await pool.run("identity", null);
+    const pids = pool.pids;
+    assert.is(await pool.run("hoard", 2), 2);
+    assert.is(await pool.run("identity", null), first, "under the limit, the worker is kept");
+    // The task that passes the limit and the tasks queued behind it all finish.
+    assert.equal(await Promise.all([pool.run("hoard", 64), pool.run("square", 5), pool.run("square", 6)]), [66, 25, 36]);
+    const deadline = Date.now() + 5000;
+    while (pool.stats().recycled === 0 && Date.now() < deadline) await pool.run("square", 1);
+    assert.is(pool.stats().recycled, 1);
+    assert.is(await pool.run("hoard", 0), 0, "the new worker holds nothing");
+    assert.is.not(await pool.run("identity", null), first);
+    assert.is(pool.stats().workers, 1);
+    for (const pid of pids) {
+      while (isAlive(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.not.ok(isAlive(pid), `recycled child ${pid} still alive`);
+    }
+    const bad = await createPool({ adapter, kind, module: TASKS, recycleHeapMb: 0 }).catch((error: unknown) => error);
+    assert.instance(bad, RangeError);
+  });
+
+  const limits = adapter.resourceLimits?.[kind] ?? [];
+  test(`resourceLimits: ${limits.length === 0 ? "none here, and the pool refuses them" : `${limits.join(", ")}; past the heap's, the task fails and another worker takes its place`}`, async () => {
+    const unknown = await createPool({ adapter, kind, module: TASKS, resourceLimits: { maxHeap: 1 } as never }).catch((error: unknown) => error);
+    assert.match((unknown as Error).message, /has no limit "maxHeap"/);
+    if (!limits.includes("maxOldGenerationSizeMb")) {
+      const refused = await createPool({ adapter, kind, module: TASKS, resourceLimits: { maxOldGenerationSizeMb: 64 } }).catch((error: unknown) => error);
+      assert.instance(refused, TypeError);
+      assert.match((refused as Error).message, /cannot be held to "maxOldGenerationSizeMb"/);
+      return;
+    }
+    const negative = await createPool({ adapter, kind, module: TASKS, resourceLimits: { maxOldGenerationSizeMb: -1 } }).catch((error: unknown) => error);
+    assert.instance(negative, RangeError);
+    await using pool = await createPool({ adapter, kind, size: 1, module: TASKS, resourceLimits: { maxOldGenerationSizeMb: 48 } });
+    assert.is(await pool.run("hoard", 8), 8);
+    const crashed = await pool.run("hoard", 400).catch((error: unknown) => error);
+    assert.instance(crashed, WorkerCrashedError);
+    assert.is(await pool.run("hoard", 0), 0, "a new worker runs the next task");
   });
 
   test.run();

@@ -11,6 +11,7 @@ import { encodeFrame, FrameDecoder } from "../_frames.ts";
 
 interface DenoLike {
   exit(code?: number): never;
+  memoryUsage(): { heapUsed: number };
   stdin: { readable: ReadableStream<Uint8Array> };
   stdout: { writeSync(bytes: Uint8Array): number };
 }
@@ -25,6 +26,7 @@ async function processPort(): Promise<ParentPort> {
   const { default: process } = await import("node:process");
   return {
     post: (message) => void process.stdout.write(encodeFrame(message)),
+    heapUsed: () => process.memoryUsage().heapUsed,
     listen: (onMessage) => {
       const decoder = new FrameDecoder((m) => onMessage(m as ToWorker), () => {});
       process.stdin.on("data", (chunk: Uint8Array) => decoder.push(chunk));
@@ -36,6 +38,7 @@ async function processPort(): Promise<ParentPort> {
 
 function denoPort(runtime: DenoLike): ParentPort {
   return {
+    heapUsed: () => runtime.memoryUsage().heapUsed,
     post: (message) => {
       const bytes = encodeFrame(message);
       let written = 0;

@@ -15,6 +15,7 @@ const scope = globalThis as unknown as {
 
 interface DenoLike {
   exit(code?: number): never;
+  memoryUsage(): { heapUsed: number };
 }
 
 const deno = (globalThis as { Deno?: DenoLike }).Deno;
@@ -33,7 +34,17 @@ serveTasks({
     scope.onmessage = (event) => onMessage(event.data as ToWorker);
   },
   receive: await receiver(),
+  heapUsed: heapReader(),
 });
+
+/** This worker's heap: Deno's and Bun's own call, a browser's `performance.memory` where it has one (Chromium). */
+function heapReader(): (() => number) | undefined {
+  if (deno !== undefined) return () => deno.memoryUsage().heapUsed;
+  const process = (globalThis as { process?: { memoryUsage(): { heapUsed: number } } }).process;
+  if (process !== undefined) return () => process.memoryUsage().heapUsed;
+  const memory = (performance as { memory?: { usedJSHeapSize: number } }).memory;
+  return memory === undefined ? undefined : () => (performance as unknown as { memory: { usedJSHeapSize: number } }).memory.usedJSHeapSize;
+}
 
 /** The latency mode's way to take a message without the event loop, where the runtime has one (not a browser). */
 async function receiver(): Promise<ParentPort["receive"]> {

@@ -5,6 +5,7 @@
  * @module
  */
 
+import process from "node:process";
 import { parentPort, receiveMessageOnPort } from "node:worker_threads";
 import type { ToWorker } from "../../core/protocol.ts";
 import { type ParentPort, serveTasks } from "../../core/serve.ts";
@@ -16,4 +17,6 @@ serveTasks({
   post: (message) => port.postMessage(message),
   listen: (onMessage) => port.on("message", (message: ToWorker) => onMessage(message)),
   receive: receiveMessageOnPort as unknown as ParentPort["receive"],
+  // A worker's own isolate's heap, not the process's.
+  heapUsed: () => process.memoryUsage().heapUsed,
 });
