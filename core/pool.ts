@@ -245,6 +245,8 @@ export class Pool {
   #runTimes: number[] = [];
   #ring = 0;
   #nextId = 0;
+  /** The pool's thread is turning its loop, watching the workers' channels for answers. */
+  #watching = false;
   #pending = 0;
   #closing = false;
   #startError?: Error;
@@ -265,7 +267,15 @@ export class Pool {
     this.#taskTimeoutMs = options.taskTimeoutMs;
     this.#spinMicros = options.spinMicros ?? 0;
     this.#size = size;
-    this.#awake = new StayAwake(this.#spinMicros, options.adapter.nextTurn, () => this.#pending > 0);
+    this.#awake = new StayAwake(this.#spinMicros, options.adapter.nextTurn, () => this.#pending > 0, {
+      watch: (on) => {
+        this.#watching = on;
+        for (const slot of this.#slots) slot.wake?.shared.watch(on);
+      },
+      poll: () => {
+        for (const slot of this.#slots) this.#poll(slot);
+      },
+    });
     this.#maxQueue = options.maxQueue;
     this.#idleTimeoutMs = options.idleTimeoutMs;
     this.#abortGraceMs = options.abortGraceMs;
@@ -509,6 +519,7 @@ export class Pool {
     }
     const { channel, init } = openWakeChannel(this.#spinMicros);
     slot.wake = channel;
+    channel.shared.watch(this.#watching);
     slot.endpoint.send({ t: "init", module: this.#specifier, wake: init, heapLimit }, [init.port]);
   }
 
@@ -526,6 +537,9 @@ export class Pool {
         return;
       case "exit":
         this.#onExit(slot, { code: message.code, signal: null });
+        return;
+      case "poll":
+        this.#poll(slot);
         return;
       case "heap":
         if (slot.draining) return;
@@ -565,7 +579,17 @@ export class Pool {
     }
   }
 
+  /** Takes the answers waiting on a worker's shared-memory channel. */
+  #poll(slot: Slot): void {
+    const shared = slot.wake?.shared;
+    if (shared === undefined) return;
+    for (let message = shared.read(); message !== undefined && !slot.retired; message = shared.read()) this.#onMessage(slot, message as FromWorker);
+  }
+
   #onExit(slot: Slot, exit: ExitInfo): void {
+    if (slot.retired) return;
+    // What it answered before it went still counts.
+    this.#poll(slot);
     if (slot.retired) return;
     this.#retire(slot);
     const what = this.#kind === "worker" ? "worker" : "child process";

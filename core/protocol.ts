@@ -45,6 +45,8 @@ export type ToWorker =
   | { t: "run"; id: number; fn: string; arg: unknown; abortable?: true }
   /** Aborts the signal of a running abortable task; handled at once, not after the task. */
   | { t: "abort"; id: number }
+  /** Messages wait on the shared-memory channel (`Wake.shared`): take them. */
+  | { t: "poll" }
   /** Several tasks in one message, run one after another; answered by one `batch-done`. */
   | { t: "batch"; tasks: [id: number, fn: string, arg: unknown][] }
   /** One task that calls `fn` on each of `args`; answered by `done` with one outcome per item. */
@@ -62,6 +64,8 @@ export interface Wake {
   port: MessagePort;
   /** How long an idle worker watches the counter before it goes back to its event loop. */
   spinMicros: number;
+  /** The shared-memory channel (`core/pool/channel.ts`) that carries plain-data tasks and answers; `counter` is its first word. */
+  shared?: SharedArrayBuffer;
 }
 
 /** How one task or item ended: `[1, value]` or `[0, error]`. */
@@ -74,6 +78,8 @@ export type FromWorker =
   | { t: "fail"; id: number; error: SerializedError }
   | { t: "batch-done"; results: [id: number, ...outcome: Outcome][] }
   | { t: "init-fail"; error: SerializedError }
+  /** Answers wait on the shared-memory channel: take them. */
+  | { t: "poll" }
   /** Its heap passed the `heapLimit` of its `init`, at `used` bytes: sent once, after an answer. */
   | { t: "heap"; used: number }
   | { t: "exit"; code: number };

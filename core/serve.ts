@@ -5,6 +5,7 @@
  * @module
  */
 
+import { SharedChannel } from "./pool/channel.ts";
 import { type FromWorker, type Outcome, type SerializedError, serializeError, type ToWorker, type Wake } from "./protocol.ts";
 
 /** How a worker or child process talks to the pool that started it. */
@@ -39,6 +40,8 @@ export function serveTasks(
 ): void {
   let tasks: TaskModule | undefined;
   let wake: Wake | undefined;
+  /** With a wake channel: the shared memory that plain-data tasks and answers travel through. */
+  let shared: SharedChannel | undefined;
   /** With a heap limit: bytes past which this worker tells the pool, once. */
   let heapLimit: number | undefined;
   const find = (fn: string): Task => {
@@ -50,7 +53,8 @@ export function serveTasks(
   let turn: Promise<unknown> = Promise.resolve();
   let queued = 0;
   const accept = (message: ToWorker) => {
-    queued++;
+    // Busy: the pool need not ring for what it writes to the channel; this worker looks before it sleeps.
+    if (queued++ === 0) shared?.watch(true);
     // A turn that fails (its answer could not be posted at all) must not stop the turns after it.
     turn = turn.then(() => handle(message)).catch(reportLost).then(afterTurn);
   };
@@ -64,22 +68,30 @@ export function serveTasks(
     heapLimit = undefined;
     port.post({ t: "heap", used });
   };
+  /** Sends an answer: plain data through shared memory (ringing for the pool if it is not watching), the rest as a message. */
+  const answer = (message: FromWorker) => {
+    const written = shared?.write(message);
+    if (written === "ring") port.post({ t: "poll" });
+    else if (!written) port.post(message);
+  };
   /** Posts an answer, or if it cannot be sent (a function; a BigInt to a child), what `instead` makes of the error. */
-  const reply = (answer: FromWorker, instead: (error: SerializedError) => FromWorker) => {
+  const reply = (message: FromWorker, instead: (error: SerializedError) => FromWorker) => {
     try {
-      port.post(answer);
+      answer(message);
     } catch (error) {
-      port.post(instead(serializeError(error)));
+      answer(instead(serializeError(error)));
     }
   };
   /** The signals of the abortable tasks running or waiting here, by task id. */
   const aborts = new Map<number, AbortController>();
-  port.listen((message) => {
+  const listen = (message: ToWorker) => {
     if (message.t === "init") handle(message);
+    else if (message.t === "poll") receiveShared();
     // An abort cannot wait its turn: the task it aborts holds the turn.
     else if (message.t === "abort") aborts.get(message.id)?.abort(new DOMException("The task was aborted by its caller", "AbortError"));
     else accept(message);
-  });
+  };
+  port.listen(listen);
 
   /** Idle: watch the counter for a while, and take a task that comes meanwhile without waiting to be woken. */
   function spin({ counter, port: tasksPort, spinMicros }: Wake): void {
@@ -87,13 +99,26 @@ export function serveTasks(
     if (receiveAll(tasksPort)) return;
     const until = performance.now() + spinMicros / 1000;
     while (Atomics.load(counter, 0) === seen && performance.now() < until);
+    if (receiveAll(tasksPort)) return;
+    // Going to sleep: say so first, then look once more, so a task written meanwhile is either seen now or rung for.
+    shared?.watch(false);
     receiveAll(tasksPort);
   }
 
   function receiveAll(from: MessagePort): boolean {
-    let received = false;
-    for (let entry = port.receive!(from); entry !== undefined; entry = port.receive!(from)) {
+    let received = receiveShared();
+    if (port.receive === undefined) return received;
+    for (let entry = port.receive(from); entry !== undefined; entry = port.receive(from)) {
       accept(entry.message as ToWorker);
+      received = true;
+    }
+    return received;
+  }
+
+  function receiveShared(): boolean {
+    let received = false;
+    for (let message = shared?.read(); message !== undefined; message = shared!.read()) {
+      accept(message as ToWorker);
       received = true;
     }
     return received;
@@ -103,9 +128,10 @@ export function serveTasks(
     switch (message.t) {
       case "init":
         heapLimit = message.heapLimit;
-        if (message.wake !== undefined && port.receive !== undefined) {
+        if (message.wake !== undefined) {
           wake = message.wake;
-          wake.port.addEventListener("message", (event) => accept(event.data as ToWorker));
+          if (wake.shared !== undefined) shared = new SharedChannel("worker", wake.shared);
+          wake.port.addEventListener("message", (event) => listen(event.data as ToWorker));
           wake.port.start();
         }
         load(message.module).then(
@@ -123,10 +149,11 @@ export function serveTasks(
         if (controller) aborts.set(id, controller);
         return new Promise((resolve) => resolve(controller ? (find(fn) as AbortableTask)(arg, { signal: controller.signal }) : invoke(find(fn), arg))).then(
           (value) => reply({ t: "done", id, value }, fail),
-          (error) => port.post(fail(serializeError(error))),
+          (error) => answer(fail(serializeError(error))),
         ).finally(() => aborts.delete(id));
       }
       case "abort":
+      case "poll":
         return;
       case "batch":
         return runInTurn(message.tasks.length, (i) => invoke(find(message.tasks[i]![1]), message.tasks[i]![2])).then((outcomes) =>

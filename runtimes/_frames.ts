@@ -14,6 +14,8 @@
  * @module
  */
 
+import { jsonScalar } from "../core/_json.ts";
+
 interface Codec {
   serialize(value: unknown, options?: { binaryType: "nodebuffer" }): Uint8Array;
   deserialize(bytes: Uint8Array): unknown;
@@ -184,17 +186,7 @@ export class FrameDecoder {
  * JSON carries exactly. Plain loops: it runs on every message.
  */
 function walk(value: unknown, depth = 0): boolean {
-  switch (typeof value) {
-    case "string":
-    case "boolean":
-      return true;
-    case "number":
-      return Number.isFinite(value) && !Object.is(value, -0);
-    case "object":
-      break;
-    default:
-      return false;
-  }
+  if (typeof value !== "object") return jsonScalar(value);
   if (value === null) return true;
   if (depth > MAX_DEPTH) {
     refuseSharedInGraph(value);

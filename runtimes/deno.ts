@@ -5,6 +5,7 @@
  * @module
  */
 
+import { setImmediate } from "node:timers";
 import type { Endpoint, EndpointHandlers, ResourceLimits, RuntimeAdapter, SpawnOptions, WorkerKind } from "../core/adapter.ts";
 import { readHostInfo } from "./_host.ts";
 import { readProcMemory } from "./_memory.ts";
@@ -47,7 +48,9 @@ class DenoAdapter implements RuntimeAdapter {
   hostInfo = readHostInfo;
   readMemory = readProcMemory;
   readCpu = readTreeCpu;
-  // No nextTurn: looping on Deno's setImmediate delayed a worker's answers (21 → 32 µs a hop here).
+  // Answers of plain data come through shared memory, which turning the loop sees at once (24 → 4.4 µs a round trip here);
+  // other answers still come as messages, which a loop turning on setImmediate delays on Deno (21 → 32 µs a hop).
+  nextTurn = (callback: () => void) => void setImmediate(callback);
 }
 
 function spawnChild(handlers: EndpointHandlers, limits?: ResourceLimits): Endpoint {

@@ -1,8 +1,8 @@
 /**
- * What crosses from a task to its caller, on worker threads and child
- * processes alike: values as structured clone carries them, and errors
- * whole (class, code, cause, an AggregateError's errors), or a thrown value
- * as itself.
+ * What crosses from a task to its caller, on worker threads, worker threads
+ * in latency mode (plain data through shared memory) and child processes
+ * alike: values as structured clone carries them, and errors whole (class,
+ * code, cause, an AggregateError's errors), or a thrown value as itself.
  */
 
 import { RUNTIME } from "./_guard.ts";
@@ -14,10 +14,12 @@ import { createAdapter } from "../runtimes/detect.ts";
 const TASKS = new URL("./fixtures/tasks.ts", import.meta.url);
 const adapter = await createAdapter();
 
-for (const kind of ["worker", "process"] as const) {
-  const test = suite<{ pool: Pool }>(`${RUNTIME} ${kind}: what crosses the boundary`);
+const MODES = [{ kind: "worker", spinMicros: 0 }, { kind: "worker", spinMicros: 50 }, { kind: "process", spinMicros: 0 }] as const;
+
+for (const { kind, spinMicros } of MODES) {
+  const test = suite<{ pool: Pool }>(`${RUNTIME} ${kind}${spinMicros > 0 ? " through shared memory" : ""}: what crosses the boundary`);
   test.before(async (context) => {
-    context.pool = await createPool({ adapter, kind, size: 1, module: TASKS });
+    context.pool = await createPool({ adapter, kind, size: 1, module: TASKS, spinMicros });
   });
   test.after(async (context) => {
     await context.pool.close();
@@ -32,6 +34,37 @@ for (const kind of ["worker", "process"] as const) {
     assert.instance(back.bytes, Float64Array);
     assert.ok(Object.is(back.negativeZero, -0));
   });
+
+  if (kind === "worker") {
+    test("values at the edge of plain data arrive as structured clone makes them", async ({ pool }) => {
+      const buffer = new ArrayBuffer(32);
+      new Uint8Array(buffer).set([1, 2, 3, 4]);
+      const shared = new Uint8Array(new SharedArrayBuffer(8));
+      const values: unknown[] = [
+        1.5, "ünïcode \u{1F600} \uD800 lone", true, null, undefined, Number.NaN, -0, Number.POSITIVE_INFINITY, 2 ** 53,
+        [1, undefined, 3], [1, , 3], { a: undefined, b: 1 }, Object.assign(Object.create(null), { x: [1, { y: "z" }] }),
+        { "\u0000bytes": 0 }, new Uint8Array(buffer, 2, 4), buffer, { twice: [new Uint8Array(buffer), new Int32Array(buffer)] },
+        { nested: { bytes: new Float64Array([1.5, -0, Number.NEGATIVE_INFINITY]), big: new BigInt64Array([2n ** 62n]) } }, new Uint8Array(3 << 20).fill(7),
+        new Uint8Array(1 << 20).fill(9), [new Uint16Array([1, 2]), new Uint16Array([3])], new DataView(buffer, 4), shared,
+      ];
+      for (const value of values) {
+        const back = await pool.run("echo", value);
+        assert.equal(back, structuredClone(value), `${Object.prototype.toString.call(value)}`);
+        if (typeof value === "object" && value !== null) assert.is(Object.getPrototypeOf(back), Object.getPrototypeOf(structuredClone(value)));
+        if (ArrayBuffer.isView(value)) {
+          assert.is((back as ArrayBufferView).byteOffset, value.byteOffset);
+          assert.is((back as ArrayBufferView).buffer.byteLength, value.buffer.byteLength);
+        }
+      }
+      assert.ok(Object.is(await pool.run("echo", -0), -0));
+      const [first, second] = (await pool.run<{ twice: [Uint8Array, Int32Array] }>("echo", values[16])).twice;
+      assert.is(first.buffer, second.buffer, "two views of one buffer still share one");
+      // Shared memory stays shared.
+      const echoed = await pool.run<Uint8Array>("echo", shared);
+      echoed[0] = 42;
+      assert.is(shared[0], 42);
+    });
+  }
 
   test("a thrown RangeError keeps its class, code, detail and cause chain", async ({ pool }) => {
     const error = await pool.run("throwRich", null).catch((e: unknown) => e) as RangeError & { code: string; detail: unknown };

@@ -1,19 +1,22 @@
 /**
- * The pool's latency mode (`spinMicros`): tasks go to a worker over a port of
- * their own with a counter in shared memory beside it, which an idle worker
- * watches instead of sleeping; and the pool's thread keeps its event loop
- * turning while answers are due. Waking a sleeping thread is most of a round
- * trip's cost; the price is that much cpu per idle spell on both sides.
+ * The pool's latency mode (`spinMicros`): tasks go to a worker over a
+ * shared-memory channel of their own (plain data) or a port (anything else),
+ * with a counter in shared memory beside them, which an idle worker watches
+ * instead of sleeping; and the pool's thread keeps its event loop turning,
+ * looking at the channels' answers, while answers are due. Waking a sleeping
+ * thread is most of a round trip's cost; the price is that much cpu per idle
+ * spell on both sides.
  *
  * @module
  */
 
-import type { ToWorker } from "../protocol.ts";
+import type { ToWorker, Wake } from "../protocol.ts";
+import { SharedChannel } from "./channel.ts";
 
 /** The pool's side of a worker's wake channel. */
 export interface WakeChannel {
   port: MessagePort;
-  counter: Int32Array;
+  shared: SharedChannel;
 }
 
 /**
@@ -22,42 +25,63 @@ export interface WakeChannel {
  * @param spinMicros How long the worker watches the counter when idle.
  * @returns The pool's side, and what the worker's `init` message carries (its port is to be transferred).
  */
-export function openWakeChannel(spinMicros: number): { channel: WakeChannel; init: { port: MessagePort; counter: Int32Array; spinMicros: number } } {
+export function openWakeChannel(spinMicros: number): { channel: WakeChannel; init: Wake & { port: MessagePort } } {
   const { port1, port2 } = new MessageChannel();
-  const counter = new Int32Array(new SharedArrayBuffer(4));
-  return { channel: { port: port1, counter }, init: { port: port2, counter, spinMicros } };
+  const shared = new SharedChannel("pool");
+  return { channel: { port: port1, shared }, init: { port: port2, counter: shared.counter, spinMicros, shared: shared.buffer } };
 }
 
 /**
- * Posts a message on a wake channel, then counts it: a worker that sees the
- * count change finds the message waiting.
+ * Sends a message on a wake channel: plain data through shared memory, the
+ * rest on the port; then counts it, so a worker that sees the count change
+ * finds the message waiting. A worker not watching is rung for.
  *
  * @param channel The worker's channel.
  * @param message The message.
  * @param transfer Objects to transfer.
  */
 export function postAwake(channel: WakeChannel, message: ToWorker, transfer: Transferable[]): void {
+  const written = transfer.length === 0 && channel.shared.write(message);
+  if (written === "sent") return;
+  if (written === "ring") {
+    channel.port.postMessage({ t: "poll" });
+    return;
+  }
   channel.port.postMessage(message, transfer);
-  Atomics.add(channel.counter, 0, 1);
+  Atomics.add(channel.shared.counter, 0, 1);
 }
 
-/** Keeps this thread's event loop from sleeping for a while after each send, while answers are due. */
+/** The pool's hands on its workers' shared-memory channels. */
+export interface ChannelHooks {
+  /** Tells every worker whether this thread is watching for answers. */
+  watch(on: boolean): void;
+  /** Takes every answer waiting. */
+  poll(): void;
+}
+
+/**
+ * Keeps this thread's event loop from sleeping for a while after each send,
+ * while answers are due, and looks for answers on every turn.
+ */
 export class StayAwake {
   #until = 0;
   #turning = false;
   readonly #spinMicros: number;
   readonly #nextTurn?: (callback: () => void) => void;
   readonly #due: () => boolean;
+  readonly #channels: ChannelHooks;
 
   /**
    * @param spinMicros How long after a send to stay awake.
    * @param nextTurn The runtime's next-turn call; without one, the thread sleeps.
    * @param due Whether answers are still due.
+   * @param channels What to do with the shared-memory channels as the thread starts turning, turns, and stops.
    */
-  constructor(spinMicros: number, nextTurn: ((callback: () => void) => void) | undefined, due: () => boolean) {
+  constructor(spinMicros: number, nextTurn: ((callback: () => void) => void) | undefined, due: () => boolean, channels: ChannelHooks) {
     this.#spinMicros = spinMicros;
     this.#nextTurn = nextTurn;
     this.#due = due;
+    this.#channels = channels;
   }
 
   /** A task was sent: stay awake for `spinMicros` from now. */
@@ -66,9 +90,18 @@ export class StayAwake {
     const nextTurn = this.#nextTurn;
     if (this.#turning || nextTurn === undefined) return;
     this.#turning = true;
+    const { watch, poll } = this.#channels;
+    watch(true);
     const turn = () => {
-      if (this.#due() && performance.now() < this.#until) nextTurn(turn);
-      else this.#turning = false;
+      poll();
+      if (this.#due() && performance.now() < this.#until) {
+        nextTurn(turn);
+        return;
+      }
+      this.#turning = false;
+      // Stopped watching first, then one more look: an answer written meanwhile is either rung for or seen now.
+      watch(false);
+      poll();
     };
     nextTurn(turn);
   }

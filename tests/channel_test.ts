@@ -1,0 +1,75 @@
+/**
+ * The latency mode's shared-memory channel, both sides in one thread: what
+ * it carries and what it leaves to postMessage, the ring's wrap and its
+ * fill, and when the other side must be rung for.
+ */
+
+import { RUNTIME } from "./_guard.ts";
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import { RING_BYTES, SharedChannel } from "../core/pool/channel.ts";
+import type { ToWorker } from "../core/protocol.ts";
+
+const test = suite(`${RUNTIME}: the shared-memory channel`);
+const open = () => {
+  const pool = new SharedChannel("pool");
+  return { pool, worker: new SharedChannel("worker", pool.buffer) };
+};
+const run = (arg: unknown): ToWorker => ({ t: "run", id: 1, fn: "echo", arg });
+
+test("plain data and whole buffers go through it, each way, in order; the wake counter counts them", () => {
+  const { pool, worker } = open();
+  const sent = [run(1.5), run({ a: [1, "two", null], b: true }), run(new Uint8Array([1, 2, 3])), { t: "batch", tasks: [[1, "f", 1], [2, "f", "x"]] }] as ToWorker[];
+  for (const message of sent) assert.ok(pool.write(message));
+  assert.is(Atomics.load(pool.counter, 0), 4);
+  for (const message of sent) assert.equal(worker.read(), message);
+  assert.is(worker.read(), undefined);
+  assert.ok(worker.write({ t: "done", id: 1, value: new Float64Array([0.5]) }));
+  assert.equal(pool.read(), { t: "done", id: 1, value: new Float64Array([0.5]) });
+  assert.is(pool.read(), undefined);
+});
+
+test("what JSON would change, and what structured clone shares, is left to postMessage", () => {
+  const { pool, worker } = open();
+  const shared = new Uint8Array(new SharedArrayBuffer(4));
+  const view = new Uint8Array(8);
+  for (const arg of [-0, Number.NaN, Number.POSITIVE_INFINITY, 1n, new Map(), new Date(0), [1, , 3], [undefined], { a: undefined }, { "\u0000bytes": 1 }, shared, [view, new Uint16Array(view.buffer)], () => 1, new DataView(new ArrayBuffer(1))]) {
+    assert.is(pool.write(run(arg)), false, String(arg));
+  }
+  assert.is(worker.read(), undefined);
+  assert.is(Atomics.load(pool.counter, 0), 0, "nothing was counted");
+});
+
+test("a side that says it is watching need not be rung for; one that is not must be", () => {
+  const { pool, worker } = open();
+  assert.is(pool.write(run(1)), "ring");
+  worker.watch(true);
+  assert.is(pool.write(run(2)), "sent");
+  worker.watch(false);
+  assert.is(pool.write(run(3)), "ring");
+  assert.is(worker.write({ t: "done", id: 1, value: 1 }), "ring");
+  pool.watch(true);
+  assert.is(worker.write({ t: "done", id: 2, value: 2 }), "sent");
+});
+
+test("the ring wraps around without splitting a record, refuses what does not fit, and takes it once there is room", () => {
+  const { pool, worker } = open();
+  const payload = new Uint8Array(RING_BYTES / 4 - 64).fill(1);
+  // Over many laps, records of uneven sizes land across the ring's end.
+  for (let i = 0; i < 40; i++) {
+    const bytes = payload.subarray(0, payload.length - i * 1000).slice();
+    bytes[0] = i;
+    assert.ok(pool.write(run(bytes)), `record ${i}`);
+    const back = (worker.read() as { arg: Uint8Array }).arg;
+    assert.is(back.length, bytes.length);
+    assert.is(back[0], i);
+  }
+  // Three quarter-rings fit; a fourth does not, until one is read.
+  assert.ok(pool.write(run(payload)) && pool.write(run(payload)) && pool.write(run(payload)));
+  assert.is(pool.write(run(payload)), false);
+  assert.ok(worker.read());
+  assert.ok(pool.write(run(payload)));
+  assert.is(pool.write(run(new Uint8Array(RING_BYTES))), false, "larger than half the ring: never");
+});
+
+test.run();
