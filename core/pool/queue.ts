@@ -13,7 +13,8 @@ export interface Queued {
 
 /** A first-in, first-out queue; a task settled while queued is skipped, not searched for. */
 export class TaskQueue<T extends Queued> implements Iterable<T> {
-  #items: T[] = [];
+  /** Tasks from `#head` on; the slots before it are emptied, so a task taken is not kept alive by the queue (with its argument, and through its promise its result). */
+  #items: (T | undefined)[] = [];
   #head = 0;
 
   /** Tasks queued, some perhaps settled already (aborted). */
@@ -28,7 +29,7 @@ export class TaskQueue<T extends Queued> implements Iterable<T> {
 
   /** The first unsettled task, left in the queue. */
   peek(): T | undefined {
-    while (this.#head < this.#items.length && this.#items[this.#head]!.settled) this.#head++;
+    while (this.#head < this.#items.length && this.#items[this.#head]!.settled) this.#items[this.#head++] = undefined;
     return this.#items[this.#head];
   }
 
@@ -36,7 +37,7 @@ export class TaskQueue<T extends Queued> implements Iterable<T> {
   shift(): T | undefined {
     const task = this.peek();
     if (task === undefined) return undefined;
-    this.#head++;
+    this.#items[this.#head++] = undefined;
     if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
       this.#items = this.#items.slice(this.#head);
       this.#head = 0;
@@ -46,7 +47,7 @@ export class TaskQueue<T extends Queued> implements Iterable<T> {
 
   /** Takes every unsettled task. */
   drain(): T[] {
-    const tasks = this.#items.slice(this.#head).filter((task) => !task.settled);
+    const tasks = (this.#items.slice(this.#head) as T[]).filter((task) => !task.settled);
     this.#items = [];
     this.#head = 0;
     return tasks;
