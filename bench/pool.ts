@@ -25,10 +25,11 @@ const NOOP_TASKS = 100_000;
 const SMALL_TASKS = 10_000;
 const SMALL_TASK_US = 50;
 const ROUND_TRIPS = 2_000;
-/** The echo: a 1 MiB payload, copied to the worker and back, this many tasks with this many in flight. */
+/** The echo: a 1 MiB payload, copied to the worker and back, this many tasks with this many in flight, or as many as end within the time limit. */
 const ECHO_BYTES = 1 << 20;
 const ECHO_TASKS = 200;
 const ECHO_IN_FLIGHT = 8;
+const ECHO_MAX_MS = 2000;
 /** Under load: small tasks arriving at this share of the workers' capacity, each millisecond's due at once, for this long. */
 const LOAD_SHARE = 0.5;
 const LOAD_MS = 500;
@@ -157,8 +158,8 @@ for (let round = 0; round < REPEAT; round++) {
       push(`${name}|round-trip`, median(trips));
 
       start = performance.now();
-      await echoes(pool);
-      push(`${name}|echo-1mb`, (ECHO_TASKS * ECHO_BYTES) / ((performance.now() - start) / 1000) / 1e9);
+      const echoed = await echoes(pool);
+      push(`${name}|echo-1mb`, (echoed * ECHO_BYTES) / ((performance.now() - start) / 1000) / 1e9);
 
       const latencies = await underLoad(pool);
       loadLatencies.set(name, [...(loadLatencies.get(name) ?? []), ...latencies]);
@@ -208,7 +209,7 @@ const record = {
   workers: WORKERS,
   repeat: REPEAT,
   spinMicros: SPIN_MICROS,
-  echo: { bytes: ECHO_BYTES, tasks: ECHO_TASKS, inFlight: ECHO_IN_FLIGHT },
+  echo: { bytes: ECHO_BYTES, tasks: ECHO_TASKS, inFlight: ECHO_IN_FLIGHT, maxMs: ECHO_MAX_MS },
   underLoad: { share: LOAD_SHARE, tasksPerMs: loadRate, ms: LOAD_MS },
   pingPong: { roundTrips: PING_PONGS },
   smallTask: { iterations: smallIterations, ms: smallTaskMs, idealBatchMs: idealSmallMs, noMessagingMs: ceilingMs, noMessagingEfficiency: idealSmallMs / ceilingMs },
@@ -289,16 +290,24 @@ async function loadCompetitor(name: (typeof COMPETITORS)[number]): Promise<PoolM
   }
 }
 
-/** Echoes the payload `ECHO_TASKS` times, `ECHO_IN_FLIGHT` at a time, and checks what came back. */
-async function echoes(pool: BenchPool): Promise<void> {
+/**
+ * Echoes the payload `ECHO_TASKS` times, `ECHO_IN_FLIGHT` at a time, or as
+ * many times as end within `ECHO_MAX_MS` (a pool that copies slowly would
+ * hold the bench for minutes); checks what came back; returns how many.
+ */
+async function echoes(pool: BenchPool): Promise<number> {
   let next = 0;
+  let done = 0;
+  const until = performance.now() + ECHO_MAX_MS;
   const lane = async () => {
-    while (next++ < ECHO_TASKS) {
+    while (next++ < ECHO_TASKS && performance.now() < until) {
       const back = await pool.run("echo", payload) as Uint8Array;
       if (back.byteLength !== ECHO_BYTES || back[ECHO_BYTES - 1] !== payload[ECHO_BYTES - 1]) throw new Error("the echo came back changed");
+      done++;
     }
   };
   await Promise.all(Array.from({ length: ECHO_IN_FLIGHT }, lane));
+  return done;
 }
 
 /**
