@@ -49,6 +49,8 @@ let failed = 0;
 for (const runtime of RUNTIME_NAMES) {
   const [command, ...args] = scriptCommand(runtime, script);
   if (!json) process.stdout.write("\n");
+  // Each runtime's figures come at its end, minutes later: say what is running meanwhile.
+  if (process.stderr.isTTY) process.stderr.write(`${runtime}: running ${script}, its figures when it ends…\n`);
   const run = $({ nothrow: true, timeout: "600s" })`${command} ${args} ${flags}`;
   if (!json) run.stdout.pipe(process.stdout);
   const result = await run;
