@@ -70,9 +70,7 @@ export function serveTasks(
   };
   /** Sends an answer: plain data through shared memory (ringing for the pool if it is not watching), the rest as a message. */
   const answer = (message: FromWorker) => {
-    const written = shared?.write(message);
-    if (written === "ring") port.post({ t: "poll" });
-    else if (!written) port.post(message);
+    if (!shared?.send(message, () => port.post({ t: "poll" }))) port.post(message);
   };
   /** Posts an answer, or if it cannot be sent (a function; a BigInt to a child), what `instead` makes of the error. */
   const reply = (message: FromWorker, instead: (error: SerializedError) => FromWorker) => {

@@ -2,7 +2,7 @@
  * The latency mode's shared-memory channel between the pool and one worker
  * thread: two rings in one SharedArrayBuffer, one each way, that carry the
  * protocol's task and answer messages when they hold plain data (JSON-able
- * values, or an `ArrayBuffer` or typed array as a task's argument or answer).
+ * values, with whole `ArrayBuffer`s and typed arrays carried beside as bytes).
  * Anything else goes by `postMessage`, as it always did. A side that is
  * watching the ring (a spinning worker, a pool turning its event loop) takes a
  * message as soon as it lands; one that is not is rung for (`{ t: "poll" }`
@@ -26,7 +26,7 @@ const POOL_WATCHING = 6;
 const CONTROL_BYTES = 64;
 const HEADER_BYTES = 8;
 
-/** What a record holds: padding to the ring's end, a JSON message, a message with a binary argument or answer. */
+/** What a record holds: padding to the ring's end, a JSON message, a JSON message with buffers beside it. */
 const PAD = 0;
 const JSON_MESSAGE = 1;
 const BINARY_MESSAGE = 2;
@@ -60,8 +60,8 @@ export class SharedChannel {
   readonly buffer: SharedArrayBuffer;
   /** The wake counter an idle worker watches. */
   readonly counter: Int32Array;
-  readonly #control: Int32Array;
   readonly #bytes: Uint8Array;
+  /** The buffer as 32-bit words: the control words at its start, and the records' headers. */
   readonly #words: Int32Array;
   readonly #out: { head: number; tail: number; base: number };
   readonly #in: { head: number; tail: number; base: number };
@@ -74,7 +74,6 @@ export class SharedChannel {
    */
   constructor(side: Side, buffer: SharedArrayBuffer = new SharedArrayBuffer(CONTROL_BYTES + 2 * RING_BYTES)) {
     this.buffer = buffer;
-    this.#control = new Int32Array(buffer, 0, CONTROL_BYTES / 4);
     this.counter = new Int32Array(buffer, COUNTER * 4, 1);
     this.#bytes = new Uint8Array(buffer);
     this.#words = new Int32Array(buffer);
@@ -96,32 +95,46 @@ export class SharedChannel {
     if (record === undefined || !this.#put(record)) return false;
     Atomics.add(this.counter, 0, 1);
     // Written before this read (both sequentially consistent): a side that stops watching after it looks at the ring once more.
-    return Atomics.load(this.#control, this.#peerWatching) === 1 ? "sent" : "ring";
+    return Atomics.load(this.#words, this.#peerWatching) === 1 ? "sent" : "ring";
+  }
+
+  /**
+   * Sends a message through the ring if it can, ringing for the other side
+   * when that side is not watching.
+   *
+   * @param message The message.
+   * @param ring Rings for the other side (a one-word message).
+   * @returns Whether it went; `false` when it must go by `postMessage`.
+   */
+  send(message: ToWorker | FromWorker, ring: () => void): boolean {
+    const written = this.write(message);
+    if (written === "ring") ring();
+    return written !== false;
   }
 
   /** Takes the next message, if one is waiting. */
   read(): ToWorker | FromWorker | undefined {
     const ring = this.#in;
     for (;;) {
-      const head = Atomics.load(this.#control, ring.head);
-      if (head === Atomics.load(this.#control, ring.tail)) return undefined;
+      const head = Atomics.load(this.#words, ring.head);
+      if (head === Atomics.load(this.#words, ring.tail)) return undefined;
       const at = ring.base + (head & (RING_BYTES - 1));
       const length = this.#words[at / 4]!;
       const kind = this.#words[at / 4 + 1]!;
       const next = (head + size(length)) | 0;
       if (kind === PAD) {
-        Atomics.store(this.#control, ring.head, (head + length) | 0);
+        Atomics.store(this.#words, ring.head, (head + length) | 0);
         continue;
       }
       const message = decode(kind, this.#bytes, this.#words, at + HEADER_BYTES, length);
-      Atomics.store(this.#control, ring.head, next);
+      Atomics.store(this.#words, ring.head, next);
       return message;
     }
   }
 
   /** Says whether this side will look at the ring before it sleeps; on `false`, look once more after. */
   watch(on: boolean): void {
-    Atomics.store(this.#control, this.#watching, on ? 1 : 0);
+    Atomics.store(this.#words, this.#watching, on ? 1 : 0);
   }
 
   #put(record: Record): boolean {
@@ -129,8 +142,8 @@ export class SharedChannel {
     const length = record.length;
     const needed = size(length);
     if (needed > RING_BYTES / 2) return false;
-    const head = Atomics.load(this.#control, ring.head);
-    let tail = Atomics.load(this.#control, ring.tail);
+    const head = Atomics.load(this.#words, ring.head);
+    let tail = Atomics.load(this.#words, ring.tail);
     const free = RING_BYTES - ((tail - head) | 0);
     const offset = tail & (RING_BYTES - 1);
     const toEnd = RING_BYTES - offset;
@@ -146,7 +159,7 @@ export class SharedChannel {
     this.#words[at / 4] = length;
     this.#words[at / 4 + 1] = record.kind;
     record.write(this.#bytes, at + HEADER_BYTES);
-    Atomics.store(this.#control, ring.tail, (tail + needed) | 0);
+    Atomics.store(this.#words, ring.tail, (tail + needed) | 0);
     return true;
   }
 }
@@ -179,6 +192,8 @@ function encode(message: ToWorker | FromWorker): Record | undefined {
   const buffers = attachments.map((value) => value instanceof ArrayBuffer ? value : value.buffer as ArrayBuffer);
   // Two views of one buffer share it after structured clone: copied twice here, they would not.
   if (new Set(buffers).size < buffers.length) return undefined;
+  // Too large for the ring whatever the JSON: not worth encoding.
+  if (buffers.reduce((sum, buffer) => sum + buffer.byteLength, 0) > RING_BYTES / 2) return undefined;
   const index = new Map(attachments.map((value, i) => [value, i]));
   const json = encoder.encode(JSON.stringify(message, (_, value) => index.has(value) ? { [ATTACHMENT]: index.get(value) } : value));
   const words = [json.length, attachments.length];

@@ -41,12 +41,7 @@ export function openWakeChannel(spinMicros: number): { channel: WakeChannel; ini
  * @param transfer Objects to transfer.
  */
 export function postAwake(channel: WakeChannel, message: ToWorker, transfer: Transferable[]): void {
-  const written = transfer.length === 0 && channel.shared.write(message);
-  if (written === "sent") return;
-  if (written === "ring") {
-    channel.port.postMessage({ t: "poll" });
-    return;
-  }
+  if (transfer.length === 0 && channel.shared.send(message, () => channel.port.postMessage({ t: "poll" }))) return;
   channel.port.postMessage(message, transfer);
   Atomics.add(channel.shared.counter, 0, 1);
 }
