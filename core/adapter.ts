@@ -39,6 +39,11 @@ export interface CpuReading {
   ms: number;
   /** Where it came from, and what it leaves out. */
   source: string;
+  /**
+   * The reading's step in ms, where it is coarse (`/proc`'s clock ticks, 10
+   * ms): a span shorter than 3 steps gives no figure for cores busy.
+   */
+  resolutionMs?: number;
 }
 
 /**
@@ -96,6 +101,17 @@ export interface RuntimeAdapter {
   /** The runtime this adapter drives. */
   readonly runtime: RuntimeInfo;
   /**
+   * The kinds of worker it can start, where not both: a browser has worker
+   * threads (Web Workers) and no child processes.
+   */
+  readonly kinds?: readonly WorkerKind[];
+  /**
+   * The process this code runs in, for reading its memory from outside
+   * (a browser's page: its renderer, where its workers run as threads).
+   * Leave it out where it cannot be known.
+   */
+  readonly pid?: number;
+  /**
    * Makes a task module loadable by this runtime's workers (Node bundles
    * TypeScript to plain JavaScript, so workers run without a loader).
    *
@@ -143,4 +159,34 @@ export interface RuntimeAdapter {
    * helps: the pool then lets its thread sleep.
    */
   nextTurn?(callback: () => void): void;
+}
+
+/** What a driven run is handed: as an experiment's run context, less the adapter, which lives where the run does. */
+export interface DriveContext {
+  signal: AbortSignal;
+  onProgress?(done: number, total: number, what: string): void;
+  onPartial?(record: unknown): void;
+}
+
+/** A runtime run from this process rather than in it (a browser), ready to run experiments there. */
+export interface RuntimeDriver {
+  readonly runtime: RuntimeInfo;
+  readonly host: HostInfo;
+  /**
+   * Checks an experiment's arguments where only that runtime can tell.
+   *
+   * @throws {Error} With `usage: true` for a usage error.
+   */
+  check(experiment: string, args: unknown): Promise<void>;
+  /** Runs an experiment there, with its parsed arguments: its record. */
+  run(experiment: string, args: unknown, context?: DriveContext): Promise<unknown>;
+  /**
+   * Calls a module's export there, with that runtime's adapter and `args`: a
+   * test suite, say, run where the adapter lives.
+   *
+   * @returns What it returned, as JSON carries it.
+   */
+  call(module: URL, name: string, args?: unknown[]): Promise<unknown>;
+  /** Ends the runtime, and all it started. */
+  close(): Promise<void>;
 }

@@ -244,5 +244,8 @@ function watch(signal: AbortSignal | undefined, pool: Pool): () => void {
 
 function coresBusy(before: CpuReading | undefined, after: CpuReading | undefined, wallMs: number): { coresBusy: number | null; cpuSource: string | null } {
   if (before === undefined || after === undefined) return { coresBusy: null, cpuSource: null };
+  // One tick more or less in a span of one or two ticks would be a core or more: the median of many such readings is still a guess.
+  const step = Math.max(before.resolutionMs ?? 0, after.resolutionMs ?? 0);
+  if (wallMs < 3 * step) return { coresBusy: null, cpuSource: `${after.source} (a span of ${wallMs.toFixed(1)} ms is under 3 of its ${step} ms steps)` };
   return { coresBusy: (after.ms - before.ms) / wallMs, cpuSource: after.source };
 }

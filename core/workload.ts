@@ -51,6 +51,8 @@ export interface Workload {
   readonly description: string;
   /** Its parameters with their defaults and bounds. */
   readonly params: Readonly<Record<string, ParamSpec>>;
+  /** It holds its thread with `Atomics.wait`, which a browser's page may not do on its main thread. */
+  readonly blocks?: boolean;
   /**
    * Runs one task.
    *

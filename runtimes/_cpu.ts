@@ -32,20 +32,21 @@ export async function readTreeCpu(edge: "start" | "end" = "end"): Promise<CpuRea
   const atEnd = edge === "end" ? ownMs() : 0;
   const children = await readChildrenTicks();
   const own = edge === "end" ? atEnd : ownMs();
-  return children === null
-    ? { ms: own, source: "process.cpuUsage (child processes not counted: no /proc)" }
-    : { ms: own + children * TICK_MS, source: "process.cpuUsage + /proc" };
+  if (children === null) return { ms: own, source: "process.cpuUsage (child processes not counted: no /proc)" };
+  // This process's own time is to the microsecond; its children's, in clock ticks.
+  return { ms: own + children.ticks * TICK_MS, source: "process.cpuUsage + /proc", ...(children.live > 0 && { resolutionMs: TICK_MS }) };
 }
 
-/** Ticks of CPU of every live descendant, and of the children already reaped; `null` without /proc. */
-async function readChildrenTicks(): Promise<number | null> {
+/** Ticks of CPU of every live descendant, and of the children already reaped, and how many live; `null` without /proc. */
+async function readChildrenTicks(): Promise<{ ticks: number; live: number } | null> {
   let ticks: number;
   try {
     ticks = (await readStat(process.pid))[2];
   } catch {
     return null;
   }
-  for (const pid of await descendants(process.pid)) {
+  const live = await descendants(process.pid);
+  for (const pid of live) {
     try {
       const [user, system, reaped] = await readStat(pid);
       ticks += user + system + reaped;
@@ -53,7 +54,7 @@ async function readChildrenTicks(): Promise<number | null> {
       // Gone between the listing and the read: its time moved to its parent's cutime.
     }
   }
-  return ticks;
+  return { ticks, live: live.length };
 }
 
 /** utime + stime, then cutime + cstime, of one process, in ticks. */

@@ -6,7 +6,9 @@
  * @module
  */
 
-import type { RuntimeAdapter } from "../core/adapter.ts";
+import type { RuntimeAdapter, RuntimeDriver } from "../core/adapter.ts";
+import type { StrategyName } from "../core/strategies.ts";
+import { CHROMIUM_INSTALL, chromiumMissing } from "./_chromium_find.ts";
 
 /** A runtime truepar can run on, or compare against. */
 export interface RuntimeEntry {
@@ -29,6 +31,18 @@ export interface RuntimeEntry {
   experiments?: readonly string[];
   /** Not part of the default install: how to get it. A comparison lists it only when it is there. */
   install?: string;
+  /** The scaling strategies it has, when not all. */
+  strategies?: readonly StrategyName[];
+  /** `false` where its main thread may not block (`Atomics.wait`), as a browser's page may not: a workload that blocks runs there in workers only. */
+  mainThreadMayWait?: false;
+  /**
+   * Starts it, for a runtime driven from Node (`launch` is Node's, on `scripts/run.ts --runtime NAME`).
+   *
+   * @param roots Folders beside truepar's that it may load modules from (a `--task` module's).
+   */
+  drive?(roots: readonly string[]): Promise<RuntimeDriver>;
+  /** What is missing to run it, as one line, where its executable is not `launch`'s; `undefined` when it is here. */
+  missing?(): string | undefined;
 }
 
 /** The runtimes, in the order every table lists them. */
@@ -61,17 +75,42 @@ export const RUNTIMES: readonly RuntimeEntry[] = [
     install: "npm run install:node26",
   },
   {
+    // A browser's Web Workers: Debian's chromium, driven from Node with playwright-core; no child processes.
+    name: "chromium",
+    launch: (_, typescript) => (typescript ? ["node", "--import", "tsx"] : ["node"]),
+    drive: (roots) => import("./chromium.ts").then((m) => m.createChromiumDriver({ roots })),
+    missing: chromiumMissing,
+    strategies: ["sequential", "async", "workers"],
+    mainThreadMayWait: false,
+    install: CHROMIUM_INSTALL,
+  },
+  {
     // The article's reference row: CPython's threads and processes on the same workloads.
     name: "cpython",
     launch: () => ["python3"],
     script: "scripts/python_driver.py",
     experiments: ["scaling"],
+    strategies: ["sequential", "workers", "processes"],
   },
 ];
 
 /** The JavaScript runtimes, with an adapter. */
 export const JS_RUNTIMES: readonly (RuntimeEntry & Required<Pick<RuntimeEntry, "detect" | "load">>)[] = RUNTIMES
   .filter((r): r is RuntimeEntry & Required<Pick<RuntimeEntry, "detect" | "load">> => r.detect !== undefined && r.load !== undefined);
+
+/**
+ * The scaling strategies a runtime runs a workload with: those it has, less
+ * those on its main thread where the workload blocks and its main thread may not.
+ *
+ * @param runtime A runtime's name.
+ * @param blocks Whether the workload blocks its thread.
+ * @returns The strategies, in the usual order.
+ */
+export function strategiesOf(runtime: string, blocks = false): readonly StrategyName[] {
+  const entry = RUNTIMES.find((r) => r.name === runtime);
+  const all: readonly StrategyName[] = entry?.strategies ?? ["sequential", "async", "workers", "processes"];
+  return blocks && entry?.mainThreadMayWait === false ? all.filter((s) => s === "workers" || s === "processes") : all;
+}
 
 /**
  * Finds a runtime by name.

@@ -66,9 +66,9 @@ export function toBencher(report: Report): Record<string, Record<string, Metric>
       upper_value: Math.max(...ms.samples) * scale,
     });
     out[`${name}/worker start`] = { latency: latency(record.workerStartMs, 1e6) };
-    out[`${name}/process start`] = { latency: latency(record.processStartMs, 1e6) };
+    if (record.processStartMs !== null) out[`${name}/process start`] = { latency: latency(record.processStartMs, 1e6) };
     out[`${name}/worker round trip`] = { latency: latency(record.roundTripUs, 1e3) };
-    out[`${name}/process round trip`] = { latency: latency(record.processRoundTripUs, 1e3) };
+    if (record.processRoundTripUs !== null) out[`${name}/process round trip`] = { latency: latency(record.processRoundTripUs, 1e3) };
     if (record.perWorkerMB.rss !== null) out[`${name}/memory per worker`] = { "memory-mb": { value: record.perWorkerMB.rss } };
   }
   return out;

@@ -65,7 +65,8 @@ export function planCells(options: MatrixOptions): Cell[] {
       if (entry.experiments !== undefined && !entry.experiments.includes(experiment.name)) continue;
       for (const planned of experiment.plan(options.profile, runtime, { workloads: options.workloads, task: options.task, cores: options.cpus ?? options.cores })) {
         const { key, args, ...cell } = planned;
-        const command = [...scriptCommand(runtime, entry.script ?? "scripts/run.ts"), "--experiment", experiment.name, ...args, "--json"];
+        // A runtime driven from Node (a browser) is Node running scripts/run.ts --runtime NAME.
+        const command = [...scriptCommand(runtime, entry.script ?? "scripts/run.ts"), ...(entry.drive ? ["--runtime", runtime] : []), "--experiment", experiment.name, ...args, "--json"];
         cells.push({
           ...cell,
           key: options.cpus === undefined ? `${runtime}-${key}` : `${runtime}-${options.cpus}cpu-${key}`,

@@ -51,6 +51,20 @@ export function findRuntime(runtime: string): string | undefined {
 }
 
 /**
+ * What is missing to run a runtime here, as one line: its executable, or
+ * what a runtime driven from Node needs (a browser).
+ *
+ * @param runtime A registered runtime's name.
+ * @returns The line, or `undefined` when it can run.
+ */
+export function runtimeMissing(runtime: string): string | undefined {
+  const entry = getRuntime(runtime);
+  if (entry.missing !== undefined) return entry.missing();
+  if (findRuntime(runtime) !== undefined) return undefined;
+  return `${scriptCommand(runtime, "")[0]} is not on this machine${entry.install ? ` (${entry.install} installs it)` : ""}`;
+}
+
+/**
  * Finds an executable on the PATH.
  *
  * @param name Its name.

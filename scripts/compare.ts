@@ -24,7 +24,7 @@ import { formatReportMarkdown, formatReportText, markdownTable, reportCsvs, text
 import { type HostColumn, hostFingerprint, mergeHosts, toBencher } from "./_hosts.ts";
 import { createProgress, exitQuietlyOnClosedPipe } from "./_progress.ts";
 import { checkRecord, type Plan, readResultSet, ResultSetError, writeAtomically } from "./_results.ts";
-import { findRuntime, scriptCommand } from "./_runtimes.ts";
+import { runtimeMissing } from "./_runtimes.ts";
 import { getRuntime } from "../runtimes/registry.ts";
 import { allowedCpus, cpusProblem } from "./_cpus.ts";
 import { profileLevels, taskProblem } from "../experiments/scaling/mod.ts";
@@ -134,11 +134,12 @@ async function compare(args: CompareArgs): Promise<number> {
     runtimes = runtimes.filter((r) => r !== "cpython");
     notes.push("cpython: no row, --task is a JavaScript function");
   }
-  for (const runtime of runtimes.filter((r) => findRuntime(r) === undefined)) {
+  for (const runtime of runtimes) {
+    const missing = runtimeMissing(runtime);
+    if (missing === undefined) continue;
     runtimes = runtimes.filter((r) => r !== runtime);
-    const { install } = getRuntime(runtime);
     // An optional runtime asked for by name, or any other one missing, is said; an optional one not asked for is simply not there.
-    if (install === undefined || args.runtimesGiven) notes.push(`${runtime}: no row, ${scriptCommand(runtime, "")[0]} is not on this machine${install ? ` (${install} installs it)` : ""}`);
+    if (getRuntime(runtime).install === undefined || args.runtimesGiven) notes.push(`${runtime}: no row, ${missing}`);
   }
   const cores = allowedCpus().length;
   const matrix = (args.cpus ?? [undefined]).flatMap((cpus) =>

@@ -9,6 +9,11 @@ import type { AnyExperiment } from "../experiments/registry.ts";
 import { EXPERIMENT_NAMES, EXPERIMENTS } from "../experiments/registry.ts";
 import { count, type Flag, oneOf, parseFlags, UsageError, usageLine } from "../experiments/_flags.ts";
 import { cpusProblem } from "./_cpus.ts";
+import { RUNTIMES, strategiesOf } from "../runtimes/registry.ts";
+import { WORKLOADS } from "../core/workloads/mod.ts";
+
+/** The runtimes `--runtime` takes: those that run this script's experiments. */
+const JS_NAMES = RUNTIMES.filter((r) => r.experiments === undefined).map((r) => r.name);
 
 export { UsageError } from "../experiments/_flags.ts";
 
@@ -23,10 +28,13 @@ export interface RunArgs {
   options: unknown;
   /** Hold the run to this many cores (`--cpus`). */
   cpus?: number;
+  /** Run on this runtime (`--runtime`), not the one running this script. */
+  runtime?: string;
 }
 
 const COMMON: readonly Flag[] = [
   { name: "experiment", value: "NAME", help: `${EXPERIMENT_NAMES.join(" | ")} (default scaling)` },
+  { name: "runtime", value: "NAME", help: `run on ${JS_NAMES.join(" | ")} rather than the runtime running this script` },
   { name: "cpus", value: "N", help: "hold the run, its workers and children to N cores (Linux CPU affinity): a smaller machine" },
   { name: "json", help: "print one JSON record on stdout, nothing else" },
   { name: "help", help: "print this text; with --experiment NAME, only its flags" },
@@ -66,15 +74,20 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
       throw new UsageError(`Cannot run: --${flag} does not apply to experiment "${name}", received ${JSON.stringify(value)}`);
     }
   }
+  const runtime = values.runtime === undefined ? undefined : oneOf("runtime", values.runtime, JS_NAMES, "");
   const cpus = values.cpus === undefined ? undefined : count("cpus", values.cpus, 0, 1);
   const problem = cpus === undefined ? undefined : cpusProblem(cpus);
   if (problem !== undefined) throw new UsageError(`Cannot run: ${problem}`);
-  return {
-    help: values.help === true,
-    json: values.json === true,
-    cpus,
-    experiment,
-    experimentGiven: values.experiment !== undefined,
-    options: values.help === true ? undefined : experiment.parse(values),
-  };
+  const options = values.help === true ? undefined : experiment.parse(values);
+  const { strategy, workload } = (options ?? {}) as { strategy?: string; workload?: string };
+  if (runtime !== undefined && strategy !== undefined) {
+    const blocks = workload !== undefined && WORKLOADS.get(workload)?.blocks === true;
+    if (!strategiesOf(runtime).includes(strategy as never)) {
+      throw new UsageError(`Cannot run: ${runtime} has no strategy "${strategy}" (it has ${strategiesOf(runtime).join(", ")}), received --strategy ${strategy}`);
+    }
+    if (!strategiesOf(runtime, blocks).includes(strategy as never)) {
+      throw new UsageError(`Cannot run: ${runtime}'s main thread may not block, as workload "${workload}" does: run it in workers, received --strategy ${strategy}`);
+    }
+  }
+  return { help: values.help === true, json: values.json === true, cpus, runtime, experiment, experimentGiven: values.experiment !== undefined, options };
 }

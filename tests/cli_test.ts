@@ -99,7 +99,7 @@ good("--experiment overhead --json prints one truepar.overhead/1 record", async 
   const record = JSON.parse(result.stdout);
   assert.is(record.schema, "truepar.overhead/1");
   assert.is(record.runtime.name, RUNTIME);
-  assert.ok(record.perWorkerMB.rss !== undefined && record.processStartMs.median > 0);
+  assert.ok(record.perWorkerMB.rss !== undefined && record.processStartMs!.median > 0);
 });
 
 good("--experiment sync --json prints one truepar.sync/1 record", async () => {

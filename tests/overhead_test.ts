@@ -28,7 +28,7 @@ overhead("runs end to end and reports positive, finite figures in the truepar.ov
     assert.ok(Number.isFinite(slope.fit.rss.slope) && Number.isFinite(slope.fit.rss.r2));
   }
   assert.is(record.perWorkerMB.rss, record.memory.worker.fit.rss.slope);
-  for (const [name, latency] of Object.entries({ workerStartMs: record.workerStartMs, processStartMs: record.processStartMs })) {
+  for (const [name, latency] of Object.entries({ workerStartMs: record.workerStartMs, processStartMs: record.processStartMs! })) {
     assert.is(latency.samples.length, 2, name);
     positive(latency.median, `${name}.median`);
     positive(latency.p90, `${name}.p90`);
@@ -38,7 +38,7 @@ overhead("runs end to end and reports positive, finite figures in the truepar.ov
   assert.is(record.spinRoundTripUs.samples.length, 20);
   assert.is(record.settings.spinMicros, 50);
   positive(record.roundTripUs.messagesPerSecond, "messagesPerSecond");
-  positive(record.processRoundTripUs.p99, "processRoundTripUs.p99");
+  positive(record.processRoundTripUs!.p99, "processRoundTripUs.p99");
   assert.is(record.leak.worker.cycles, 2);
   assert.ok(Number.isFinite(record.leak.process!.deltaMB.rss));
   assert.ok(steps.length >= 8);

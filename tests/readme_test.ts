@@ -47,6 +47,7 @@ const LONG: Record<string, string> = {
   "npm start -- --runtimes node,deno --experiments scaling --workloads cpu,io": "minutes: the filters are tested in report_test.ts",
   "npx deno task test": "the Deno part of this suite",
   "npm run install:node26": "downloads a 150 MB binary: report_test.ts checks the registry line that launches it",
+  "sudo apt-get install chromium": "installs a browser as root: .ci/run does it where it is missing",
 };
 
 const commands = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)]

@@ -176,7 +176,7 @@ const cwd = new URL("../", import.meta.url);
 
 if (RUNTIME === "node") {
   for (const [args, message] of [
-    [["--runtimes", "node,spidermonkey"], 'Cannot compare: --runtimes must list some of node, deno, bun, node26, cpython, received "spidermonkey"'],
+    [["--runtimes", "node,spidermonkey"], 'Cannot compare: --runtimes must list some of node, deno, bun, node26, chromium, cpython, received "spidermonkey"'],
     [["--profile", "huge"], 'Cannot compare: --profile must be one of quick, full, smoke, received "huge"'],
     [["--experiments", "magic"], 'Cannot compare: --experiments must list some of scaling, overhead, kernels, sync, breakeven, received "magic"'],
     [["--workloads", "gpu"], 'Cannot compare: --workloads must list some of'],

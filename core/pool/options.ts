@@ -76,7 +76,7 @@ export interface PoolOptions {
  * @param options The options given to `createPool`.
  * @returns The pool's size.
  * @throws {RangeError} A number out of range.
- * @throws {TypeError} A value of the wrong kind, or a resource limit the runtime's workers cannot take.
+ * @throws {TypeError} A value of the wrong kind, a kind of worker the runtime has not, or a resource limit its workers cannot take.
  */
 export function checkPoolOptions(options: PoolOptions): number {
   const size = checkCount("Cannot create pool", "size", options.size ?? 2);
@@ -94,7 +94,12 @@ export function checkPoolOptions(options: PoolOptions): number {
   if (recycle !== undefined && !(typeof recycle === "number" && recycle > 0 && Number.isFinite(recycle))) {
     throw new RangeError(`Cannot create pool: "recycleHeapMb" must be a number of MB above 0, received ${describeValue(recycle)}`);
   }
-  checkResourceLimits(options.adapter, options.kind ?? "worker", options.resourceLimits);
+  const kind = options.kind ?? "worker";
+  if (options.adapter.kinds !== undefined && !options.adapter.kinds.includes(kind)) {
+    const { name, version } = options.adapter.runtime;
+    throw new TypeError(`Cannot create pool: ${name} ${version} has no ${kind === "worker" ? "worker threads" : "child processes"} (kind "${kind}")`);
+  }
+  checkResourceLimits(options.adapter, kind, options.resourceLimits);
   return size;
 }
 

@@ -33,6 +33,7 @@ export const ioBlocking: Workload = {
   name: "io-blocking",
   description: "waits blocking sleeps of waitMs each (Atomics.wait: like time.sleep, it holds the thread)",
   params: WAIT_PARAMS,
+  blocks: true,
   run({ waits, waitMs }: WorkloadParams): string {
     const cell = new Int32Array(new SharedArrayBuffer(4));
     for (let i = 0; i < waits!; i++) Atomics.wait(cell, 0, 0, waitMs);

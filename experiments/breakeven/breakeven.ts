@@ -142,10 +142,12 @@ export async function runBreakeven(options: BreakevenOptions): Promise<Breakeven
     return { us, iterations, tasks: Math.max(2 * workers, Math.min(MAX_TASKS, Math.round(BATCH_US / us))) };
   });
 
+  // The ways this runtime has: a browser has no child processes.
+  const ways = WAYS.filter((way) => adapter.kinds?.includes(way.strategy === "workers" ? "worker" : "process") ?? true);
   onStep?.("starting the pools");
   const pools = new Map<Way, Pool>();
   try {
-    for (const way of WAYS) {
+    for (const way of ways) {
       pools.set(way, await createPool({ adapter, kind: way.strategy === "workers" ? "worker" : "process", size: workers, module: TASKS_MODULE, spinMicros: way.mode === "latency" ? SPIN_MICROS : 0 }));
     }
     let total = 0;
@@ -169,7 +171,7 @@ export async function runBreakeven(options: BreakevenOptions): Promise<Breakeven
     for (const size of [...sizes].reverse()) {
       await batch("baseline", size);
       const expected = total;
-      for (const way of WAYS) {
+      for (const way of ways) {
         await batch(way, size);
         if (total !== expected) throw new Error(`Cannot trust breakeven: ${way.strategy} ${way.mode} summed ${total}, the event loop ${expected}`);
       }
@@ -180,7 +182,7 @@ export async function runBreakeven(options: BreakevenOptions): Promise<Breakeven
       onStep?.(`round ${round + 1} of ${rounds}`);
       for (const size of shuffle(sizes, (seed + round) >>> 0)) {
         // Each way paired with a baseline batch of its own, taken just before or after it, in a seeded order.
-        for (const way of shuffle([...WAYS], (seed ^ (round * 7919 + size.us)) >>> 0)) {
+        for (const way of shuffle([...ways], (seed ^ (round * 7919 + size.us)) >>> 0)) {
           const key = `${way.strategy} ${way.mode} ${size.us}`;
           const entry = measured.get(key) ?? { baseline: [], samples: [] };
           const pair = ((seed + round + size.us) & 1) === 0 ? ["baseline", way] as const : [way, "baseline"] as const;
@@ -204,7 +206,7 @@ export async function runBreakeven(options: BreakevenOptions): Promise<Breakeven
       lone.worker.push(performance.now() - start);
     }
 
-    const curves = WAYS.map((way) => ({
+    const curves = ways.map((way) => ({
       ...way,
       points: sizes.map((size): SizePoint => {
         const { baseline, samples } = measured.get(`${way.strategy} ${way.mode} ${size.us}`)!;

@@ -13,6 +13,8 @@ import { type Experiment, oncePerRuntime, type Profile, runtimeLabels, stepProgr
 import { count, UsageError } from "../_flags.ts";
 import { type KernelsRecord, runKernels } from "./kernels.ts";
 import { createNativeKernels } from "./native.ts";
+import type { NativeKernels } from "./kernels.ts";
+import type { RuntimeAdapter } from "../../core/adapter.ts";
 
 export * from "./kernels.ts";
 export { createNativeKernels } from "./native.ts";
@@ -32,6 +34,13 @@ const PROFILE_ARGS: Record<Profile, string[]> = {
   smoke: ["--scale", "0.002", "--repeat", "1"],
 };
 
+/** The native runner, where the runtime can start one: a browser runs no native code. */
+function nativeFor(adapter: RuntimeAdapter): NativeKernels {
+  if (adapter.kinds?.includes("process") ?? true) return createNativeKernels();
+  const reason = `${adapter.runtime.name} starts no processes, so no native code`;
+  return { status: () => Promise.resolve({ available: false, reason }), run: () => Promise.reject(new Error(reason)) };
+}
+
 /** The kernels experiment. */
 export const kernels: Experiment<KernelsArgs, KernelsRecord, KernelsRecord[]> = {
   name: "kernels",
@@ -42,7 +51,7 @@ export const kernels: Experiment<KernelsArgs, KernelsRecord, KernelsRecord[]> = 
   ],
   parse: (values) => ({ repeat: count("repeat", values.repeat, 5, 1), scale: values.scale === undefined ? 1 : positiveScale(values.scale as string) }),
   run: (args, context) =>
-    untilAborted(context.signal, runKernels({ adapter: context.adapter, native: createNativeKernels(), ...args, onStep: stepProgress(context, 10) })),
+    untilAborted(context.signal, runKernels({ adapter: context.adapter, native: nativeFor(context.adapter), ...args, onStep: stepProgress(context, 10) })),
   format: formatKernels,
   ...oncePerRuntime<KernelsRecord>("kernels", PROFILE_ARGS, runtimeRank),
   present: (records) => {

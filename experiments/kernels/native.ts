@@ -15,7 +15,7 @@ import { fileURLToPath } from "node:url";
 import type { NativeKernels, NativeStatus } from "./kernels.ts";
 import { cacheDir } from "../../runtimes/_cache.ts";
 
-const SOURCE = fileURLToPath(new URL("../../kernels/native/kernels.c", import.meta.url));
+const SOURCE = new URL("../../kernels/native/kernels.c", import.meta.url);
 const FLAGS = ["-O2", "-ffp-contract=off"];
 const RUN_TIMEOUT_MS = 120_000;
 
@@ -47,7 +47,7 @@ async function buildBinary(compiler: string): Promise<{ binary: string; status: 
   } catch {
     return { binary: "", status: { available: false, reason: `no C compiler: "${compiler} --version" failed` } };
   }
-  const hash = createHash("sha256").update(readFileSync(SOURCE)).update(version).update(FLAGS.join(" ")).digest("hex").slice(0, 16);
+  const hash = createHash("sha256").update(readFileSync(fileURLToPath(SOURCE))).update(version).update(FLAGS.join(" ")).digest("hex").slice(0, 16);
   const dir = cacheDir();
   const binary = path.join(dir, `kernels-native-${hash}`);
   const status: NativeStatus = { available: true, compiler: `${version} ${FLAGS.join(" ")}` };
@@ -55,7 +55,7 @@ async function buildBinary(compiler: string): Promise<{ binary: string; status: 
   mkdirSync(dir, { recursive: true });
   const temporary = `${binary}.${process.pid}.tmp`;
   try {
-    await run(compiler, [...FLAGS, "-o", temporary, SOURCE]);
+    await run(compiler, [...FLAGS, "-o", temporary, fileURLToPath(SOURCE)]);
     renameSync(temporary, binary);
   } catch (error) {
     return { binary: "", status: { available: false, reason: `${compiler} failed: ${(error as Error).message.split("\n")[0]}` } };

@@ -66,7 +66,7 @@ export const overhead: Experiment<OverheadArgs, OverheadRecord, OverheadRecord[]
           title: "start-up latency, spawn to ready (median ms)",
           spec: groupedBars("start-up latency", "ms", records.flatMap((r) => [
             { runtime: label(r), series: "worker", value: r.workerStartMs.median },
-            { runtime: label(r), series: "process", value: r.processStartMs.median },
+            { runtime: label(r), series: "process", value: r.processStartMs?.median },
           ]), order),
         },
       ],
@@ -77,10 +77,10 @@ export const overhead: Experiment<OverheadArgs, OverheadRecord, OverheadRecord[]
     settings: (record) => record.settings as unknown as Record<string, unknown>,
     samples: (r) => [
       ["worker start (ms)", r.workerStartMs.samples],
-      ["process start (ms)", r.processStartMs.samples],
+      ["process start (ms)", r.processStartMs?.samples ?? []],
       ["worker round trip (µs)", r.roundTripUs.samples],
       ...(r.spinRoundTripUs === undefined ? [] : [["worker round trip, spinning (µs)", r.spinRoundTripUs.samples] as [string, number[]]]),
-      ["process round trip (µs)", r.processRoundTripUs.samples],
+      ["process round trip (µs)", r.processRoundTripUs?.samples ?? []],
     ],
   },
 };
@@ -92,10 +92,10 @@ function overheadTable(records: readonly OverheadRecord[], label: (r: OverheadRe
     rows: records.map((r) => [
       label(r), pair(r.idleMB), pair(r.perWorkerMB), pair(r.perProcessMB),
       `${r.workerStartMs.median.toFixed(1)} (p90 ${r.workerStartMs.p90.toFixed(1)})`,
-      `${r.processStartMs.median.toFixed(1)} (p90 ${r.processStartMs.p90.toFixed(1)})`,
+      r.processStartMs === null ? "n/a" : `${r.processStartMs.median.toFixed(1)} (p90 ${r.processStartMs.p90.toFixed(1)})`,
       `${r.roundTripUs.median.toFixed(0)} (p99 ${r.roundTripUs.p99.toFixed(0)})`,
       r.spinRoundTripUs === undefined ? "-" : `${r.spinRoundTripUs.median.toFixed(0)} (p99 ${r.spinRoundTripUs.p99.toFixed(0)})`,
-      `${r.processRoundTripUs.median.toFixed(0)} (p99 ${r.processRoundTripUs.p99.toFixed(0)})`,
+      r.processRoundTripUs === null ? "n/a" : `${r.processRoundTripUs.median.toFixed(0)} (p99 ${r.processRoundTripUs.p99.toFixed(0)})`,
     ]),
   };
 }
@@ -110,10 +110,10 @@ export function formatOverhead(record: OverheadRecord): string {
   const { runtime, memory, memorySource } = record;
   const source = memorySource === "smaps_rollup" ? "/proc/<pid>/smaps_rollup, read from outside" : "the runtime's memoryUsage() (no /proc)";
   const lines = [`[overhead, runtime = ${runtime.name} ${runtime.version}, memory from ${source}]`];
-  lines.push(`Idle ${runtime.name} process: ${mb(record.idleMB)}`);
+  lines.push(`Idle ${runtime.name} ${record.processStartMs === null ? "page (its renderer process)" : "process"}: ${mb(record.idleMB)}`);
   for (const [kind, slope, per] of [["workers", memory.worker, record.perWorkerMB], ["processes", memory.process, record.perProcessMB]] as const) {
     if (slope === null || per === null) {
-      lines.push(`Memory of ${kind}: unavailable (child processes cannot be read without /proc)`);
+      lines.push(`Memory of ${kind}: ${record.processStartMs === null ? `not applicable (${runtime.name} has no child processes)` : "unavailable (child processes cannot be read without /proc)"}`);
       continue;
     }
     const last = slope.samples.at(-1)!;
@@ -130,12 +130,13 @@ export function formatOverhead(record: OverheadRecord): string {
   const latency = (name: string, l: { median: number; p90: number; p99: number; cold?: number; messagesPerSecond?: number }) =>
     `${name.padEnd(22)}${fixed(l.median).padStart(9)}${fixed(l.p90).padStart(9)}${fixed(l.p99).padStart(9)}${(l.cold === undefined ? "" : fixed(l.cold)).padStart(9)}${(l.messagesPerSecond === undefined ? "" : Math.round(l.messagesPerSecond).toString()).padStart(10)}`;
   lines.push(latency("worker start (ms)", record.workerStartMs));
-  lines.push(latency("process start (ms)", record.processStartMs));
+  const none = (name: string) => `${name.padEnd(22)}${"n/a".padStart(9)}`;
+  lines.push(record.processStartMs === null ? none("process start (ms)") : latency("process start (ms)", record.processStartMs));
   lines.push(latency("worker round trip (µs)", record.roundTripUs));
   lines.push(latency(`  spinning ${record.settings.spinMicros} µs`, record.spinRoundTripUs));
-  lines.push(latency("process round trip (µs)", record.processRoundTripUs));
+  lines.push(record.processRoundTripUs === null ? none("process round trip (µs)") : latency("process round trip (µs)", record.processRoundTripUs));
   const leak = (kind: string, check: OverheadRecord["leak"]["worker"] | null) =>
-    check === null ? `${kind}: unavailable` : `${kind} ${signed(check.deltaMB.rss)} MB RSS${check.deltaMB.pss === null ? "" : ` (${signed(check.deltaMB.pss)} MB PSS)`}`;
+    check === null ? `${kind}: ${record.processStartMs === null ? "n/a" : "unavailable"}` : `${kind} ${signed(check.deltaMB.rss)} MB RSS${check.deltaMB.pss === null ? "" : ` (${signed(check.deltaMB.pss)} MB PSS)`}`;
   lines.push("", `Leak check, ${record.settings.cycles} spawn/terminate cycles: ${leak("workers", record.leak.worker)} · ${leak("processes", record.leak.process)}`);
   return lines.join("\n");
 }

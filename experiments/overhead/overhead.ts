@@ -5,6 +5,9 @@
  * Memory is read from outside: a subject child process holds 1, 2, 4, 8 idle
  * workers (or children) while this process reads the subject's tree through
  * the adapter; the cost per worker is the fitted slope, not one difference.
+ * Where there are no child processes (a browser), this process is the
+ * subject: it holds the workers, and its memory is read from outside by the
+ * adapter (a page's renderer, where its workers run as threads).
  *
  * @module
  */
@@ -78,15 +81,17 @@ export interface OverheadRecord {
   memorySource: MemorySource;
   idleMB: MemoryMB;
   perWorkerMB: MemoryMB;
-  /** `null` where child processes cannot be read from outside. */
+  /** `null` where child processes cannot be read from outside, or where there are none (a browser). */
   perProcessMB: MemoryMB | null;
   memory: { worker: MemorySlope; process: MemorySlope | null };
   workerStartMs: Latency & { cold: number };
-  processStartMs: Latency & { cold: number };
+  /** `null` where there are no child processes (a browser). */
+  processStartMs: (Latency & { cold: number }) | null;
   roundTripUs: Latency & { messagesPerSecond: number };
   /** The worker round trip in the pool's latency mode (`spinMicros`, see `spinMicros` in `settings`). */
   spinRoundTripUs: Latency & { messagesPerSecond: number };
-  processRoundTripUs: Latency & { messagesPerSecond: number };
+  /** `null` where there are no child processes (a browser). */
+  processRoundTripUs: (Latency & { messagesPerSecond: number }) | null;
   leak: { worker: LeakCheck; process: LeakCheck | null };
   settings: { counts: number[]; spawns: number; roundTrips: number; cycles: number; settleMs: number; spinMicros: number };
 }
@@ -126,30 +131,32 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRec
   };
   const startedAt = new Date().toISOString();
 
+  const processes = adapter.kinds?.includes("process") ?? true;
   onStep?.("worker start-up");
   const workerStartMs = await timeStartups(adapter, "worker", settings.spawns);
   onStep?.("process start-up");
-  const processStartMs = await timeStartups(adapter, "process", settings.spawns);
+  const processStartMs = processes ? await timeStartups(adapter, "process", settings.spawns) : null;
   onStep?.("worker round trip");
   const roundTripUs = await timeRoundTrips(adapter, "worker", settings.roundTrips);
   onStep?.("worker round trip, spinning");
   const spinRoundTripUs = await timeRoundTrips(adapter, "worker", settings.roundTrips, SPIN_MICROS);
   onStep?.("process round trip");
-  const processRoundTripUs = await timeRoundTrips(adapter, "process", Math.ceil(settings.roundTrips / 2));
+  const processRoundTripUs = processes ? await timeRoundTrips(adapter, "process", Math.ceil(settings.roundTrips / 2)) : null;
 
-  const subject = await createPool({ adapter, kind: "process", size: 1, module: SUBJECT_MODULE });
+  const subject = processes ? await childSubject(adapter) : thisProcess(adapter);
   try {
     const meter = new Meter(adapter, subject, settings.settleMs);
     onStep?.("idle memory");
     const idle = await meter.read([]);
+    if (idle === null) throw new Error(`Cannot measure memory: ${adapter.runtime.name} cannot read the memory of the process it runs in`);
     onStep?.("memory per worker");
     const worker = (await measureSlope(meter, subject, "worker", counts))!;
     onStep?.("memory per process");
-    const process = await measureSlope(meter, subject, "process", counts);
+    const process = processes ? await measureSlope(meter, subject, "process", counts) : null;
     onStep?.("leak check");
     const leak = {
       worker: (await checkLeak(meter, subject, "worker", settings.cycles))!,
-      process: await checkLeak(meter, subject, "process", settings.cycles),
+      process: processes ? await checkLeak(meter, subject, "process", settings.cycles) : null,
     };
     return {
       schema: OVERHEAD_SCHEMA,
@@ -170,17 +177,74 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRec
       settings,
     };
   } finally {
-    await subject.terminate();
+    await subject.end();
   }
+}
+
+/** What holds the idle workers whose memory is read: a child process, or this process where there are none. */
+interface Subject {
+  /** The processes whose memory is the subject's own. */
+  readonly pids: number[];
+  /** Holds `count` idle workers or children, in place of those held before; the pids of held children. */
+  hold(kind: WorkerKind, count: number): Promise<number[]>;
+  /** Starts and closes a pool of one, `cycles` times. */
+  cycle(kind: WorkerKind, cycles: number): Promise<void>;
+  /** Its RSS by its runtime's own account, where it cannot be read from outside; `null` where not even that. */
+  selfMemory(): Promise<number | null>;
+  end(): Promise<void>;
+}
+
+/** A child process of the runtime, running the subject task module. */
+async function childSubject(adapter: RuntimeAdapter): Promise<Subject> {
+  const pool = await createPool({ adapter, kind: "process", size: 1, module: SUBJECT_MODULE });
+  return {
+    get pids() {
+      return pool.pids;
+    },
+    hold: (kind, count) => pool.run<number[]>("hold", { kind, count }),
+    cycle: (kind, cycles) => pool.run("cycle", { kind, cycles }),
+    selfMemory: () => pool.run<number>("selfMemory", null),
+    end: () => pool.terminate(),
+  };
+}
+
+/** This process as the subject (a browser's page: its renderer holds the workers). */
+function thisProcess(adapter: RuntimeAdapter): Subject {
+  const holder = createHolder(adapter);
+  return { pids: adapter.pid === undefined ? [] : [adapter.pid], ...holder, selfMemory: () => Promise.resolve(null), end: () => holder.hold("worker", 0).then(() => {}) };
+}
+
+/**
+ * Holds idle workers or children on request, and cycles pools: what a
+ * subject does, in the subject's own process.
+ *
+ * @param adapter The runtime the subject runs on.
+ * @returns `hold` and `cycle`.
+ */
+export function createHolder(adapter: RuntimeAdapter): Pick<Subject, "hold" | "cycle"> {
+  let held: Pool | undefined;
+  return {
+    async hold(kind, count) {
+      await held?.close();
+      held = count > 0 ? await createPool({ adapter, kind, size: count, module: NOOP_MODULE }) : undefined;
+      return held?.pids ?? [];
+    },
+    async cycle(kind, cycles) {
+      for (let i = 0; i < cycles; i++) {
+        const pool = await createPool({ adapter, kind, size: 1, module: NOOP_MODULE });
+        await pool.close();
+      }
+    },
+  };
 }
 
 /** Reads the subject's memory, with its held children, after letting it settle. */
 class Meter {
   #adapter: RuntimeAdapter;
-  #subject: Pool;
+  #subject: Subject;
   #settleMs: number;
 
-  constructor(adapter: RuntimeAdapter, subject: Pool, settleMs: number) {
+  constructor(adapter: RuntimeAdapter, subject: Subject, settleMs: number) {
     this.#adapter = adapter;
     this.#subject = subject;
     this.#settleMs = settleMs;
@@ -191,10 +255,12 @@ class Meter {
     const readings: MemoryReading[] = [];
     for (let i = 0; i < 3; i++) {
       await sleep(this.#settleMs / 3);
-      const reading = await this.#adapter.readMemory([...this.#subject.pids, ...children]);
+      const pids = [...this.#subject.pids, ...children];
+      const reading = pids.length === 0 ? null : await this.#adapter.readMemory(pids);
+      const own = reading === null && children.length === 0 ? await this.#subject.selfMemory() : null;
       if (reading !== null) readings.push(reading);
-      else if (children.length > 0) return null;
-      else readings.push({ rssBytes: await this.#subject.run<number>("selfMemory", null), pssBytes: null, source: "memoryUsage" });
+      else if (own === null) return null;
+      else readings.push({ rssBytes: own, pssBytes: null, source: "memoryUsage" });
     }
     const pss = readings.map((r) => r.pssBytes);
     return {
@@ -205,17 +271,17 @@ class Meter {
   }
 }
 
-async function measureSlope(meter: Meter, subject: Pool, kind: WorkerKind, counts: number[]): Promise<MemorySlope | null> {
+async function measureSlope(meter: Meter, subject: Subject, kind: WorkerKind, counts: number[]): Promise<MemorySlope | null> {
   const samples: MemorySlope["samples"] = [];
   try {
     for (const count of counts) {
-      const children = await subject.run<number[]>("hold", { kind, count });
+      const children = await subject.hold(kind, count);
       const reading = await meter.read(children);
       if (reading === null) return null;
       samples.push({ count, ...toMB(reading) });
     }
   } finally {
-    await subject.run("hold", { kind, count: 0 });
+    await subject.hold(kind, 0);
   }
   const xs = samples.map((s) => s.count);
   const pss = samples.map((s) => s.pss);
@@ -228,9 +294,9 @@ async function measureSlope(meter: Meter, subject: Pool, kind: WorkerKind, count
   };
 }
 
-async function checkLeak(meter: Meter, subject: Pool, kind: WorkerKind, cycles: number): Promise<LeakCheck | null> {
+async function checkLeak(meter: Meter, subject: Subject, kind: WorkerKind, cycles: number): Promise<LeakCheck | null> {
   const before = await meter.read([]);
-  await subject.run("cycle", { kind, cycles });
+  await subject.cycle(kind, cycles);
   const after = await meter.read([]);
   if (before === null || after === null) return null;
   const beforeMB = toMB(before);

@@ -17,6 +17,7 @@ import { WORKLOADS } from "../../core/workloads/mod.ts";
 import type { Experiment, Profile } from "../_experiment.ts";
 import { count, type Flag, oneOf, parseList, parseNumber, UsageError } from "../_flags.ts";
 import { formatRun } from "./format.ts";
+import { strategiesOf } from "../../runtimes/registry.ts";
 import { presentScaling, type ScalingPart, summarizeScaling } from "./report.ts";
 
 export { formatRun, formatSpeedup } from "./format.ts";
@@ -282,7 +283,7 @@ export const scaling: Experiment<ScalingArgs, RunRecord, ScalingPart> = {
     if (task !== undefined) {
       // A JavaScript function: no CPython row.
       if (runtime === "cpython") return [];
-      return STRATEGIES.map((strategy) => ({
+      return strategiesOf(runtime).map((strategy) => ({
         key: `scaling-task-${strategy}`,
         workload: "task",
         strategy,
@@ -296,7 +297,7 @@ export const scaling: Experiment<ScalingArgs, RunRecord, ScalingPart> = {
       const given = table[workload] ?? (runtime === "cpython" ? undefined : []);
       if (given === undefined) return [];
       const params = scaleIterations(given, scale);
-      return STRATEGIES.filter((strategy) => !(runtime === "cpython" && strategy === "async")).map((strategy) => ({
+      return strategiesOf(runtime, WORKLOADS.get(workload)?.blocks).map((strategy) => ({
         key: `scaling-${workload}-${strategy}`,
         workload,
         strategy,

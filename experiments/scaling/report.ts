@@ -10,7 +10,8 @@ import type { RunRecord as CoreRunRecord } from "../../core/record.ts";
 import { estimateSpeedup, type Evidence, isPrecise, judgeSpeedup, measureNoiseFloor, type NoiseFloor, pairedRatios, ranInParallel, type SpeedupEstimate } from "../../core/speedup.ts";
 import { median, type SampleSummary, summarizeSamples } from "../../core/stats.ts";
 import { STRATEGIES } from "../../core/strategies.ts";
-import { runtimeRank } from "../../runtimes/registry.ts";
+import { runtimeRank, strategiesOf } from "../../runtimes/registry.ts";
+import { WORKLOADS } from "../../core/workloads/mod.ts";
 import type { ChartSpec, ReportCell, Section, Table, Warning } from "../_experiment.ts";
 import { runtimeLabels } from "../_experiment.ts";
 import { amdahl, type AmdahlFit, fitAmdahl, pairedRounds } from "../../core/amdahl.ts";
@@ -269,6 +270,8 @@ function order(row: { runtime: string; strategy?: string }): number {
  * @returns One table per workload: a title, a header, rows and a note of the cold speedups.
  */
 function scalingTables(scaling: readonly ScalingRow[]): Table[] {
+  const strategy = (column: string) => (column.startsWith("control") ? "sequential" : column.split(" ")[0]!);
+  const applies = (row: ScalingRow, column: string) => strategiesOf(row.runtime, WORKLOADS.get(row.workload)?.blocks).includes(strategy(column) as never);
   const tables: Table[] = [];
   for (const workload of new Set(scaling.map((r) => r.workload))) {
     const rows = scaling.filter((r) => r.workload === workload);
@@ -281,14 +284,18 @@ function scalingTables(scaling: readonly ScalingRow[]): Table[] {
       return row.args !== undefined ? `args ${JSON.stringify(row.args)}` : Object.entries(row.params).map(([k, v]) => `${k}=${v}`).join(", ");
     };
     const distinctParams = new Set(runtimes.map(paramsOf));
+    const notApplicable = runtimes.some((runtime) => columns.some((column) => !applies(rows.find((r) => r.label === runtime)!, column)));
     tables.push({
-      title: `${workload} (${[...distinctParams].join(" / ")}; ${rows[0]!.tasks} tasks) · at 1: cold median s · above: steady speedup [95% CI] and cores busy; ~ within the noise floor`,
+      title: `${workload} (${[...distinctParams].join(" / ")}; ${rows[0]!.tasks} tasks) · at 1: cold median s · above: steady speedup [95% CI] and cores busy; ~ within the noise floor${
+        notApplicable ? "; n/a: not on that runtime (a browser has no child processes, and its page may not block its main thread)" : ""
+      }`,
       header: ["runtime", ...columns],
       rows: runtimes.map((runtime) => [
         runtime === "cpython" ? "cpython (threads)" : runtime,
         ...columns.map((column) => {
           const row = rows.find((r) => r.label === runtime && label(r) === column);
-          return row === undefined ? "-" : formatLevel(row);
+          if (row !== undefined) return formatLevel(row);
+          return applies(rows.find((r) => r.label === runtime)!, column) ? "-" : "n/a";
         }),
       ]),
       note: rows.filter((r) => (r.strategy === "workers" || r.strategy === "processes") && r.concurrency > 1)

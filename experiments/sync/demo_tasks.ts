@@ -35,20 +35,32 @@ export type CountMode = "plain" | "atomic" | "mutex";
 /**
  * Adds 1 to a shared counter `iterations` times.
  *
- * @returns Nothing; the counter holds the result.
+ * @returns When its loop started and ended, ms on the clock every thread shares
+ *   (`performance.timeOrigin` + `performance.now()`); the counter holds the result.
  */
 export function countUp(
-  { counter, barrier, mutex, mode, iterations }: {
+  { counter, barrier, mutex, mode, iterations, started, parties = 0 }: {
     counter: SharedArrayBuffer;
     barrier: SharedArrayBuffer;
     mutex: SharedArrayBuffer;
     mode: CountMode;
     iterations: number;
+    /** One cell: how many have left the barrier. Where given, each spins until all `parties` have, so none starts its loop while another is still waking. */
+    started?: SharedArrayBuffer;
+    parties?: number;
   },
-): void {
+): [number, number] {
   const cells = new Int32Array(counter);
   const lock = Mutex.from(mutex);
   Barrier.from(barrier).wait(MEET_TIMEOUT_MS);
+  if (started !== undefined) {
+    // Waking from the barrier takes 10–100 µs, as long as a short loop: the last to arrive would be done before the others start.
+    const left = new Int32Array(started);
+    Atomics.add(left, 0, 1);
+    const deadline = performance.now() + MEET_TIMEOUT_MS;
+    while (Atomics.load(left, 0) < parties && performance.now() < deadline);
+  }
+  const start = performance.timeOrigin + performance.now();
   if (mode === "plain") {
     for (let i = 0; i < iterations; i++) cells[0]!++;
   } else if (mode === "atomic") {
@@ -60,6 +72,7 @@ export function countUp(
       lock.unlock();
     }
   }
+  return [start, performance.timeOrigin + performance.now()];
 }
 
 interface VaultShared {

@@ -71,13 +71,19 @@ export const sync: Experiment<SyncArgs, SyncRecord, SyncRecord[]> = {
  * @returns Lines of text.
  */
 export function formatSync(record: SyncRecord): string {
+  const noRace = ({ overlapMs, attempts = 1 }: { overlapMs?: number; attempts?: number }) =>
+    overlapMs === undefined
+      ? "it needs the workers to overlap on the counter"
+      : overlapMs === 0
+      ? `the workers' loops never ran at once in ${attempts} ${attempts === 1 ? "try" : "tries"}: the machine is busy`
+      : `the loops ran at once for ${overlapMs.toFixed(2)} ms`;
   const { runtime, lostUpdates: lost, eventLoopRace: race, thief, semaphore } = record;
   const seen = (t: { expected: number; observed: number; lost: number }) =>
     `expected ${t.expected}, observed ${t.observed}${t.lost === 0 ? "" : ` (${t.lost} lost)`}`;
   return [
     `[sync, runtime = ${runtime.name} ${runtime.version}, # workers = ${lost.workers}]`,
     `Lost updates: ${lost.workers} workers each add 1 to one shared Int32 ${lost.iterations} times`,
-    `  plain i32[0]++       ${seen(lost.plain)}${lost.plain.lost === 0 ? ": the race did not happen this time (it needs the workers to overlap on the counter); run again, or raise --iterations" : ""}`,
+    `  plain i32[0]++       ${seen(lost.plain)}${lost.plain.lost === 0 ? `: the race did not happen this time (${noRace(lost.plain)}); run again, or raise --iterations` : ""}`,
     `  Atomics.add          ${seen(lost.atomic)}`,
     `  ++ under Mutex       ${seen(lost.mutex)}`,
     `Read, await, write on one event loop, no threads: ${race.deposits} deposits of 1, ${seen(race)}`,

@@ -48,6 +48,8 @@ function heapReader(): (() => number) | undefined {
 
 /** The latency mode's way to take a message without the event loop, where the runtime has one (not a browser). */
 async function receiver(): Promise<ParentPort["receive"]> {
+  // A browser has no node:worker_threads (its bundle's stand-in would only throw when called).
+  if (!("process" in globalThis)) return undefined;
   try {
     const { receiveMessageOnPort } = await import("node:worker_threads");
     return receiveMessageOnPort as unknown as ParentPort["receive"];
