@@ -13,7 +13,8 @@ const adapter = await createAdapter();
 const test = suite(`${RUNTIME}: what run.ts prints`);
 
 test("a scaling run prints cold and steady speedups with intervals, cores busy and the noise floor", async () => {
-  const record = await runScaling({ adapter, workload: "cpu", params: { iterations: 100_000 }, strategy: "async", concurrency: [1, 2], tasks: 4, repeat: 2, warmup: 0 });
+  // A batch of 50 ms or so: where a child process runs (esbuild's), cores busy needs 3 of /proc's 10 ms ticks.
+  const record = await runScaling({ adapter, workload: "cpu", params: { iterations: 20_000_000 }, strategy: "async", concurrency: [1, 2], tasks: 4, repeat: 2, warmup: 0 });
   const text = formatRun(record);
   assert.match(text, /\n {2}speedup \d+\.\d\dx \[\d+\.\d\d–\d+\.\d\d\] cold, pool start included · \d+\.\d\dx \[\d+\.\d\d–\d+\.\d\d\] steady · /);
   assert.match(text, /steady \d+\.\d ms · cores busy \d\.\d\d/);
