@@ -1,7 +1,9 @@
 /**
  * `npm test`: type-checks and lints, runs the documentation's examples
  * (`deno test --doc`), then every test file under each registered runtime
- * present on this machine (Node, Deno and Bun), and ends with one line,
+ * present on this machine (Node, Deno and Bun; Chromium's row from Node, in
+ * chromium_test.ts; the conformance suite under another version of one, such
+ * as node26, where installed), and ends with one line,
  * `N passed, N failed`, for the whole suite.
  *
  *   npm test                   everything
@@ -15,6 +17,7 @@ import path from "node:path";
 import process from "node:process";
 import { $ } from "zx";
 import { findRuntime, RUNTIME_NAMES, scriptCommand } from "./_runtimes.ts";
+import { RUNTIMES } from "../runtimes/registry.ts";
 import { fileURLToPath } from "node:url";
 
 // The README's commands run in one file: the comparison's smoke profile on every runtime present, a browser's too.
@@ -60,17 +63,15 @@ if (filters.length === 0) {
 }
 
 for (const runtime of runtimes) {
-  for (const file of files) {
-    const [command, ...args] = scriptCommand(runtime, `tests/${file}`);
-    const result = await $({ nothrow: true, timeout: FILE_TIMEOUT, env: { ...process.env, TRUEPAR_EXPECT_RUNTIME: runtime, NO_COLOR: "1" } })`${command} ${args}`;
-    const output = result.stdout + result.stderr;
-    const total = Number(/Total:\s+(\d+)/.exec(output)?.[1] ?? 0);
-    const ok = Number(/Passed:\s+(\d+)/.exec(output)?.[1] ?? 0);
-    const skipped = Number(/Skipped:\s+(\d+)/.exec(output)?.[1] ?? 0);
-    // A file that exits non-zero without failing a test (a crash, a timeout) counts as one failure.
-    const bad = total - ok - skipped || (result.exitCode === 0 ? 0 : 1);
-    report(`${runtime} ${file}`, ok, bad, output);
-  }
+  for (const file of files) await runFile(runtime, file, { TRUEPAR_EXPECT_RUNTIME: runtime });
+}
+
+// Another version of a runtime, where installed (node26): the adapter conformance suite and the faults under it too.
+const versions = RUNTIMES.filter((r) => r.load !== undefined && r.detect === undefined && findRuntime(r.name) !== undefined)
+  .filter((r) => !filters.some((f) => RUNTIME_NAMES.includes(f as never)));
+for (const { name } of versions) {
+  // It is detected as the runtime it is a version of: no runtime to expect.
+  for (const file of files.filter((f) => f === "pool_test.ts" || f === "faults_test.ts")) await runFile(name, file, {});
 }
 
 console.log(`\n${passed} passed, ${failed} failed`);
@@ -82,6 +83,19 @@ function documented(): string[] {
     (readdirSync(path.join(root, dir), { recursive: true }) as string[]).filter((f) => f.endsWith(".ts")).map((f) => path.join(dir, f))
   )];
   return files.filter((file) => /\* ```ts\n/.test(readFileSync(path.join(root, file), "utf8"))).sort();
+}
+
+/** Runs one test file on a runtime and counts what uvu printed. */
+async function runFile(runtime: string, file: string, env: Record<string, string>): Promise<void> {
+  const [command, ...args] = scriptCommand(runtime, `tests/${file}`);
+  const result = await $({ nothrow: true, timeout: FILE_TIMEOUT, env: { ...process.env, ...env, NO_COLOR: "1" } })`${command} ${args}`;
+  const output = result.stdout + result.stderr;
+  const total = Number(/Total:\s+(\d+)/.exec(output)?.[1] ?? 0);
+  const ok = Number(/Passed:\s+(\d+)/.exec(output)?.[1] ?? 0);
+  const skipped = Number(/Skipped:\s+(\d+)/.exec(output)?.[1] ?? 0);
+  // A file that exits non-zero without failing a test (a crash, a timeout) counts as one failure.
+  const bad = total - ok - skipped || (result.exitCode === 0 ? 0 : 1);
+  report(`${runtime} ${file}`, ok, bad, output);
 }
 
 function report(name: string, ok: number, bad: number, output: string): void {
