@@ -9,7 +9,7 @@
 
 import process from "node:process";
 
-const USAGE = `Usage: truepar run [flags]        one experiment on this runtime (truepar run --help)
+const USAGE = `Usage: truepar run [flags]        one experiment, on this runtime or --runtime NAME (truepar run --help)
        truepar compare [flags]    every runtime, every experiment, one report (truepar compare --help)`;
 
 const [command, ...rest] = process.argv.slice(2);
