@@ -1,6 +1,7 @@
 /**
  * What JSON carries exactly, for the transports that send plain data as JSON
- * (a child's frames, the latency mode's shared memory).
+ * (a child's frames, the latency mode's shared memory), and a walk over such
+ * data (a browser's page and its driver rewrite what crosses between them).
  *
  * @module
  */
@@ -23,4 +24,21 @@ export function jsonScalar(value: unknown): boolean {
     default:
       return false;
   }
+}
+
+/**
+ * A copy of plain data with some of its values replaced: `replace` sees each
+ * value from the top down; where it returns `undefined`, an array or a plain
+ * object is copied with its members walked, and anything else is kept.
+ *
+ * @param value Arrays, objects and scalars.
+ * @param replace The replacement of a value, or `undefined` to keep walking.
+ * @returns The copy.
+ */
+export function mapJson(value: unknown, replace: (value: unknown) => unknown): unknown {
+  const replaced = replace(value);
+  if (replaced !== undefined) return replaced;
+  if (Array.isArray(value)) return value.map((item) => mapJson(item, replace));
+  if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapJson(v, replace)]));
+  return value;
 }

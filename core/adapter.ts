@@ -161,6 +161,18 @@ export interface RuntimeAdapter {
   nextTurn?(callback: () => void): void;
 }
 
+/**
+ * Whether a runtime can start this kind of worker: both, unless its adapter
+ * lists fewer (a browser has no child processes).
+ *
+ * @param adapter The runtime's adapter.
+ * @param kind Worker threads or child processes.
+ * @returns Whether `spawn(kind)` is there.
+ */
+export function startsKind(adapter: RuntimeAdapter, kind: WorkerKind): boolean {
+  return adapter.kinds?.includes(kind) ?? true;
+}
+
 /** What a driven run is handed: as an experiment's run context, less the adapter, which lives where the run does. */
 export interface DriveContext {
   signal: AbortSignal;

@@ -19,6 +19,7 @@ import { readFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { buildError, importMetaUrlPlugin } from "./_bundle.ts";
 
 /** A running server. */
 export interface BrowserServer {
@@ -130,25 +131,25 @@ async function bundleForBrowser(file: string, urlOf: (file: string) => string): 
       external: ["playwright-core", "esbuild"],
       // A module's own lines in its errors' stacks.
       sourcemap: "inline",
-      plugins: [{
-        name: "truepar-browser",
-        setup(build) {
-          build.onResolve({ filter: /^node:/ }, (args) => ({ path: args.path, namespace: "node-stand-in" }));
-          build.onLoad({ filter: /.*/, namespace: "node-stand-in" }, (args) => ({ contents: standIn(args.path), loader: "js" }));
-          build.onLoad({ filter: /\.[cm]?[jt]s$/ }, async ({ path: source }) => ({
-            contents: (await readFile(source, "utf8")).replace(/\bimport\.meta\.url\b/g, JSON.stringify(urlOf(source))),
-            loader: /\.[cm]?ts$/.test(source) ? "ts" : "js",
-          }));
-        },
-      }],
+      plugins: [nodeStandIns, importMetaUrlPlugin(urlOf)],
     });
     return result.outputFiles[0]!.text;
   } catch (error) {
-    const first = (error as { errors?: { text: string; location?: { file: string; line: number; column: number } | null }[] }).errors?.[0];
-    const where = first?.location ? ` (${path.resolve(first.location.file)}:${first.location.line}:${first.location.column + 1})` : "";
-    throw new Error(`Cannot load module ${file} in the browser: ${first?.text ?? (error as Error).message}${where}`, { cause: error });
+    throw buildError(`Cannot load module ${file} in the browser`, error);
   }
 }
+
+/** Resolves every `node:` import to its stand-in. */
+const nodeStandIns = {
+  name: "node-stand-ins",
+  setup(build: {
+    onResolve(options: { filter: RegExp }, callback: (args: { path: string }) => { path: string; namespace: string }): void;
+    onLoad(options: { filter: RegExp; namespace: string }, callback: (args: { path: string }) => { contents: string; loader: "js" }): void;
+  }) {
+    build.onResolve({ filter: /^node:/ }, (args) => ({ path: args.path, namespace: "node-stand-in" }));
+    build.onLoad({ filter: /.*/, namespace: "node-stand-in" }, (args) => ({ contents: standIn(args.path), loader: "js" }));
+  },
+};
 
 /**
  * A `node:` module in a browser: any export, default or named, is a function

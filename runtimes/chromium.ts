@@ -12,6 +12,7 @@
 import process from "node:process";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { DriveContext, HostInfo, RuntimeDriver, RuntimeInfo } from "../core/adapter.ts";
+import { mapJson } from "../core/_json.ts";
 import { readTreeCpu } from "./_cpu.ts";
 import { readHostInfo } from "./_host.ts";
 import { readProcMemory } from "./_memory.ts";
@@ -142,19 +143,13 @@ async function rendererPid(cdp: { send(method: "SystemInfo.getProcessInfo"): Pro
 
 /** Arguments for the page: a URL as `{ $url }`, a file's as the server's address of it. */
 function encode(server: BrowserServer, value: unknown): unknown {
-  if (value instanceof URL) return { $url: value.protocol === "file:" ? server.urlOf(fileURLToPath(value)) : value.href };
-  if (Array.isArray(value)) return value.map((item) => encode(server, item));
-  if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, encode(server, v)]));
-  return value;
+  return mapJson(value, (v) => v instanceof URL ? { $url: v.protocol === "file:" ? server.urlOf(fileURLToPath(v)) : v.href } : undefined);
 }
 
 /** A record from the page: the server's addresses of files back to file URLs, as the other runtimes write them. */
 function toFiles(server: BrowserServer, value: unknown): unknown {
-  if (typeof value === "string") {
-    const file = value.startsWith(server.origin) ? server.fileOf(value) : undefined;
-    return file === undefined ? value : pathToFileURL(file).href;
-  }
-  if (Array.isArray(value)) return value.map((item) => toFiles(server, item));
-  if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toFiles(server, v)]));
-  return value;
+  return mapJson(value, (v) => {
+    const file = typeof v === "string" && v.startsWith(server.origin) ? server.fileOf(v) : undefined;
+    return file === undefined ? undefined : pathToFileURL(file).href;
+  });
 }

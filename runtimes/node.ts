@@ -22,6 +22,7 @@ import { readHostInfo } from "./_host.ts";
 import { readProcMemory } from "./_memory.ts";
 import { readTreeCpu } from "./_cpu.ts";
 import { checkTaskModule } from "./_module.ts";
+import { buildError, importMetaUrlPlugin } from "./_bundle.ts";
 import { endWithGrace, killIfDeaf, STDOUT_CLOSED } from "./_grace.ts";
 import { cacheDir } from "./_cache.ts";
 
@@ -206,12 +207,10 @@ async function buildBundle(module: URL): Promise<URL> {
       logLevel: "silent",
       // A user's module keeps a map to its own lines, so the stack of an error it throws points at them.
       sourcemap: source.startsWith(ROOT) ? false : "inline",
-      plugins: [keepImportMetaUrl],
+      plugins: [importMetaUrlPlugin((file) => pathToFileURL(file).href)],
     }) as typeof result;
   } catch (error) {
-    const first = (error as { errors?: { text: string; location?: { file: string; line: number; column: number } | null }[] }).errors?.[0];
-    const where = first?.location ? ` (${path.resolve(first.location.file)}:${first.location.line}:${first.location.column + 1})` : "";
-    throw new Error(`Cannot load task module ${source}: ${first?.text ?? (error as Error).message}${where}`, { cause: error });
+    throw buildError(`Cannot load task module ${source}`, error);
   }
   const code = result.outputFiles[0]!.contents;
   const hash = createHash("sha256").update(code).digest("hex").slice(0, 16);
@@ -233,17 +232,3 @@ async function writeAtomically(file: string, contents: string | Uint8Array): Pro
   await writeFile(temporary, contents);
   await rename(temporary, file);
 }
-
-/**
- * Keeps `import.meta.url` pointing at each source file, so that URLs built
- * from it (a worker entry, a task module) still resolve inside a bundle.
- */
-const keepImportMetaUrl = {
-  name: "keep-import-meta-url",
-  setup(build: { onLoad(options: { filter: RegExp }, callback: (args: { path: string }) => Promise<{ contents: string; loader: "ts" | "js" }>): void }) {
-    build.onLoad({ filter: /\.[cm]?[jt]s$/ }, async ({ path: file }) => ({
-      contents: (await readFile(file, "utf8")).replace(/\bimport\.meta\.url\b/g, JSON.stringify(pathToFileURL(file).href)),
-      loader: /\.[cm]?ts$/.test(file) ? "ts" : "js",
-    }));
-  },
-};

@@ -7,7 +7,7 @@
  */
 
 import type { RuntimeAdapter, RuntimeDriver } from "../core/adapter.ts";
-import type { StrategyName } from "../core/strategies.ts";
+import { STRATEGIES, type StrategyName } from "../core/strategies.ts";
 import { CHROMIUM_INSTALL, chromiumMissing } from "./_chromium_find.ts";
 
 /** A runtime truepar can run on, or compare against. */
@@ -108,7 +108,7 @@ export const JS_RUNTIMES: readonly (RuntimeEntry & Required<Pick<RuntimeEntry, "
  */
 export function strategiesOf(runtime: string, blocks = false): readonly StrategyName[] {
   const entry = RUNTIMES.find((r) => r.name === runtime);
-  const all: readonly StrategyName[] = entry?.strategies ?? ["sequential", "async", "workers", "processes"];
+  const all = entry?.strategies ?? STRATEGIES;
   return blocks && entry?.mainThreadMayWait === false ? all.filter((s) => s === "workers" || s === "processes") : all;
 }
 

@@ -81,11 +81,11 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
   const options = values.help === true ? undefined : experiment.parse(values);
   const { strategy, workload } = (options ?? {}) as { strategy?: string; workload?: string };
   if (runtime !== undefined && strategy !== undefined) {
-    const blocks = workload !== undefined && WORKLOADS.get(workload)?.blocks === true;
-    if (!strategiesOf(runtime).includes(strategy as never)) {
-      throw new UsageError(`Cannot run: ${runtime} has no strategy "${strategy}" (it has ${strategiesOf(runtime).join(", ")}), received --strategy ${strategy}`);
+    const has = strategiesOf(runtime);
+    if (!has.includes(strategy as never)) {
+      throw new UsageError(`Cannot run: ${runtime} has no strategy "${strategy}" (it has ${has.join(", ")}), received --strategy ${strategy}`);
     }
-    if (!strategiesOf(runtime, blocks).includes(strategy as never)) {
+    if (!strategiesOf(runtime, workload !== undefined && WORKLOADS.get(workload)?.blocks === true).includes(strategy as never)) {
       throw new UsageError(`Cannot run: ${runtime}'s main thread may not block, as workload "${workload}" does: run it in workers, received --strategy ${strategy}`);
     }
   }

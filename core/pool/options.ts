@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { ResourceLimits, RuntimeAdapter, WorkerKind } from "../adapter.ts";
+import { type ResourceLimits, type RuntimeAdapter, startsKind, type WorkerKind } from "../adapter.ts";
 import { checkCount, describeValue } from "../workload.ts";
 
 /** Options for `createPool`. */
@@ -95,13 +95,16 @@ export function checkPoolOptions(options: PoolOptions): number {
     throw new RangeError(`Cannot create pool: "recycleHeapMb" must be a number of MB above 0, received ${describeValue(recycle)}`);
   }
   const kind = options.kind ?? "worker";
-  if (options.adapter.kinds !== undefined && !options.adapter.kinds.includes(kind)) {
+  if (!startsKind(options.adapter, kind)) {
     const { name, version } = options.adapter.runtime;
-    throw new TypeError(`Cannot create pool: ${name} ${version} has no ${kind === "worker" ? "worker threads" : "child processes"} (kind "${kind}")`);
+    throw new TypeError(`Cannot create pool: ${name} ${version} has no ${KIND_NAMES[kind]} (kind "${kind}")`);
   }
   checkResourceLimits(options.adapter, kind, options.resourceLimits);
   return size;
 }
+
+/** What each kind of worker is called in a message. */
+const KIND_NAMES: Record<WorkerKind, string> = { worker: "worker threads", process: "child processes" };
 
 const LIMIT_NAMES: readonly (keyof ResourceLimits)[] = ["maxOldGenerationSizeMb", "maxYoungGenerationSizeMb", "codeRangeSizeMb", "stackSizeMb"];
 
@@ -112,7 +115,7 @@ function checkResourceLimits(adapter: RuntimeAdapter, kind: WorkerKind, limits: 
     throw new TypeError(`Cannot create pool: "resourceLimits" must be an object such as { maxOldGenerationSizeMb: 256 }, received ${describeValue(limits)}`);
   }
   const taken = adapter.resourceLimits?.[kind] ?? [];
-  const workers = `${adapter.runtime.name} ${adapter.runtime.version}'s ${kind === "worker" ? "worker threads" : "child processes"}`;
+  const workers = `${adapter.runtime.name} ${adapter.runtime.version}'s ${KIND_NAMES[kind]}`;
   for (const [name, value] of Object.entries(limits)) {
     if (!LIMIT_NAMES.includes(name as keyof ResourceLimits)) {
       throw new TypeError(`Cannot create pool: "resourceLimits" has no limit "${name}" (there are ${LIMIT_NAMES.join(", ")})`);

@@ -11,7 +11,7 @@
  * @module
  */
 
-import type { HostInfo, RuntimeAdapter, RuntimeInfo } from "../../core/adapter.ts";
+import { type HostInfo, type RuntimeAdapter, type RuntimeInfo, startsKind, type WorkerKind } from "../../core/adapter.ts";
 import { shuffle } from "../../core/order.ts";
 import { createPool, type Pool } from "../../core/pool.ts";
 import { estimateSpeedup } from "../../core/speedup.ts";
@@ -142,13 +142,14 @@ export async function runBreakeven(options: BreakevenOptions): Promise<Breakeven
     return { us, iterations, tasks: Math.max(2 * workers, Math.min(MAX_TASKS, Math.round(BATCH_US / us))) };
   });
 
+  const kindOf = (way: Way): WorkerKind => (way.strategy === "workers" ? "worker" : "process");
   // The ways this runtime has: a browser has no child processes.
-  const ways = WAYS.filter((way) => adapter.kinds?.includes(way.strategy === "workers" ? "worker" : "process") ?? true);
+  const ways = WAYS.filter((way) => startsKind(adapter, kindOf(way)));
   onStep?.("starting the pools");
   const pools = new Map<Way, Pool>();
   try {
     for (const way of ways) {
-      pools.set(way, await createPool({ adapter, kind: way.strategy === "workers" ? "worker" : "process", size: workers, module: TASKS_MODULE, spinMicros: way.mode === "latency" ? SPIN_MICROS : 0 }));
+      pools.set(way, await createPool({ adapter, kind: kindOf(way), size: workers, module: TASKS_MODULE, spinMicros: way.mode === "latency" ? SPIN_MICROS : 0 }));
     }
     let total = 0;
     const batch = async (way: Way | "baseline", size: (typeof sizes)[number]): Promise<number> => {

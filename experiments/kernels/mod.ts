@@ -14,7 +14,7 @@ import { count, UsageError } from "../_flags.ts";
 import { type KernelsRecord, runKernels } from "./kernels.ts";
 import { createNativeKernels } from "./native.ts";
 import type { NativeKernels } from "./kernels.ts";
-import type { RuntimeAdapter } from "../../core/adapter.ts";
+import { type RuntimeAdapter, startsKind } from "../../core/adapter.ts";
 
 export * from "./kernels.ts";
 export { createNativeKernels } from "./native.ts";
@@ -36,7 +36,7 @@ const PROFILE_ARGS: Record<Profile, string[]> = {
 
 /** The native runner, where the runtime can start one: a browser runs no native code. */
 function nativeFor(adapter: RuntimeAdapter): NativeKernels {
-  if (adapter.kinds?.includes("process") ?? true) return createNativeKernels();
+  if (startsKind(adapter, "process")) return createNativeKernels();
   const reason = `${adapter.runtime.name} starts no processes, so no native code`;
   return { status: () => Promise.resolve({ available: false, reason }), run: () => Promise.reject(new Error(reason)) };
 }

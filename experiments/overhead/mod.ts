@@ -109,11 +109,13 @@ function overheadTable(records: readonly OverheadRecord[], label: (r: OverheadRe
 export function formatOverhead(record: OverheadRecord): string {
   const { runtime, memory, memorySource } = record;
   const source = memorySource === "smaps_rollup" ? "/proc/<pid>/smaps_rollup, read from outside" : "the runtime's memoryUsage() (no /proc)";
+  // A runtime without child processes (a browser) has no process figures: they are n/a, not missing.
+  const noProcesses = record.processStartMs === null;
   const lines = [`[overhead, runtime = ${runtime.name} ${runtime.version}, memory from ${source}]`];
-  lines.push(`Idle ${runtime.name} ${record.processStartMs === null ? "page (its renderer process)" : "process"}: ${mb(record.idleMB)}`);
+  lines.push(`Idle ${runtime.name} ${noProcesses ? "page (its renderer process)" : "process"}: ${mb(record.idleMB)}`);
   for (const [kind, slope, per] of [["workers", memory.worker, record.perWorkerMB], ["processes", memory.process, record.perProcessMB]] as const) {
     if (slope === null || per === null) {
-      lines.push(`Memory of ${kind}: ${record.processStartMs === null ? `not applicable (${runtime.name} has no child processes)` : "unavailable (child processes cannot be read without /proc)"}`);
+      lines.push(`Memory of ${kind}: ${noProcesses ? `not applicable (${runtime.name} has no child processes)` : "unavailable (child processes cannot be read without /proc)"}`);
       continue;
     }
     const last = slope.samples.at(-1)!;
@@ -136,7 +138,7 @@ export function formatOverhead(record: OverheadRecord): string {
   lines.push(latency(`  spinning ${record.settings.spinMicros} µs`, record.spinRoundTripUs));
   lines.push(record.processRoundTripUs === null ? none("process round trip (µs)") : latency("process round trip (µs)", record.processRoundTripUs));
   const leak = (kind: string, check: OverheadRecord["leak"]["worker"] | null) =>
-    check === null ? `${kind}: ${record.processStartMs === null ? "n/a" : "unavailable"}` : `${kind} ${signed(check.deltaMB.rss)} MB RSS${check.deltaMB.pss === null ? "" : ` (${signed(check.deltaMB.pss)} MB PSS)`}`;
+    check === null ? `${kind}: ${noProcesses ? "n/a" : "unavailable"}` : `${kind} ${signed(check.deltaMB.rss)} MB RSS${check.deltaMB.pss === null ? "" : ` (${signed(check.deltaMB.pss)} MB PSS)`}`;
   lines.push("", `Leak check, ${record.settings.cycles} spawn/terminate cycles: ${leak("workers", record.leak.worker)} · ${leak("processes", record.leak.process)}`);
   return lines.join("\n");
 }

@@ -12,7 +12,7 @@
  * @module
  */
 
-import type { HostInfo, RuntimeAdapter, RuntimeInfo, WorkerKind } from "../../core/adapter.ts";
+import { type HostInfo, type RuntimeAdapter, type RuntimeInfo, startsKind, type WorkerKind } from "../../core/adapter.ts";
 import type { MemoryReading, MemorySource } from "../../core/memory.ts";
 import { createPool, type Pool } from "../../core/pool.ts";
 import { fitLine, type LineFit, median, percentile } from "../../core/stats.ts";
@@ -131,7 +131,7 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRec
   };
   const startedAt = new Date().toISOString();
 
-  const processes = adapter.kinds?.includes("process") ?? true;
+  const processes = startsKind(adapter, "process");
   onStep?.("worker start-up");
   const workerStartMs = await timeStartups(adapter, "worker", settings.spawns);
   onStep?.("process start-up");

@@ -14,6 +14,7 @@ import type { MemoryReading } from "../../core/memory.ts";
 import { EXPERIMENTS } from "../../experiments/registry.ts";
 import { UsageError } from "../../experiments/_flags.ts";
 import { spawnWebWorker } from "../_web_worker.ts";
+import { mapJson } from "../../core/_json.ts";
 
 /** What the driver tells the page before the first run. */
 interface Setup {
@@ -71,12 +72,7 @@ function throttle(report: (done: number, total: number, what: string) => void): 
 
 /** Arguments from the driver: `{ $url }` back to a URL. */
 function decode(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(decode);
-  if (value !== null && typeof value === "object") {
-    if ("$url" in value) return new URL((value as { $url: string }).$url);
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, decode(v)]));
-  }
-  return value;
+  return mapJson(value, (v) => v !== null && typeof v === "object" && "$url" in v ? new URL((v as { $url: string }).$url) : undefined);
 }
 
 /** Runs one step of the driver's, answering with its value or what went wrong. */
