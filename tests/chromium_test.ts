@@ -6,7 +6,7 @@
  */
 
 import { RUNTIME } from "./_guard.ts";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import process from "node:process";
@@ -79,6 +79,18 @@ if (RUNTIME === "node" && missing === undefined) {
       assert.match(report, /\| chromium +\|.*\| n\/a +\|/);
     } finally {
       rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  test("a task module that does not compile is one line naming the file and the place, exit 2", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "truepar-chromium-task-"));
+    try {
+      writeFileSync(path.join(dir, "broken.ts"), "export function f(): number {\n  return 1 +;\n}\n");
+      const result = await execa("node", [...RUN, "--task", `${path.join(dir, "broken.ts")}#f`], { cwd, reject: false });
+      assert.is(result.exitCode, 2);
+      assert.is(result.stderr.split("\n")[0], `Cannot run: --task's module cannot be loaded: Cannot load module ${path.join(dir, "broken.ts")} in the browser: Unexpected ";" (${path.join(dir, "broken.ts")}:2:13)`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

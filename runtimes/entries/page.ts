@@ -46,8 +46,14 @@ function createPageAdapter({ runtime, host, pid }: Setup): RuntimeAdapter {
     runtime,
     pid,
     kinds: ["worker"],
-    // A file on the machine is loaded from the page's server, which serves it bundled for the browser.
-    prepare: (module) => Promise.resolve(module.protocol === "file:" ? `${location.origin}/@fs${module.pathname}` : module.href),
+    // A file on the machine is loaded from the page's server, which bundles it for the browser on request; where that
+    // fails (a syntax error), the server's answer says where, which a failed import() would not.
+    prepare: async (module) => {
+      const url = module.protocol === "file:" ? `${location.origin}/@fs${module.pathname}` : module.href;
+      const response = await fetch(url);
+      if (!response.ok) throw new Error(await response.text());
+      return url;
+    },
     spawn: (kind, handlers) => {
       if (kind !== "worker") throw new Error(`Cannot start a child process in ${runtime.name}: a browser has none`);
       // A browser sends no event when a worker ends: an error ends it at once.
