@@ -9,6 +9,7 @@
  * @module
  */
 
+import { readdir, readFile } from "node:fs/promises";
 import process from "node:process";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { DriveContext, HostInfo, RuntimeDriver, RuntimeInfo } from "../core/adapter.ts";
@@ -88,7 +89,7 @@ export async function createChromiumDriver(options: { roots?: readonly string[] 
       .then(() => true, () => false);
     if (!ready) throw new Error(`Cannot start chromium: its page did not load${errors.length > 0 ? `: ${errors[0]}` : ""}`);
     const host: HostInfo = readHostInfo();
-    const pid = await rendererPid(cdp);
+    const pid = await rendererPid(cdp, tab);
     await tab.evaluate((setup) => (globalThis as unknown as { truepar: { setup(s: unknown): void } }).truepar.setup(setup), { runtime, host, pid });
 
     const call = async (method: "run" | "check" | "call", name: string, args: unknown, context?: DriveContext): Promise<unknown> => {
@@ -134,11 +135,40 @@ function page(entry: string): string {
   return `<!doctype html><meta charset="utf-8"><title>truepar</title><script type="module" src="/@fs${pathToFileURL(entry).pathname}"></script>`;
 }
 
-/** The renderer process, from the browser's own list (one renderer: `--renderer-process-limit=1`). */
-async function rendererPid(cdp: { send(method: "SystemInfo.getProcessInfo"): Promise<{ processInfo: { type: string; id: number }[] }> }): Promise<number | undefined> {
+/**
+ * The page's renderer process. Chromium may run more than one renderer even
+ * with `--renderer-process-limit=1` (156 adds one for its own WebUI, marked
+ * only on its command line): the page's is the one that gains a
+ * `DedicatedWorker` thread when the page starts a worker.
+ */
+async function rendererPid(
+  cdp: { send(method: "SystemInfo.getProcessInfo"): Promise<{ processInfo: { type: string; id: number }[] }> },
+  tab: { evaluate<R, A>(fn: (arg: A) => R | Promise<R>, arg: A): Promise<R> },
+): Promise<number | undefined> {
   const { processInfo } = await cdp.send("SystemInfo.getProcessInfo");
-  const renderers = processInfo.filter((p) => p.type === "renderer");
-  return renderers.length === 1 ? renderers[0]!.id : undefined;
+  const renderers = processInfo.filter((p) => p.type === "renderer").map((p) => p.id);
+  if (renderers.length <= 1) return renderers[0];
+  const before = await Promise.all(renderers.map(workerThreads));
+  await tab.evaluate((source) => {
+    const worker = new Worker(URL.createObjectURL(new Blob([source], { type: "text/javascript" })));
+    (globalThis as { __trueparProbe?: Worker }).__trueparProbe = worker;
+    return new Promise((resolve) => (worker.onmessage = resolve)).then(() => undefined);
+  }, "postMessage(0)");
+  const after = await Promise.all(renderers.map(workerThreads));
+  await tab.evaluate(() => (globalThis as { __trueparProbe?: Worker }).__trueparProbe?.terminate(), undefined);
+  const grew = renderers.filter((_, i) => after[i]! > before[i]!);
+  return grew.length === 1 ? grew[0] : undefined;
+}
+
+/** How many threads of a process are a worker's (`DedicatedWorker`, as Chromium names them in /proc). */
+async function workerThreads(pid: number): Promise<number> {
+  try {
+    const threads = await readdir(`/proc/${pid}/task`);
+    const names = await Promise.all(threads.map((tid) => readFile(`/proc/${pid}/task/${tid}/comm`, "utf8").catch(() => "")));
+    return names.filter((name) => name.startsWith("DedicatedWorker")).length;
+  } catch {
+    return 0;
+  }
 }
 
 /** Arguments for the page: a URL as `{ $url }`, a file's as the server's address of it. */

@@ -53,6 +53,15 @@ if (RUNTIME === "node" && missing === undefined) {
     assert.ok(plain.lost > 0 || plain.overlapMs === 0, `plain ++ lost nothing in ${plain.overlapMs} ms of overlap`);
   });
 
+  test("overhead: the page's renderer is found and its memory read, idle and per worker", async () => {
+    const { stdout } = await execa("node", [...RUN, "--experiment", "overhead", "--spawns", "1", "--round-trips", "10", "--cycles", "1", "--json"], { cwd });
+    const record = JSON.parse(stdout);
+    assert.is(record.schema, "truepar.overhead/1");
+    assert.ok(record.idleMB.rss > 10, `the renderer's idle RSS: ${JSON.stringify(record.idleMB)}`);
+    assert.type(record.perWorkerMB.rss, "number");
+    assert.type(record.perWorkerMB.pss, "number");
+  });
+
   test("scaling: sequential, async and workers give one checksum; workers at 2 use 2 cores", async () => {
     const checksums = [];
     for (const strategy of ["sequential", "async", "workers"]) {
