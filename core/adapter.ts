@@ -31,6 +31,36 @@ export interface HostInfo {
   memoryBytes: number;
   os: string;
   arch: string;
+  /** What the cores are, read from the machine; absent where it cannot tell (not Linux). */
+  topology?: CpuTopology;
+}
+
+/** The logical CPUs a process may use, as the machine describes them. */
+export interface CpuTopology {
+  /** The logical CPUs, by number. */
+  cpus: number[];
+  /** The physical cores they belong to. */
+  physicalCores: number;
+  /** Logical CPUs that are SMT siblings of one physical core, a group each; empty when no two share a core. */
+  smtSiblings: number[][];
+  /** A hypervisor runs this machine (the cpu's `hypervisor` flag): its vCPUs may be taken away. */
+  virtualized: boolean;
+  /** The share of these CPUs' time the hypervisor took since boot (`/proc/stat`'s steal), 0–1; `null` where not counted. */
+  stolenSinceBoot: number | null;
+}
+
+/** One thread's own clocks so far: time on a CPU, and time it waited runnable for one (a run queue). */
+export interface ThreadTimes {
+  cpuMs: number;
+  waitMs: number;
+}
+
+/** CPU time the hypervisor took from the CPUs this process may use, so far. */
+export interface StolenReading {
+  /** Milliseconds of CPU, summed over those CPUs. */
+  ms: number;
+  /** The reading's step: `/proc/stat` counts it in 10 ms ticks. */
+  resolutionMs: number;
 }
 
 /** CPU time used so far, and how it was read. */
@@ -145,6 +175,18 @@ export interface RuntimeAdapter {
    * @param edge Whether a span starts or ends at this reading, so the cost of reading stays outside it.
    */
   readCpu?(edge: "start" | "end"): Promise<CpuReading>;
+  /**
+   * Reads this thread's own clocks (on a CPU, waiting for one), cheaply
+   * enough to call around every task: how a time budget tells a task's own
+   * work from the time the machine kept it waiting. Leave it out where the
+   * runtime cannot tell; budgets then say so.
+   */
+  readThreadTimes?(): ThreadTimes;
+  /**
+   * Reads the CPU time the hypervisor has taken from this process's CPUs so
+   * far (steal). Leave it out where it is not counted.
+   */
+  readStolen?(): Promise<StolenReading>;
   /**
    * Reads the summed memory of processes from outside them.
    *

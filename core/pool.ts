@@ -13,7 +13,7 @@ import { openWakeChannel, postAwake, StayAwake, type WakeChannel } from "./pool/
 import { planDispatch } from "./pool/plan.ts";
 import { PriorityQueue } from "./pool/queue.ts";
 import { percentile } from "./stats.ts";
-import { deserializeError, type FromWorker, type Outcome, type SerializedError, type ToWorker } from "./protocol.ts";
+import { deserializeError, type FromWorker, type Outcome, type SerializedError, type Span, type ToWorker } from "./protocol.ts";
 import { checkCount, describeValue } from "./workload.ts";
 import { checkPoolOptions, type PoolOptions } from "./pool/options.ts";
 
@@ -44,6 +44,19 @@ export interface PoolStats {
   latencyMs: Percentiles | null;
   /** From the task reaching its worker to settling, ms, of the same tasks. */
   runMs: Percentiles | null;
+}
+
+/** Where and when one task (or one `map()` chunk) ran, with `spans: true`. */
+export interface TaskSpan {
+  /** The worker it ran on: a number of the pool's own, never reused, so a replacement is a worker of its own. */
+  worker: number;
+  /** When its call began and ended, ms since the epoch (`performance.timeOrigin + performance.now()` in its thread, which every thread and process shares). */
+  startMs: number;
+  endMs: number;
+  /** Its thread's time on a CPU meanwhile, ms; absent where the worker cannot read its thread's clocks. */
+  cpuMs?: number;
+  /** Its thread's time waiting runnable for a CPU meanwhile, ms; absent as `cpuMs` is. */
+  waitMs?: number;
 }
 
 /** Percentiles of a set of durations. */
@@ -101,6 +114,8 @@ interface Task {
 
 interface Slot {
   endpoint: Endpoint;
+  /** Its number in the pool's spans. */
+  worker: number;
   /** With `spinMicros`: the port tasks go on, and the counter a spinning worker watches. */
   wake?: WakeChannel;
   ready: boolean;
@@ -177,6 +192,9 @@ export class Pool {
   #runTimes: number[] = [];
   #ring = 0;
   #nextId = 0;
+  #nextWorker = 0;
+  /** With `spans`: the spans of the tasks answered since the last `takeSpans()`. */
+  #spans?: TaskSpan[];
   /** The pool's thread is turning its loop, watching the workers' channels for answers. */
   #watching = false;
   #pending = 0;
@@ -213,6 +231,7 @@ export class Pool {
     this.#abortGraceMs = options.abortGraceMs;
     this.#heapLimit = options.recycleHeapMb === undefined ? undefined : Math.round(options.recycleHeapMb * 1024 * 1024);
     this.#resourceLimits = options.resourceLimits;
+    if (options.spans) this.#spans = [];
   }
 
   /** Worker threads or child processes. */
@@ -369,6 +388,19 @@ export class Pool {
   }
 
   /**
+   * The spans of the tasks answered since the last call (with `spans: true`):
+   * which worker ran each, and when.
+   *
+   * @returns The spans, in the order the answers came; empty without `spans`.
+   */
+  takeSpans(): TaskSpan[] {
+    if (this.#spans === undefined) return [];
+    const spans = this.#spans;
+    this.#spans = [];
+    return spans;
+  }
+
+  /**
    * Settles when the queue has room for a task under `maxQueue` (at once
    * without a limit): the way to await room rather than be refused.
    *
@@ -437,7 +469,7 @@ export class Pool {
   }
 
   #spawn(): void {
-    const slot = { ready: false, retired: false, draining: false, tasks: new Map(), inFlight: 0, exclusive: false, started: defer<void>() } as Slot;
+    const slot = { worker: this.#nextWorker++, ready: false, retired: false, draining: false, tasks: new Map(), inFlight: 0, exclusive: false, started: defer<void>() } as Slot;
     slot.started.promise.catch(() => {});
     slot.endpoint = this.#adapter.spawn(this.#kind, {
       onMessage: (message) => this.#onMessage(slot, message),
@@ -445,14 +477,15 @@ export class Pool {
     }, this.#resourceLimits === undefined ? undefined : { resourceLimits: this.#resourceLimits });
     this.#slots.add(slot);
     const heapLimit = this.#heapLimit;
+    const spans = this.#spans === undefined ? undefined : true;
     if (this.#spinMicros === 0 || this.#kind !== "worker") {
-      slot.endpoint.send({ t: "init", module: this.#specifier, heapLimit });
+      slot.endpoint.send({ t: "init", module: this.#specifier, heapLimit, spans });
       return;
     }
     const { channel, init } = openWakeChannel(this.#spinMicros);
     slot.wake = channel;
     channel.shared.watch(this.#watching);
-    slot.endpoint.send({ t: "init", module: this.#specifier, wake: init, heapLimit }, [init.port]);
+    slot.endpoint.send({ t: "init", module: this.#specifier, wake: init, heapLimit, spans }, [init.port]);
   }
 
   #onMessage(slot: Slot, message: FromWorker): void {
@@ -486,6 +519,7 @@ export class Pool {
         slot.inFlight--;
         slot.exclusive = false;
         clearTimeout(slot.graceTimer);
+        if (message.span !== undefined) this.#recordSpan(slot, message.span);
         const task = slot.tasks.get(message.id);
         if (task !== undefined) {
           slot.tasks.delete(message.id);
@@ -498,7 +532,8 @@ export class Pool {
       }
       case "batch-done": {
         slot.inFlight--;
-        for (const [id, ok, value] of message.results) {
+        for (const [id, ok, value, span] of message.results) {
+          if (span !== undefined) this.#recordSpan(slot, span);
           const task = slot.tasks.get(id);
           if (task === undefined) continue;
           slot.tasks.delete(id);
@@ -509,6 +544,10 @@ export class Pool {
         this.#dispatch();
       }
     }
+  }
+
+  #recordSpan(slot: Slot, [startMs, endMs, cpuMs, waitMs]: Span): void {
+    this.#spans?.push(cpuMs === undefined ? { worker: slot.worker, startMs, endMs } : { worker: slot.worker, startMs, endMs, cpuMs, waitMs });
   }
 
   /** Takes the answers waiting on a worker's shared-memory channel. */

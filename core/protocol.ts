@@ -39,8 +39,11 @@ const MAX_CAUSE_DEPTH = 16;
 
 /** A message from the pool to a worker. */
 export type ToWorker =
-  /** `heapLimit`: bytes of heap past which the worker says so (`heap`) after a message. */
-  | { t: "init"; module: string; wake?: Wake; heapLimit?: number }
+  /**
+   * `heapLimit`: bytes of heap past which the worker says so (`heap`) after a message.
+   * `spans`: every answer carries the span of its call (`Span`).
+   */
+  | { t: "init"; module: string; wake?: Wake; heapLimit?: number; spans?: true }
   /** With `abortable`, the function is called with `{ signal }` after its argument, and an `abort` message aborts it. */
   | { t: "run"; id: number; fn: string; arg: unknown; abortable?: true }
   /** Aborts the signal of a running abortable task; handled at once, not after the task. */
@@ -71,12 +74,21 @@ export interface Wake {
 /** How one task or item ended: `[1, value]` or `[0, error]`. */
 export type Outcome = [ok: 1, value: unknown] | [ok: 0, error: SerializedError];
 
+/**
+ * When a call ran, in ms since the epoch on a clock every thread and process
+ * of the machine shares (`performance.timeOrigin + performance.now()`), and,
+ * where its thread can read its own clocks, the ms it spent on a CPU and
+ * waiting runnable for one meanwhile.
+ */
+export type Span = [startMs: number, endMs: number, cpuMs?: number, waitMs?: number];
+
 /** A message from a worker to the pool. */
 export type FromWorker =
   | { t: "ready" }
-  | { t: "done"; id: number; value: unknown }
-  | { t: "fail"; id: number; error: SerializedError }
-  | { t: "batch-done"; results: [id: number, ...outcome: Outcome][] }
+  /** `span`: with `init.spans`, when the call ran (a map chunk: the whole chunk). */
+  | { t: "done"; id: number; value: unknown; span?: Span }
+  | { t: "fail"; id: number; error: SerializedError; span?: Span }
+  | { t: "batch-done"; results: [id: number, ...outcome: Outcome, span?: Span][] }
   | { t: "init-fail"; error: SerializedError }
   /** Answers wait on the shared-memory channel: take them. */
   | { t: "poll" }

@@ -6,7 +6,8 @@
 
 import type { AmdahlFit } from "./amdahl.ts";
 import type { HostInfo, RuntimeInfo } from "./adapter.ts";
-import type { Evidence, NoiseFloor } from "./speedup.ts";
+import type { Evidence, NoiseFloor, RoundBeyond } from "./speedup.ts";
+import type { TimeBudget } from "./budget.ts";
 import type { StrategyName } from "./strategies.ts";
 import type { WorkloadParams } from "./workload.ts";
 
@@ -60,6 +61,15 @@ export interface RunPoint {
   coresBusy: number | null;
   /** What `concurrency` independent processes give, each running its share in one call (with `ceiling`). */
   ceiling?: { samplesMs: number[]; speedup: number; speedupCI: [number, number] };
+  /**
+   * Above the smallest level: the most speedup the machine allows here (the
+   * level's cores over the smallest level's, or the level itself where the
+   * tasks wait rather than compute), and the rounds whose ratio went past it
+   * by more than the noise floor, which is what puts an interval's end there.
+   */
+  limit?: { speedup: number; roundsBeyond?: RoundBeyond[] };
+  /** Above the smallest level: where the time went, against the ideal, cold (pool start included) and steady. */
+  budget?: { cold: TimeBudget; steady: TimeBudget };
 }
 
 /** The record of a scaling run (`truepar.run/1`). */

@@ -9,7 +9,8 @@
 import type { RuntimeAdapter } from "./adapter.ts";
 import { shuffle } from "./order.ts";
 import { RUN_SCHEMA, type RunPoint, type RunRecord } from "./record.ts";
-import { estimateSpeedup, isPrecise, judgeSpeedup, measureNoiseFloor, type NoiseFloor, pairedRatios } from "./speedup.ts";
+import { estimateSpeedup, isPrecise, judgeSpeedup, measureNoiseFloor, type NoiseFloor, pairedRatios, roundsBeyond, speedupLimit } from "./speedup.ts";
+import { type LaneKind, measureBudget, measureLaneTime } from "./budget.ts";
 import { type AmdahlFit, fitAmdahl, pairedRounds } from "./amdahl.ts";
 import { median } from "./stats.ts";
 import { measureCeiling, measureSample, runBatch, type SampleTiming, STRATEGIES, type StrategyName } from "./strategies.ts";
@@ -263,11 +264,18 @@ function summarize(run: ScalingPlan, measured: Measured): RunRecord {
     ...pairedRatios(steady(base), steady(control)),
   ]);
   const baseCeiling = ceilings.get(Math.min(...run.concurrency))!;
-  const points = run.concurrency.map((concurrency) =>
-    summarizePoint(concurrency, samples.get(concurrency)!, base, noise, [...checksums][0]!, run.ceiling ? [ceilings.get(concurrency)!, baseCeiling] : undefined)
-  );
-  const cpuSource = [...samples.values()].flat().find((s) => s.cpuSource !== null)?.cpuSource ?? null;
   const host = run.adapter.hostInfo();
+  const baseLevel = Math.min(...run.concurrency);
+  const points = run.concurrency.map((concurrency) => {
+    const point = summarizePoint(concurrency, samples.get(concurrency)!, base, noise, [...checksums][0]!, run.ceiling ? [ceilings.get(concurrency)!, baseCeiling] : undefined);
+    if (concurrency === baseLevel) return point;
+    const limit = speedupLimit({ strategy: run.strategy, level: concurrency, base: baseLevel, cores: host.cores, waits: run.workload.waits ?? false });
+    const beyond = roundsBeyond(limit * (1 + noise.floor), samples.get(concurrency)!, base, control);
+    point.limit = { speedup: limit, ...(beyond.length > 0 && { roundsBeyond: beyond }) };
+    point.budget = budgetOf(run.strategy, samples.get(concurrency)!, [...base, ...control]);
+    return point;
+  });
+  const cpuSource = [...samples.values()].flat().find((s) => s.cpuSource !== null)?.cpuSource ?? null;
   const amdahl = run.concurrency.length >= 3 ? fitRounds(run.concurrency, samples, host.cores) : undefined;
   return {
     schema: RUN_SCHEMA,
@@ -287,6 +295,19 @@ function summarize(run: ScalingPlan, measured: Measured): RunRecord {
     cpuSource,
     points,
     ...(amdahl && { amdahl }),
+  };
+}
+
+/** How a strategy's lanes are named in a budget. */
+const LANE_KINDS: Readonly<Record<StrategyName, LaneKind>> = { sequential: "sequential", async: "event-loop", workers: "pool", processes: "pool" };
+
+/** A level's time budget against the smallest level's samples (the control's too), cold and steady. */
+function budgetOf(strategy: StrategyName, own: readonly SampleTiming[], base: readonly SampleTiming[]): NonNullable<RunPoint["budget"]> {
+  const lanes = (samples: readonly SampleTiming[], which: "cold" | "steady") => samples.map((s) => measureLaneTime(s.traces[which]));
+  const kind = LANE_KINDS[strategy];
+  return {
+    cold: measureBudget(lanes(own, "cold"), lanes(base, "cold"), kind, true),
+    steady: measureBudget(lanes(own, "steady"), lanes(base, "steady"), kind, false),
   };
 }
 

@@ -6,7 +6,8 @@
  */
 
 import { SharedChannel } from "./pool/channel.ts";
-import { type FromWorker, type Outcome, type SerializedError, serializeError, type ToWorker, type Wake } from "./protocol.ts";
+import type { ThreadTimes } from "./adapter.ts";
+import { type FromWorker, type Outcome, type SerializedError, serializeError, type Span, type ToWorker, type Wake } from "./protocol.ts";
 
 /** How a worker or child process talks to the pool that started it. */
 export interface ParentPort {
@@ -21,6 +22,11 @@ export interface ParentPort {
   receive?(port: MessagePort): { message: unknown } | undefined;
   /** Bytes of JavaScript heap this worker uses now, for a pool that recycles workers past a limit. */
   heapUsed?(): number;
+  /**
+   * Opens this thread's own clocks (time on a CPU, time waiting for one), for
+   * a pool that records each task's span; `undefined` where there are none.
+   */
+  openThreadClock?(): (() => ThreadTimes) | undefined;
 }
 
 /** A loaded task module: its exports, some of which are task functions. */
@@ -44,6 +50,8 @@ export function serveTasks(
   let shared: SharedChannel | undefined;
   /** With a heap limit: bytes past which this worker tells the pool, once. */
   let heapLimit: number | undefined;
+  /** With `spans`: times each call, and the answer carries its span. */
+  let timed: Timed | undefined;
   const find = (fn: string): Task => {
     const task = tasks?.[fn];
     if (typeof task !== "function") throw new TypeError(`Cannot run task: the task module has no function "${fn}"`);
@@ -126,6 +134,7 @@ export function serveTasks(
     switch (message.t) {
       case "init":
         heapLimit = message.heapLimit;
+        if (message.spans) timed = timeCalls(port.openThreadClock?.());
         if (message.wake !== undefined) {
           wake = message.wake;
           if (wake.shared !== undefined) shared = new SharedChannel("worker", wake.shared);
@@ -142,28 +151,35 @@ export function serveTasks(
         return;
       case "run": {
         const { id, fn, arg } = message;
-        const fail = (error: SerializedError): FromWorker => ({ t: "fail", id, error });
+        let span: Span | undefined;
+        const fail = (error: SerializedError): FromWorker => span ? { t: "fail", id, error, span } : { t: "fail", id, error };
         const controller = message.abortable ? new AbortController() : undefined;
         if (controller) aborts.set(id, controller);
-        return new Promise((resolve) => resolve(controller ? (find(fn) as AbortableTask)(arg, { signal: controller.signal }) : invoke(find(fn), arg))).then(
-          (value) => reply({ t: "done", id, value }, fail),
+        const call = () => controller ? (find(fn) as AbortableTask)(arg, { signal: controller.signal }) : invoke(find(fn), arg);
+        return new Promise((resolve) => resolve(timed ? timed(call, (s) => (span = s)) : call())).then(
+          (value) => reply(span ? { t: "done", id, value, span } : { t: "done", id, value }, fail),
           (error) => answer(fail(serializeError(error))),
         ).finally(() => aborts.delete(id));
       }
       case "abort":
       case "poll":
         return;
-      case "batch":
-        return runInTurn(message.tasks.length, (i) => invoke(find(message.tasks[i]![1]), message.tasks[i]![2])).then((outcomes) =>
-          reply(
-            { t: "batch-done", results: outcomes.map((outcome, i) => [message.tasks[i]![0], ...outcome]) },
-            () => ({ t: "batch-done", results: rejectUnsendable(outcomes).map((outcome, i) => [message.tasks[i]![0], ...outcome]) }),
-          )
+      case "batch": {
+        const spans: Span[] = [];
+        const call = (i: number) => invoke(find(message.tasks[i]![1]), message.tasks[i]![2]);
+        const results = (outcomes: Outcome[]): [number, ...Outcome, Span?][] =>
+          outcomes.map((outcome, i) => timed ? [message.tasks[i]![0], ...outcome, spans[i]] : [message.tasks[i]![0], ...outcome]);
+        return runInTurn(message.tasks.length, timed ? (i) => timed!(() => call(i), (span) => (spans[i] = span)) : call).then((outcomes) =>
+          reply({ t: "batch-done", results: results(outcomes) }, () => ({ t: "batch-done", results: results(rejectUnsendable(outcomes)) }))
         );
+      }
       case "map": {
         const { id, fn, args } = message;
-        return runInTurn(args.length, (i) => invoke(find(fn), args[i])).then((value) =>
-          reply({ t: "done", id, value }, () => ({ t: "done", id, value: rejectUnsendable(value) }))
+        let span: Span | undefined;
+        const done = (value: Outcome[]): FromWorker => span ? { t: "done", id, value, span } : { t: "done", id, value };
+        const chunk = () => runInTurn(args.length, (i) => invoke(find(fn), args[i]));
+        return (timed ? timed(chunk, (s) => (span = s)) as Promise<Outcome[]> : chunk()).then((value) =>
+          reply(done(value), () => done(rejectUnsendable(value)))
         );
       }
     }
@@ -171,6 +187,40 @@ export function serveTasks(
 }
 
 type Task = (arg: unknown) => unknown;
+
+/** Calls `call`, and hands `record` its span once it has returned or settled. */
+type Timed = (call: () => unknown, record: (span: Span) => void) => unknown;
+
+/**
+ * Times calls: when each began and ended, on the clock every thread and
+ * process of the machine shares, and where the thread can read its own
+ * clocks, its time on a CPU and waiting for one in between (read outside the
+ * wall-clock span, so the reads cost the task nothing it is charged for).
+ */
+function timeCalls(clock: (() => ThreadTimes) | undefined): Timed {
+  const origin = performance.timeOrigin;
+  return (call, record) => {
+    const before = clock?.();
+    const start = origin + performance.now();
+    const end = () => {
+      const stop = origin + performance.now();
+      const after = clock?.();
+      record(before && after ? [start, stop, after.cpuMs - before.cpuMs, after.waitMs - before.waitMs] : [start, stop]);
+    };
+    let value: unknown;
+    try {
+      value = call();
+    } catch (error) {
+      end();
+      throw error;
+    }
+    if (!(value instanceof Promise)) {
+      end();
+      return value;
+    }
+    return value.finally(end);
+  };
+}
 type AbortableTask = (arg: unknown, context: { signal: AbortSignal }) => unknown;
 
 /**

@@ -142,3 +142,83 @@ export function isPrecise(speedup: SpeedupEstimate, precision: number): boolean 
   return speedup.coverage >= 0.95 &&
     speedup.ci[1] <= speedup.estimate * (1 + precision) && speedup.ci[0] >= speedup.estimate * (1 - precision);
 }
+
+/** What `speedupLimit` needs to know of a level. */
+export interface LimitOptions {
+  strategy: "sequential" | "async" | "workers" | "processes";
+  level: number;
+  /** The smallest level, the speedups' base. */
+  base: number;
+  /** The cores the run may use. */
+  cores: number;
+  /** The tasks mostly wait (timers, blocking sleeps) rather than compute: their waits overlap beyond the cores. */
+  waits: boolean;
+}
+
+/**
+ * The most speedup the machine allows at a level: one thread's worth on the
+ * main thread, the cores' worth in workers and processes (a level past the
+ * cores counts as the cores), and the level itself where the tasks wait
+ * rather than compute (waits overlap however many cores there are; on one
+ * event loop only awaited ones do).
+ *
+ * @param options The strategy, the level, the base level, the cores and whether the tasks wait.
+ * @returns The limit, as a speedup over the base level.
+ * @example
+ * ```ts
+ * import { speedupLimit } from "./speedup.ts";
+ * if (speedupLimit({ strategy: "workers", level: 4, base: 1, cores: 2, waits: false }) !== 2) throw new Error("the example's check failed");
+ * if (speedupLimit({ strategy: "async", level: 4, base: 1, cores: 2, waits: false }) !== 1) throw new Error("the example's check failed");
+ * if (speedupLimit({ strategy: "workers", level: 4, base: 1, cores: 2, waits: true }) !== 4) throw new Error("the example's check failed");
+ * ```
+ */
+export function speedupLimit({ strategy, level, base, cores, waits }: LimitOptions): number {
+  if (strategy === "sequential") return 1;
+  if (waits) return level / base;
+  if (strategy === "async") return 1;
+  return Math.min(level, cores) / Math.min(base, cores);
+}
+
+/** A round whose paired ratio went past what the machine allows, and the samples that made it. */
+export interface RoundBeyond {
+  /** The round, from 0. */
+  round: number;
+  /** `cold` (pool start included) or `steady`. */
+  batch: "cold" | "steady";
+  ratio: number;
+  /** The base level's sample of that round, ms: a slow one is what inflates a ratio. */
+  baseMs: number;
+  /** The control of that round: the base level again, the same work. */
+  controlMs: number;
+  /** This level's sample, ms. */
+  levelMs: number;
+}
+
+/**
+ * The rounds whose paired ratio passed a limit: what puts an interval's end
+ * above what the machine allows. Such a ratio comes from the round's base
+ * sample running slow (its control, the same work, says so) or from this
+ * level's running fast, which the machine does not allow.
+ *
+ * @param limit The most speedup allowed, the noise floor included.
+ * @param own This level's samples, a round each.
+ * @param base The base level's samples, in the same rounds.
+ * @param control The control's samples, in the same rounds.
+ * @returns The rounds past the limit, cold and steady.
+ */
+export function roundsBeyond(
+  limit: number,
+  own: readonly { totalMs: number; steadyMs: number }[],
+  base: readonly { totalMs: number; steadyMs: number }[],
+  control: readonly { totalMs: number; steadyMs: number }[],
+): RoundBeyond[] {
+  const rounds: RoundBeyond[] = [];
+  for (const batch of ["cold", "steady"] as const) {
+    const ms = (s: { totalMs: number; steadyMs: number }) => batch === "cold" ? s.totalMs : s.steadyMs;
+    own.forEach((sample, round) => {
+      const ratio = ms(base[round]!) / ms(sample);
+      if (ratio > limit) rounds.push({ round, batch, ratio, baseMs: ms(base[round]!), controlMs: ms(control[round]!), levelMs: ms(sample) });
+    });
+  }
+  return rounds;
+}

@@ -6,7 +6,8 @@
  * @module
  */
 
-import type { CpuReading, RuntimeAdapter } from "./adapter.ts";
+import { type CpuReading, type RuntimeAdapter, startsKind, type ThreadTimes } from "./adapter.ts";
+import type { BatchTrace, LaneSpan } from "./budget.ts";
 import { createPool, type Pool } from "./pool.ts";
 import type { Workload, WorkloadParams } from "./workload.ts";
 
@@ -54,6 +55,8 @@ export interface SampleTiming extends BatchTiming {
   coresBusy: number | null;
   /** How the CPU time was read. */
   cpuSource: string | null;
+  /** Each batch's tasks, lane by lane, for a time budget: the cold batch (its pool's start-up with it) and the steady one. */
+  traces: { cold: BatchTrace; steady: BatchTrace };
 }
 
 /**
@@ -76,7 +79,7 @@ export async function runBatch(strategy: StrategyName, options: BatchOptions): P
   const runner = await openRunner(strategy, options);
   try {
     const start = performance.now();
-    const checksums = await runner.run();
+    const { checksums } = await runner.run();
     const batchMs = performance.now() - start;
     return { startupMs: runner.startupMs, batchMs, totalMs: runner.startupMs + batchMs, checksums };
   } finally {
@@ -104,19 +107,27 @@ export async function runBatch(strategy: StrategyName, options: BatchOptions): P
  * ```
  */
 export async function measureSample(strategy: StrategyName, options: BatchOptions): Promise<SampleTiming> {
-  const runner = await openRunner(strategy, options);
+  const runner = await openRunner(strategy, options, true);
+  const { adapter, concurrency: lanes } = options;
   try {
-    const start = performance.now();
-    const checksums = await runner.run();
-    const batchMs = performance.now() - start;
-    const cpuBefore = await options.adapter.readCpu?.("start");
-    const steadyStart = performance.now();
+    const stolenBefore = await adapter.readStolen?.();
+    const start = epochNow();
+    const cold = await runner.run();
+    const end = epochNow();
+    const stolenBetween = await adapter.readStolen?.();
+    const cpuBefore = await adapter.readCpu?.("start");
+    const steadyStart = epochNow();
     const again = await runner.run();
-    const steadyMs = performance.now() - steadyStart;
-    const cpuAfter = await options.adapter.readCpu?.("end");
-    if (again.join() !== checksums.join()) {
+    const steadyEnd = epochNow();
+    const cpuAfter = await adapter.readCpu?.("end");
+    const stolenAfter = await adapter.readStolen?.();
+    const { checksums } = cold;
+    if (again.checksums.join() !== checksums.join()) {
       throw new Error(`Cannot trust sample: workload "${options.workload.name}" gave other checksums the second time`);
     }
+    const batchMs = end - start;
+    const steadyMs = steadyEnd - steadyStart;
+    const stolen = (from?: { ms: number }, to?: { ms: number }) => from && to ? { stolenMs: to.ms - from.ms } : {};
     return {
       startupMs: runner.startupMs,
       batchMs,
@@ -124,15 +135,25 @@ export async function measureSample(strategy: StrategyName, options: BatchOption
       checksums,
       steadyMs,
       ...coresBusy(cpuBefore, cpuAfter, steadyMs),
+      traces: {
+        cold: { startMs: start, endMs: end, lanes, startupMs: runner.startupMs, spans: cold.spans, ...(cold.thread && { thread: cold.thread }), ...stolen(stolenBefore, stolenBetween) },
+        steady: { startMs: steadyStart, endMs: steadyEnd, lanes, startupMs: 0, spans: again.spans, ...(again.thread && { thread: again.thread }), ...stolen(stolenBetween, stolenAfter) },
+      },
     };
   } finally {
     await runner.close();
   }
 }
 
+/** Now, in ms since the epoch, on the clock every thread and process shares: the clock of the tasks' spans. */
+function epochNow(): number {
+  return performance.timeOrigin + performance.now();
+}
+
 /**
- * What the machine gives with no pool: `processes` child processes, each
- * running its share of the batch in one call, one message each way.
+ * What the machine gives with no pool: `processes` child processes (workers
+ * where the runtime starts no processes), each running its share of the
+ * batch in one call, one message each way.
  *
  * @param options The workload, the batch size and how many processes.
  * @returns The time from every process being ready to the last share's end, in ms.
@@ -140,7 +161,8 @@ export async function measureSample(strategy: StrategyName, options: BatchOption
  */
 export async function measureCeiling(options: BatchOptions): Promise<number> {
   const { adapter, workload, params, tasks, concurrency, signal } = options;
-  const pool = await createPool({ adapter, kind: "process", size: concurrency });
+  // A browser starts no processes: its ceiling is c workers, each running its share in one call.
+  const pool = await createPool({ adapter, kind: startsKind(adapter, "process") ? "process" : "worker", size: concurrency });
   const stop = watch(signal, pool);
   try {
     // Every process loads and compiles the loop first, untimed: the ceiling is the steady state.
@@ -160,53 +182,72 @@ export async function measureCeiling(options: BatchOptions): Promise<number> {
 
 interface Runner {
   startupMs: number;
-  run(): Promise<string[]>;
+  run(): Promise<RunnerBatch>;
   close(): Promise<void>;
 }
 
-async function openRunner(strategy: StrategyName, options: BatchOptions): Promise<Runner> {
+/** What one batch of a runner gives: each task's checksum and, when asked for, its span. */
+interface RunnerBatch {
+  checksums: string[];
+  spans: LaneSpan[];
+  /** The main thread's clocks over the batch, where the tasks ran there. */
+  thread?: ThreadTimes;
+}
+
+async function openRunner(strategy: StrategyName, options: BatchOptions, spans = false): Promise<Runner> {
   options.signal?.throwIfAborted();
   switch (strategy) {
     case "sequential":
-      return await onMainThread(options, 1);
+      return await onMainThread(options, 1, spans);
     case "async":
-      return await onMainThread(options, options.concurrency);
+      return await onMainThread(options, options.concurrency, spans);
     case "workers":
-      return await inPool(options, "worker");
+      return await inPool(options, "worker", spans);
     case "processes":
-      return await inPool(options, "process");
+      return await inPool(options, "process", spans);
   }
 }
 
-async function onMainThread(options: BatchOptions, lanes: number): Promise<Runner> {
-  const { workload, params, tasks, onTaskDone, signal } = options;
+async function onMainThread(options: BatchOptions, lanes: number, timed: boolean): Promise<Runner> {
+  const { adapter, workload, params, tasks, onTaskDone, signal } = options;
   const shared = await workload.setup?.();
+  // Awaited tasks interleave on the one thread: its clocks are read around the batch, not around each task.
+  const clock = timed ? adapter?.readThreadTimes?.bind(adapter) : undefined;
   return {
     startupMs: 0,
     async run() {
       const checksums: string[] = new Array(tasks);
+      const spans: LaneSpan[] = [];
       let next = 0;
-      const lane = async (): Promise<void> => {
+      const lane = async (index: number): Promise<void> => {
         while (next < tasks) {
           signal?.throwIfAborted();
           const part = next++;
-          checksums[part] = await workload.run(params, { part, parts: tasks, shared });
+          const startMs = timed ? epochNow() : 0;
+          const result = workload.run(params, { part, parts: tasks, shared });
+          // A task that returned at once ended here: awaiting it lets the other lanes run first.
+          const returnedMs = timed && !(result instanceof Promise) ? epochNow() : 0;
+          checksums[part] = await result;
+          if (timed) spans.push({ lane: index, startMs, endMs: returnedMs || epochNow() });
           onTaskDone?.();
         }
       };
-      await Promise.all(Array.from({ length: Math.min(lanes, tasks) }, lane));
-      return checksums;
+      const before = clock?.();
+      await Promise.all(Array.from({ length: Math.min(lanes, tasks) }, (_, index) => lane(index)));
+      const after = clock?.();
+      const thread = before && after ? { cpuMs: after.cpuMs - before.cpuMs, waitMs: after.waitMs - before.waitMs } : undefined;
+      return { checksums, spans, ...(thread && { thread }) };
     },
     close: () => Promise.resolve(),
   };
 }
 
-async function inPool(options: BatchOptions, kind: "worker" | "process"): Promise<Runner> {
+async function inPool(options: BatchOptions, kind: "worker" | "process", spans: boolean): Promise<Runner> {
   const { adapter, workload, params, tasks, concurrency, onTaskDone, signal } = options;
   // A child process cannot receive what setup() makes (a WebAssembly.Module): it makes its own.
   const shared = kind === "worker" ? await workload.setup?.() : undefined;
   const start = performance.now();
-  const pool = await createPool({ adapter, kind, size: concurrency });
+  const pool = await createPool({ adapter, kind, size: concurrency, spans });
   const startupMs = performance.now() - start;
   const stop = watch(signal, pool);
   let failed = false;
@@ -214,13 +255,14 @@ async function inPool(options: BatchOptions, kind: "worker" | "process"): Promis
     startupMs,
     async run() {
       try {
-        return await Promise.all(
+        const checksums = await Promise.all(
           Array.from({ length: tasks }, async (_, part) => {
             const checksum = await pool.run<string>("runWorkload", { workload: workload.name, params, part, parts: tasks, shared, task: workload.task });
             onTaskDone?.();
             return checksum;
           }),
         );
+        return { checksums, spans: pool.takeSpans().map(({ worker, ...span }) => ({ lane: worker, ...span })) };
       } catch (error) {
         failed = true;
         await pool.terminate();

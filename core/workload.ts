@@ -53,6 +53,8 @@ export interface Workload {
   readonly params: Readonly<Record<string, ParamSpec>>;
   /** It holds its thread with `Atomics.wait`, which a browser's page may not do on its main thread. */
   readonly blocks?: boolean;
+  /** Its tasks mostly wait rather than compute: their waits overlap beyond the cores, so a speedup may pass them. */
+  readonly waits?: boolean;
   /**
    * Runs one task.
    *

@@ -6,9 +6,11 @@
  * @module
  */
 
+import { existsSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import process from "node:process";
-import type { CpuReading } from "../core/adapter.ts";
+import type { CpuReading, StolenReading } from "../core/adapter.ts";
+import { allowedCpus } from "./_host.ts";
 
 /** Linux reports CPU times in /proc in units of USER_HZ, 100 per second on every architecture it runs on. */
 const TICK_MS = 10;
@@ -120,3 +122,31 @@ async function scanDescendants(pid: number): Promise<number[]> {
   }
   return found;
 }
+
+/**
+ * The steal reader of an adapter, where the machine counts steal.
+ *
+ * @returns {@linkcode readStolen}, or `undefined` without `/proc/stat`.
+ */
+export function stolenReader(): (() => Promise<StolenReading>) | undefined {
+  return existsSync("/proc/stat") ? readStolen : undefined;
+}
+
+/**
+ * Reads the CPU time the hypervisor has stolen so far from the CPUs this
+ * process may use: the steal column of their `/proc/stat` lines.
+ *
+ * @returns Milliseconds summed over those CPUs, in 10 ms steps.
+ * @throws {Error} Where there is no `/proc/stat` (the adapter leaves it out there).
+ */
+async function readStolen(): Promise<StolenReading> {
+  const stat = await readFile("/proc/stat", "utf8");
+  let ticks = 0;
+  for (const cpu of cpus ??= allowedCpus()) {
+    const line = new RegExp(`^cpu${cpu} (.*)$`, "m").exec(stat)?.[1];
+    ticks += Number(line?.trim().split(/\s+/)[7] ?? 0);
+  }
+  return { ms: ticks * TICK_MS, resolutionMs: TICK_MS };
+}
+
+let cpus: number[] | undefined;

@@ -8,7 +8,8 @@
 import type { Endpoint, EndpointHandlers, RuntimeAdapter, WorkerKind } from "../core/adapter.ts";
 import { readHostInfo } from "./_host.ts";
 import { readProcMemory } from "./_memory.ts";
-import { readTreeCpu } from "./_cpu.ts";
+import { readTreeCpu, stolenReader } from "./_cpu.ts";
+import { openThreadClock } from "./_thread_clock.ts";
 import { prepareInPlace } from "./_module.ts";
 import { wrapStreamChild } from "./_stream_child.ts";
 import { spawnWebWorker } from "./_web_worker.ts";
@@ -62,6 +63,8 @@ class BunAdapter implements RuntimeAdapter {
   hostInfo = readHostInfo;
   readMemory = readProcMemory;
   readCpu = readTreeCpu;
+  readThreadTimes = openThreadClock();
+  readStolen = stolenReader();
   nextTurn = setImmediate;
 }
 

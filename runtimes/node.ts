@@ -20,7 +20,8 @@ import type { FromWorker } from "../core/protocol.ts";
 import { encodeFrame, FrameDecoder } from "./_frames.ts";
 import { readHostInfo } from "./_host.ts";
 import { readProcMemory } from "./_memory.ts";
-import { readTreeCpu } from "./_cpu.ts";
+import { readTreeCpu, stolenReader } from "./_cpu.ts";
+import { openThreadClock } from "./_thread_clock.ts";
 import { checkTaskModule } from "./_module.ts";
 import { buildError, importMetaUrlPlugin } from "./_bundle.ts";
 import { endWithGrace, killIfDeaf, STDOUT_CLOSED } from "./_grace.ts";
@@ -73,6 +74,8 @@ class NodeAdapter implements RuntimeAdapter {
   hostInfo = readHostInfo;
   readMemory = readProcMemory;
   readCpu = readTreeCpu;
+  readThreadTimes = openThreadClock();
+  readStolen = stolenReader();
   nextTurn = setImmediate;
 }
 

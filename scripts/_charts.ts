@@ -9,6 +9,7 @@
 import * as vega from "vega";
 import { compile } from "vega-lite";
 import type { Report } from "./_report.ts";
+import { describeHost } from "./_hosts.ts";
 
 /** A rendered chart. */
 export interface Chart {
@@ -64,7 +65,7 @@ figcaption { color: #555; font-size: 12px; max-width: 420px; margin-top: .4rem; 
 </head>
 <body>
 <h1>truepar report</h1>
-<p class="env">${host ? escape(`${host.cpuModel} · ${host.cores} cores · ${(host.memoryBytes / 2 ** 30).toFixed(0)} GiB · ${host.os} ${host.arch}`) : ""}<br>
+<p class="env">${host ? escape(`${describeHost(host)} · ${(host.memoryBytes / 2 ** 30).toFixed(0)} GiB`) : ""}<br>
 ${runtimes.map((r) => escape(`${r.name} ${r.version} (${r.engine})`)).join(" · ")}<br>
 profile ${escape(report.plan.profile)} · seed ${report.plan.seed} · ${report.plan.order.length} runs · <a href="report.md">report.md</a> · <a href="results.csv">results.csv</a> · <a href="cells/">raw records</a></p>
 ${verdict ? `<h2>Does cpu work run truly in parallel? (steady state, 95% intervals, cores busy)</h2><ul class="verdict">${verdict}</ul>` : ""}

@@ -8,37 +8,11 @@
  * @module
  */
 
-import { readFileSync } from "node:fs";
-import os from "node:os";
 import process from "node:process";
 import { findOnPath } from "./_runtimes.ts";
+import { allowedCpus } from "../runtimes/_host.ts";
 
-/**
- * The cores this process may use, by number, from its affinity.
- *
- * @returns Such as `[0, 1]`.
- */
-export function allowedCpus(): number[] {
-  // Read once: a comparison asks for every cell, and the affinity does not change under it.
-  allowed ??= readAllowedCpus();
-  return [...allowed];
-}
-
-let allowed: number[] | undefined;
-
-function readAllowedCpus(): number[] {
-  try {
-    const list = /^Cpus_allowed_list:\s*(.+)$/m.exec(readFileSync("/proc/self/status", "utf8"))?.[1] ?? "";
-    const cpus = list.split(",").flatMap((part) => {
-      const [from, to = from] = part.trim().split("-").map(Number);
-      return Array.from({ length: to! - from! + 1 }, (_, i) => from! + i);
-    });
-    if (cpus.length > 0 && cpus.every(Number.isInteger)) return cpus;
-  } catch {
-    // No /proc: not Linux.
-  }
-  return Array.from({ length: os.availableParallelism() }, (_, i) => i);
-}
+export { allowedCpus } from "../runtimes/_host.ts";
 
 /**
  * Why `--cpus N` cannot be honoured here, if it cannot.

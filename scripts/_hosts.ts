@@ -30,6 +30,23 @@ export function hostFingerprint(host: HostInfo): string {
   return [host.os, host.arch, `${host.cores}c`, `${Math.round(host.memoryBytes / 2 ** 30)}g`, slug(host.cpuModel), hash].filter(Boolean).join("-");
 }
 
+/**
+ * A host in one line, as the machine describes itself: the model, the cores
+ * this process may use and what they are (physical cores, SMT siblings), and
+ * whether a hypervisor runs it and has taken time away.
+ *
+ * @param host A record's host.
+ * @returns Such as `AMD EPYC · 2 cores (2 physical, no SMT siblings) · a VM, 0.02% stolen since boot · linux x64`.
+ */
+export function describeHost(host: HostInfo): string {
+  const cores = `${host.cores} ${host.cores === 1 ? "core" : "cores"}`;
+  const t = host.topology;
+  if (t === undefined) return `${host.cpuModel} · ${cores} (what they are unknown: no /sys here) · ${host.os} ${host.arch}`;
+  const smt = t.smtSiblings.length === 0 ? "no SMT siblings" : `SMT siblings ${t.smtSiblings.map((group) => group.join("+")).join(", ")}`;
+  const vm = !t.virtualized ? "no hypervisor" : t.stolenSinceBoot === null ? "a VM" : `a VM, ${(t.stolenSinceBoot * 100).toFixed(2)}% stolen since boot`;
+  return `${host.cpuModel} · ${cores} (${t.physicalCores} physical, ${smt}) · ${vm} · ${host.os} ${host.arch}`;
+}
+
 /** One Bencher measure: a value with its interval. */
 export interface Metric {
   value: number;

@@ -6,6 +6,7 @@
  */
 
 import type { Report, Table } from "./_report.ts";
+import { describeHost } from "./_hosts.ts";
 
 /**
  * The report as text for the terminal.
@@ -16,7 +17,7 @@ import type { Report, Table } from "./_report.ts";
 export function formatReportText(report: Report): string {
   const out: string[] = [];
   const { host, runtimes } = report.environment;
-  if (host) out.push(`host: ${host.cpuModel} · ${host.cores} ${host.cores === 1 ? "core" : "cores"} · ${(host.memoryBytes / 2 ** 30).toFixed(0)} GiB · ${host.os} ${host.arch}`);
+  if (host) out.push(`host: ${describeHost(host)} · ${(host.memoryBytes / 2 ** 30).toFixed(0)} GiB`);
   for (const r of runtimes) out.push(`${r.name} ${r.version} (${r.engine})`);
   out.push(`profile ${report.plan.profile} · seed ${report.plan.seed} · ${report.plan.order.length} runs in ${report.plan.rounds ?? 1} rounds over the matrix, each in a fresh process, in seeded random order`);
   if (report.verdict.length > 0) out.push("", "verdict (cpu work, steady state):", ...report.verdict.map((v) => `  ${v}`));
@@ -47,7 +48,7 @@ export function formatReportMarkdown(report: Report, charts: string[]): string {
     `Profile \`${report.plan.profile}\`, seed ${report.plan.seed}, started ${report.plan.startedAt}. The matrix ran in ${report.plan.rounds ?? 1} rounds, every cell in a fresh process each round, in a new seeded order each round, so drift hits every runtime alike; inside a cell the levels alternate in paired rounds with a control.`,
     "",
     ...(report.verdict.length > 0 ? ["## Verdict: does cpu work run truly in parallel?", "", ...report.verdict.map((v) => `- ${v}`), ""] : []),
-    host ? `Host: ${host.cpuModel}, ${host.cores} ${host.cores === 1 ? "core" : "cores"}, ${(host.memoryBytes / 2 ** 30).toFixed(1)} GiB, ${host.os} ${host.arch}.` : "",
+    host ? `Host: ${describeHost(host)} · ${(host.memoryBytes / 2 ** 30).toFixed(1)} GiB.` : "",
     "",
     ...runtimes.map((r) => `- ${r.name} ${r.version} (${r.engine})`),
   ];

@@ -59,7 +59,10 @@ export function buildReport(plan: Plan, cells: readonly CellResult[]): Report {
     plan,
     environment: {
       // The machine: where some runs were held to fewer cores (--cpus), the record that saw them all.
-      host: cells.map((c) => c.record.host).reduce<CellResult["record"]["host"] | undefined>((a, b) => (a === undefined || b.cores > a.cores ? b : a), undefined),
+      host: cells.map((c) => c.record.host).reduce<CellResult["record"]["host"] | undefined>(
+        (a, b) => (a === undefined || b.cores > a.cores || (b.cores === a.cores && a.topology === undefined && b.topology !== undefined) ? b : a),
+        undefined,
+      ),
       runtimes: [...runtimes.values()].sort((a, b) => runtimeRank(a.name) - runtimeRank(b.name) || a.version.localeCompare(b.version)),
     },
     parts,

@@ -10,6 +10,7 @@ import path from "node:path";
 import process from "node:process";
 import { EXPERIMENTS } from "../experiments/registry.ts";
 import type { Cell } from "./_matrix.ts";
+import type { HostInfo } from "../core/adapter.ts";
 
 /** The schemas a result set may hold: one per experiment. */
 export const KNOWN_SCHEMAS: readonly string[] = EXPERIMENTS.map((experiment) => experiment.schema);
@@ -18,7 +19,7 @@ export const KNOWN_SCHEMAS: readonly string[] = EXPERIMENTS.map((experiment) => 
 export interface AnyRecord {
   schema: string;
   runtime: { name: string; version: string; engine: string };
-  host: { cpuModel: string; cores: number; memoryBytes: number; os: string; arch: string };
+  host: HostInfo;
   [field: string]: unknown;
 }
 

@@ -17,7 +17,8 @@ import { runScaling } from "../core/runner.ts";
 import { ranInParallel } from "../core/speedup.ts";
 import type { StrategyName } from "../core/strategies.ts";
 import { createAdapter } from "../runtimes/detect.ts";
-import { formatSpeedup } from "../experiments/scaling/format.ts";
+import { formatBudget, formatSpeedup, WIDTH, wrapLine } from "../experiments/scaling/format.ts";
+import { describeHost } from "./_hosts.ts";
 import { createProgress } from "./_progress.ts";
 
 const WORKLOADS = [
@@ -38,7 +39,7 @@ const adapter = await createAdapter();
 const { name, version, engine } = adapter.runtime;
 const host = adapter.hostInfo();
 const level = Math.max(2, Math.min(host.cores, 4));
-console.log(`truepar · ${name} ${version} (${engine}) · ${host.cpuModel} · ${host.cores} ${host.cores === 1 ? "core" : "cores"} · ${host.os} ${host.arch}`);
+console.log(wrapLine(`truepar · ${name} ${version} (${engine}) · ${describeHost(host)}`, WIDTH));
 console.log(`Is true parallelism possible here? ${TASKS} tasks at 1 and ${level} in flight, in paired rounds (about 30 s)\n`);
 
 const cell = (record: RunRecord) => {
@@ -80,6 +81,12 @@ function printTables(): void {
     if (rows.length === 0) continue;
     console.log(`${workload.what} · speedup at ${level}: steady [95% CI], cold (pool start included), cores busy`);
     for (const [strategy, label] of rows) console.log(`  ${label.padEnd(11)} ${cell(results.get(`${workload.name} ${strategy}`)!)}`);
+    // Where the steady time went, where it fell short of the level: the parts that cost the most.
+    for (const [strategy, label] of rows.filter(([strategy]) => workload.name === "cpu" && strategy !== "async")) {
+      const top = results.get(`${workload.name} ${strategy}`)!.points.at(-1)!;
+      if (top.budget === undefined || top.steadySpeedup >= 0.9 * level) continue;
+      console.log(wrapLine(`  ${label}, where the time went: ${formatBudget(top.budget.steady, top.steadySpeedup, level)}`, WIDTH));
+    }
     console.log("");
   }
 }

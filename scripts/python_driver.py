@@ -17,6 +17,7 @@ import platform
 import random
 import statistics
 import sys
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from datetime import datetime, timezone
@@ -40,6 +41,48 @@ def io_blocking_task(waits, wait_ms):
     for _ in range(waits):
         time.sleep(wait_ms / 1000)
     return str(waits)
+
+
+_clock = threading.local()
+
+
+def thread_times():
+    """This thread's time on a CPU (exact) and waiting runnable for one (schedstat's run_delay), in ms; None without /proc."""
+    fd = getattr(_clock, "fd", None)
+    if fd is None:
+        try:
+            fd = _clock.fd = os.open("/proc/thread-self/schedstat", os.O_RDONLY)
+        except OSError:
+            _clock.fd = -1
+            return None
+    if fd < 0:
+        return None
+    wait = int(os.pread(fd, 96, 0).split()[1])
+    return time.thread_time_ns() / 1e6, wait / 1e6
+
+
+def traced(task, *params):
+    """Runs one task and returns its checksum with its span: the lane (thread or process), start, end, CPU and run-queue wait."""
+    before = thread_times()
+    start = time.time() * 1000
+    value = task(*params)
+    end = time.time() * 1000
+    after = thread_times()
+    span = {"lane": threading.get_ident() if threading.current_thread() is not threading.main_thread() else os.getpid(), "startMs": start, "endMs": end}
+    if before and after:
+        span["cpuMs"], span["waitMs"] = after[0] - before[0], after[1] - before[1]
+    return value, span
+
+
+def stolen_ms():
+    """CPU ms the hypervisor stole so far from this process's CPUs (/proc/stat's steal, in 10 ms ticks); None without it."""
+    try:
+        with open("/proc/stat", encoding="utf8") as stat:
+            lines = {line.split()[0]: line.split() for line in stat if line.startswith("cpu")}
+    except OSError:
+        return None
+    cpus = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else range(os.cpu_count() or 1)
+    return sum(int(lines[f"cpu{cpu}"][8]) for cpu in cpus if f"cpu{cpu}" in lines) * TICK_MS
 
 
 def positive(text):
@@ -96,22 +139,35 @@ def tree_cpu_ms(pool):
     return total
 
 
+def run_batch(args, pool, concurrency):
+    """One batch, each task traced: the checksums and the batch's trace (as truepar's core/budget.ts reads one)."""
+    task, params = task_and_params(args)
+    stolen_before = stolen_ms()
+    main_before = thread_times() if pool is None else None
+    start = time.time() * 1000
+    if pool is None:
+        results = [traced(task, *params) for _ in range(args.tasks)]
+    else:
+        results = list(pool.map(traced, [task] * args.tasks, *[[p] * args.tasks for p in params]))
+    end = time.time() * 1000
+    main_after = thread_times() if pool is None else None
+    stolen_after = stolen_ms()
+    trace = {"startMs": start, "endMs": end, "lanes": concurrency, "startupMs": 0, "spans": [span for _, span in results]}
+    if stolen_before is not None and stolen_after is not None:
+        trace["stolenMs"] = stolen_after - stolen_before
+    return [value for value, _ in results], trace
+
+
 def measure_sample(args, concurrency):
     """A cold batch (a fresh executor, started inside the timing, as the article does), then the same batch again on it."""
-    task, params = task_and_params(args)
-    batch = [[p] * args.tasks for p in params]
     start = time.perf_counter()
-    if args.strategy == "sequential":
-        pool = None
-        checksums = [task(*params) for _ in range(args.tasks)]
-    else:
-        pool = EXECUTORS[args.strategy](max_workers=concurrency)
-        checksums = list(pool.map(task, *batch))
+    pool = None if args.strategy == "sequential" else EXECUTORS[args.strategy](max_workers=concurrency)
+    checksums, cold_trace = run_batch(args, pool, concurrency)
     cold = (time.perf_counter() - start) * 1000
     try:
         cpu_before = tree_cpu_ms(pool)
         start = time.perf_counter()
-        again = [task(*params) for _ in range(args.tasks)] if pool is None else list(pool.map(task, *batch))
+        again, steady_trace = run_batch(args, pool, concurrency)
         steady = (time.perf_counter() - start) * 1000
         cpu_after = tree_cpu_ms(pool)
     finally:
@@ -119,7 +175,81 @@ def measure_sample(args, concurrency):
             pool.shutdown()
     if len(set(checksums + again)) != 1:
         raise RuntimeError(f"tasks returned different checksums: {sorted(set(checksums + again))}")
-    return {"total": cold, "steady": steady, "busy": (cpu_after - cpu_before) / steady, "checksum": checksums[0]}
+    return {"total": cold, "steady": steady, "busy": (cpu_after - cpu_before) / steady, "checksum": checksums[0], "traces": {"cold": cold_trace, "steady": steady_trace}}
+
+
+PARTS = ["startup", "messages", "serial", "imbalance", "work", "runQueue", "stolen", "unexplained"]
+MIN_STOLEN_SPAN_MS = 300  # as core/budget.ts: /proc/stat's 10 ms ticks need this much time to be a figure
+
+
+def lane_time(trace):
+    """A batch's lane time by kind, in ms: truepar's measureLaneTime (core/budget.ts) in Python."""
+    start, end = trace["startMs"], trace["endMs"]
+    clip = lambda t: min(end, max(start, t))  # noqa: E731
+    lanes, in_task, cpu, wait = {}, 0.0, 0.0, 0.0
+    for span in trace["spans"]:
+        ms = clip(span["endMs"]) - clip(span["startMs"])
+        in_task += ms
+        lane = lanes.setdefault(span["lane"], [0.0, start])
+        lane[0] += ms
+        lane[1] = max(lane[1], clip(span["endMs"]))
+        cpu = None if cpu is None or "cpuMs" not in span else cpu + span["cpuMs"]
+        wait = None if wait is None or "waitMs" not in span else wait + span["waitMs"]
+    count = max(trace["lanes"], len(lanes))
+    ends = [lane[1] for lane in lanes.values()]
+    last = max([start, *ends])
+    idle = sum(last - e for e in ends) + (count - len(lanes)) * (last - start)
+    wall = end - start
+    return {"lanes": trace["lanes"], "wallMs": wall, "startupMs": 0, "inTaskMs": in_task, "cpuMs": cpu, "waitMs": wait,
+            "betweenMs": max(0.0, count * wall - in_task - idle), "idleMs": idle, "stolenMs": trace.get("stolenMs")}
+
+
+def measure_budget(level, base, kind, cold, gil):
+    """A level's time budget against the smallest: truepar's measureBudget (core/budget.ts) in Python."""
+    mean = lambda items, pick: sum(pick(t) for t in items) / len(items)  # noqa: E731
+
+    def part(pick):
+        values = [[pick(t) for t in items] for items in (level, base)]
+        if any(v is None for vs in values for v in vs):
+            return None
+        return (sum(values[0]) / len(level) - sum(values[1]) / len(base)) / c
+
+    c, b = mean(level, lambda t: t["lanes"]), mean(base, lambda t: t["lanes"])
+    measured, ideal = mean(level, lambda t: t["wallMs"]), mean(base, lambda t: t["wallMs"]) * b / c
+    notes = {"startup": "CPython's executor starts its workers inside the batch: start-up is in messages" if cold else "steady: the pool was already running"}
+    between, idle = part(lambda t: t["betweenMs"]), part(lambda t: t["idleMs"])
+    timed = part(lambda t: t["cpuMs"]) is not None
+    span = min(sum(t["wallMs"] for t in level), sum(t["wallMs"] for t in base))
+    stolen = part(lambda t: t["stolenMs"]) if timed and span >= MIN_STOLEN_SPAN_MS else None
+    if timed and stolen is None:
+        notes["stolen"] = f"the batches ({span:.0f} ms in all) are too short for /proc/stat's 10 ms ticks of steal: what was stolen stays in unexplained"
+    parts = {
+        "startup": None,
+        "messages": between if kind == "pool" else None,
+        "serial": between if kind == "event-loop" else (between + idle if kind == "sequential" else None),
+        "imbalance": None if kind == "sequential" else idle,
+        "work": part(lambda t: t["cpuMs"]) if timed else part(lambda t: t["inTaskMs"]),
+        "runQueue": part(lambda t: t["waitMs"]) if timed else None,
+        "stolen": stolen,
+        "unexplained": 0,
+    }
+    if kind == "pool":
+        notes["serial"] = "a pool's main thread only hands out tasks and takes answers: its time is in messages"
+    else:
+        notes["messages"] = "no messages: the tasks run on the main thread"
+    if not timed:
+        notes["work"] = "the tasks' threads' clocks were not read here: work is their wall time, waits included"
+    loss = measured - ideal
+    rest = loss - sum(v for k, v in parts.items() if k != "unexplained" and v is not None)
+    if gil and timed:
+        # A thread inside a pure-Python loop that is neither on a CPU nor waiting for one is waiting for the GIL.
+        parts["serial"] = rest
+        notes["serial"] = "CPython's threads: a thread inside a pure-Python task that is neither on a CPU nor waiting for one waits for the GIL"
+        rest = 0.0
+    parts["unexplained"] = rest
+    cpu_there = mean(base, lambda t: t["cpuMs"]) if timed else 0
+    return {"idealMs": ideal, "measuredMs": measured, "lossMs": loss, "parts": parts,
+            "workRatio": mean(level, lambda t: t["cpuMs"]) / cpu_there if cpu_there else None, "notes": notes, "batches": len(level), "baseBatches": len(base)}
 
 
 def measure_ceiling(args, concurrency):
@@ -225,6 +355,7 @@ def main():
     checksums = {s["checksum"] for level in samples.values() for s in level}
     if len(checksums) != 1:
         raise RuntimeError(f"levels returned different checksums: {sorted(checksums)}")
+    host = host_info()
     points = []
     for level in args.concurrency:
         own = samples[level]
@@ -258,12 +389,24 @@ def main():
         if ceilings[level]:
             value, ci, _ = estimate(ceilings[base], ceilings[level])
             point["ceiling"] = {"samplesMs": ceilings[level], "speedup": value, "speedupCI": ci}
+        if level != base:
+            kind = {"sequential": "sequential", "threads": "pool", "processes": "pool"}[args.strategy]
+            gil = args.strategy == "threads" and args.workload == "cpu"
+            baseline = samples[base] + control
+            point["budget"] = {
+                which: measure_budget([lane_time(s["traces"][which]) for s in own], [lane_time(s["traces"][which]) for s in baseline], kind, which == "cold", gil)
+                for which in ("cold", "steady")
+            }
+            cores = host["cores"]
+            # The machine's limit, as core/speedup.ts's speedupLimit: blocking sleeps overlap beyond the cores; cpu work does not.
+            limit = 1 if args.strategy == "sequential" else level / base if args.workload != "cpu" else min(level, cores) / min(base, cores)
+            point["limit"] = {"speedup": limit}
         points.append(point)
     params = {"iterations": args.iterations} if args.workload == "cpu" else {"waits": args.waits, "waitMs": args.wait_ms}
     record = {
         "schema": "truepar.run/1",
         "runtime": {"name": "cpython", "version": platform.python_version(), "engine": f"{platform.python_implementation()} bytecode interpreter with the GIL"},
-        "host": host_info(),
+        "host": host,
         "workload": {"name": args.workload, "params": params},
         "strategy": STRATEGY_NAMES[args.strategy],
         "executor": args.strategy,

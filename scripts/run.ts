@@ -21,6 +21,8 @@ import { tasksetPrefix } from "./_cpus.ts";
 import { runtimeMissing, scriptCommand } from "./_runtimes.ts";
 import { formatUsage, parseRunArgs, type RunArgs, SEE_HELP, UsageError } from "./run_args.ts";
 import { createProgress, exitQuietlyOnClosedPipe } from "./_progress.ts";
+import { describeHost } from "./_hosts.ts";
+import { WIDTH, wrapLine } from "../experiments/scaling/format.ts";
 
 exitQuietlyOnClosedPipe();
 let args: RunArgs;
@@ -157,7 +159,7 @@ async function runOn(target: Target, { experiment, options, json }: RunArgs): Pr
   const { name, version, engine } = target.runtime;
   const host = target.host;
   if (!json) {
-    console.log(`truepar · ${name} ${version} (${engine}) · ${host.cpuModel} · ${host.cores} ${host.cores === 1 ? "core" : "cores"} · ${host.os} ${host.arch}`);
+    console.log(wrapLine(`truepar · ${name} ${version} (${engine}) · ${describeHost(host)}`, WIDTH));
   }
   const bar = json ? undefined : createProgress({ format: " {bar} {percentage}% | {value}/{total} {unit} | {duration_formatted}" });
   const interrupt = new AbortController();

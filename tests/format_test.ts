@@ -16,7 +16,11 @@ test("a scaling run prints cold and steady speedups with intervals, cores busy a
   // A batch of 50 ms or so: where a child process runs (esbuild's), cores busy needs 3 of /proc's 10 ms ticks.
   const record = await runScaling({ adapter, workload: "cpu", params: { iterations: 20_000_000 }, strategy: "async", concurrency: [1, 2], tasks: 4, repeat: 2, warmup: 0 });
   const text = formatRun(record);
-  assert.match(text, /\n {2}speedup \d+\.\d\dx \[\d+\.\d\d–\d+\.\d\d\] cold, pool start included · \d+\.\d\dx \[\d+\.\d\d–\d+\.\d\d\] steady · /);
+  // A line longer than a terminal's 100 columns wraps at a "·", its continuation indented.
+  assert.match(text, /\n {2}speedup \d+\.\d\dx \[\d+\.\d\d–\d+\.\d\d\] cold, pool start included · \d+\.\d\dx \[\d+\.\d\d–\d+\.\d\d\] steady(\n {4})? · /);
+  assert.ok(text.split("\n").every((line) => line.length <= 100), text);
+  assert.match(text, /\n {2}time budget, steady: \d\.\d\dx of 2/);
+  assert.match(text, /\n {2}time budget, cold: \d\.\d\dx of 2/);
   assert.match(text, /steady \d+\.\d ms · cores busy \d\.\d\d/);
   assert.match(text, /noise floor ±\d+\.\d% \(the smallest level measured twice per round\)/);
   assert.match(text, "intervals [low–high] are 50% (too few rounds for 95%: raise --repeat to 6)");

@@ -17,6 +17,7 @@ export const io: Workload = {
   name: "io",
   description: "waits awaited timers of waitMs each (non-blocking: one event loop overlaps them)",
   params: WAIT_PARAMS,
+  waits: true,
   async run({ waits, waitMs }: WorkloadParams): Promise<string> {
     for (let i = 0; i < waits!; i++) {
       await new Promise((resolve) => setTimeout(resolve, waitMs));
@@ -34,6 +35,7 @@ export const ioBlocking: Workload = {
   description: "waits blocking sleeps of waitMs each (Atomics.wait: like time.sleep, it holds the thread)",
   params: WAIT_PARAMS,
   blocks: true,
+  waits: true,
   run({ waits, waitMs }: WorkloadParams): string {
     const cell = new Int32Array(new SharedArrayBuffer(4));
     for (let i = 0; i < waits!; i++) Atomics.wait(cell, 0, 0, waitMs);

@@ -305,8 +305,9 @@ export const scaling: Experiment<ScalingArgs, RunRecord, ScalingPart> = {
         everyRound: true,
         args: [
           "--workload", workload, "--strategy", strategy, ...common, ...params,
-          // The machine's ceiling rides with the processes cell of the cpu workload: c independent processes of the same loop.
-          ...(workload === "cpu" && strategy === "processes" ? ["--ceiling"] : []),
+          // The machine's ceiling, c independent processes of the same loop, in every cpu cell that asks for a speedup (not
+          // the sequential control), so each speedup is read against what the machine gave in the same minutes.
+          ...(workload === "cpu" && strategy !== "sequential" ? ["--ceiling"] : []),
         ],
       }));
     });

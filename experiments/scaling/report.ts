@@ -15,7 +15,8 @@ import { WORKLOADS } from "../../core/workloads/mod.ts";
 import type { ChartSpec, ReportCell, Section, Table, Warning } from "../_experiment.ts";
 import { runtimeLabels } from "../_experiment.ts";
 import { amdahl, type AmdahlFit, fitAmdahl, pairedRounds } from "../../core/amdahl.ts";
-import { formatSpeedup } from "./format.ts";
+import { formatBudget, formatSpeedup, PART_NAMES } from "./format.ts";
+import { BUDGET_PARTS, budgetInSpeedup, largestPart, poolBudgets, type TimeBudget } from "../../core/budget.ts";
 
 /** Records as read back: fields added since a result set was written may be missing. */
 type RunRecord = Omit<CoreRunRecord, "points"> & { points: (Omit<CoreRunRecord["points"][number], "steadySamplesMs" | "coresBusySamples"> & Partial<Pick<CoreRunRecord["points"][number], "steadySamplesMs" | "coresBusySamples">>)[] };
@@ -68,6 +69,12 @@ export interface ScalingRow {
   noiseFloor: number;
   /** A process of this cell stopped at its time cap, and the pooled steady interval is still wider than ±5%. */
   capped: boolean;
+  /** Above the cell's smallest level: where the time went, over every process that measured it; absent in records made before budgets. */
+  budget?: { cold: TimeBudget; steady: TimeBudget };
+  /** The most speedup the machine allows at this level (the cores' worth, or the level where the tasks wait). */
+  limit?: number;
+  /** Where the steady interval's top passes that limit by more than the noise floor: what produced it. */
+  beyond?: string;
   checksum: string;
 }
 
@@ -130,6 +137,10 @@ export function summarizeScaling(cells: readonly ReportCell<CoreRunRecord>[]): S
       const warm = estimateSpeedup(ratios((p) => p.steadySamplesMs ?? p.batchSamplesMs));
       const busy = pooled((p) => (p.coresBusySamples ?? []).filter((v): v is number => v !== null));
       const point = first.points.find((p) => p.concurrency === concurrency)!;
+      const budgets = records.map((r) => r.points.find((p) => p.concurrency === concurrency)?.budget);
+      const budget = budgets.every((b) => b !== undefined) && budgets.length > 0
+        ? { cold: poolBudgets(budgets.map((b) => b!.cold)), steady: poolBudgets(budgets.map((b) => b!.steady)) }
+        : undefined;
       rows.push({
         key,
         runtime: first.runtime.name,
@@ -163,6 +174,9 @@ export function summarizeScaling(cells: readonly ReportCell<CoreRunRecord>[]): S
         // Capped only if pooling every round still leaves the interval wider than ±5%.
         capped: records.some((r) => r.capped === true) && concurrency !== baseLevel && !isPrecise(warm, 0.05),
         checksum: point.checksum,
+        ...(budget && { budget }),
+        ...(point.limit && { limit: point.limit.speedup }),
+        ...beyondLimit(records.map((r) => r.points.find((p) => p.concurrency === concurrency)!), warm.ci[1], floor.floor),
       });
     }
   }
@@ -180,8 +194,8 @@ export function presentScaling(part: ScalingPart): Section {
   return {
     verdict: writeVerdict(part.rows),
     lines: noiseLines(part),
-    tables: [...scalingTables(part.rows), ...amdahlTable(part), everyCell(part.rows), csvTable(part.rows)],
-    charts: speedupCharts(part),
+    tables: [...scalingTables(part.rows), ...budgetTable(part.rows), ...amdahlTable(part), everyCell(part.rows), csvTable(part.rows)],
+    charts: [...speedupCharts(part), ...budgetCharts(part.rows)],
     warnings: scalingWarnings(part.rows),
   };
 }
@@ -237,8 +251,7 @@ export function writeVerdict(scaling: readonly ScalingRow[]): string[] {
   for (const runtime of new Set(scaling.filter((r) => r.workload === "cpu").map((r) => r.label))) {
     const rows = scaling.filter((r) => r.label === runtime && r.workload === "cpu");
     // The question is asked where it can be answered yes: the most workers that each have a core, or the first level above one.
-    const levels = [...new Set(rows.map((r) => r.concurrency))].sort((a, b) => a - b);
-    const top = levels.filter((level) => level > levels[0]! && level <= rows[0]!.cores).at(-1) ?? levels[1] ?? levels[0]!;
+    const top = topLevel(rows);
     const answers = (["workers", "processes", "async"] as const).flatMap((strategy) => {
       const row = rows.find((r) => r.strategy === strategy && r.concurrency === top);
       if (row === undefined) return [];
@@ -251,8 +264,64 @@ export function writeVerdict(scaling: readonly ScalingRow[]): string[] {
     // A run held to fewer cores names them.
     const cores = rows[0]!.label.includes(" · ") ? ` · ${rows[0]!.label.split(" · ")[1]}` : "";
     lines.push(`${rows[0]!.runtime} ${rows[0]!.version}${cores}: cpu work truly in parallel at ${top}? ${answers.join("; ")}`);
+    for (const strategy of ["workers", "processes"] as const) {
+      const row = rows.find((r) => r.strategy === strategy && r.concurrency === top);
+      const why = row && explainShortfall(row);
+      if (why) lines.push(`  ${why}`);
+    }
   }
   return lines;
+}
+
+/**
+ * What put a pooled steady interval's top past what the machine allows: the
+ * rounds, among every process's, whose ratio is that top.
+ */
+function beyondLimit(points: readonly RunRecord["points"][number][], high: number, floor: number): { beyond?: string } {
+  const limit = points[0]?.limit?.speedup;
+  if (limit === undefined || high <= limit * (1 + floor)) return {};
+  const rounds = points.flatMap((p) => (p.limit?.roundsBeyond ?? []).filter((r) => r.batch === "steady" && r.ratio >= high - 1e-9));
+  const slow = rounds.filter((r) => r.baseMs > r.controlMs * 1.05);
+  const why = rounds.length === 0
+    ? "a round past the limit (its record names it)"
+    : slow.length === rounds.length
+    ? `a round whose smallest level's sample was slow (${slow.map((r) => `${r.baseMs.toFixed(0)} ms against its control's ${r.controlMs.toFixed(0)}`).join("; ")})`
+    : "a round whose sample at this level ran faster than the cores allow (a clock, or a machine that changed speed)";
+  return { beyond: `its interval's top, ${high.toFixed(2)}x, is past the ${limit.toFixed(2)}x this machine allows: ${why}` };
+}
+
+/** How a row's strategy is named: CPython's workers are its threads. */
+function strategyName(row: ScalingRow): string {
+  return row.runtime === "cpython" && row.strategy === "workers" ? "threads" : row.strategy;
+}
+
+/** Short of this share of the cores, or of the machine's ceiling, a speedup's largest loss is named. */
+const SHORTFALL = 0.9;
+
+/**
+ * Why a level's steady speedup falls short of the machine, when it falls
+ * short of 90% of its cores or of the machine's ceiling: the part of its
+ * time budget that cost the most.
+ *
+ * @param row A level of a cell.
+ * @returns One sentence, or `undefined` when the speedup is not short or has no budget.
+ */
+export function explainShortfall(row: ScalingRow): string | undefined {
+  if (row.budget === undefined || row.limit === undefined || row.concurrency === row.baseLevel) return undefined;
+  const ofCores = row.steadySpeedup / row.limit;
+  const ofCeiling = row.ceiling === undefined ? undefined : row.steadySpeedup / row.ceiling.estimate;
+  if (ofCores >= SHORTFALL && (ofCeiling === undefined || ofCeiling >= SHORTFALL)) return undefined;
+  const ideal = row.concurrency / row.baseLevel;
+  const largest = largestPart(row.budget.steady.parts);
+  const inSpeedup = budgetInSpeedup(row.budget.steady, row.steadySpeedup, ideal);
+  const against = [
+    `${(ofCores * 100).toFixed(0)}% of ${row.limit.toFixed(0)} cores`,
+    ...(ofCeiling === undefined ? [] : [`${(ofCeiling * 100).toFixed(0)}% of the machine's ceiling (${row.ceiling!.estimate.toFixed(2)}x)`]),
+  ].join(", ");
+  if (largest === undefined) return `${row.label} ${strategyName(row)} at ${row.concurrency}: ${row.steadySpeedup.toFixed(2)}x is ${against}; no part of its time budget cost time`;
+  const cost = inSpeedup?.[largest] === undefined ? `${row.budget.steady.parts[largest]!.toFixed(1)} ms` : `−${inSpeedup[largest]!.toFixed(2)}`;
+  const what = largest === "work" && row.budget.steady.workRatio !== null ? `work: the same tasks took ${row.budget.steady.workRatio.toFixed(2)}x the CPU time side by side` : PART_NAMES[largest];
+  return `${row.label} ${strategyName(row)} at ${row.concurrency}: ${row.steadySpeedup.toFixed(2)}x is ${against}; the largest loss is ${what} (${cost})`;
 }
 
 function order(row: { runtime: string; strategy?: string }): number {
@@ -316,7 +385,7 @@ function noiseLines(part: ScalingPart): string[] {
     const ceiling = part.rows.find((r) => r.label === runtime && r.ceiling !== undefined && r.concurrency > 1);
     const ceilingText = ceiling?.ceiling ? ` · ceiling at ${ceiling.concurrency}: ${formatSpeedup(ceiling.ceiling.estimate, ceiling.ceiling.ci)} (${ceiling.concurrency} independent processes, no messages)` : "";
     return `${runtime}: noise floor ±${(floor.floor * 100).toFixed(1)}% from ${floor.ratios.length} control pairs${ceilingText}`;
-  });
+  }).concat(part.rows.filter((r) => r.beyond).map((r) => `* ${r.label} ${r.workload} ${strategyName(r)} at ${r.concurrency}: ${r.beyond}`));
 }
 
 /**
@@ -328,12 +397,15 @@ function noiseLines(part: ScalingPart): string[] {
 function csvTable(scaling: readonly ScalingRow[]): Table {
   const header = ["runtime", "version", "workload", "params", "strategy", "concurrency", "tasks", "n", "median_ms", "mad_ms", "ci95_low_ms", "ci95_high_ms", "min_ms", "max_ms", "cv",
     "speedup", "speedup_ci_low", "speedup_ci_high", "steady_median_ms", "steady_speedup", "steady_speedup_ci_low", "steady_speedup_ci_high", "ci_coverage", "evidence",
-    "cores_busy", "noise_floor", "ceiling_speedup", "batch_median_ms", "batch_speedup", "startup_median_ms", "checksum"];
+    "cores_busy", "noise_floor", "ceiling_speedup", "batch_median_ms", "batch_speedup", "startup_median_ms", "checksum", "limit_speedup",
+    ...(["steady", "cold"] as const).flatMap((batch) => ["ideal_ms", "loss_ms", ...BUDGET_PARTS.map((p) => `${snake(p)}_ms`), "work_ratio"].map((f) => `${batch}_budget_${f}`))];
+  const budgetCells = (budget: TimeBudget | undefined) =>
+    budget === undefined ? Array(BUDGET_PARTS.length + 3).fill("") : [budget.idealMs, budget.lossMs, ...BUDGET_PARTS.map((p) => budget.parts[p] ?? ""), budget.workRatio ?? ""];
   const rows = scaling.map((r) => [
     r.runtime, r.version, r.workload, JSON.stringify(r.params), r.strategy, r.concurrency, r.tasks, r.total.n, r.total.median, r.total.mad,
     r.total.ci95.low, r.total.ci95.high, r.total.min, r.total.max, r.total.cv, r.speedup, r.speedupCI[0], r.speedupCI[1], r.steady.median, r.steadySpeedup,
     r.steadySpeedupCI[0], r.steadySpeedupCI[1], r.coverage, r.steadyEvidence, r.coresBusy ?? "", r.noiseFloor, r.ceiling?.estimate ?? "",
-    r.batch.median, r.batchSpeedup, r.startupMedianMs, r.checksum,
+    r.batch.median, r.batchSpeedup, r.startupMedianMs, r.checksum, r.limit ?? "", ...budgetCells(r.budget?.steady), ...budgetCells(r.budget?.cold),
   ].map(String));
   return { title: "every scaling cell, raw", header, rows, show: "none", csv: "results.csv" };
 }
@@ -348,7 +420,9 @@ function csvTable(scaling: readonly ScalingRow[]): Table {
  */
 export function formatLevel(row: ScalingRow): string {
   if (row.concurrency === row.baseLevel) return `${(row.total.median / 1000).toFixed(3)} s`;
-  return `${row.steadyEvidence === "none" ? "~" : ""}${formatSpeedup(row.steadySpeedup, row.steadySpeedupCI)}${row.coresBusy === null ? "" : ` ${row.coresBusy.toFixed(1)}c`}`;
+  const speedup = formatSpeedup(row.steadySpeedup, row.steadySpeedupCI);
+  // An interval whose top passes what the machine allows carries a mark; the lines under the table say why.
+  return `${row.steadyEvidence === "none" ? "~" : ""}${row.beyond ? speedup.replace("]", "*]") : speedup}${row.coresBusy === null ? "" : ` ${row.coresBusy.toFixed(1)}c`}`;
 }
 
 /** Amdahl's fit per cell of three levels or more: the serial fraction, its interval, and the limit it sets. */
@@ -372,12 +446,13 @@ function amdahlTable(part: ScalingPart): Table[] {
 function everyCell(scaling: readonly ScalingRow[]): Table {
   return {
     title: "Every scaling cell",
-    note: "Speedups are medians of paired ratios with distribution-free 95% intervals (coverage given); the evidence column says whether the steady interval clears the runtime's noise floor.",
+    note: "Speedups are medians of paired ratios with distribution-free 95% intervals (coverage given); the evidence column says whether the steady interval clears the runtime's noise floor; the last, the steady speedup as a share of what c independent processes of the same runtime gave (the machine's ceiling, cpu only).",
     show: "markdown",
-    header: ["runtime", "workload", "strategy", "c", "pairs", "cold median ms", "MAD ms", "min–max ms", "CV", "cold speedup", "steady median ms", "steady speedup", "coverage", "evidence", "cores busy"],
+    header: ["runtime", "workload", "strategy", "c", "pairs", "cold median ms", "MAD ms", "min–max ms", "CV", "cold speedup", "steady median ms", "steady speedup", "coverage", "evidence", "cores busy", "of the ceiling"],
     rows: scaling.map((r) => [r.label, r.workload, r.strategy, String(r.concurrency), String(r.pairs), r.total.median.toFixed(1), r.total.mad.toFixed(1),
       `${r.total.min.toFixed(1)}–${r.total.max.toFixed(1)}`, r.total.cv.toFixed(3), formatSpeedup(r.speedup, r.speedupCI), r.steady.median.toFixed(1),
-      formatSpeedup(r.steadySpeedup, r.steadySpeedupCI), `${(r.coverage * 100).toFixed(0)}%`, r.steadyEvidence, r.coresBusy?.toFixed(2) ?? "n/a"]),
+      formatSpeedup(r.steadySpeedup, r.steadySpeedupCI), `${(r.coverage * 100).toFixed(0)}%`, r.steadyEvidence, r.coresBusy?.toFixed(2) ?? "n/a",
+      r.ceiling && r.concurrency !== r.baseLevel ? `${((r.steadySpeedup / r.ceiling.estimate) * 100).toFixed(0)}%` : "-"]),
   };
 }
 
@@ -448,4 +523,86 @@ function speedupCharts(part: ScalingPart): ChartSpec[] {
       },
     };
   });
+}
+
+function snake(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => "_" + c.toLowerCase());
+}
+
+/**
+ * Where each level's time went, steady and cold, for every cell above its
+ * smallest level: report.md's table (results.csv has the parts in ms).
+ *
+ * @param scaling The rows.
+ * @returns The table, or none when no row has a budget.
+ */
+function budgetTable(scaling: readonly ScalingRow[]): Table[] {
+  const rows = scaling.filter((r) => r.budget !== undefined && r.concurrency !== r.baseLevel && r.strategy !== "sequential");
+  if (rows.length === 0) return [];
+  return [{
+    title: "Where the time went: each level against the ideal (the smallest level's time × its level ÷ this one), the loss in parts, in speedup",
+    note: "Each part is measured: start-up (pool start, cold only), messages (a worker's time before, between and after its tasks), serial (one event loop: the other lanes' turn), imbalance (workers idle while another ran its last tasks), work (the tasks' own CPU time, more side by side than alone), run queue (their threads runnable, waiting for a CPU), stolen (the hypervisor's steal, /proc/stat), unexplained (time inside the tasks none of these account for).",
+    show: "markdown",
+    header: ["runtime", "workload", "strategy", "c", "steady", "cold"],
+    rows: rows.map((r) => {
+      const ideal = r.concurrency / r.baseLevel;
+      return [r.label, r.workload, strategyName(r), String(r.concurrency), formatBudget(r.budget!.steady, r.steadySpeedup, ideal), formatBudget(r.budget!.cold, r.speedup, ideal)];
+    }),
+  }];
+}
+
+/**
+ * One stacked bar per runtime and strategy at the verdict's level (the most
+ * workers that each have a core): the speedup reached, and what each part of
+ * the time budget cost of the ideal, steady.
+ *
+ * @param scaling The rows.
+ * @returns One chart per workload that has budgets.
+ */
+function budgetCharts(scaling: readonly ScalingRow[]): ChartSpec[] {
+  const charts: ChartSpec[] = [];
+  for (const workload of new Set(scaling.map((r) => r.workload))) {
+    const rows = scaling.filter((r) => r.workload === workload && r.budget !== undefined && r.strategy !== "sequential" && r.concurrency === topLevel(scaling.filter((s) => s.label === r.label && s.workload === workload)));
+    const values = rows.flatMap((r) => {
+      const ideal = r.concurrency / r.baseLevel;
+      const parts = budgetInSpeedup(r.budget!.steady, r.steadySpeedup, ideal);
+      const bar = `${r.label} ${strategyName(r)}`;
+      return [
+        { bar, part: "speedup reached", value: r.steadySpeedup, order: 0 },
+        ...BUDGET_PARTS.flatMap((name, i) => parts?.[name] === undefined || Math.abs(parts[name]!) < 0.005 ? [] : [{ bar, part: PART_NAMES[name], value: parts[name]!, order: i + 1 }]),
+      ];
+    });
+    if (values.length === 0) continue;
+    const level = rows[0]!.concurrency;
+    charts.push({
+      file: `budget-${workload}.svg`,
+      title: `${workload}: where the time went at ${level}, steady: the speedup reached and what each part cost of the ideal (${level}x over 1), one bar per runtime and strategy; a part below 0 gained time`,
+      spec: {
+        title: `${workload}: time budget at ${level}, in speedup`,
+        width: 360,
+        layer: [
+          {
+            data: { values },
+            mark: "bar",
+            encoding: {
+              y: { field: "bar", type: "nominal", title: null, sort: null },
+              x: { field: "value", type: "quantitative", title: "speedup", stack: "zero" },
+              color: { field: "part", type: "nominal", sort: ["speedup reached", ...BUDGET_PARTS.map((name) => PART_NAMES[name])], scale: { scheme: "tableau10" } },
+              order: { field: "order", type: "quantitative" },
+              tooltip: [{ field: "bar" }, { field: "part" }, { field: "value", format: ".2f" }],
+            },
+          },
+          // The ideal: the speedup reached and every loss add up to it.
+          { data: { values: [{ ideal: level / rows[0]!.baseLevel }] }, mark: { type: "rule", strokeDash: [4, 3], color: "#333" }, encoding: { x: { field: "ideal", type: "quantitative" } } },
+        ],
+      },
+    });
+  }
+  return charts;
+}
+
+/** The level a runtime's verdict is read at: the most workers that each have a core, or the first level above one. */
+function topLevel(rows: readonly ScalingRow[]): number {
+  const levels = [...new Set(rows.map((r) => r.concurrency))].sort((a, b) => a - b);
+  return levels.filter((level) => level > levels[0]! && level <= (rows[0]?.cores ?? 1)).at(-1) ?? levels[1] ?? levels[0]!;
 }

@@ -8,6 +8,7 @@
 import type { ToWorker } from "../../core/protocol.ts";
 import { type ParentPort, serveTasks } from "../../core/serve.ts";
 import { encodeFrame, FrameDecoder } from "../_frames.ts";
+import { openThreadClock } from "../_thread_clock.ts";
 
 interface DenoLike {
   exit(code?: number): never;
@@ -27,6 +28,7 @@ async function processPort(): Promise<ParentPort> {
   return {
     post: (message) => void process.stdout.write(encodeFrame(message)),
     heapUsed: () => process.memoryUsage().heapUsed,
+    openThreadClock,
     listen: (onMessage) => {
       const decoder = new FrameDecoder((m) => onMessage(m as ToWorker), () => {});
       process.stdin.on("data", (chunk: Uint8Array) => decoder.push(chunk));
@@ -39,6 +41,7 @@ async function processPort(): Promise<ParentPort> {
 function denoPort(runtime: DenoLike): ParentPort {
   return {
     heapUsed: () => runtime.memoryUsage().heapUsed,
+    openThreadClock,
     post: (message) => {
       const bytes = encodeFrame(message);
       let written = 0;

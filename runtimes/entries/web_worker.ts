@@ -7,6 +7,7 @@
 
 import type { ToWorker } from "../../core/protocol.ts";
 import { type ParentPort, serveTasks } from "../../core/serve.ts";
+import { openThreadClock } from "../_thread_clock.ts";
 
 const scope = globalThis as unknown as {
   postMessage(message: unknown): void;
@@ -35,6 +36,8 @@ serveTasks({
   },
   receive: await receiver(),
   heapUsed: heapReader(),
+  // A browser's worker has no /proc: its stand-in for node:fs throws, and the clock is not there.
+  openThreadClock: "process" in globalThis ? openThreadClock : undefined,
 });
 
 /** This worker's heap: Deno's and Bun's own call, a browser's `performance.memory` where it has one (Chromium). */

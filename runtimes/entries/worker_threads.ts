@@ -9,6 +9,7 @@ import process from "node:process";
 import { parentPort, receiveMessageOnPort } from "node:worker_threads";
 import type { ToWorker } from "../../core/protocol.ts";
 import { type ParentPort, serveTasks } from "../../core/serve.ts";
+import { openThreadClock } from "../_thread_clock.ts";
 
 if (parentPort === null) throw new Error("Cannot serve tasks: this module is a worker's entry, not a script to run");
 const port = parentPort;
@@ -19,4 +20,5 @@ serveTasks({
   receive: receiveMessageOnPort as unknown as ParentPort["receive"],
   // A worker's own isolate's heap, not the process's.
   heapUsed: () => process.memoryUsage().heapUsed,
+  openThreadClock,
 });
