@@ -6,7 +6,7 @@
  * memory). Runs on the runtime that runs it; `npm run bench:pool` runs it on
  * all three.
  *
- *   bun bench/pool.ts [--json] [--repeat N]
+ *   bun bench/pool.ts [--json] [--repeat N] [--pools truepar,truepar-spin,piscina,…]
  *
  * @module
  */
@@ -67,7 +67,11 @@ for (const [name, spinMicros] of [["truepar", 0], ["truepar-spin", SPIN_MICROS]]
   });
 }
 const COMPETITORS = ["piscina", "tinypool", "poolifier", "workerpool"] as const;
-for (const name of COMPETITORS) {
+// `--pools truepar,piscina`: only those (to compare two builds of truepar, say); every pool by default.
+const poolsFlag = process.argv.indexOf("--pools");
+const only = poolsFlag === -1 ? undefined : process.argv[poolsFlag + 1]!.split(",");
+if (only !== undefined) for (const name of makers.keys()) if (!only.includes(name)) makers.delete(name);
+for (const name of COMPETITORS.filter((name) => only === undefined || only.includes(name))) {
   try {
     const maker = await loadCompetitor(name);
     const pool = await maker();

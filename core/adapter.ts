@@ -164,6 +164,12 @@ export interface RuntimeAdapter {
    * Leave it out where there are none.
    */
   readonly resourceLimits?: Partial<Record<WorkerKind, readonly (keyof ResourceLimits)[]>>;
+  /**
+   * `false` where `terminate()` cannot stop a worker thread busy in
+   * JavaScript (Deno's): the thread runs on, a core busy, until its task
+   * returns. The pool counts such threads and says so. Default true.
+   */
+  readonly stopsBusyThreads?: boolean;
   /** Describes the machine. */
   hostInfo(): HostInfo;
   /**

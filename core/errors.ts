@@ -31,9 +31,10 @@ export class WorkerCrashedError extends Error {
   /**
    * @param exit How the worker ended.
    * @param what Which kind of worker ended, for the message.
+   * @param when When, against the task: during it by default.
    */
-  constructor(exit: ExitInfo, what = "worker") {
-    super(`Cannot finish task: the ${what} exited during the task with ${describeExit(exit)}`, {
+  constructor(exit: ExitInfo, what = "worker", when = "during the task") {
+    super(`Cannot finish task: the ${what} exited ${when} with ${describeExit(exit)}`, {
       cause: exit.error,
     });
     this.name = "WorkerCrashedError";

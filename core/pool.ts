@@ -40,6 +40,12 @@ export interface PoolStats {
   failed: number;
   /** Workers replaced for passing `recycleHeapMb`. */
   recycled: number;
+  /**
+   * Worker threads the pool ended (a task's timeout or abort) that the
+   * runtime could not stop: they run on, a core busy, until their task
+   * returns (Deno's threads busy in JavaScript). `kind: "process"` ends them.
+   */
+  unstoppable: number;
   /** From `run()` to the task settling, ms: one task in four, the last 1,000 of those; `null` before the first. */
   latencyMs: Percentiles | null;
   /** From the task reaching its worker to settling, ms, of the same tasks. */
@@ -107,15 +113,29 @@ interface Task {
   queuedAt: number;
   sentAt?: number;
   slot?: Slot;
+  /** The message it went in, with the tasks sent with it. */
+  message?: Sent;
   settled?: boolean;
   timer?: ReturnType<typeof setTimeout>;
   onAbort?: () => void;
+  /** A map chunk: its items' outcomes received so far (a worker sends some before the chunk ends). */
+  partial?: PromiseSettledResult<unknown>[];
+}
+
+/** One message to a worker: its tasks in the order the worker runs them, and how many are still unanswered. */
+interface Sent {
+  tasks: Task[];
+  unanswered: number;
 }
 
 interface Slot {
   endpoint: Endpoint;
   /** Its number in the pool's spans. */
   worker: number;
+  /** Worker threads: the task the worker runs + 1 (0: none), and its map item, kept up to date by the worker itself. */
+  journal?: Int32Array;
+  /** Child processes: the task the child last said it started (a message's first, or exactly the one running). */
+  said?: { id: number; item?: number; exact: boolean };
   /** With `spinMicros`: the port tasks go on, and the counter a spinning worker watches. */
   wake?: WakeChannel;
   ready: boolean;
@@ -185,6 +205,7 @@ export class Pool {
   #done = 0;
   #failed = 0;
   #recycled = 0;
+  #unstoppable = 0;
   #heapLimit?: number;
   #resourceLimits?: ResourceLimits;
   /** The last tasks' latencies and run times, ms, a ring. */
@@ -304,17 +325,15 @@ export class Pool {
       "chunkSize",
       options.chunkSize ?? Math.max(1, Math.min(256, Math.ceil(args.length / (this.#size * 16)))),
     );
-    const chunks: Promise<Outcome[]>[] = [];
+    const chunks: Promise<PromiseSettledResult<T>[]>[] = [];
     for (let start = 0; start < args.length; start += chunkSize) {
-      chunks.push(this.#submit<Outcome[]>(fn, args.slice(start, start + chunkSize), { signal: options.signal }, true));
+      chunks.push(this.#submit<PromiseSettledResult<T>[]>(fn, args.slice(start, start + chunkSize), { signal: options.signal }, true));
     }
     const settled = await Promise.allSettled(chunks);
     const results: PromiseSettledResult<T>[] = [];
     settled.forEach((chunk, index) => {
       if (chunk.status === "fulfilled") {
-        for (const [ok, value] of chunk.value) {
-          results.push(ok ? { status: "fulfilled", value: value as T } : { status: "rejected", reason: deserializeError(value as SerializedError) });
-        }
+        results.push(...chunk.value);
       } else {
         const size = Math.min(chunkSize, args.length - index * chunkSize);
         for (let i = 0; i < size; i++) results.push({ status: "rejected", reason: chunk.reason });
@@ -382,6 +401,7 @@ export class Pool {
       done: this.#done,
       failed: this.#failed,
       recycled: this.#recycled,
+      unstoppable: this.#unstoppable,
       latencyMs: percentiles(this.#latencies),
       runMs: percentiles(this.#runTimes),
     };
@@ -478,14 +498,21 @@ export class Pool {
     this.#slots.add(slot);
     const heapLimit = this.#heapLimit;
     const spans = this.#spans === undefined ? undefined : true;
-    if (this.#spinMicros === 0 || this.#kind !== "worker") {
+    if (this.#kind !== "worker") {
       slot.endpoint.send({ t: "init", module: this.#specifier, heapLimit, spans });
+      return;
+    }
+    // A thread says in shared memory which task it runs, so the pool knows it even if the thread dies mid-task.
+    const journal = new SharedArrayBuffer(12);
+    slot.journal = new Int32Array(journal);
+    if (this.#spinMicros === 0) {
+      slot.endpoint.send({ t: "init", module: this.#specifier, heapLimit, spans, journal });
       return;
     }
     const { channel, init } = openWakeChannel(this.#spinMicros);
     slot.wake = channel;
     channel.shared.watch(this.#watching);
-    slot.endpoint.send({ t: "init", module: this.#specifier, wake: init, heapLimit, spans }, [init.port]);
+    slot.endpoint.send({ t: "init", module: this.#specifier, wake: init, heapLimit, spans, journal }, [init.port]);
   }
 
   #onMessage(slot: Slot, message: FromWorker): void {
@@ -516,33 +543,48 @@ export class Pool {
         return;
       case "done":
       case "fail": {
-        slot.inFlight--;
-        slot.exclusive = false;
-        clearTimeout(slot.graceTimer);
         if (message.span !== undefined) this.#recordSpan(slot, message.span);
         const task = slot.tasks.get(message.id);
         if (task !== undefined) {
-          slot.tasks.delete(message.id);
-          if (message.t === "done") this.#resolve(task, message.value);
-          else this.#settle(task, deserializeError(message.error));
+          this.#answered(slot, task);
+          if (message.t === "fail") this.#settle(task, deserializeError(message.error));
+          else if (task.chunk) this.#resolve(task, [...(task.partial ?? []), ...settledOutcomes(message.value as Outcome[])]);
+          else this.#resolve(task, message.value);
         }
         this.#endIfDrained(slot);
         this.#dispatch();
         return;
       }
       case "batch-done": {
-        slot.inFlight--;
         for (const [id, ok, value, span] of message.results) {
           if (span !== undefined) this.#recordSpan(slot, span);
           const task = slot.tasks.get(id);
           if (task === undefined) continue;
-          slot.tasks.delete(id);
+          this.#answered(slot, task);
           if (ok) this.#resolve(task, value);
           else this.#settle(task, deserializeError(value as SerializedError));
         }
         this.#endIfDrained(slot);
         this.#dispatch();
+        return;
       }
+      case "items": {
+        const task = slot.tasks.get(message.id);
+        if (task !== undefined) (task.partial ??= []).push(...settledOutcomes(message.outcomes));
+        return;
+      }
+      case "start":
+        slot.said = { id: message.id, ...(message.item !== undefined && { item: message.item }), exact: message.exact === true };
+    }
+  }
+
+  /** A task the worker answered: it leaves the worker, and its message, once every task of it is answered. */
+  #answered(slot: Slot, task: Task): void {
+    slot.tasks.delete(task.id);
+    if (task.message !== undefined && --task.message.unanswered === 0) {
+      slot.inFlight--;
+      slot.exclusive = false;
+      clearTimeout(slot.graceTimer);
     }
   }
 
@@ -581,10 +623,90 @@ export class Pool {
       for (const task of this.#queue.drain()) this.#settle(task, error);
       return;
     }
-    // Every task sent to it is lost with it: those that had not started yet too.
-    for (const task of slot.tasks.values()) this.#settle(task, new WorkerCrashedError(exit, what));
+    this.#recover(slot, exit, what);
     // A recycled worker's replacement is already there.
     if (!slot.draining) this.#replace();
+    // What it had not started goes to the other workers, or waits for the replacement.
+    this.#dispatch();
+  }
+
+  /**
+   * A worker died holding tasks: the one it was running fails; answers it
+   * had sent stand; tasks it had not started go back to the head of the
+   * queue, in the order they came, for another worker. A thread's journal
+   * says which task ran; a child said which task it started when it began a
+   * message, and exactly before it waited or as it ended by its own hand.
+   * Where the pool cannot tell which of a message's tasks ran (a child killed
+   * from outside in the middle of several), they fail rather than run twice.
+   */
+  #recover(slot: Slot, exit: ExitInfo, what: string): void {
+    const held = [...slot.tasks.values()].sort((a, b) => a.id - b.id);
+    slot.tasks.clear();
+    const running = this.#runningOn(slot);
+    const again: Task[] = [];
+    const crashed = (detail?: string) => new WorkerCrashedError(exit, what, detail);
+    for (const message of new Set(held.map((task) => task.message!))) {
+      const unanswered = message.tasks.filter((task) => held.includes(task));
+      const at = running === undefined ? -1 : message.tasks.findIndex((task) => task.id === running.id);
+      if (at === -1) {
+        // Not the message that ran: not started, unless a later one had (then these were answered, and the answers lost).
+        const later = running !== undefined && held.some((task) => task.id === running.id && task.message !== message && task.id > message.tasks[0]!.id);
+        for (const task of unanswered) later ? this.#settle(task, crashed(LOST)) : again.push(task);
+        continue;
+      }
+      const runningTask = message.tasks[at]!;
+      const exact = running!.exact || unanswered.filter((task) => task.id >= runningTask.id).length === 1;
+      for (const task of unanswered) {
+        if (task.id < runningTask.id) this.#settle(task, crashed(LOST));
+        else if (task === runningTask) this.#crashChunkOrTask(task, running!, exact, crashed, again);
+        else if (exact) again.push(task);
+        else this.#settle(task, crashed(UNKNOWN));
+      }
+    }
+    for (const task of again) {
+      task.slot = undefined;
+      task.message = undefined;
+      clearTimeout(task.timer);
+      task.timer = undefined;
+    }
+    this.#queue.unshift(again);
+  }
+
+  /** The task a dead worker was running, as its journal or its last word says; `undefined` when it ran none. */
+  #runningOn(slot: Slot): { id: number; item?: number; exact: boolean } | undefined {
+    if (slot.journal !== undefined) {
+      const id = Atomics.load(slot.journal, 0) - 1;
+      const item = Atomics.load(slot.journal, 1);
+      return id < 0 ? undefined : { id, ...(item >= 0 && { item }), exact: true };
+    }
+    return slot.said;
+  }
+
+  /**
+   * The task that was running fails; a map chunk keeps the items it had
+   * answered, fails the one that ran (and, where the child could not say
+   * which, the rest), and runs the items after it again as a chunk of their own.
+   */
+  #crashChunkOrTask(task: Task, running: { item?: number }, exact: boolean, crashed: (detail?: string) => WorkerCrashedError, again: Task[]): void {
+    if (!task.chunk) {
+      this.#settle(task, crashed(exact ? undefined : UNKNOWN));
+      return;
+    }
+    const items = task.arg as unknown[];
+    const done = task.partial ?? [];
+    const item = running.item ?? done.length;
+    const failed = (detail?: string): PromiseSettledResult<unknown> => ({ status: "rejected", reason: crashed(detail) });
+    const settled = [...done, ...Array.from({ length: Math.max(0, item - done.length) }, () => failed(LOST)), failed(exact ? undefined : UNKNOWN)];
+    if (!exact || item + 1 >= items.length) {
+      this.#resolve(task, [...settled, ...Array.from({ length: items.length - settled.length }, () => failed(UNKNOWN))]);
+      return;
+    }
+    // The rest of the chunk runs again, first in the queue; the chunk settles with all its items.
+    const { promise, resolve, reject } = defer<PromiseSettledResult<unknown>[]>();
+    const rest: Task = { ...task, id: this.#nextId++, arg: items.slice(item + 1), resolve: resolve as (value: unknown) => void, reject, partial: undefined, settled: false, slot: undefined, message: undefined, timer: undefined, onAbort: undefined, queuedAt: -1 };
+    this.#pending++;
+    promise.then((after) => this.#resolve(task, [...settled, ...after]), (error: unknown) => this.#settle(task, error));
+    again.push(rest);
   }
 
   /** A recycled worker that holds no more tasks ends. */
@@ -625,8 +747,10 @@ export class Pool {
     slot.inFlight++;
     const transfer: Transferable[] = [];
     let now = -1;
+    const sent: Sent = { tasks, unanswered: tasks.length };
     for (const task of tasks) {
       task.slot = slot;
+      task.message = sent;
       if (task.queuedAt >= 0) task.sentAt = now >= 0 ? now : (now = performance.now());
       slot.tasks.set(task.id, task);
       if (task.options.transfer) transfer.push(...task.options.transfer);
@@ -657,6 +781,7 @@ export class Pool {
       for (const task of tasks) {
         slot.tasks.delete(task.id);
         task.slot = undefined;
+        task.message = undefined;
         clearTimeout(task.timer);
         task.timer = undefined;
       }
@@ -670,6 +795,13 @@ export class Pool {
   #fail(task: Task, error: unknown, aborted = false): void {
     const slot = task.slot;
     const running = slot !== undefined && slot.tasks.has(task.id);
+    // A thread busy in the task's own code that this runtime cannot stop: counted, and the first time, said.
+    const unstoppable = running && slot.journal !== undefined && this.#adapter.stopsBusyThreads === false &&
+      (!aborted || this.#abortGraceMs === undefined) && Atomics.load(slot.journal, 2) === 1;
+    if (unstoppable && this.#unstoppable++ === 0 && error instanceof TaskTimeoutError) {
+      const { name, version } = this.#adapter.runtime;
+      error.message += `; ${name} ${version} cannot stop its worker thread, busy in the task: it runs on, a core busy, until the task returns (stats().unstoppable counts such threads); a pool of kind "process" ends such a task for real`;
+    }
     this.#settle(task, error);
     if (running && aborted && this.#abortGraceMs !== undefined) {
       // The task sees its signal abort; its worker stays if it ends in time. Its answer, when it comes, frees the worker.
@@ -761,6 +893,16 @@ export class Pool {
     }
     await Promise.all([...slots.map((slot) => slot.endpoint.terminate()), ...this.#ending]);
   }
+}
+
+/** What a task's WorkerCrashedError says when its worker died after it ran, before its answer came. */
+const LOST = "after it ran, before its answer reached the pool";
+/** ... and when the pool cannot tell whether it ran (a child killed from outside in the middle of a message). */
+const UNKNOWN = "during this task or another sent with it: killed from outside, it could not say which";
+
+/** A chunk's outcomes as `Promise.allSettled` gives them. */
+function settledOutcomes(outcomes: readonly Outcome[]): PromiseSettledResult<unknown>[] {
+  return outcomes.map(([ok, value]) => ok ? { status: "fulfilled", value } : { status: "rejected", reason: deserializeError(value as SerializedError) });
 }
 
 /** Tasks whose times `stats()` keeps. */

@@ -42,8 +42,10 @@ export type ToWorker =
   /**
    * `heapLimit`: bytes of heap past which the worker says so (`heap`) after a message.
    * `spans`: every answer carries the span of its call (`Span`).
+   * `journal` (worker threads): two 32-bit words the worker keeps up to date, the task it runs + 1 (0: none) and the
+   * map item it is at, for the pool to read after the worker has died.
    */
-  | { t: "init"; module: string; wake?: Wake; heapLimit?: number; spans?: true }
+  | { t: "init"; module: string; wake?: Wake; heapLimit?: number; spans?: true; journal?: SharedArrayBuffer }
   /** With `abortable`, the function is called with `{ signal }` after its argument, and an `abort` message aborts it. */
   | { t: "run"; id: number; fn: string; arg: unknown; abortable?: true }
   /** Aborts the signal of a running abortable task; handled at once, not after the task. */
@@ -89,6 +91,14 @@ export type FromWorker =
   | { t: "done"; id: number; value: unknown; span?: Span }
   | { t: "fail"; id: number; error: SerializedError; span?: Span }
   | { t: "batch-done"; results: [id: number, ...outcome: Outcome, span?: Span][] }
+  /**
+   * A child process starts task `id` (at map item `item`): said when a message begins, with the answers held before
+   * it; `exact` when said again while the task runs (before it waits, or as the child ends by its own hand), so the
+   * pool knows it is the one running, not only that the message has begun.
+   */
+  | { t: "start"; id: number; item?: number; exact?: true }
+  /** A map chunk's items `from` on, done before the chunk ends: sent before the worker waits, or as it ends by its own hand. */
+  | { t: "items"; id: number; from: number; outcomes: Outcome[] }
   | { t: "init-fail"; error: SerializedError }
   /** Answers wait on the shared-memory channel: take them. */
   | { t: "poll" }

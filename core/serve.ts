@@ -1,12 +1,22 @@
 /**
  * The worker side of the pool: it loads the task module it is told to, then
- * runs the tasks it is sent, one message per result.
+ * runs the tasks it is sent, one message at a time, and keeps the pool able
+ * to tell, if it dies, which task was running and which answers it had:
+ *
+ * - a worker thread writes the task (and a map item) it starts into shared
+ *   memory the pool reads after an exit (`init.journal`);
+ * - a child process says which task it starts when it begins a message, in
+ *   the same write as the answers before it, and says it again, exactly,
+ *   before it waits on an awaited task and when it ends by its own hand;
+ * - answers a message holds (a batch's, a map chunk's) go to the pool when the
+ *   message ends, before the worker waits on an awaited task, and when the
+ *   worker ends by its own hand (`process.exit`, `Deno.exit`).
  *
  * @module
  */
 
-import { SharedChannel } from "./pool/channel.ts";
 import type { ThreadTimes } from "./adapter.ts";
+import { SharedChannel } from "./pool/channel.ts";
 import { type FromWorker, type Outcome, type SerializedError, serializeError, type Span, type ToWorker, type Wake } from "./protocol.ts";
 
 /** How a worker or child process talks to the pool that started it. */
@@ -27,6 +37,15 @@ export interface ParentPort {
    * a pool that records each task's span; `undefined` where there are none.
    */
   openThreadClock?(): (() => ThreadTimes) | undefined;
+  /** Calls `hook` when this worker is about to end by its own hand (`process.exit`, `Deno.exit`): its last chance to say what it holds. */
+  onExit?(hook: () => void): void;
+  /**
+   * Child processes: turns a message into the bytes that carry it (and throws
+   * for what cannot be sent); `write` sends such bytes, several at once in one
+   * write. Such a port holds its answers for its next write, and says which
+   * task it starts when a message begins (worker threads say it in shared memory).
+   */
+  frames?: { encode(message: FromWorker): Uint8Array; write(frames: readonly Uint8Array[]): void };
 }
 
 /** A loaded task module: its exports, some of which are task functions. */
@@ -35,7 +54,8 @@ export type TaskModule = Record<string, unknown>;
 /**
  * Serves tasks on a port until the worker is terminated: `init` loads the
  * task module and answers `ready`; each `run` calls the named export and
- * answers `done` or `fail`.
+ * answers `done` or `fail`; a `batch` or a `map` chunk runs its calls one
+ * after another and answers them together.
  *
  * @param port The connection to the pool.
  * @param load Loads the task module; dynamic `import()` by default.
@@ -44,152 +64,314 @@ export function serveTasks(
   port: ParentPort,
   load: (specifier: string) => Promise<TaskModule> = (specifier) => import(specifier),
 ): void {
-  let tasks: TaskModule | undefined;
-  let wake: Wake | undefined;
-  /** With a wake channel: the shared memory that plain-data tasks and answers travel through. */
-  let shared: SharedChannel | undefined;
-  /** With a heap limit: bytes past which this worker tells the pool, once. */
-  let heapLimit: number | undefined;
-  /** With `spans`: times each call, and the answer carries its span. */
-  let timed: Timed | undefined;
-  const find = (fn: string): Task => {
-    const task = tasks?.[fn];
-    if (typeof task !== "function") throw new TypeError(`Cannot run task: the task module has no function "${fn}"`);
-    return task as Task;
-  };
-  // One message at a time, as one task at a time: an async task holds the worker until it settles.
-  let turn: Promise<unknown> = Promise.resolve();
-  let queued = 0;
-  const accept = (message: ToWorker) => {
-    // Busy: the pool need not ring for what it writes to the channel; this worker looks before it sleeps.
-    if (queued++ === 0) shared?.watch(true);
-    // A turn that fails (its answer could not be posted at all) must not stop the turns after it.
-    turn = turn.then(() => handle(message)).catch(reportLost).then(afterTurn);
-  };
-  const afterTurn = () => {
-    if (heapLimit !== undefined) checkHeap(heapLimit);
-    if (--queued === 0 && wake !== undefined) spin(wake);
-  };
-  const checkHeap = (limit: number) => {
-    const used = port.heapUsed?.();
-    if (used === undefined || used <= limit) return;
-    heapLimit = undefined;
-    port.post({ t: "heap", used });
-  };
-  /** Sends an answer: plain data through shared memory (ringing for the pool if it is not watching), the rest as a message. */
-  const answer = (message: FromWorker) => {
-    if (!shared?.send(message, () => port.post({ t: "poll" }))) port.post(message);
-  };
-  /** Posts an answer, or if it cannot be sent (a function; a BigInt to a child), what `instead` makes of the error. */
-  const reply = (message: FromWorker, instead: (error: SerializedError) => FromWorker) => {
-    try {
-      answer(message);
-    } catch (error) {
-      answer(instead(serializeError(error)));
-    }
-  };
-  /** The signals of the abortable tasks running or waiting here, by task id. */
-  const aborts = new Map<number, AbortController>();
-  const listen = (message: ToWorker) => {
-    if (message.t === "init") handle(message);
-    else if (message.t === "poll") receiveShared();
-    // An abort cannot wait its turn: the task it aborts holds the turn.
-    else if (message.t === "abort") aborts.get(message.id)?.abort(new DOMException("The task was aborted by its caller", "AbortError"));
-    else accept(message);
-  };
-  port.listen(listen);
-
-  /** Idle: watch the counter for a while, and take a task that comes meanwhile without waiting to be woken. */
-  function spin({ counter, port: tasksPort, spinMicros }: Wake): void {
-    const seen = Atomics.load(counter, 0);
-    if (receiveAll(tasksPort)) return;
-    const until = performance.now() + spinMicros / 1000;
-    while (Atomics.load(counter, 0) === seen && performance.now() < until);
-    if (receiveAll(tasksPort)) return;
-    // Going to sleep: say so first, then look once more, so a task written meanwhile is either seen now or rung for.
-    shared?.watch(false);
-    receiveAll(tasksPort);
-  }
-
-  function receiveAll(from: MessagePort): boolean {
-    let received = receiveShared();
-    if (port.receive === undefined) return received;
-    for (let entry = port.receive(from); entry !== undefined; entry = port.receive(from)) {
-      accept(entry.message as ToWorker);
-      received = true;
-    }
-    return received;
-  }
-
-  function receiveShared(): boolean {
-    let received = false;
-    for (let message = shared?.read(); message !== undefined; message = shared!.read()) {
-      accept(message as ToWorker);
-      received = true;
-    }
-    return received;
-  }
-
-  function handle(message: ToWorker): Promise<unknown> | undefined {
-    switch (message.t) {
-      case "init":
-        heapLimit = message.heapLimit;
-        if (message.spans) timed = timeCalls(port.openThreadClock?.());
-        if (message.wake !== undefined) {
-          wake = message.wake;
-          if (wake.shared !== undefined) shared = new SharedChannel("worker", wake.shared);
-          wake.port.addEventListener("message", (event) => listen(event.data as ToWorker));
-          wake.port.start();
-        }
-        load(message.module).then(
-          (module) => {
-            tasks = module;
-            port.post({ t: "ready" });
-          },
-          (error) => port.post({ t: "init-fail", error: serializeError(error) }),
-        );
-        return;
-      case "run": {
-        const { id, fn, arg } = message;
-        let span: Span | undefined;
-        const fail = (error: SerializedError): FromWorker => span ? { t: "fail", id, error, span } : { t: "fail", id, error };
-        const controller = message.abortable ? new AbortController() : undefined;
-        if (controller) aborts.set(id, controller);
-        const call = () => controller ? (find(fn) as AbortableTask)(arg, { signal: controller.signal }) : invoke(find(fn), arg);
-        return new Promise((resolve) => resolve(timed ? timed(call, (s) => (span = s)) : call())).then(
-          (value) => reply(span ? { t: "done", id, value, span } : { t: "done", id, value }, fail),
-          (error) => answer(fail(serializeError(error))),
-        ).finally(() => aborts.delete(id));
-      }
-      case "abort":
-      case "poll":
-        return;
-      case "batch": {
-        const spans: Span[] = [];
-        const call = (i: number) => invoke(find(message.tasks[i]![1]), message.tasks[i]![2]);
-        const results = (outcomes: Outcome[]): [number, ...Outcome, Span?][] =>
-          outcomes.map((outcome, i) => timed ? [message.tasks[i]![0], ...outcome, spans[i]] : [message.tasks[i]![0], ...outcome]);
-        return runInTurn(message.tasks.length, timed ? (i) => timed!(() => call(i), (span) => (spans[i] = span)) : call).then((outcomes) =>
-          reply({ t: "batch-done", results: results(outcomes) }, () => ({ t: "batch-done", results: results(rejectUnsendable(outcomes)) }))
-        );
-      }
-      case "map": {
-        const { id, fn, args } = message;
-        let span: Span | undefined;
-        const done = (value: Outcome[]): FromWorker => span ? { t: "done", id, value, span } : { t: "done", id, value };
-        const chunk = () => runInTurn(args.length, (i) => invoke(find(fn), args[i]));
-        return (timed ? timed(chunk, (s) => (span = s)) as Promise<Outcome[]> : chunk()).then((value) =>
-          reply(done(value), () => done(rejectUnsendable(value)))
-        );
-      }
-    }
-  }
+  new TaskServer(port, load).listen();
 }
 
 type Task = (arg: unknown) => unknown;
+type AbortableTask = (arg: unknown, context: { signal: AbortSignal }) => unknown;
 
 /** Calls `call`, and hands `record` its span once it has returned or settled. */
 type Timed = (call: () => unknown, record: (span: Span) => void) => unknown;
+
+/**
+ * Journal words (32-bit, in `init.journal`): the task running + 1 (0: none),
+ * the map item it is at (-1: not a map chunk), and 1 while the thread is in
+ * a task's synchronous code (a runtime that cannot stop a busy thread says so then).
+ */
+const RUNNING = 0;
+const ITEM = 1;
+const BUSY = 2;
+
+/** A message being handled: what it has answered so far, for an answer that must go before the message ends. */
+interface Progress {
+  /** The answers not sent yet, as the messages that carry them; taken, they are the pool's. */
+  take(): FromWorker[];
+}
+
+/** One worker's server: a small state machine around one message at a time. */
+class TaskServer {
+  readonly #port: ParentPort;
+  readonly #load: (specifier: string) => Promise<TaskModule>;
+  #tasks?: TaskModule;
+  #wake?: Wake;
+  /** With a wake channel: the shared memory that plain-data tasks and answers travel through. */
+  #shared?: SharedChannel;
+  /** Worker threads: which task runs now, for the pool to read after an exit. */
+  #journal?: Int32Array;
+  /** With a heap limit: bytes past which this worker tells the pool, once. */
+  #heapLimit?: number;
+  /** With `spans`: times each call, and the answer carries its span. */
+  #timed?: Timed;
+  /** One message at a time, as one task at a time: an async task holds the worker until it settles. */
+  #turn: Promise<unknown> = Promise.resolve();
+  #queued = 0;
+  /** The signals of the abortable tasks running or waiting here, by task id. */
+  readonly #aborts = new Map<number, AbortController>();
+  /** The message being handled, and what it holds; the task (and map item) running, -1 for none. */
+  #progress?: Progress;
+  #runningId = -1;
+  #runningItem = -1;
+  /** Child processes: answers, encoded, held until the next message begins (they go in its write) or the worker waits. */
+  #held: Uint8Array[] = [];
+  /** Child processes: the task (and item, -1 for none) last said to be running, and whether exactly. */
+  #announced?: { id: number; item: number; exact: boolean };
+
+  constructor(port: ParentPort, load: (specifier: string) => Promise<TaskModule>) {
+    this.#port = port;
+    this.#load = load;
+  }
+
+  listen(): void {
+    this.#port.listen((message) => this.#listen(message));
+    this.#port.onExit?.(() => this.#release(true));
+  }
+
+  #listen(message: ToWorker): void {
+    if (message.t === "init") this.#init(message);
+    else if (message.t === "poll") this.#receiveShared();
+    // An abort cannot wait its turn: the task it aborts holds the turn.
+    else if (message.t === "abort") this.#aborts.get(message.id)?.abort(new DOMException("The task was aborted by its caller", "AbortError"));
+    else this.#accept(message);
+  }
+
+  #accept(message: ToWorker): void {
+    // Busy: the pool need not ring for what it writes to the channel; this worker looks before it sleeps.
+    if (this.#queued++ === 0) this.#shared?.watch(true);
+    // A turn that fails (its answer could not be posted at all) must not stop the turns after it.
+    this.#turn = this.#turn.then(() => this.#handle(message)).catch(reportLost).then(() => this.#afterTurn());
+  }
+
+  #afterTurn(): void {
+    if (this.#heapLimit !== undefined) this.#checkHeap(this.#heapLimit);
+    if (--this.#queued > 0) return;
+    // Idle: nothing runs, and what is held goes now.
+    this.#mark(-1, -1);
+    this.#release(false);
+    if (this.#wake !== undefined) this.#spin(this.#wake);
+  }
+
+  #checkHeap(limit: number): void {
+    const used = this.#port.heapUsed?.();
+    if (used === undefined || used <= limit) return;
+    this.#heapLimit = undefined;
+    this.#port.post({ t: "heap", used });
+  }
+
+  /**
+   * Sends an answer: plain data through shared memory (ringing for the pool if
+   * it is not watching), the rest as a message. A child encodes it now (so
+   * what cannot be sent throws now) and holds it for its next write.
+   */
+  #answer(message: FromWorker): void {
+    const frames = this.#port.frames;
+    if (frames !== undefined) this.#held.push(frames.encode(message));
+    else if (!this.#shared?.send(message, () => this.#port.post({ t: "poll" }))) this.#port.post(message);
+  }
+
+  /** Posts an answer, or if it cannot be sent (a function; a BigInt to a child), what `instead` makes of the error. */
+  #reply(message: FromWorker, instead: (error: SerializedError) => FromWorker): void {
+    try {
+      this.#answer(message);
+    } catch (error) {
+      this.#answer(instead(serializeError(error)));
+    }
+  }
+
+  /**
+   * Which task (and map item) runs now. A thread writes it to shared memory
+   * at once; a child says it when a message begins (`announce`), in one write
+   * with the answers held before it: exactly where the message holds one
+   * call, else as where the message began.
+   */
+  #mark(id: number, item: number, announce?: boolean, exact = false): void {
+    this.#runningId = id;
+    this.#runningItem = item;
+    const journal = this.#journal;
+    if (journal !== undefined) {
+      // Plain writes, read by the pool only after this thread has ended (which orders them): no fence per task.
+      journal[RUNNING] = id + 1;
+      journal[ITEM] = item;
+    } else if (announce && id >= 0 && this.#port.frames !== undefined) {
+      this.#announce(exact);
+    }
+  }
+
+  /** A child's one write: what it holds, then which task runs now. */
+  #announce(exact: boolean): void {
+    const frames = this.#port.frames!;
+    const id = this.#runningId;
+    const item = this.#runningItem;
+    const start: FromWorker = { t: "start", id, ...(item >= 0 && { item }), ...(exact && { exact: true as const }) };
+    this.#announced = { id, item, exact };
+    frames.write([...this.#held.splice(0), frames.encode(start)]);
+  }
+
+  /**
+   * Sends what is held: the answers of the message in progress, and a
+   * child's held answers, with the task running now said exactly. Before the
+   * worker waits on an awaited task, and when it ends by its own hand.
+   */
+  #release(exact: boolean): void {
+    for (const message of this.#progress?.take() ?? []) this.#answer(message);
+    const frames = this.#port.frames;
+    if (frames === undefined) return;
+    const said = this.#announced;
+    // Said exactly already, and nothing held: nothing new for the pool.
+    const known = said !== undefined && said.exact && said.id === this.#runningId && said.item === this.#runningItem;
+    if (exact && this.#runningId >= 0 && !known) this.#announce(true);
+    else if (this.#held.length > 0) frames.write(this.#held.splice(0));
+  }
+
+  /** Idle: watch the counter for a while, and take a task that comes meanwhile without waiting to be woken. */
+  #spin({ counter, port: tasksPort, spinMicros }: Wake): void {
+    const seen = Atomics.load(counter, 0);
+    if (this.#receiveAll(tasksPort)) return;
+    const until = performance.now() + spinMicros / 1000;
+    while (Atomics.load(counter, 0) === seen && performance.now() < until);
+    if (this.#receiveAll(tasksPort)) return;
+    // Going to sleep: say so first, then look once more, so a task written meanwhile is either seen now or rung for.
+    this.#shared?.watch(false);
+    this.#receiveAll(tasksPort);
+  }
+
+  #receiveAll(from: MessagePort): boolean {
+    let received = this.#receiveShared();
+    if (this.#port.receive === undefined) return received;
+    for (let entry = this.#port.receive(from); entry !== undefined; entry = this.#port.receive(from)) {
+      this.#accept(entry.message as ToWorker);
+      received = true;
+    }
+    return received;
+  }
+
+  #receiveShared(): boolean {
+    let received = false;
+    for (let message = this.#shared?.read(); message !== undefined; message = this.#shared!.read()) {
+      this.#accept(message as ToWorker);
+      received = true;
+    }
+    return received;
+  }
+
+  #find(fn: string): Task {
+    const task = this.#tasks?.[fn];
+    if (typeof task !== "function") throw new TypeError(`Cannot run task: the task module has no function "${fn}"`);
+    return task as Task;
+  }
+
+  #init(message: Extract<ToWorker, { t: "init" }>): void {
+    this.#heapLimit = message.heapLimit;
+    if (message.spans) this.#timed = timeCalls(this.#port.openThreadClock?.());
+    if (message.journal !== undefined) this.#journal = new Int32Array(message.journal);
+    if (message.wake !== undefined) {
+      this.#wake = message.wake;
+      if (message.wake.shared !== undefined) this.#shared = new SharedChannel("worker", message.wake.shared);
+      message.wake.port.addEventListener("message", (event) => this.#listen(event.data as ToWorker));
+      message.wake.port.start();
+    }
+    this.#load(message.module).then(
+      (module) => {
+        this.#tasks = module;
+        this.#port.post({ t: "ready" });
+      },
+      (error) => this.#port.post({ t: "init-fail", error: serializeError(error) }),
+    );
+  }
+
+  #handle(message: ToWorker): Promise<unknown> | undefined {
+    switch (message.t) {
+      case "run":
+        return this.#run(message);
+      case "batch":
+        return this.#batch(message);
+      case "map":
+        return this.#map(message);
+      default:
+        return undefined;
+    }
+  }
+
+  #run(message: Extract<ToWorker, { t: "run" }>): Promise<unknown> {
+    const { id, fn, arg } = message;
+    let span: Span | undefined;
+    const fail = (error: SerializedError): FromWorker => span ? { t: "fail", id, error, span } : { t: "fail", id, error };
+    const controller = message.abortable ? new AbortController() : undefined;
+    if (controller) this.#aborts.set(id, controller);
+    const journal = this.#journal;
+    const call = () => controller ? invokeBusy(journal, (arg) => (this.#find(fn) as AbortableTask)(arg, { signal: controller.signal }), arg) : invokeBusy(journal, this.#find(fn), arg);
+    this.#mark(id, -1, true, true);
+    let value: unknown;
+    try {
+      value = this.#timed ? this.#timed(call, (s) => (span = s)) : call();
+    } catch (error) {
+      value = Promise.reject(error);
+    }
+    // An awaited task: what is held goes before the worker waits, with this task said to be the one running.
+    if (value instanceof Promise) this.#release(true);
+    return Promise.resolve(value).then(
+      (value) => this.#reply(span ? { t: "done", id, value, span } : { t: "done", id, value }, fail),
+      (error) => this.#answer(fail(serializeError(error))),
+    ).finally(() => this.#aborts.delete(id));
+  }
+
+  #batch(message: Extract<ToWorker, { t: "batch" }>): Promise<unknown> {
+    const { tasks } = message;
+    const spans: Span[] = [];
+    let sent = 0;
+    const result = (outcome: Outcome, i: number): [number, ...Outcome, Span?] => this.#timed ? [tasks[i]![0], ...outcome, spans[i]] : [tasks[i]![0], ...outcome];
+    const outcomes: Outcome[] = [];
+    // Answers that must go before the batch ends take those done so far; the rest go at its end.
+    this.#progress = {
+      take: () => {
+        const from = sent;
+        sent = outcomes.length;
+        return from === sent ? [] : [{ t: "batch-done", results: outcomes.slice(from, sent).map((o, i) => result(o, from + i)) }];
+      },
+    };
+    const timed = this.#timed;
+    const call = (i: number) => {
+      const [id, fn, arg] = tasks[i]!;
+      this.#mark(id, -1, i === 0, tasks.length === 1);
+      return timed === undefined ? invoke(this.#find(fn), arg) : timed(() => invoke(this.#find(fn), arg), (span) => (spans[i] = span));
+    };
+    return runInTurn(tasks.length, call, outcomes, () => this.#release(true)).then((outcomes) => {
+      this.#progress = undefined;
+      const rest = outcomes.slice(sent);
+      if (rest.length === 0) return;
+      const from = sent;
+      this.#reply(
+        { t: "batch-done", results: rest.map((o, i) => result(o, from + i)) },
+        () => ({ t: "batch-done", results: rejectUnsendable(rest).map((o, i) => result(o, from + i)) }),
+      );
+    });
+  }
+
+  #map(message: Extract<ToWorker, { t: "map" }>): Promise<unknown> {
+    const { id, fn, args } = message;
+    let span: Span | undefined;
+    let sent = 0;
+    const outcomes: Outcome[] = [];
+    // Items done before the chunk ends go as `items`; the chunk's `done` carries the rest.
+    this.#progress = {
+      take: () => {
+        const from = sent;
+        sent = outcomes.length;
+        return from === sent ? [] : [{ t: "items", id, from, outcomes: outcomes.slice(from, sent) }];
+      },
+    };
+    const done = (value: Outcome[]): FromWorker => span ? { t: "done", id, value, span } : { t: "done", id, value };
+    const chunk = () =>
+      runInTurn(args.length, (i) => {
+        this.#mark(id, i, i === 0, args.length === 1);
+        return invoke(this.#find(fn), args[i]);
+      }, outcomes, () => this.#release(true));
+    return (this.#timed ? this.#timed(chunk, (s) => (span = s)) as Promise<Outcome[]> : chunk()).then((value) => {
+      this.#progress = undefined;
+      const rest = value.slice(sent);
+      this.#reply(done(rest), () => done(rejectUnsendable(rest)));
+    });
+  }
+}
 
 /**
  * Times calls: when each began and ended, on the clock every thread and
@@ -221,7 +403,6 @@ function timeCalls(clock: (() => ThreadTimes) | undefined): Timed {
     return value.finally(end);
   };
 }
-type AbortableTask = (arg: unknown, context: { signal: AbortSignal }) => unknown;
 
 /**
  * The outcomes of a batch whose answer could not be sent, each value that
@@ -249,6 +430,17 @@ function invoke(task: Task, arg: unknown): unknown {
   return task(arg);
 }
 
+/** Calls a task with this thread's journal saying it is busy in the task's own code until the call returns. */
+function invokeBusy(journal: Int32Array | undefined, task: Task, arg: unknown): unknown {
+  if (journal === undefined) return invoke(task, arg);
+  journal[BUSY] = 1;
+  try {
+    return invoke(task, arg);
+  } finally {
+    journal[BUSY] = 0;
+  }
+}
+
 // Two targets make the call in `invoke` megamorphic before any task runs, so
 // an optimizing compiler never inlines a task into the worker's loop: V8's
 // Maglev (Deno) did, and its copy of a 50 µs loop ran 1.8x slower than the
@@ -259,14 +451,14 @@ for (let i = 0; i < 64; i++) invoke(i % 2 === 0 ? Number : String, i);
  * Runs `count` calls one after another, so a worker still runs one task at a
  * time: synchronous calls back to back, in a plain loop (an async function
  * around the hot loop cost Bun about 10% per call here), and from the first
- * call that returns a promise on, each awaited.
+ * call that returns a promise on, each awaited, `beforeWait` called first.
+ * Outcomes go into `outcomes` as each call ends.
  */
-function runInTurn(count: number, call: (index: number) => unknown): Promise<Outcome[]> {
-  const outcomes: Outcome[] = new Array(count);
+function runInTurn(count: number, call: (index: number) => unknown, outcomes: Outcome[], beforeWait: () => void): Promise<Outcome[]> {
   for (let i = 0; i < count; i++) {
     try {
       const value = call(i);
-      if (value instanceof Promise) return finishInTurn(outcomes, i, value, count, call);
+      if (value instanceof Promise) return finishInTurn(outcomes, i, value, count, call, beforeWait);
       outcomes[i] = [1, value];
     } catch (error) {
       outcomes[i] = [0, serializeError(error)];
@@ -275,10 +467,19 @@ function runInTurn(count: number, call: (index: number) => unknown): Promise<Out
   return Promise.resolve(outcomes);
 }
 
-async function finishInTurn(outcomes: Outcome[], from: number, pending: Promise<unknown>, count: number, call: (index: number) => unknown): Promise<Outcome[]> {
+async function finishInTurn(
+  outcomes: Outcome[],
+  from: number,
+  pending: Promise<unknown>,
+  count: number,
+  call: (index: number) => unknown,
+  beforeWait: () => void,
+): Promise<Outcome[]> {
   for (let i = from; i < count; i++) {
     try {
-      outcomes[i] = [1, await (i === from ? pending : call(i))];
+      const value = i === from ? pending : call(i);
+      if (value instanceof Promise) beforeWait();
+      outcomes[i] = [1, await value];
     } catch (error) {
       outcomes[i] = [0, serializeError(error)];
     }

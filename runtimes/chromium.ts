@@ -38,11 +38,11 @@ type PageAnswer = { ok: true; record: unknown } | { ok: false; usage?: string; e
 /**
  * Starts Chromium on a page of truepar's, ready to run experiments.
  *
- * @param options `roots`: more folders the page may load modules from (a `--task` module's).
+ * @param options `modules`: task modules beyond truepar's own the page may load (a `--task` module); `call()` adds the module it is given.
  * @returns The driver; `close()` ends the browser and the server.
  * @throws {Error} When the browser, playwright-core or esbuild is missing, naming how to get it.
  */
-export async function createChromiumDriver(options: { roots?: readonly string[] } = {}): Promise<RuntimeDriver> {
+export async function createChromiumDriver(options: { modules?: readonly string[] } = {}): Promise<RuntimeDriver> {
   const executable = findChromium();
   if (executable === undefined) throw new Error(`Cannot start chromium: ${chromiumMissing()}`);
   const playwright = await import("playwright-core").catch(() => {
@@ -51,7 +51,7 @@ export async function createChromiumDriver(options: { roots?: readonly string[] 
   await import("esbuild").catch(() => {
     throw new Error("Cannot start chromium: its page is bundled with esbuild, which is not installed (npm install esbuild)");
   });
-  const server = await startBrowserServer([ROOT, ...(options.roots ?? [])], page(PAGE_ENTRY));
+  const server = await startBrowserServer({ own: ROOT, modules: options.modules, page: (home) => page(home, PAGE_ENTRY) });
   let browser: Awaited<ReturnType<typeof playwright.chromium.launch>>;
   try {
     browser = await playwright.chromium.launch({
@@ -84,7 +84,7 @@ export async function createChromiumDriver(options: { roots?: readonly string[] 
     await tab.exposeFunction("__trueparMemory", (pids: number[]) => readProcMemory(pids));
     const errors: string[] = [];
     tab.on("pageerror", (error) => errors.push(error.message));
-    await tab.goto(`${server.origin}/`);
+    await tab.goto(server.home);
     const ready = await tab.waitForFunction(() => (globalThis as { truepar?: unknown }).truepar !== undefined, undefined, { timeout: 60_000 })
       .then(() => true, () => false);
     if (!ready) throw new Error(`Cannot start chromium: its page did not load${errors.length > 0 ? `: ${errors[0]}` : ""}`);
@@ -117,7 +117,10 @@ export async function createChromiumDriver(options: { roots?: readonly string[] 
       host,
       check: async (name, args) => void await call("check", name, args),
       run: (name, args, context) => call("run", name, args, context),
-      call: (module, name, args = []) => call("call", name, { module, args }),
+      call: (module, name, args = []) => {
+        if (module.protocol === "file:") server.allow(fileURLToPath(module));
+        return call("call", name, { module, args });
+      },
       close: async () => {
         await browser.close().catch(() => {});
         await server.close();
@@ -131,8 +134,8 @@ export async function createChromiumDriver(options: { roots?: readonly string[] 
 }
 
 /** The HTML of the page: its entry, bundled by the server. */
-function page(entry: string): string {
-  return `<!doctype html><meta charset="utf-8"><title>truepar</title><script type="module" src="/@fs${pathToFileURL(entry).pathname}"></script>`;
+function page(home: string, entry: string): string {
+  return `<!doctype html><meta charset="utf-8"><title>truepar</title><script type="module" src="${home}@fs${pathToFileURL(entry).pathname}"></script>`;
 }
 
 /**

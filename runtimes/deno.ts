@@ -39,6 +39,8 @@ class DenoAdapter implements RuntimeAdapter {
   };
 
   prepare = prepareInPlace;
+  // A Web Worker busy in JavaScript runs on after terminate(), until its task returns.
+  readonly stopsBusyThreads = false;
   // Deno's Web Workers take no limits; its children take V8's flag.
   readonly resourceLimits = { process: ["maxOldGenerationSizeMb"] } as const;
 

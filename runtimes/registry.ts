@@ -38,9 +38,9 @@ export interface RuntimeEntry {
   /**
    * Starts it, for a runtime driven from Node (`launch` is Node's, on `scripts/run.ts --runtime NAME`).
    *
-   * @param roots Folders beside truepar's that it may load modules from (a `--task` module's).
+   * @param modules Task modules beyond truepar's own that it may load (a `--task` module).
    */
-  drive?(roots: readonly string[]): Promise<RuntimeDriver>;
+  drive?(modules: readonly string[]): Promise<RuntimeDriver>;
   /** What is missing to run it, as one line, where its executable is not `launch`'s; `undefined` when it is here. */
   missing?(): string | undefined;
 }
@@ -78,7 +78,7 @@ export const RUNTIMES: readonly RuntimeEntry[] = [
     // A browser's Web Workers: Debian's chromium, driven from Node with playwright-core; no child processes.
     name: "chromium",
     launch: (_, typescript) => (typescript ? ["node", "--import", "tsx"] : ["node"]),
-    drive: (roots) => import("./chromium.ts").then((m) => m.createChromiumDriver({ roots })),
+    drive: (modules) => import("./chromium.ts").then((m) => m.createChromiumDriver({ modules })),
     missing: chromiumMissing,
     strategies: ["sequential", "async", "workers"],
     mainThreadMayWait: false,

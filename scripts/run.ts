@@ -110,7 +110,7 @@ async function openTarget({ experiment, runtime, options }: RunArgs): Promise<Ta
     const missing = runtimeMissing(entry.name);
     if (missing !== undefined) throw new UsageError(`Cannot run on ${entry.name}: ${missing}`);
     const task = (options as { task?: { module: URL } } | undefined)?.task;
-    const driver = await entry.drive(task === undefined ? [] : [path.dirname(fileURLToPath(task.module))]);
+    const driver = await entry.drive(task === undefined ? [] : [fileURLToPath(task.module)]);
     return {
       runtime: driver.runtime,
       host: driver.host,

@@ -148,6 +148,21 @@ for (const kind of ["worker", "process"] as const) {
     await closeCleanly(pool);
   });
 
+  test("a timed-out task whose thread the runtime cannot stop is counted, and the first timeout says so; an idle one is not", async () => {
+    const pool = await createPool({ adapter, kind, size: 1, module: TASKS });
+    const waiting = await pool.run("hang", null, { timeoutMs: 30 }).catch((e: unknown) => e);
+    assert.instance(waiting, TaskTimeoutError);
+    assert.is(pool.stats().unstoppable, 0);
+    const busy = await pool.run("spin", 300, { timeoutMs: 30 }).catch((e: unknown) => e) as Error;
+    assert.instance(busy, TaskTimeoutError);
+    const stuck = kind === "worker" && adapter.stopsBusyThreads === false;
+    assert.is(pool.stats().unstoppable, stuck ? 1 : 0);
+    if (stuck) assert.match(busy.message, `${adapter.runtime.name} ${adapter.runtime.version} cannot stop its worker thread, busy in the task`);
+    else assert.not.match(busy.message, "cannot stop");
+    assert.is(await pool.run("echo", 5), 5);
+    await closeCleanly(pool);
+  });
+
   test("10,000 tasks with aborts, timeouts and throws: each settles once, with the right error", async () => {
     const pool = await createPool({ adapter, kind, size: 2, module: TASKS });
     const outcomes: string[] = [];

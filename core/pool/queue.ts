@@ -27,6 +27,18 @@ export class TaskQueue<T extends Queued> implements Iterable<T> {
     this.#items.push(task);
   }
 
+  /** Puts tasks back at the head, in the order given, ahead of every task queued. */
+  unshift(tasks: readonly T[]): void {
+    if (tasks.length === 0) return;
+    if (this.#head >= tasks.length) {
+      this.#head -= tasks.length;
+      tasks.forEach((task, i) => (this.#items[this.#head + i] = task));
+    } else {
+      this.#items = [...tasks, ...this.#items.slice(this.#head)];
+      this.#head = 0;
+    }
+  }
+
   /** The first unsettled task, left in the queue. */
   peek(): T | undefined {
     while (this.#head < this.#items.length && this.#items[this.#head]!.settled) this.#items[this.#head++] = undefined;
@@ -82,13 +94,24 @@ export class PriorityQueue<T extends Prioritized> implements Iterable<T> {
 
   /** Adds a task behind those of its priority. */
   push(task: T): void {
-    let queue = this.#byPriority.get(task.priority);
+    this.#queueOf(task.priority).push(task);
+  }
+
+  #queueOf(priority: number): TaskQueue<T> {
+    let queue = this.#byPriority.get(priority);
     if (queue === undefined) {
       queue = new TaskQueue<T>();
-      this.#byPriority.set(task.priority, queue);
+      this.#byPriority.set(priority, queue);
       this.#queues = [...this.#byPriority].sort(([a], [b]) => b - a).map(([, q]) => q);
     }
-    queue.push(task);
+    return queue;
+  }
+
+  /** Puts tasks back at the head of their priority's queue, in the order given: tasks a dead worker had not started. */
+  unshift(tasks: readonly T[]): void {
+    for (const priority of new Set(tasks.map((task) => task.priority))) {
+      this.#queueOf(priority).unshift(tasks.filter((task) => task.priority === priority));
+    }
   }
 
   /** The first unsettled task of the highest priority, left in the queue. */

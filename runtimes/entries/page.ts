@@ -49,7 +49,8 @@ function createPageAdapter({ runtime, host, pid }: Setup): RuntimeAdapter {
     // A file on the machine is loaded from the page's server, which bundles it for the browser on request; where that
     // fails (a syntax error), the server's answer says where, which a failed import() would not.
     prepare: async (module) => {
-      const url = module.protocol === "file:" ? `${location.origin}/@fs${module.pathname}` : module.href;
+      // The page's own address holds the server's token: a file's is beside it.
+      const url = module.protocol === "file:" ? new URL(`@fs${module.pathname}`, location.href).href : module.href;
       const response = await fetch(url);
       if (!response.ok) throw new Error(await response.text());
       return url;

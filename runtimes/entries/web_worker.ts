@@ -20,13 +20,24 @@ interface DenoLike {
 }
 
 const deno = (globalThis as { Deno?: DenoLike }).Deno;
+/** What must run before this worker ends by its own hand: the server says what it holds. */
+const exitHooks: (() => void)[] = [];
 if (deno !== undefined) {
-  // Deno ends a worker that calls Deno.exit without telling its parent: tell it first.
+  // Deno ends a worker that calls Deno.exit without telling its parent: say what it holds, then tell it.
   const exit = deno.exit.bind(deno);
   deno.exit = (code = 0) => {
+    for (const hook of exitHooks.splice(0)) hook();
     scope.postMessage({ t: "exit", code });
     return exit(code);
   };
+  // process.exit does not go through Deno.exit: Deno runs "unload" for both.
+  globalThis.addEventListener("unload", () => {
+    for (const hook of exitHooks.splice(0)) hook();
+  });
+} else {
+  (globalThis as { process?: { on?(event: "exit", hook: () => void): void } }).process?.on?.("exit", () => {
+    for (const hook of exitHooks.splice(0)) hook();
+  });
 }
 
 serveTasks({
@@ -38,6 +49,7 @@ serveTasks({
   heapUsed: heapReader(),
   // A browser's worker has no /proc: its stand-in for node:fs throws, and the clock is not there.
   openThreadClock: "process" in globalThis ? openThreadClock : undefined,
+  onExit: (hook) => void exitHooks.push(hook),
 });
 
 /** This worker's heap: Deno's and Bun's own call, a browser's `performance.memory` where it has one (Chromium). */

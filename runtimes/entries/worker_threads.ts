@@ -21,4 +21,5 @@ serveTasks({
   // A worker's own isolate's heap, not the process's.
   heapUsed: () => process.memoryUsage().heapUsed,
   openThreadClock,
+  onExit: (hook) => void process.on("exit", hook),
 });
