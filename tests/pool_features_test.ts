@@ -27,7 +27,7 @@ for (const kind of ["worker", "process"] as const) {
 
   test("stats(): workers, busy, queued, running, done, failed, and latency and run-time percentiles", async () => {
     await using pool = await createPool({ adapter, kind, size: 2, module: TASKS });
-    assert.equal({ ...pool.stats(), latencyMs: null, runMs: null }, { workers: 2, busy: 0, queued: 0, running: 0, done: 0, failed: 0, recycled: 0, latencyMs: null, runMs: null });
+    assert.equal({ ...pool.stats(), latencyMs: null, runMs: null }, { workers: 2, busy: 0, queued: 0, running: 0, done: 0, failed: 0, recycled: 0, unstoppable: 0, latencyMs: null, runMs: null });
     const slow = Array.from({ length: 8 }, () => pool.run("spin", 30));
     const during = pool.stats();
     assert.is(during.busy, 2);
