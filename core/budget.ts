@@ -102,6 +102,8 @@ export interface TimeBudget {
   parts: BudgetParts;
   /** The same tasks' time on a CPU here against the smallest level: 1.3 means 30% more CPU time for the same work. */
   workRatio: number | null;
+  /** The same tasks' time inside their calls, here against the smallest level: under 1 where they ran faster side by side (waits that fire sooner). */
+  taskRatio: number;
   /** Why a part is `null`, by part. */
   notes: Partial<Record<keyof BudgetParts, string>>;
   /** Batches measured at this level, and at the smallest. */
@@ -245,6 +247,7 @@ export function measureBudget(level: readonly LaneTime[], base: readonly LaneTim
     lossMs,
     parts,
     workRatio: cpuHere !== null && cpuThere !== null && cpuThere > 0 ? cpuHere / cpuThere : null,
+    taskRatio: mean(level, (t) => t.inTaskMs) / Math.max(mean(base, (t) => t.inTaskMs), 1e-9),
     notes,
     batches: level.length,
     baseBatches: base.length,
@@ -342,6 +345,7 @@ export function poolBudgets(budgets: readonly TimeBudget[]): TimeBudget {
     lossMs: weigh((b) => b.lossMs)!,
     parts,
     workRatio: weigh((b) => b.workRatio),
+    taskRatio: weigh((b) => b.taskRatio ?? 1)!,
     notes: Object.assign({}, ...budgets.map((b) => b.notes)),
     batches,
     baseBatches: budgets.reduce((total, b) => total + b.baseBatches, 0),

@@ -64,8 +64,8 @@ export interface RunPoint {
   /**
    * Above the smallest level: the most speedup the machine allows here (the
    * level's cores over the smallest level's, or the level itself where the
-   * tasks wait rather than compute), and the rounds whose ratio went past it
-   * by more than the noise floor, which is what puts an interval's end there.
+   * tasks wait rather than compute), and the rounds whose ratio went past
+   * it, which is what puts an interval's end there.
    */
   limit?: { speedup: number; roundsBeyond?: RoundBeyond[] };
   /** Above the smallest level: where the time went, against the ideal, cold (pool start included) and steady. */

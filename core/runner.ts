@@ -270,7 +270,8 @@ function summarize(run: ScalingPlan, measured: Measured): RunRecord {
     const point = summarizePoint(concurrency, samples.get(concurrency)!, base, noise, [...checksums][0]!, run.ceiling ? [ceilings.get(concurrency)!, baseCeiling] : undefined);
     if (concurrency === baseLevel) return point;
     const limit = speedupLimit({ strategy: run.strategy, level: concurrency, base: baseLevel, cores: host.cores, waits: run.workload.waits ?? false });
-    const beyond = roundsBeyond(limit * (1 + noise.floor), samples.get(concurrency)!, base, control);
+    // Every round past the limit itself: an interval's end pooled over several runs may be any of them.
+    const beyond = roundsBeyond(limit, samples.get(concurrency)!, base, control);
     point.limit = { speedup: limit, ...(beyond.length > 0 && { roundsBeyond: beyond }) };
     point.budget = budgetOf(run.strategy, samples.get(concurrency)!, [...base, ...control]);
     return point;

@@ -67,16 +67,26 @@ export interface Table {
   rows: string[][];
   /** A line under the table. */
   note?: string;
-  /** Where it shows: everywhere (default), in report.md only, or nowhere (a CSV file only). */
-  show?: "all" | "markdown" | "none";
+  /**
+   * Per row, what a figure of it that passes what the machine allows owes
+   * that to: printed at the end of the row's line (a column in report.md).
+   */
+  why?: (string | undefined)[];
+  /** Where it shows: everywhere (default), in the terminal only, in report.md only, or nowhere (a CSV file only). */
+  show?: "all" | "text" | "markdown" | "none";
   /** Also written as this CSV file. */
   csv?: string;
 }
 
-/** Something a reader should see; an `error` means the results cannot be trusted. */
+/**
+ * Something a reader should see; an `error` means the results cannot be
+ * trusted. One per cause: `cells` lists where it applies (report.md shows
+ * them; the terminal, how many).
+ */
 export interface Warning {
   severity: "error" | "warning" | "note";
   text: string;
+  cells?: string[];
 }
 
 /** A chart, as a Vega-Lite specification the report renders to SVG. */

@@ -7,9 +7,13 @@
 
 import type { Report, Table } from "./_report.ts";
 import { describeHost } from "./_hosts.ts";
+import { wrapLine } from "../experiments/scaling/format.ts";
 
 /**
- * The report as text for the terminal.
+ * The report as text for the terminal, no line wider than 100 columns: the
+ * verdict first, then each experiment's tables (a table too wide for a
+ * terminal says so and points at report.md), its lines, and the warnings,
+ * one per cause, after the figures they qualify.
  *
  * @param report The report.
  * @returns Lines of text.
@@ -23,14 +27,22 @@ export function formatReportText(report: Report): string {
   if (report.verdict.length > 0) out.push("", "verdict (cpu work, steady state):", ...report.verdict.map((v) => `  ${v}`));
   for (const section of report.sections) {
     for (const table of shown(section.tables, "text")) {
-      out.push("", table.title, textTable(table.header, table.rows));
+      const widest = Math.max(...textTable(table.header, table.rows).split("\n").map((line) => line.length));
+      const lines = textTable(table.header, table.rows, table.why).split("\n");
+      if (widest > WIDTH) {
+        out.push("", table.title, `  (${table.header.length} columns, ${widest} wide: too wide for a terminal; the table is in report.md)`);
+        continue;
+      }
+      out.push("", table.title, ...lines);
       if (table.note) out.push(`  cold (fresh pool, start-up included): ${table.note}`);
     }
     if (section.lines.length > 0) out.push("", ...section.lines);
   }
-  if (report.warnings.length > 0) out.push("", "warnings:", ...report.warnings.map((w) => `  - ${w.severity}: ${w.text}`));
+  if (report.warnings.length > 0) {
+    out.push("", "warnings:", ...report.warnings.map((w) => `  - ${w.severity}: ${w.text}${w.cells?.length ? ` (${w.cells.length}: in report.md)` : ""}`));
+  }
   if (report.missing.length > 0) out.push("", `missing cells (failed or not reached): ${report.missing.join(", ")}`);
-  return out.join("\n");
+  return out.map((line) => wrapLine(line, WIDTH)).join("\n");
 }
 
 /**
@@ -61,19 +73,26 @@ export function formatReportMarkdown(report: Report, charts: string[]): string {
     for (const table of detail) out.push(...markdownSection(table));
   }
   if (charts.length > 0) out.push("", "## Charts", "", ...charts.map((chart) => `![${chart}](${chart})`));
-  out.push("", "## Warnings", "", ...(report.warnings.length ? report.warnings.map((w) => `- ${w.severity}: ${w.text}`) : ["None."]));
+  out.push("", "## Warnings", "", ...(report.warnings.length ? report.warnings.flatMap((w) => [`- ${w.severity}: ${w.text}`, ...(w.cells ?? []).map((cell) => `  - ${cell}`)]) : ["None."]));
   if (report.missing.length) out.push("", `Missing cells (failed or not reached): ${report.missing.join(", ")}.`);
   return out.join("\n") + "\n";
 }
 
 function markdownSection(table: Table): string[] {
-  if (table.show === "markdown") return ["", `## ${table.title}`, "", ...(table.note ? [table.note, ""] : []), markdownTable(table.header, table.rows)];
-  return ["", `## ${table.title}`, "", markdownTable(table.header, table.rows), ...(table.note ? ["", `Cold speedups (a fresh pool per sample, start-up and warm-up included, as the article measures): ${table.note}.`] : [])];
+  // What a figure past the machine's limit owes it to: a column of its own, where any row has one.
+  const why = table.why?.some((w) => w !== undefined);
+  const header = why ? [...table.header, "past what the machine allows"] : table.header;
+  const rows = why ? table.rows.map((row, i) => [...row, table.why![i] ?? ""]) : table.rows;
+  if (table.show === "markdown") return ["", `## ${table.title}`, "", ...(table.note ? [table.note, ""] : []), markdownTable(header, rows)];
+  return ["", `## ${table.title}`, "", markdownTable(header, rows), ...(table.note ? ["", `Cold speedups (a fresh pool per sample, start-up and warm-up included, as the article measures): ${table.note}.`] : [])];
 }
 
 function shown(tables: readonly Table[], where: "text" | "markdown"): Table[] {
   return tables.filter((t) => (t.show ?? "all") === "all" || t.show === where);
 }
+
+/** The columns a terminal line may take. */
+const WIDTH = 100;
 
 /**
  * Every table that has a CSV file, as CSV.
@@ -97,10 +116,16 @@ function quoteCsv(value: string): string {
  * @param rows The rows.
  * @returns The lines.
  */
-export function textTable(header: string[], rows: string[][]): string {
+export function textTable(header: string[], rows: string[][], why?: readonly (string | undefined)[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ").trimEnd();
-  return [line(header), ...rows.map(line)].join("\n");
+  // A figure past the machine's limit: why, at the end of its row's line, or just under it where the line would pass 100 columns.
+  const reason = (text: string, i: number) => {
+    const note = why?.[i];
+    if (note === undefined) return [text];
+    return text.length + 4 + note.length <= WIDTH ? [`${text}  * ${note}`] : [text, `  * ${note}`];
+  };
+  return [line(header), ...rows.flatMap((row, i) => reason(line(row), i))].join("\n");
 }
 
 /**

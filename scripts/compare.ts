@@ -112,7 +112,7 @@ function merge(dirs: readonly string[], out: string | undefined): number {
     ...verdicts,
   ];
   console.log([...lines, ...tables.flatMap((t) => ["", t.title, textTable(t.header, t.rows)])].join("\n"));
-  const dir = path.resolve(out ?? path.join("results", `merge-${new Date().toISOString().replace(/[:.]/g, "-")}`));
+  const dir = path.resolve(out ?? path.join(resultsRoot(), `merge-${new Date().toISOString().replace(/[:.]/g, "-")}`));
   mkdirSync(dir, { recursive: true });
   const markdown = ["# truepar: hosts side by side", "", ...lines.map((l) => (l === "" ? "" : `- ${l}`)), ...tables.flatMap((t) => ["", `## ${t.title}`, "", markdownTable(t.header, t.rows)])];
   writeAtomically(path.join(dir, "merge.md"), markdown.join("\n") + "\n");
@@ -122,8 +122,7 @@ function merge(dirs: readonly string[], out: string | undefined): number {
 
 async function compare(args: CompareArgs): Promise<number> {
   const seed = args.seed ?? crypto.getRandomValues(new Uint32Array(1))[0]!;
-  // results/ of the folder it runs in: the checkout with npm start, the user's project with npx truepar compare.
-  const out = path.resolve(args.out ?? path.join("results", new Date().toISOString().replace(/[:.]/g, "-")));
+  const out = path.resolve(args.out ?? path.join(resultsRoot(), new Date().toISOString().replace(/[:.]/g, "-")));
   mkdirSync(path.join(out, "cells"), { recursive: true });
   $.cwd = root;
   $.quiet = true;
@@ -226,6 +225,15 @@ async function compare(args: CompareArgs): Promise<number> {
   }
   const distrust = report.warnings.some((w) => w.severity === "error");
   return failures.length === 0 && !distrust ? 0 : 1;
+}
+
+/**
+ * Where result sets go without `--out`: results/ of the folder it runs in (the
+ * checkout with npm start, the user's project with npx truepar compare), or
+ * `TRUEPAR_RESULTS`.
+ */
+function resultsRoot(): string {
+  return process.env.TRUEPAR_RESULTS || "results";
 }
 
 function describeFailure(name: string, result: { exitCode: number | null; signal: string | null; stdout: string; stderr: string }): string | undefined {

@@ -249,7 +249,9 @@ def measure_budget(level, base, kind, cold, gil):
     parts["unexplained"] = rest
     cpu_there = mean(base, lambda t: t["cpuMs"]) if timed else 0
     return {"idealMs": ideal, "measuredMs": measured, "lossMs": loss, "parts": parts,
-            "workRatio": mean(level, lambda t: t["cpuMs"]) / cpu_there if cpu_there else None, "notes": notes, "batches": len(level), "baseBatches": len(base)}
+            "workRatio": mean(level, lambda t: t["cpuMs"]) / cpu_there if cpu_there else None,
+            "taskRatio": mean(level, lambda t: t["inTaskMs"]) / max(mean(base, lambda t: t["inTaskMs"]), 1e-9),
+            "notes": notes, "batches": len(level), "baseBatches": len(base)}
 
 
 def measure_ceiling(args, concurrency):

@@ -41,6 +41,8 @@ $.cwd = root;
 $.quiet = true;
 let passed = 0;
 let failed = 0;
+// The user's results/ is theirs: the tests write their result sets elsewhere, and this checks that they did.
+const resultsBefore = listResults();
 
 if (filters.length === 0) {
   for (const [name, command] of [
@@ -75,6 +77,9 @@ for (const { name } of versions) {
   for (const file of files.filter((f) => f === "pool_test.ts" || f === "faults_test.ts")) await runFile(name, file, {});
 }
 
+const added = listResults().filter((entry) => !resultsBefore.includes(entry));
+report("results/ left as it was", added.length === 0 ? 1 : 0, added.length === 0 ? 0 : 1, `the tests wrote into results/: ${added.join(", ")}`);
+
 console.log(`\n${passed} passed, ${failed} failed`);
 process.exitCode = failed === 0 ? 0 : 1;
 
@@ -104,4 +109,13 @@ function report(name: string, ok: number, bad: number, output: string): void {
   failed += bad;
   console.log(`${bad === 0 ? "ok  " : "FAIL"} ${name}: ${ok} passed${bad ? `, ${bad} failed` : ""}`);
   if (bad) console.log(output.replace(/^/gm, "     | "));
+}
+
+/** What the checkout's results/ holds, by name. */
+function listResults(): string[] {
+  try {
+    return readdirSync(path.join(root, "results"));
+  } catch {
+    return [];
+  }
 }

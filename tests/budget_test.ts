@@ -79,7 +79,7 @@ lanes("on one event loop the time between tasks is serial; without the threads' 
 
 lanes("the parts in speedup add up to what the speedup lacks of the ideal; pooled budgets weigh their batches", () => {
   const parts = (imbalance: number): BudgetParts => ({ startup: null, messages: 1, serial: null, imbalance, work: 0, runQueue: 0, stolen: null, unexplained: 0 });
-  const one = { idealMs: 50, measuredMs: 60, lossMs: 10, parts: parts(9), workRatio: 1, notes: {}, batches: 1, baseBatches: 2 };
+  const one = { idealMs: 50, measuredMs: 60, lossMs: 10, parts: parts(9), workRatio: 1, taskRatio: 1, notes: {}, batches: 1, baseBatches: 2 };
   const three = { ...one, lossMs: 2, parts: parts(1), batches: 3, baseBatches: 6 };
   const pooled = poolBudgets([one, three]);
   assert.is(pooled.lossMs, 4);

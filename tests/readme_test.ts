@@ -1,7 +1,9 @@
 /** Every TypeScript example in README.md runs as written, on the runtime running this file. */
 
 import { RUNTIME } from "./_guard.ts";
-import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
@@ -69,17 +71,20 @@ if (RUNTIME === "node") {
   const browser = chromiumMissing() === undefined;
   for (const command of commands.filter((c) => !(c in LONG) && (browser || !c.includes("--runtime chromium")))) {
     shell(`${command}`, async () => {
-      if (command.includes("results/A")) {
-        for (const name of ["A", "B"]) {
-          const dir = fileURLToPath(new URL(`results/${name}`, ROOT));
-          rmSync(dir, { recursive: true, force: true });
-          cpSync(writeResultSet(), dir, { recursive: true });
+      // Result sets go to a folder of the test's own, never the checkout's results/: the command's results/ is that folder.
+      const results = mkdtempSync(path.join(os.tmpdir(), "truepar-readme-"));
+      try {
+        if (command.includes("results/A")) {
+          for (const name of ["A", "B"]) cpSync(writeResultSet(), path.join(results, name), { recursive: true });
         }
+        const written = command.replaceAll("results/", `${results}/`);
+        const result = await execa(written, { shell: true, reject: false, timeout: 120_000, cwd: ROOT, env: { NO_COLOR: "1", TRUEPAR_RESULTS: results } });
+        assert.is(result.exitCode, 0, `${command}\n${result.stdout}\n${result.stderr}`);
+        assert.ok((result.stdout + result.stderr).trim().length > 0, "the command printed nothing");
+        assert.not.match(result.stderr, /\n\s+at /, "a stack trace");
+      } finally {
+        rmSync(results, { recursive: true, force: true });
       }
-      const result = await execa(command, { shell: true, reject: false, timeout: 120_000, cwd: ROOT, env: { NO_COLOR: "1" } });
-      assert.is(result.exitCode, 0, `${command}\n${result.stdout}\n${result.stderr}`);
-      assert.ok((result.stdout + result.stderr).trim().length > 0, "the command printed nothing");
-      assert.not.match(result.stderr, /\n\s+at /, "a stack trace");
     });
   }
 }

@@ -105,8 +105,9 @@ export interface BreakevenRecord {
    * on the event loop, and in one worker alone (no other work running). A
    * worker's loop can run at another speed than the main thread's (the JIT
    * compiled it from other feedback): the speedups include that difference.
+   * `process`: the same in one child process alone, where the runtime starts them.
    */
-  loneTaskMs: { main: number; worker: number };
+  loneTaskMs: { main: number; worker: number; process?: number };
   results: BreakevenResult[];
   curves: (Way & { points: SizePoint[] })[];
 }
@@ -193,11 +194,12 @@ export async function runBreakeven(options: BreakevenOptions): Promise<Breakeven
       }
     }
 
-    // One task of the largest size, alone: on the event loop, then in one worker with nothing else running.
-    onStep?.("one task alone, here and in a worker");
+    // One task of the largest size, alone: on the event loop, then in one worker, then in one child, with nothing else running.
+    onStep?.("one task alone, here, in a worker and in a process");
     const largest = sizes.at(-1)!;
     const workerPool = pools.get(WAYS[0]!)!;
-    const lone: { main: number[]; worker: number[] } = { main: [], worker: [] };
+    const processPool = pools.get(ways.find((way) => way.strategy === "processes")!);
+    const lone: { main: number[]; worker: number[]; process: number[] } = { main: [], worker: [], process: [] };
     for (let i = 0; i < 3; i++) {
       let start = performance.now();
       spinAll([largest.iterations]);
@@ -205,6 +207,10 @@ export async function runBreakeven(options: BreakevenOptions): Promise<Breakeven
       start = performance.now();
       await workerPool.run("spin", largest.iterations);
       lone.worker.push(performance.now() - start);
+      if (processPool === undefined) continue;
+      start = performance.now();
+      await processPool.run("spin", largest.iterations);
+      lone.process.push(performance.now() - start);
     }
 
     const curves = ways.map((way) => ({
@@ -222,7 +228,7 @@ export async function runBreakeven(options: BreakevenOptions): Promise<Breakeven
       startedAt,
       settings: { workers, rounds, sizesUs: sizes.map((s) => s.us), seed, spinMicros: SPIN_MICROS, batchUs: BATCH_US },
       nsPerIteration,
-      loneTaskMs: { main: median(lone.main), worker: median(lone.worker) },
+      loneTaskMs: { main: median(lone.main), worker: median(lone.worker), ...(lone.process.length > 0 && { process: median(lone.process) }) },
       results: curves.map((curve) => summarizeCurve(adapter.runtime.name, curve)),
       curves,
     };

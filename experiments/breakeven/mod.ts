@@ -55,6 +55,7 @@ export const breakeven: Experiment<BreakevenArgs, BreakevenRecord, BreakevenReco
         csv: "breakeven.csv",
         header: ["runtime", "strategy", "mode", "break-even", "90% of best", "best speedup"],
         rows: records.flatMap((r) => r.results.map((x) => [label(r), x.strategy, x.mode, us(x.breakEvenUs), us(x.ninetyPercentUs), `${x.best.speedup.toFixed(2)}x at ${x.best.us} µs`])),
+        why: records.flatMap((r) => r.results.map((x) => pastCores(r, x.strategy, x.best.speedup))),
       }],
       charts: [{
         file: "breakeven.svg",
@@ -115,11 +116,34 @@ export function formatBreakeven(record: BreakevenRecord): string {
   lines.push("speedup over the event loop at each size; ~ where its interval does not clear 1", "");
   for (const r of record.results) {
     const best = record.curves.find((c) => c.strategy === r.strategy && c.mode === r.mode)!.points.find((p) => p.us === r.best.us)!;
-    lines.push(`${`${r.strategy} ${r.mode}`.padEnd(20)}pays from ${r.breakEvenUs === null ? "no size measured" : `${r.breakEvenUs} µs`} · 90% of its best from ${r.ninetyPercentUs === null ? "-" : `${r.ninetyPercentUs} µs`} · best ${formatSpeedup(best.speedup, best.speedupCI)} at ${r.best.us} µs`);
+    const why = pastCores(record, r.strategy, best.speedup);
+    lines.push(`${`${r.strategy} ${r.mode}`.padEnd(20)}pays from ${r.breakEvenUs === null ? "no size measured" : `${r.breakEvenUs} µs`} · 90% of its best from ${r.ninetyPercentUs === null ? "-" : `${r.ninetyPercentUs} µs`} · best ${formatSpeedup(best.speedup, best.speedupCI)} at ${r.best.us} µs${why ? ` · ${why}` : ""}`);
   }
   const note = threadSpeedNote(record);
   if (note !== undefined) lines.push("", `note: ${note}`);
   return lines.join("\n");
+}
+
+/**
+ * Why a best speedup passes the workers' cores, when it does by more than
+ * 5%: a task alone ran faster in a worker or a child process than on the
+ * event loop (the same loop, compiled from other feedback), which every
+ * speedup of that strategy holds besides the parallelism.
+ *
+ * @param record The break-even record.
+ * @param strategy Workers or processes.
+ * @param speedup The figure.
+ * @returns A few words, or `undefined` within the cores.
+ */
+export function pastCores(record: BreakevenRecord, strategy: string, speedup: number): string | undefined {
+  const cores = Math.min(record.settings.workers, record.host.cores);
+  if (speedup <= cores * 1.05) return undefined;
+  const lone = record.loneTaskMs === undefined ? undefined : strategy === "processes" ? record.loneTaskMs.process : record.loneTaskMs.worker;
+  const faster = lone === undefined ? undefined : record.loneTaskMs.main / lone;
+  const where = strategy === "processes" ? "a process" : "a worker";
+  return faster !== undefined && faster > 1.05
+    ? `past ${cores} cores: a task alone ran ${faster.toFixed(2)}x as fast in ${where} as on the event loop (other JIT code)`
+    : `past ${cores} cores, which no lone task's speed explains: a noisy size`;
 }
 
 /** When a lone worker runs the loop more than 10% off the main thread's speed: what the speedups then hold besides parallelism. */

@@ -70,6 +70,8 @@ export interface KernelResult {
   tiering: { js: Tiering; wasm: Tiering; wasmSimd?: Tiering };
   /** Batch time (pool ready to last result) with 1 worker over 2, 8 tasks. */
   workerSpeedup: { js: number; wasm: number };
+  /** The same tasks' time inside their calls with 2 workers over 1 (the scaling run's time budget): under 1 where they ran faster side by side. */
+  workerTaskRatio?: { js: number; wasm: number };
   checksums: { js: string; wasm: string; wasmSimd?: string; native?: string };
   /** Whether every variant gave the same checksum. */
   agree: boolean;
@@ -202,10 +204,7 @@ export async function runKernels(options: KernelsOptions): Promise<KernelsRecord
         ...(nativeRun && { native: nativeRun.samplesMs }),
       },
       tiering: { js: jsRun.tiering, wasm: wasmRun.tiering, ...(simdRun && { wasmSimd: simdRun.tiering }) },
-      workerSpeedup: {
-        js: await workerSpeedup(adapter, plan.name, plan.params, repeat),
-        wasm: await workerSpeedup(adapter, `wasm-${plan.name}`, plan.params, repeat),
-      },
+      ...await workerSpeedups(adapter, plan.name, plan.params, repeat),
       checksums,
       agree: new Set(Object.values(checksums)).size === 1,
       ...(plan.exact !== undefined && { exact: plan.exact }),
@@ -272,10 +271,19 @@ async function timeInterleaved(
   return runs;
 }
 
-async function workerSpeedup(adapter: RuntimeAdapter, workload: string, params: Record<string, number>, repeat: number): Promise<number> {
-  // The cold batch of each sample warms the workers; the steady batch is the figure. Three paired rounds, fewer if fewer calls were asked for.
-  const record = await runScaling({ adapter, workload, params, strategy: "workers", concurrency: [1, 2], tasks: 8, repeat: Math.min(repeat, 3), warmup: 0 });
-  return record.points[1]!.steadySpeedup;
+/** The kernel as JavaScript and as Wasm in 1 and 2 workers: the steady speedups, and how long the tasks took side by side. */
+async function workerSpeedups(adapter: RuntimeAdapter, name: string, params: Record<string, number>, repeat: number): Promise<Pick<KernelResult, "workerSpeedup" | "workerTaskRatio">> {
+  const run = async (workload: string) => {
+    // The cold batch of each sample warms the workers; the steady batch is the figure. Three paired rounds, fewer if fewer calls were asked for.
+    const record = await runScaling({ adapter, workload, params, strategy: "workers", concurrency: [1, 2], tasks: 8, repeat: Math.min(repeat, 3), warmup: 0 });
+    return record.points[1]!;
+  };
+  const js = await run(name);
+  const wasm = await run(`wasm-${name}`);
+  return {
+    workerSpeedup: { js: js.steadySpeedup, wasm: wasm.steadySpeedup },
+    workerTaskRatio: { js: js.budget!.steady.taskRatio, wasm: wasm.budget!.steady.taskRatio },
+  };
 }
 
 /**

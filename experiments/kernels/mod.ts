@@ -69,6 +69,7 @@ export const kernels: Experiment<KernelsArgs, KernelsRecord, KernelsRecord[]> = 
           k.nsPerStep.native === undefined ? "-" : `${(k.nsPerStep.wasm / k.nsPerStep.native).toFixed(2)}x`,
           `${k.workerSpeedup.js.toFixed(2)}x`, `${k.workerSpeedup.wasm.toFixed(2)}x`, k.agree ? "agree" : "DISAGREE",
         ])),
+        why: records.flatMap((r) => r.kernels.map((k) => workersPastCores(r, k))),
       }],
       charts: [{
         file: "kernels.svg",
@@ -114,6 +115,25 @@ function positiveScale(raw: string): number {
 }
 
 /**
+ * Why a kernel's speedup from 1 to 2 workers passes the cores, when it does
+ * by more than 5%: its tasks ran faster side by side (the time budget of the
+ * run that measured it), or not, and then it was a fast sample.
+ *
+ * @param record The kernels record.
+ * @param kernel One kernel's result.
+ * @returns A few words, or `undefined` within the cores.
+ */
+export function workersPastCores(record: KernelsRecord, kernel: KernelsRecord["kernels"][number]): string | undefined {
+  const cores = Math.min(2, record.host.cores);
+  const past = (["js", "wasm"] as const).filter((v) => kernel.workerSpeedup[v] > cores * 1.05);
+  if (past.length === 0) return undefined;
+  return past.map((v) => {
+    const ratio = kernel.workerTaskRatio?.[v];
+    return `${v} past ${cores} cores: ${ratio !== undefined && ratio < 0.95 ? `its tasks took ${ratio.toFixed(2)}x as long side by side (caches, or the JIT's code)` : "a fast sample, which its tasks' time does not explain"}`;
+  }).join("; ");
+}
+
+/**
  * Formats a kernels record: ns per step per variant, the ratios to native C,
  * the worker speedups, tiering and the shared-memory run.
  *
@@ -130,7 +150,8 @@ export function formatKernels(record: KernelsRecord): string {
   for (const k of record.kernels) {
     const { js, wasm, wasmSimd, native: c } = k.nsPerStep;
     const ratio = (value: number) => (c === undefined ? "-" : `${(value / c).toFixed(2)}x`);
-    lines.push(`${k.name.padEnd(11)}${ns(js)}${ns(wasm)}${ns(wasmSimd)}${ns(c)}  ${ratio(wasm)} · ${ratio(js)} · ${k.workerSpeedup.js.toFixed(2)}x, ${k.workerSpeedup.wasm.toFixed(2)}x · ${k.agree ? `all ${k.checksums.js}` : `DISAGREE ${JSON.stringify(k.checksums)}`}`);
+    const past = workersPastCores(record, k);
+    lines.push(`${k.name.padEnd(11)}${ns(js)}${ns(wasm)}${ns(wasmSimd)}${ns(c)}  ${ratio(wasm)} · ${ratio(js)} · ${k.workerSpeedup.js.toFixed(2)}x, ${k.workerSpeedup.wasm.toFixed(2)}x · ${k.agree ? `all ${k.checksums.js}` : `DISAGREE ${JSON.stringify(k.checksums)}`}${past ? ` · ${past}` : ""}`);
   }
   const shortest = Math.min(...record.kernels.flatMap((k) => Object.values(k.samplesMs).flatMap((samples) => samples ?? [])));
   if (shortest < MIN_TIMED_MS) {

@@ -77,9 +77,11 @@ export const WIDTH = 100;
  */
 export function wrapLine(line: string, width: number): string {
   if (line.length <= width) return line;
-  const indent = /^ */.exec(line)![0] + "  ";
+  const lead = /^ */.exec(line)![0];
+  const indent = lead + "  ";
   const out: string[] = [];
   let current = "";
+  line = line.slice(lead.length);
   const add = (piece: string, joint: string) => {
     if (current === "") current = piece;
     else if (current.length + joint.length + piece.length > width) {
@@ -96,6 +98,7 @@ export function wrapLine(line: string, width: number): string {
     } else add(item, " · ");
   }
   out.push(current);
+  out[0] = lead + out[0];
   return out.join("\n");
 }
 

@@ -73,8 +73,8 @@ export interface ScalingRow {
   budget?: { cold: TimeBudget; steady: TimeBudget };
   /** The most speedup the machine allows at this level (the cores' worth, or the level where the tasks wait). */
   limit?: number;
-  /** Where the steady interval's top passes that limit by more than the noise floor: what produced it. */
-  beyond?: string;
+  /** Where the steady interval's top passes that limit by more than the noise floor: what produced it, in a sentence and in a few words. */
+  beyond?: { text: string; short: string };
   checksum: string;
 }
 
@@ -176,7 +176,7 @@ export function summarizeScaling(cells: readonly ReportCell<CoreRunRecord>[]): S
         checksum: point.checksum,
         ...(budget && { budget }),
         ...(point.limit && { limit: point.limit.speedup }),
-        ...beyondLimit(records.map((r) => r.points.find((p) => p.concurrency === concurrency)!), warm.ci[1], floor.floor),
+        ...beyondLimit(records.map((r) => r.points.find((p) => p.concurrency === concurrency)!), warm.ci[1], floor.floor, budget?.steady.taskRatio),
       });
     }
   }
@@ -194,7 +194,7 @@ export function presentScaling(part: ScalingPart): Section {
   return {
     verdict: writeVerdict(part.rows),
     lines: noiseLines(part),
-    tables: [...scalingTables(part.rows), ...budgetTable(part.rows), ...amdahlTable(part), everyCell(part.rows), csvTable(part.rows)],
+    tables: [...compactTables(part.rows), ...scalingTables(part.rows), ...budgetTable(part.rows), ...amdahlTable(part), everyCell(part.rows), csvTable(part.rows)],
     charts: [...speedupCharts(part), ...budgetCharts(part.rows)],
     warnings: scalingWarnings(part.rows),
   };
@@ -202,14 +202,18 @@ export function presentScaling(part: ScalingPart): Section {
 
 function scalingWarnings(scaling: readonly ScalingRow[]): Warning[] {
   const warnings: Warning[] = [];
-  for (const row of scaling) {
-    const label = `${row.label} ${row.workload} ${row.strategy} at ${row.concurrency}`;
-    if (row.total.outliers > 0) {
-      warnings.push({ severity: "warning", text: `${label}: ${row.total.outliers} of ${row.total.n} samples are statistical outliers (modified z-score above 14): the machine was busy; rerun, or raise the repeats` });
-    }
+  const outliers = scaling.filter((row) => row.total.outliers > 0);
+  if (outliers.length > 0) {
+    warnings.push({
+      severity: "warning",
+      text: `${outliers.length} ${outliers.length === 1 ? "level" : "levels"} had an outlier sample (modified z-score above 14): the machine was busy; rerun, or raise the repeats`,
+      cells: outliers.map((row) => `${row.label} ${row.workload} ${strategyName(row)} at ${row.concurrency}: ${row.total.outliers} of ${row.total.n}`),
+    });
   }
   const capped = [...new Set(scaling.filter((r) => r.capped).map((r) => r.key))];
-  if (capped.length > 0) warnings.push({ severity: "note", text: `cells that hit their time cap before every steady interval was within ±5%: ${capped.join(", ")}` });
+  if (capped.length > 0) {
+    warnings.push({ severity: "note", text: `${capped.length} ${capped.length === 1 ? "cell" : "cells"} hit their time cap before every steady interval was within ±5%`, cells: capped });
+  }
   for (const workload of new Set(scaling.map((r) => r.workload))) {
     const byParams = new Map<string, Set<string>>();
     for (const row of scaling.filter((r) => r.workload === workload)) {
@@ -277,17 +281,19 @@ export function writeVerdict(scaling: readonly ScalingRow[]): string[] {
  * What put a pooled steady interval's top past what the machine allows: the
  * rounds, among every process's, whose ratio is that top.
  */
-function beyondLimit(points: readonly RunRecord["points"][number][], high: number, floor: number): { beyond?: string } {
+function beyondLimit(points: readonly RunRecord["points"][number][], high: number, floor: number, taskRatio?: number): { beyond?: ScalingRow["beyond"] } {
   const limit = points[0]?.limit?.speedup;
   if (limit === undefined || high <= limit * (1 + floor)) return {};
-  const rounds = points.flatMap((p) => (p.limit?.roundsBeyond ?? []).filter((r) => r.batch === "steady" && r.ratio >= high - 1e-9));
-  const slow = rounds.filter((r) => r.baseMs > r.controlMs * 1.05);
-  const why = rounds.length === 0
-    ? "a round past the limit (its record names it)"
-    : slow.length === rounds.length
-    ? `a round whose smallest level's sample was slow (${slow.map((r) => `${r.baseMs.toFixed(0)} ms against its control's ${r.controlMs.toFixed(0)}`).join("; ")})`
-    : "a round whose sample at this level ran faster than the cores allow (a clock, or a machine that changed speed)";
-  return { beyond: `its interval's top, ${high.toFixed(2)}x, is past the ${limit.toFixed(2)}x this machine allows: ${why}` };
+  const [round] = points.flatMap((p) => (p.limit?.roundsBeyond ?? []).filter((r) => r.batch === "steady" && Math.abs(r.ratio - high) < 1e-9));
+  const shorter = taskRatio !== undefined && taskRatio < 1 / (1 + floor) ? taskRatio : undefined;
+  const [why, short] = round === undefined
+    ? ["a round past the limit, from a record made before rounds were named", "see its records"]
+    : round.baseMs > round.controlMs * (1 + floor)
+    ? [`a round whose smallest level's sample was slow (${round.baseMs.toFixed(1)} ms; its control, the same work, ${round.controlMs.toFixed(1)})`, "a slow sample at the smallest level"]
+    : shorter !== undefined
+    ? [`a round whose tasks ran faster side by side (${shorter.toFixed(2)}x as long, over every round)`, "tasks faster side by side"]
+    : [`a round whose sample at this level ran faster than the cores allow (${round.levelMs.toFixed(1)} ms): a clock, or a machine that changed speed`, "a fast sample here"];
+  return { beyond: { text: `its interval's top, ${high.toFixed(2)}x, is past the ${limit.toFixed(2)}x this machine allows: ${why}`, short } };
 }
 
 /** How a row's strategy is named: CPython's workers are its threads. */
@@ -355,6 +361,14 @@ function scalingTables(scaling: readonly ScalingRow[]): Table[] {
     const distinctParams = new Set(runtimes.map(paramsOf));
     const notApplicable = runtimes.some((runtime) => columns.some((column) => !applies(rows.find((r) => r.label === runtime)!, column)));
     tables.push({
+      show: "markdown",
+      why: runtimes.map((runtime) => {
+        const notes = rows.filter((r) => r.label === runtime).flatMap((r) => {
+          const why = pastLimit(r);
+          return why ? [`${strategyName(r)} ${r.concurrency}: ${why}`] : [];
+        });
+        return notes.length > 0 ? notes.join("; ") : undefined;
+      }),
       title: `${workload} (${[...distinctParams].join(" / ")}; ${rows[0]!.tasks} tasks) · at 1: cold median s · above: steady speedup [95% CI] and cores busy; ~ within the noise floor${
         notApplicable ? "; n/a: not on that runtime (a browser has no child processes, and its page may not block its main thread)" : ""
       }`,
@@ -374,6 +388,70 @@ function scalingTables(scaling: readonly ScalingRow[]): Table[] {
   return tables;
 }
 
+/**
+ * What a level's figure owes it to, where it passes what the machine allows
+ * by more than the noise floor: its tasks running faster side by side (waits
+ * that fire sooner), or a slow sample at the smallest level putting its
+ * interval's top there.
+ *
+ * @param row A level of a cell.
+ * @returns A few words, or `undefined` where it stays within the limit.
+ */
+export function pastLimit(row: ScalingRow): string | undefined {
+  // The sequential control's figures are the noise floor's own: its line says so.
+  if (row.limit === undefined || row.concurrency === row.baseLevel || row.strategy === "sequential") return undefined;
+  const allowed = row.limit * (1 + row.noiseFloor);
+  const limit = `${Number(row.limit.toFixed(2))}x`;
+  if (row.steadySpeedup > allowed) {
+    const ratio = row.budget?.steady.taskRatio;
+    return ratio !== undefined && ratio < 1 / (1 + row.noiseFloor)
+      ? `past ${limit}: its tasks took ${ratio.toFixed(2)}x as long side by side`
+      : `past ${limit}, which its time budget does not explain`;
+  }
+  if (row.steadySpeedupCI[1] > allowed && row.beyond !== undefined) return `interval's top past ${limit}: ${row.beyond.short}`;
+  return undefined;
+}
+
+/**
+ * The terminal's table per workload: runtimes as rows, the event loop,
+ * workers and processes at the verdict's level (the most workers that each
+ * have a core) as columns, each the steady speedup, its interval and the
+ * cores busy. Every level, the cold figures and the budgets are report.md's.
+ */
+function compactTables(scaling: readonly ScalingRow[]): Table[] {
+  const columns = [["async", "event loop"], ["workers", "workers"], ["processes", "processes"]] as const;
+  return [...new Set(scaling.map((r) => r.workload))].map((workload) => {
+    const rows = scaling.filter((r) => r.workload === workload);
+    const runtimes = [...new Set(rows.map((r) => r.label))];
+    const levels = new Set(runtimes.map((runtime) => topLevel(rows.filter((r) => r.label === runtime))));
+    const at = (runtime: string, strategy: string) => {
+      const own = rows.filter((r) => r.label === runtime);
+      return own.find((r) => r.strategy === strategy && r.concurrency === topLevel(own));
+    };
+    return {
+      title: `${workload} · steady speedup at ${[...levels].join(" or ")} [95% CI], cores busy · ~ within the noise floor · every level, cold figures, budgets: report.md`,
+      header: ["runtime", ...columns.map(([, name]) => name)],
+      rows: runtimes.map((runtime) => [
+        runtime === "cpython" ? "cpython (threads)" : runtime,
+        ...columns.map(([strategy]) => {
+          const row = at(runtime, strategy);
+          if (row !== undefined) return formatLevel(row);
+          return strategiesOf(rows.find((r) => r.label === runtime)!.runtime, WORKLOADS.get(workload)?.blocks).includes(strategy) ? "-" : "n/a";
+        }),
+      ]),
+      why: runtimes.map((runtime) => {
+        const notes = columns.flatMap(([strategy, name]) => {
+          const row = at(runtime, strategy);
+          const why = row && pastLimit(row);
+          return why ? [`${name} ${why}`] : [];
+        });
+        return notes.length > 0 ? notes.join("; ") : undefined;
+      }),
+      show: "text" as const,
+    };
+  });
+}
+
 function rank(column: string): number {
   return ["control", "async", "workers", "processes"].indexOf(column.split(" ")[0]!);
 }
@@ -385,7 +463,7 @@ function noiseLines(part: ScalingPart): string[] {
     const ceiling = part.rows.find((r) => r.label === runtime && r.ceiling !== undefined && r.concurrency > 1);
     const ceilingText = ceiling?.ceiling ? ` · ceiling at ${ceiling.concurrency}: ${formatSpeedup(ceiling.ceiling.estimate, ceiling.ceiling.ci)} (${ceiling.concurrency} independent processes, no messages)` : "";
     return `${runtime}: noise floor ±${(floor.floor * 100).toFixed(1)}% from ${floor.ratios.length} control pairs${ceilingText}`;
-  }).concat(part.rows.filter((r) => r.beyond).map((r) => `* ${r.label} ${r.workload} ${strategyName(r)} at ${r.concurrency}: ${r.beyond}`));
+  }).concat(part.rows.filter((r) => r.beyond && r.strategy !== "sequential").map((r) => `* ${r.label} ${r.workload} ${strategyName(r)} at ${r.concurrency}: ${r.beyond!.text}`));
 }
 
 /**
