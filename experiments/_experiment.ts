@@ -62,6 +62,8 @@ export interface PlannedCell {
 
 /** A table of the report. */
 export interface Table {
+  /** A name its chart refers to it by (`ChartSpec.table`). */
+  id?: string;
   title: string;
   header: string[];
   rows: string[][];
@@ -95,12 +97,34 @@ export interface ChartSpec {
   file: string;
   title: string;
   spec: TopLevelSpec;
+  /** The `id` of the table that holds the chart's figures: the page shows it with the chart. */
+  table?: string;
+}
+
+/** One cell of a verdict matrix: its figures, and how it reads. */
+export interface MatrixCell {
+  text: string;
+  /** `yes`: clears the noise floor and ran in parallel; `partly`; `no`: within the noise; `slower`: a slowdown beyond it. */
+  tone: "yes" | "partly" | "no" | "slower";
+  /** The speedup as a share of what the machine allows there (0–1 and a little above), for the cell's shade. */
+  share?: number;
+  /** More, for a tooltip. */
+  title?: string;
+}
+
+/** The verdict as a small matrix: rows (runtimes) by columns (strategies), `null` where it does not apply. */
+export interface VerdictMatrix {
+  title: string;
+  columns: string[];
+  rows: { label: string; cells: (MatrixCell | null)[] }[];
 }
 
 /** An experiment's part of the report. */
 export interface Section {
   /** The answers, one line each, shown first. */
   verdict: string[];
+  /** The verdict as a matrix, for the page. */
+  matrix?: VerdictMatrix;
   /** Lines after the tables, such as the noise floor per runtime. */
   lines: string[];
   tables: Table[];

@@ -34,7 +34,7 @@ export function formatReportText(report: Report): string {
         continue;
       }
       out.push("", table.title, ...lines);
-      if (table.note) out.push(`  cold (fresh pool, start-up included): ${table.note}`);
+      if (table.note) out.push(`  ${table.note}`);
     }
     if (section.lines.length > 0) out.push("", ...section.lines);
   }
@@ -84,7 +84,7 @@ function markdownSection(table: Table): string[] {
   const header = why ? [...table.header, "past what the machine allows"] : table.header;
   const rows = why ? table.rows.map((row, i) => [...row, table.why![i] ?? ""]) : table.rows;
   if (table.show === "markdown") return ["", `## ${table.title}`, "", ...(table.note ? [table.note, ""] : []), markdownTable(header, rows)];
-  return ["", `## ${table.title}`, "", markdownTable(header, rows), ...(table.note ? ["", `Cold speedups (a fresh pool per sample, start-up and warm-up included, as the article measures): ${table.note}.`] : [])];
+  return ["", `## ${table.title}`, "", markdownTable(header, rows), ...(table.note ? ["", `${table.note}.`] : [])];
 }
 
 function shown(tables: readonly Table[], where: "text" | "markdown"): Table[] {

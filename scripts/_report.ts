@@ -8,7 +8,7 @@
  */
 
 import type { RuntimeInfo } from "../core/adapter.ts";
-import type { ReportCell, Section, Warning } from "../experiments/_experiment.ts";
+import type { ReportCell, Section, VerdictMatrix, Warning } from "../experiments/_experiment.ts";
 import { EXPERIMENTS } from "../experiments/registry.ts";
 import { runtimeRank } from "../runtimes/registry.ts";
 import type { CellResult, Plan } from "./_results.ts";
@@ -29,6 +29,8 @@ export interface Report {
   sections: (Section & { experiment: string })[];
   /** The answers, from every section, shown first. */
   verdict: string[];
+  /** The answers as matrices, for the page. */
+  matrices: VerdictMatrix[];
   warnings: Warning[];
   /** Runs of the plan with no record: failed, or not reached. */
   missing: string[];
@@ -68,6 +70,7 @@ export function buildReport(plan: Plan, cells: readonly CellResult[]): Report {
     parts,
     sections,
     verdict: sections.flatMap((s) => s.verdict),
+    matrices: sections.flatMap((s) => (s.matrix ? [s.matrix] : [])),
     warnings: sections.flatMap((s) => s.warnings),
     missing: plan.order.filter((name) => !done.has(name) && !done.has(`${name}@1`)),
   };

@@ -61,6 +61,7 @@ export const kernels: Experiment<KernelsArgs, KernelsRecord, KernelsRecord[]> = 
       verdict: [],
       lines: [],
       tables: [{
+        id: "kernels",
         title: "kernels · ns per step, medians",
         csv: "kernels.csv",
         header: ["runtime", "kernel", "js ns", "wasm ns", "simd ns", "native ns", "wasm÷native", "1→2 workers js", "1→2 workers wasm", "checksums"],
@@ -73,6 +74,7 @@ export const kernels: Experiment<KernelsArgs, KernelsRecord, KernelsRecord[]> = 
       }],
       charts: [{
         file: "kernels.svg",
+        table: "kernels",
         title: "kernels: ns per step for JavaScript, Wasm, Wasm SIMD and native C",
         spec: {
           title: "kernels: ns per step",

@@ -49,10 +49,11 @@ export const overhead: Experiment<OverheadArgs, OverheadRecord, OverheadRecord[]
     return {
       verdict: [],
       lines: [],
-      tables: [{ title: "overhead · memory RSS / PSS in MB, latency medians", csv: "overhead.csv", ...overheadTable(records, label) }],
+      tables: [{ id: "overhead", title: "overhead · memory RSS / PSS in MB, latency medians", csv: "overhead.csv", ...overheadTable(records, label) }],
       charts: [
         {
           file: "memory.svg",
+          table: "overhead",
           title: "memory per worker and per process (MB, slope over 1, 2, 4, 8)",
           spec: groupedBars("memory per worker and per process", "MB", records.flatMap((r) => [
             { runtime: label(r), series: "worker RSS", value: r.perWorkerMB.rss },
@@ -63,6 +64,7 @@ export const overhead: Experiment<OverheadArgs, OverheadRecord, OverheadRecord[]
         },
         {
           file: "startup.svg",
+          table: "overhead",
           title: "start-up latency, spawn to ready (median ms)",
           spec: groupedBars("start-up latency", "ms", records.flatMap((r) => [
             { runtime: label(r), series: "worker", value: r.workerStartMs.median },

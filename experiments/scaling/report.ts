@@ -12,7 +12,7 @@ import { median, type SampleSummary, summarizeSamples } from "../../core/stats.t
 import { STRATEGIES } from "../../core/strategies.ts";
 import { runtimeRank, strategiesOf } from "../../runtimes/registry.ts";
 import { WORKLOADS } from "../../core/workloads/mod.ts";
-import type { ChartSpec, ReportCell, Section, Table, Warning } from "../_experiment.ts";
+import type { ChartSpec, ReportCell, Section, Table, VerdictMatrix, Warning } from "../_experiment.ts";
 import { runtimeLabels } from "../_experiment.ts";
 import { amdahl, type AmdahlFit, fitAmdahl, pairedRounds } from "../../core/amdahl.ts";
 import { formatBudget, formatSpeedup, PART_NAMES } from "./format.ts";
@@ -193,6 +193,7 @@ export function summarizeScaling(cells: readonly ReportCell<CoreRunRecord>[]): S
 export function presentScaling(part: ScalingPart): Section {
   return {
     verdict: writeVerdict(part.rows),
+    matrix: verdictMatrix(part.rows),
     lines: noiseLines(part),
     tables: [...compactTables(part.rows), ...scalingTables(part.rows), ...budgetTable(part.rows), ...amdahlTable(part), everyCell(part.rows), csvTable(part.rows)],
     charts: [...speedupCharts(part), ...budgetCharts(part.rows)],
@@ -296,6 +297,43 @@ function beyondLimit(points: readonly RunRecord["points"][number][], high: numbe
   return { beyond: { text: `its interval's top, ${high.toFixed(2)}x, is past the ${limit.toFixed(2)}x this machine allows: ${why}`, short } };
 }
 
+/**
+ * The verdict as a matrix: per runtime, cpu work in workers, in processes and
+ * on the event loop at the verdict's level, each cell its steady speedup, its
+ * interval and cores busy, toned by whether it ran truly in parallel and
+ * shaded by its share of what the machine allows there.
+ */
+function verdictMatrix(scaling: readonly ScalingRow[]): VerdictMatrix | undefined {
+  const cpu = scaling.filter((r) => r.workload === "cpu");
+  if (cpu.length === 0) return undefined;
+  const columns = [["workers", "workers (threads)"], ["processes", "processes"], ["async", "event loop"]] as const;
+  const runtimes = [...new Set(cpu.map((r) => r.label))];
+  return {
+    title: "Does cpu work run truly in parallel? Steady speedup at the machine's cores [95% CI], cores busy; shade: share of what the machine allows",
+    columns: columns.map(([, name]) => name),
+    rows: runtimes.map((runtime) => {
+      const own = cpu.filter((r) => r.label === runtime);
+      const top = topLevel(own);
+      return {
+        label: runtime,
+        cells: columns.map(([strategy]) => {
+          const row = own.find((r) => r.strategy === strategy && r.concurrency === top);
+          if (row === undefined) return null;
+          const parallel = ranInParallel(row, top);
+          const tone = parallel ? "yes" : row.steadyEvidence === "slowdown" ? "slower" : row.steadyEvidence === "speedup" ? "partly" : "no";
+          const limit = Math.min(top, row.cores) / Math.min(row.baseLevel, row.cores);
+          return {
+            text: `${formatLevel(row)} of ${top}`,
+            tone,
+            share: row.steadySpeedup / limit,
+            title: explainShortfall(row) ?? pastLimit(row) ?? "",
+          };
+        }),
+      };
+    }),
+  };
+}
+
 /** How a row's strategy is named: CPython's workers are its threads. */
 function strategyName(row: ScalingRow): string {
   return row.runtime === "cpython" && row.strategy === "workers" ? "threads" : row.strategy;
@@ -361,6 +399,7 @@ function scalingTables(scaling: readonly ScalingRow[]): Table[] {
     const distinctParams = new Set(runtimes.map(paramsOf));
     const notApplicable = runtimes.some((runtime) => columns.some((column) => !applies(rows.find((r) => r.label === runtime)!, column)));
     tables.push({
+      id: `scaling-${workload}`,
       show: "markdown",
       why: runtimes.map((runtime) => {
         const notes = rows.filter((r) => r.label === runtime).flatMap((r) => {
@@ -381,8 +420,10 @@ function scalingTables(scaling: readonly ScalingRow[]): Table[] {
           return applies(rows.find((r) => r.label === runtime)!, column) ? "-" : "n/a";
         }),
       ]),
-      note: rows.filter((r) => (r.strategy === "workers" || r.strategy === "processes") && r.concurrency > 1)
-        .map((r) => `${r.label} ${r.strategy} ${r.concurrency}: ${formatSpeedup(r.speedup, r.speedupCI)}`).join(" · "),
+      note: `cold, a fresh pool per sample, start-up and warm-up included, as the article measures: ${
+        rows.filter((r) => (r.strategy === "workers" || r.strategy === "processes") && r.concurrency > 1)
+          .map((r) => `${r.label} ${strategyName(r)} ${r.concurrency}: ${formatSpeedup(r.speedup, r.speedupCI)}`).join(" · ")
+      }`,
     });
   }
   return tables;
@@ -552,6 +593,7 @@ function speedupCharts(part: ScalingPart): ChartSpec[] {
     const color = { field: "runtime", type: "nominal", sort: runtimes } as const;
     return {
       file: `speedup-${workload}.svg`,
+      table: `scaling-${workload}`,
       title: `${workload}: steady speedup against concurrency with its 95% interval, one panel per strategy (sequential: the control); dashed grey: ideal; dotted: Amdahl's law fitted`,
       spec: {
         title: `${workload}: speedup by concurrency`,
@@ -564,8 +606,8 @@ function speedupCharts(part: ScalingPart): ChartSpec[] {
         },
         facet: { column: { field: "strategy", type: "nominal", sort: strategies, title: null } },
         spec: {
-          width: 150,
-          height: 150,
+          width: 190,
+          height: 190,
           layer: [
             {
               transform: [{ filter: "datum.runtime === 'ideal'" }],
@@ -587,11 +629,12 @@ function speedupCharts(part: ScalingPart): ChartSpec[] {
               encoding: { x: { field: "concurrency", type: "quantitative" }, y: { field: "amdahl", type: "quantitative" }, color },
             },
             {
+              // The 95% interval, drawn so it shows at this size: a bar with its ends ticked, a little thicker than the line.
               transform: [{ filter: "datum.runtime !== 'ideal' && isValid(datum.low)" }],
-              mark: { type: "rule" },
+              mark: { type: "errorbar", ticks: { size: 8 }, thickness: 2 },
               encoding: {
                 x: { field: "concurrency", type: "quantitative" },
-                y: { field: "low", type: "quantitative" },
+                y: { field: "low", type: "quantitative", title: "speedup" },
                 y2: { field: "high" },
                 color,
               },
@@ -615,10 +658,14 @@ function snake(name: string): string {
  * @returns The table, or none when no row has a budget.
  */
 function budgetTable(scaling: readonly ScalingRow[]): Table[] {
-  const rows = scaling.filter((r) => r.budget !== undefined && r.concurrency !== r.baseLevel && r.strategy !== "sequential");
-  if (rows.length === 0) return [];
-  return [{
-    title: "Where the time went: each level against the ideal (the smallest level's time × its level ÷ this one), the loss in parts, in speedup",
+  const all = scaling.filter((r) => r.budget !== undefined && r.concurrency !== r.baseLevel && r.strategy !== "sequential");
+  return [...new Set(all.map((r) => r.workload))].map((workload) => budgetTableOf(workload, all.filter((r) => r.workload === workload)));
+}
+
+function budgetTableOf(workload: string, rows: readonly ScalingRow[]): Table {
+  return {
+    id: `budget-${workload}`,
+    title: `${workload}: where the time went, each level against the ideal (the smallest level's time × its level ÷ this one), the loss in parts, in speedup`,
     note: "Each part is measured: start-up (pool start, cold only), messages (a worker's time before, between and after its tasks), serial (one event loop: the other lanes' turn), imbalance (workers idle while another ran its last tasks), work (the tasks' own CPU time, more side by side than alone), run queue (their threads runnable, waiting for a CPU), stolen (the hypervisor's steal, /proc/stat), unexplained (time inside the tasks none of these account for).",
     show: "markdown",
     header: ["runtime", "workload", "strategy", "c", "steady", "cold"],
@@ -626,7 +673,7 @@ function budgetTable(scaling: readonly ScalingRow[]): Table[] {
       const ideal = r.concurrency / r.baseLevel;
       return [r.label, r.workload, strategyName(r), String(r.concurrency), formatBudget(r.budget!.steady, r.steadySpeedup, ideal), formatBudget(r.budget!.cold, r.speedup, ideal)];
     }),
-  }];
+  };
 }
 
 /**
@@ -654,6 +701,7 @@ function budgetCharts(scaling: readonly ScalingRow[]): ChartSpec[] {
     const level = rows[0]!.concurrency;
     charts.push({
       file: `budget-${workload}.svg`,
+      table: `budget-${workload}`,
       title: `${workload}: where the time went at ${level}, steady: the speedup reached and what each part cost of the ideal (${level}x over 1), one bar per runtime and strategy; a part below 0 gained time`,
       spec: {
         title: `${workload}: time budget at ${level}, in speedup`,
