@@ -102,6 +102,9 @@ if (RUNTIME === "node" && missing === undefined) {
       await page.goto(`file://${file}`);
       await page.waitForLoadState("load");
       const seen = await page.evaluate(() => {
+        // The page's DOM, typed as far as this check reads it (the type checkers here have no DOM library).
+        interface Node { id: string; tagName: string; className: string; scrollWidth: number; clientWidth: number; naturalWidth?: number; querySelector(s: string): Node | null }
+        const { document, innerWidth } = globalThis as unknown as { innerWidth: number; document: { documentElement: Node; querySelector(s: string): Node | null; querySelectorAll(s: string): ArrayLike<Node> } };
         const overflowing = Array.from(document.querySelectorAll("figure, table, .pair, section"))
           .filter((el) => el.scrollWidth > el.clientWidth + 1)
           .map((el) => `${el.tagName.toLowerCase()}.${el.className} ${el.scrollWidth} > ${el.clientWidth}`);
@@ -110,7 +113,7 @@ if (RUNTIME === "node" && missing === undefined) {
           first: first?.id,
           matrixRows: document.querySelectorAll("#verdict table.matrix tr").length,
           sections: Array.from(document.querySelectorAll("body > section")).map((el) => el.id),
-          pairs: Array.from(document.querySelectorAll(".pair")).map((el) => ({ img: (el.querySelector("img") as HTMLImageElement | null)?.naturalWidth ?? 0, table: el.querySelector("table") !== null })),
+          pairs: Array.from(document.querySelectorAll(".pair")).map((el) => ({ img: el.querySelector("img")?.naturalWidth ?? 0, table: el.querySelector("table") !== null })),
           overflowing,
           pageWider: document.documentElement.scrollWidth > innerWidth,
         };
