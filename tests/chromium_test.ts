@@ -92,45 +92,6 @@ if (RUNTIME === "node" && missing === undefined) {
     }
   });
 
-  /** The report's page, in a real browser: the answer first, each chart drawn with its table, nothing wider than its box. */
-  async function checkPage(file: string): Promise<void> {
-    const { chromium } = await import("playwright-core");
-    const { findChromium } = await import("../runtimes/_chromium_find.ts");
-    const browser = await chromium.launch({ executablePath: findChromium(), args: process.getuid?.() === 0 ? ["--no-sandbox"] : [] });
-    try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-      await page.goto(`file://${file}`);
-      await page.waitForLoadState("load");
-      const seen = await page.evaluate(() => {
-        // The page's DOM, typed as far as this check reads it (the type checkers here have no DOM library).
-        interface Node { id: string; tagName: string; className: string; scrollWidth: number; clientWidth: number; naturalWidth?: number; querySelector(s: string): Node | null }
-        const { document, innerWidth } = globalThis as unknown as { innerWidth: number; document: { documentElement: Node; querySelector(s: string): Node | null; querySelectorAll(s: string): ArrayLike<Node> } };
-        const overflowing = Array.from(document.querySelectorAll("figure, table, .pair, section"))
-          .filter((el) => el.scrollWidth > el.clientWidth + 1)
-          .map((el) => `${el.tagName.toLowerCase()}.${el.className} ${el.scrollWidth} > ${el.clientWidth}`);
-        const first = document.querySelector("body > section");
-        return {
-          first: first?.id,
-          matrixRows: document.querySelectorAll("#verdict table.matrix tr").length,
-          sections: Array.from(document.querySelectorAll("body > section")).map((el) => el.id),
-          pairs: Array.from(document.querySelectorAll(".pair")).map((el) => ({ img: el.querySelector("img")?.naturalWidth ?? 0, table: el.querySelector("table") !== null })),
-          overflowing,
-          pageWider: document.documentElement.scrollWidth > innerWidth,
-        };
-      });
-      assert.is(seen.first, "verdict", "the page opens with the verdict");
-      assert.ok(seen.matrixRows >= 3, `the verdict's matrix: a header and a row per runtime, ${seen.matrixRows} rows`);
-      assert.ok(seen.sections.includes("scaling"), seen.sections.join(", "));
-      assert.ok(seen.pairs.length >= 2 && seen.pairs.every((pair) => pair.img > 0 && pair.table), `every chart drawn, with its table: ${JSON.stringify(seen.pairs)}`);
-      assert.equal(seen.overflowing, [], "content wider than its box");
-      assert.is(seen.pageWider, false, "the page is wider than the window");
-      const shot = await page.screenshot({ fullPage: true });
-      assert.ok(shot.length > 10_000, `a screenshot of ${shot.length} bytes`);
-    } finally {
-      await browser.close();
-    }
-  }
-
   test("a task module that does not compile is one line naming the file and the place, exit 2", async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "truepar-chromium-task-"));
     try {
@@ -163,6 +124,45 @@ if (RUNTIME === "node") {
     assert.is(run.stderr, "Cannot run on chromium: TRUEPAR_CHROMIUM names /nonexistent/chromium, which does not exist");
     assert.is(run.stdout, "");
   });
+}
+
+/** The report's page, in a real browser: the answer first, each chart drawn with its table, nothing wider than its box. */
+async function checkPage(file: string): Promise<void> {
+  const { chromium } = await import("playwright-core");
+  const { findChromium } = await import("../runtimes/_chromium_find.ts");
+  const browser = await chromium.launch({ executablePath: findChromium(), args: process.getuid?.() === 0 ? ["--no-sandbox"] : [] });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`file://${file}`);
+    await page.waitForLoadState("load");
+    const seen = await page.evaluate(() => {
+      // The page's DOM, typed as far as this check reads it (the type checkers here have no DOM library).
+      interface Node { id: string; tagName: string; className: string; scrollWidth: number; clientWidth: number; naturalWidth?: number; querySelector(s: string): Node | null }
+      const { document, innerWidth } = globalThis as unknown as { innerWidth: number; document: { documentElement: Node; querySelector(s: string): Node | null; querySelectorAll(s: string): ArrayLike<Node> } };
+      const overflowing = Array.from(document.querySelectorAll("figure, table, .pair, section"))
+        .filter((el) => el.scrollWidth > el.clientWidth + 1)
+        .map((el) => `${el.tagName.toLowerCase()}.${el.className} ${el.scrollWidth} > ${el.clientWidth}`);
+      const first = document.querySelector("body > section");
+      return {
+        first: first?.id,
+        matrixRows: document.querySelectorAll("#verdict table.matrix tr").length,
+        sections: Array.from(document.querySelectorAll("body > section")).map((el) => el.id),
+        pairs: Array.from(document.querySelectorAll(".pair")).map((el) => ({ img: el.querySelector("img")?.naturalWidth ?? 0, table: el.querySelector("table") !== null })),
+        overflowing,
+        pageWider: document.documentElement.scrollWidth > innerWidth,
+      };
+    });
+    assert.is(seen.first, "verdict", "the page opens with the verdict");
+    assert.ok(seen.matrixRows >= 3, `the verdict's matrix: a header and a row per runtime, ${seen.matrixRows} rows`);
+    assert.ok(seen.sections.includes("scaling"), seen.sections.join(", "));
+    assert.ok(seen.pairs.length >= 2 && seen.pairs.every((pair) => pair.img > 0 && pair.table), `every chart drawn, with its table: ${JSON.stringify(seen.pairs)}`);
+    assert.equal(seen.overflowing, [], "content wider than its box");
+    assert.is(seen.pageWider, false, "the page is wider than the window");
+    const shot = await page.screenshot({ fullPage: true });
+    assert.ok(shot.length > 10_000, `a screenshot of ${shot.length} bytes`);
+  } finally {
+    await browser.close();
+  }
 }
 
 test.run();
