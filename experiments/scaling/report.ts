@@ -469,8 +469,9 @@ function compactTables(scaling: readonly ScalingRow[]): Table[] {
       const own = rows.filter((r) => r.label === runtime);
       return own.find((r) => r.strategy === strategy && r.concurrency === topLevel(own));
     };
+    const params = [...new Set(rows.map((r) => r.args !== undefined ? `args ${JSON.stringify(r.args)}` : Object.entries(r.params).map(([k, v]) => `${k}=${v}`).join(", ")))];
     return {
-      title: `${workload} · steady speedup at ${[...levels].join(" or ")} [95% CI], cores busy · ~ within the noise floor · every level, cold figures, budgets: report.md`,
+      title: `${workload} (${params.join(" / ")}; ${rows[0]!.tasks} tasks) · steady speedup at ${[...levels].join(" or ")} [95% CI], cores busy · ~ within the noise floor · every level, cold figures, budgets: report.md`,
       header: ["runtime", ...columns.map(([, name]) => name)],
       rows: runtimes.map((runtime) => [
         runtime === "cpython" ? "cpython (threads)" : runtime,
