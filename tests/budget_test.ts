@@ -100,21 +100,28 @@ async function budgetOf(strategy: StrategyName, options: Record<string, unknown>
 
 const describe = (parts: BudgetParts) => JSON.stringify(parts, (_, v) => typeof v === "number" ? Number(v.toFixed(2)) : v);
 
+/**
+ * The largest part a case controls: the machine's own parts (another
+ * process's run-queue wait, the hypervisor's steal) are what this shared
+ * machine adds to any case, and the budget names them when it does.
+ */
+const largestControlled = (parts: BudgetParts) => largestPart({ ...parts, runQueue: null, stolen: null });
+
 for (const strategy of ["workers", "processes"] as const) {
   cases(`${strategy}: three equal tasks on two workers lose their time to imbalance`, async () => {
     const parts = await budgetOf(strategy, { workload: "cpu", params: { iterations: 20_000_000 }, tasks: 3 });
-    assert.is(largestPart(parts), "imbalance", describe(parts));
+    assert.is(largestControlled(parts), "imbalance", describe(parts));
   });
 
   cases(`${strategy}: tiny tasks, each carrying 1 MB, lose their time to messages`, async () => {
     const task = { module: new URL("./fixtures/budget_tasks.ts", import.meta.url), export: "measure", args: ["x".repeat(1_000_000)] };
     const parts = await budgetOf(strategy, { task, tasks: 24 });
-    assert.is(largestPart(parts), "messages", describe(parts));
+    assert.is(largestControlled(parts), "messages", describe(parts));
   });
 
   cases(`${strategy}: the cold figure of short tasks loses its time to start-up`, async () => {
     const parts = await budgetOf(strategy, { workload: "cpu", params: { iterations: 100_000 }, tasks: 4 }, "cold");
-    assert.is(largestPart(parts), "startup", describe(parts));
+    assert.is(largestControlled(parts), "startup", describe(parts));
   });
 
   // Two workers' threads on one core: each waits runnable while the other runs.
@@ -134,7 +141,7 @@ for (const strategy of ["workers", "processes"] as const) {
 
 cases("async: cpu tasks on one event loop lose their time to serial work", async () => {
   const parts = await budgetOf("async", { workload: "cpu", params: { iterations: 5_000_000 }, tasks: 8 });
-  assert.is(largestPart(parts), "serial", describe(parts));
+  assert.is(largestControlled(parts), "serial", describe(parts));
 });
 
 lanes.run();
