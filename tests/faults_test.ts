@@ -92,14 +92,15 @@ for (const kind of ["worker", "process"] as const) {
   });
 
   if (kind === "process") {
-    test("a child killed with SIGKILL mid-batch: its tasks reject with WorkerCrashedError, the rest finish", async () => {
+    test("a child killed with SIGKILL mid-batch: what it ran rejects with WorkerCrashedError, the rest finish", async () => {
       const pool = await createPool({ adapter, kind, size: 2, module: TASKS });
       const victim = pool.pids[0]!;
       const tasks = Array.from({ length: 40 }, () => pool.run("spin", 5));
       setTimeout(() => process.kill(victim, "SIGKILL"), 30);
       const settled = await Promise.allSettled(tasks);
       const rejected = settled.filter((s) => s.status === "rejected") as PromiseRejectedResult[];
-      assert.ok(rejected.length > 0 && rejected.length < 40, `${rejected.length} of 40 rejected`);
+      // At most the tasks of the message it ran (40 tasks on 2 children travel two to a message); none if it was between messages.
+      assert.ok(rejected.length <= 2, `${rejected.length} of 40 rejected`);
       assert.ok(rejected.every((r) => r.reason instanceof WorkerCrashedError && /SIGKILL/.test(r.reason.message)), rejected[0]?.reason?.message);
       assert.not.ok(isAlive(victim));
       await closeCleanly(pool);
