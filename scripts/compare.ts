@@ -28,6 +28,7 @@ import { runtimeMissing } from "./_runtimes.ts";
 import { getRuntime } from "../runtimes/registry.ts";
 import { allowedCpus, cpusProblem } from "./_cpus.ts";
 import { profileLevels, taskProblem } from "../experiments/scaling/mod.ts";
+import { WIDTH, wrapLine } from "../experiments/scaling/format.ts";
 import { fileURLToPath } from "node:url";
 
 const CELL_TIMEOUT = "300s";
@@ -165,8 +166,8 @@ async function compare(args: CompareArgs): Promise<number> {
     cells: matrix.map(({ command: _, everyRound: __, ...cell }) => cell),
   };
   writeAtomically(path.join(out, "plan.json"), JSON.stringify(plan, null, 2));
-  console.log(`truepar compare · driver node ${process.versions.node} · profile ${args.profile} · seed ${seed} · ${matrix.length} cells × up to ${rounds} rounds = ${runs.length} runs, each in a fresh process · results in ${path.relative(process.cwd(), out) || "."}/`);
-  if (args.experiments.includes("scaling")) console.log(`scaling on ${sizes.join("; ")}`);
+  console.log(wrapLine(`truepar compare · driver node ${process.versions.node} · profile ${args.profile} · seed ${seed} · ${matrix.length} cells × up to ${rounds} rounds = ${runs.length} runs, each in a fresh process · results in ${path.relative(process.cwd(), out) || "."}/`, WIDTH));
+  if (args.experiments.includes("scaling")) console.log(wrapLine(`scaling on ${sizes.join("; ")}`, WIDTH));
 
   let current: ProcessPromise | undefined;
   let interrupted = false;
@@ -198,7 +199,7 @@ async function compare(args: CompareArgs): Promise<number> {
       if (!bar) process.stderr.write(`  ${String(index + 1).padStart(3)}/${runs.length} ${name.padEnd(46)} ${seconds} s\n`);
     } else {
       failures.push(`${name}: ${failure}`);
-      process.stderr.write(`  ${name}: ${failure}\n`);
+      process.stderr.write(`${wrapLine(`  ${name}: ${failure}`, WIDTH)}\n`);
     }
   }
   bar?.stop();
@@ -216,7 +217,7 @@ async function compare(args: CompareArgs): Promise<number> {
   writeAtomically(path.join(out, "index.html"), renderIndex(report, charts));
   console.log("");
   console.log(formatReportText(report));
-  if (failures.length) console.log(`\nfailed cells:\n${failures.map((f) => `  ${f}`).join("\n")}`);
+  if (failures.length) console.log(`\nfailed cells:\n${failures.map((f) => wrapLine(`  ${f}`, WIDTH)).join("\n")}`);
   console.log(`\nreport: ${path.relative(process.cwd(), path.join(out, "index.html"))} · ${path.relative(process.cwd(), path.join(out, "report.md"))}`);
   if (args.export === "bencher") exportBencher(out, report);
   if (interrupted) {

@@ -402,7 +402,14 @@ def main():
             cores = host["cores"]
             # The machine's limit, as core/speedup.ts's speedupLimit: blocking sleeps overlap beyond the cores; cpu work does not.
             limit = 1 if args.strategy == "sequential" else level / base if args.workload != "cpu" else min(level, cores) / min(base, cores)
-            point["limit"] = {"speedup": limit}
+            # The rounds past it, as truepar's runner names them: what puts an interval's end there.
+            beyond = [
+                {"round": i, "batch": batch, "ratio": b[key] / s[key], "baseMs": b[key], "controlMs": c[key], "levelMs": s[key]}
+                for batch, key in (("cold", "total"), ("steady", "steady"))
+                for i, (s, b, c) in enumerate(zip(own, samples[base], control))
+                if b[key] / s[key] > limit
+            ]
+            point["limit"] = {"speedup": limit, **({"roundsBeyond": beyond} if beyond else {})}
         points.append(point)
     params = {"iterations": args.iterations} if args.workload == "cpu" else {"waits": args.waits, "waitMs": args.wait_ms}
     record = {

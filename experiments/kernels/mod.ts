@@ -71,6 +71,16 @@ export const kernels: Experiment<KernelsArgs, KernelsRecord, KernelsRecord[]> = 
           `${k.workerSpeedup.js.toFixed(2)}x`, `${k.workerSpeedup.wasm.toFixed(2)}x`, k.agree ? "agree" : "DISAGREE",
         ])),
         why: records.flatMap((r) => r.kernels.map((k) => workersPastCores(r, k))),
+        show: "markdown",
+      }, {
+        show: "text",
+        title: "kernels · ns per step, medians; 1→2 workers, JavaScript and Wasm (report.md: checksums, ratios)",
+        header: ["runtime", "kernel", "js", "wasm", "simd", "native", "2 workers js / wasm"],
+        rows: records.flatMap((r) => r.kernels.map((k) => [
+          label(r), k.name, ns(k.nsPerStep.js), ns(k.nsPerStep.wasm), ns(k.nsPerStep.wasmSimd), ns(k.nsPerStep.native),
+          `${k.workerSpeedup.js.toFixed(2)}x / ${k.workerSpeedup.wasm.toFixed(2)}x`,
+        ])),
+        why: records.flatMap((r) => r.kernels.map((k) => workersPastCores(r, k))),
       }],
       charts: [{
         file: "kernels.svg",

@@ -49,7 +49,10 @@ export const overhead: Experiment<OverheadArgs, OverheadRecord, OverheadRecord[]
     return {
       verdict: [],
       lines: [],
-      tables: [{ id: "overhead", title: "overhead · memory RSS / PSS in MB, latency medians", csv: "overhead.csv", ...overheadTable(records, label) }],
+      tables: [
+        { id: "overhead", show: "markdown", title: "overhead · memory RSS / PSS in MB, latency medians", csv: "overhead.csv", ...overheadTable(records, label) },
+        { show: "text", title: "overhead · MB per worker and per process (RSS / PSS), start ms, round trip µs; medians (report.md: the rest)", ...compactOverhead(records, label) },
+      ],
       charts: [
         {
           file: "memory.svg",
@@ -98,6 +101,18 @@ function overheadTable(records: readonly OverheadRecord[], label: (r: OverheadRe
       `${r.roundTripUs.median.toFixed(0)} (p99 ${r.roundTripUs.p99.toFixed(0)})`,
       r.spinRoundTripUs === undefined ? "-" : `${r.spinRoundTripUs.median.toFixed(0)} (p99 ${r.spinRoundTripUs.p99.toFixed(0)})`,
       r.processRoundTripUs === null ? "n/a" : `${r.processRoundTripUs.median.toFixed(0)} (p99 ${r.processRoundTripUs.p99.toFixed(0)})`,
+    ]),
+  };
+}
+
+/** The terminal's table: what a worker and a process cost, in 100 columns. */
+function compactOverhead(records: readonly OverheadRecord[], label: (r: OverheadRecord) => string): { header: string[]; rows: string[][] } {
+  const pair = (m: { rss: number; pss: number | null } | null) => (m === null ? "n/a" : `${m.rss.toFixed(1)} / ${m.pss?.toFixed(1) ?? "n/a"}`);
+  return {
+    header: ["runtime", "per worker", "per process", "start worker", "start process", "trip worker", "trip process"],
+    rows: records.map((r) => [
+      label(r), pair(r.perWorkerMB), pair(r.perProcessMB), r.workerStartMs.median.toFixed(1), r.processStartMs?.median.toFixed(1) ?? "n/a",
+      r.roundTripUs.median.toFixed(0), r.processRoundTripUs?.median.toFixed(0) ?? "n/a",
     ]),
   };
 }

@@ -83,7 +83,7 @@ export function wrapLine(line: string, width: number): string {
   let current = "";
   line = line.slice(lead.length);
   const add = (piece: string, joint: string) => {
-    if (current === "") current = piece;
+    if (current === "") current = lead + piece;
     else if (current.length + joint.length + piece.length > width) {
       out.push(current);
       current = indent + (joint === " · " ? "· " : "") + piece;
@@ -91,14 +91,13 @@ export function wrapLine(line: string, width: number): string {
   };
   for (const item of line.split(" · ")) {
     // An item too long for a line of its own breaks between its words.
-    if (item.length > width - indent.length) {
+    if (item.length > width - indent.length - 2) {
       const words = item.split(" ");
       add(words[0]!, current === "" ? "" : " · ");
       for (const word of words.slice(1)) add(word, " ");
     } else add(item, " · ");
   }
   out.push(current);
-  out[0] = lead + out[0];
   return out.join("\n");
 }
 

@@ -195,7 +195,7 @@ export function presentScaling(part: ScalingPart): Section {
     verdict: writeVerdict(part.rows),
     matrix: verdictMatrix(part.rows),
     lines: noiseLines(part),
-    tables: [...compactTables(part.rows), ...scalingTables(part.rows), ...budgetTable(part.rows), ...amdahlTable(part), everyCell(part.rows), csvTable(part.rows)],
+    tables: [...compactTables(part.rows), ...scalingTables(part.rows), ...beyondTable(part.rows), ...budgetTable(part.rows), ...amdahlTable(part), everyCell(part.rows), csvTable(part.rows)],
     charts: [...speedupCharts(part), ...budgetCharts(part.rows)],
     warnings: scalingWarnings(part.rows),
   };
@@ -441,16 +441,13 @@ function scalingTables(scaling: readonly ScalingRow[]): Table[] {
 export function pastLimit(row: ScalingRow): string | undefined {
   // The sequential control's figures are the noise floor's own: its line says so.
   if (row.limit === undefined || row.concurrency === row.baseLevel || row.strategy === "sequential") return undefined;
-  const allowed = row.limit * (1 + row.noiseFloor);
+  // The estimate itself past the limit, beyond the noise (its interval's ends bounded there say the rest).
+  if (row.steadySpeedup <= row.limit * (1 + row.noiseFloor) || row.steadySpeedupCI[0] <= row.limit) return undefined;
   const limit = `${Number(row.limit.toFixed(2))}x`;
-  if (row.steadySpeedup > allowed) {
-    const ratio = row.budget?.steady.taskRatio;
-    return ratio !== undefined && ratio < 1 / (1 + row.noiseFloor)
-      ? `past ${limit}: its tasks took ${ratio.toFixed(2)}x as long side by side`
-      : `past ${limit}, which its time budget does not explain`;
-  }
-  if (row.steadySpeedupCI[1] > allowed && row.beyond !== undefined) return `interval's top past ${limit}: ${row.beyond.short}`;
-  return undefined;
+  const ratio = row.budget?.steady.taskRatio;
+  return ratio !== undefined && ratio < 1 / (1 + row.noiseFloor)
+    ? `past ${limit}: its tasks took ${ratio.toFixed(2)}x as long side by side`
+    : `past ${limit}, which its time budget does not explain`;
 }
 
 /**
@@ -471,7 +468,7 @@ function compactTables(scaling: readonly ScalingRow[]): Table[] {
     };
     const params = [...new Set(rows.map((r) => r.args !== undefined ? `args ${JSON.stringify(r.args)}` : Object.entries(r.params).map(([k, v]) => `${k}=${v}`).join(", ")))];
     return {
-      title: `${workload} (${params.join(" / ")}; ${rows[0]!.tasks} tasks) · steady speedup at ${[...levels].join(" or ")} [95% CI], cores busy · ~ within the noise floor · every level, cold figures, budgets: report.md`,
+      title: `${workload} (${params.join(" / ")}; ${rows[0]!.tasks} tasks) · steady speedup at ${[...levels].join(" or ")} [95% CI], cores busy · ~ within the noise floor · + an interval's end bounded by what the machine allows · every level, cold figures, budgets: report.md`,
       header: ["runtime", ...columns.map(([, name]) => name)],
       rows: runtimes.map((runtime) => [
         runtime === "cpython" ? "cpython (threads)" : runtime,
@@ -505,7 +502,19 @@ function noiseLines(part: ScalingPart): string[] {
     const ceiling = part.rows.find((r) => r.label === runtime && r.ceiling !== undefined && r.concurrency > 1);
     const ceilingText = ceiling?.ceiling ? ` · ceiling at ${ceiling.concurrency}: ${formatSpeedup(ceiling.ceiling.estimate, ceiling.ceiling.ci)} (${ceiling.concurrency} independent processes, no messages)` : "";
     return `${runtime}: noise floor ±${(floor.floor * 100).toFixed(1)}% from ${floor.ratios.length} control pairs${ceilingText}`;
-  }).concat(part.rows.filter((r) => r.beyond && r.strategy !== "sequential").map((r) => `* ${r.label} ${r.workload} ${strategyName(r)} at ${r.concurrency}: ${r.beyond!.text}`));
+  });
+}
+
+/** Intervals whose top passed what the machine allows, bounded there in every table: what produced each. report.md's. */
+function beyondTable(scaling: readonly ScalingRow[]): Table[] {
+  const rows = scaling.filter((r) => r.beyond !== undefined && r.strategy !== "sequential");
+  if (rows.length === 0) return [];
+  return [{
+    title: "Interval ends past what the machine allows (shown bounded there, marked +): the rounds that put them there",
+    show: "markdown",
+    header: ["runtime", "workload", "strategy", "c", "what produced it"],
+    rows: rows.map((r) => [r.label, r.workload, strategyName(r), String(r.concurrency), r.beyond!.text]),
+  }];
 }
 
 /**
@@ -540,9 +549,11 @@ function csvTable(scaling: readonly ScalingRow[]): Table {
  */
 export function formatLevel(row: ScalingRow): string {
   if (row.concurrency === row.baseLevel) return `${(row.total.median / 1000).toFixed(3)} s`;
-  const speedup = formatSpeedup(row.steadySpeedup, row.steadySpeedupCI);
-  // An interval whose top passes what the machine allows carries a mark; the lines under the table say why.
-  return `${row.steadyEvidence === "none" ? "~" : ""}${row.beyond ? speedup.replace("]", "*]") : speedup}${row.coresBusy === null ? "" : ` ${row.coresBusy.toFixed(1)}c`}`;
+  // An interval whose top passes what the machine allows is bounded there, marked +: report.md names the rounds past it.
+  const bounded = row.beyond !== undefined && row.limit !== undefined;
+  const ci: [number, number] = bounded ? [row.steadySpeedupCI[0], Math.max(row.limit!, row.steadySpeedup)] : row.steadySpeedupCI;
+  const speedup = formatSpeedup(row.steadySpeedup, ci);
+  return `${row.steadyEvidence === "none" ? "~" : ""}${bounded ? speedup.replace("]", "+]") : speedup}${row.coresBusy === null ? "" : ` ${row.coresBusy.toFixed(1)}c`}`;
 }
 
 /** Amdahl's fit per cell of three levels or more: the serial fraction, its interval, and the limit it sets. */
@@ -550,6 +561,7 @@ function amdahlTable(part: ScalingPart): Table[] {
   const keys = Object.keys(part.amdahl).filter((key) => part.rows.some((r) => r.key === key && r.strategy !== "sequential"));
   if (keys.length === 0) return [];
   return [{
+    show: "markdown",
     title: "Amdahl's law fitted to each cell's rounds (levels above the cores count as the cores): the serial fraction [interval], the speedup it allows at most",
     csv: "amdahl.csv",
     header: ["runtime", "workload", "strategy", "serial fraction", "interval", "coverage", "at most", "better fit"],

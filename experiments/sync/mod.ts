@@ -46,6 +46,15 @@ export const sync: Experiment<SyncArgs, SyncRecord, SyncRecord[]> = {
       verdict: [],
       lines: [],
       tables: [{
+        show: "text",
+        title: "sync · updates lost of 2,000,000 (++ / Atomics / Mutex) and of 1,000 on the event loop; the thief; the semaphore",
+        header: ["runtime", "++ lost", "Atomics", "Mutex", "event loop", "thief: naive / Mutex", "inside: plain / bounded"],
+        rows: records.map((r) => [
+          label(r), String(r.lostUpdates.plain.lost), String(r.lostUpdates.atomic.lost), String(r.lostUpdates.mutex.lost), String(r.eventLoopRace.lost),
+          `${r.thief.naive.balance} / ${r.thief.safe.balance}`, `${r.semaphore.plain.maxInside} / ${r.semaphore.bounded.maxInside}`,
+        ]),
+      }, {
+        show: "markdown",
         title: "sync · what each pitfall did, and each fix",
         csv: "sync.csv",
         header: ["runtime", "plain ++ lost", "Atomics.add lost", "Mutex lost", "event loop lost", "thief: naive / Mutex balance", "semaphore: plain / bounded inside"],
