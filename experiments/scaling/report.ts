@@ -262,7 +262,7 @@ export function writeVerdict(scaling: readonly ScalingRow[]): string[] {
       if (row === undefined) return [];
       const where = strategy === "async" ? "on the event loop" : rows[0]!.runtime === "cpython" && strategy === "workers" ? "in threads" : `in ${strategy}`;
       const parallel = ranInParallel(row, top);
-      const figures = `${formatSpeedup(row.steadySpeedup, row.steadySpeedupCI)}${row.coresBusy === null ? "" : `, ${row.coresBusy.toFixed(2)} cores busy`}`;
+      const figures = `${boundedSpeedup(row)}${row.coresBusy === null ? "" : `, ${row.coresBusy.toFixed(2)} cores busy`}`;
       const answer = parallel ? "yes" : row.steadyEvidence === "slowdown" ? "no, slower" : row.steadyEvidence === "speedup" ? "partly (a speedup, with fewer cores busy than workers)" : "no";
       return [`${answer} ${where} (${figures})`];
     });
@@ -549,11 +549,22 @@ function csvTable(scaling: readonly ScalingRow[]): Table {
  */
 export function formatLevel(row: ScalingRow): string {
   if (row.concurrency === row.baseLevel) return `${(row.total.median / 1000).toFixed(3)} s`;
-  // An interval whose top passes what the machine allows is bounded there, marked +: report.md names the rounds past it.
+  return `${row.steadyEvidence === "none" ? "~" : ""}${boundedSpeedup(row)}${row.coresBusy === null ? "" : ` ${row.coresBusy.toFixed(1)}c`}`;
+}
+
+/**
+ * A level's steady speedup and interval as every table and line prints it:
+ * an interval whose top passes what the machine allows is bounded there and
+ * marked `+` (report.md names the rounds past it).
+ *
+ * @param row The level.
+ * @returns Such as `1.93x [1.85–1.96]` or `1.89x [1.44–2.00+]`.
+ */
+export function boundedSpeedup(row: ScalingRow): string {
   const bounded = row.beyond !== undefined && row.limit !== undefined;
   const ci: [number, number] = bounded ? [row.steadySpeedupCI[0], Math.max(row.limit!, row.steadySpeedup)] : row.steadySpeedupCI;
   const speedup = formatSpeedup(row.steadySpeedup, ci);
-  return `${row.steadyEvidence === "none" ? "~" : ""}${bounded ? speedup.replace("]", "+]") : speedup}${row.coresBusy === null ? "" : ` ${row.coresBusy.toFixed(1)}c`}`;
+  return bounded ? speedup.replace("]", "+]") : speedup;
 }
 
 /** Amdahl's fit per cell of three levels or more: the serial fraction, its interval, and the limit it sets. */
