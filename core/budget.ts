@@ -72,6 +72,13 @@ export interface LaneTime {
   /** A lane idle after its last task while another still ran. */
   idleMs: number;
   stolenMs: number | null;
+  /**
+   * The slowest lane's CPU time per task over the fastest's (lanes that ran
+   * tasks, with their threads' clocks read): 1 when every worker ran the work
+   * at one speed; above it when one ran slower (a core the host shares, or
+   * another JIT tier). `null` with fewer than two such lanes.
+   */
+  laneSpread: number | null;
 }
 
 /** The parts of a level's loss, in ms of wall time: positive where they cost time, `null` where not measured. */
@@ -104,6 +111,8 @@ export interface TimeBudget {
   workRatio: number | null;
   /** The same tasks' time inside their calls, here against the smallest level: under 1 where they ran faster side by side (waits that fire sooner). */
   taskRatio: number;
+  /** The slowest worker's CPU time per task over the fastest's at this level (mean over its batches): one worker slower than another, or all alike (1). */
+  laneSpread: number | null;
   /** Why a part is `null`, by part. */
   notes: Partial<Record<keyof BudgetParts, string>>;
   /** Batches measured at this level, and at the smallest. */
@@ -135,15 +144,17 @@ export type LaneKind = "pool" | "event-loop" | "sequential";
 export function measureLaneTime(trace: BatchTrace): LaneTime {
   const { startMs, endMs, spans } = trace;
   const clip = (t: number) => Math.min(endMs, Math.max(startMs, t));
-  const lanes = new Map<number, { inTask: number; lastEnd: number }>();
+  const lanes = new Map<number, { inTask: number; lastEnd: number; cpu: number | null; tasks: number }>();
   let inTaskMs = 0;
   let cpuMs: number | null = trace.thread?.cpuMs ?? 0;
   let waitMs: number | null = trace.thread?.waitMs ?? 0;
   for (const span of spans) {
     const ms = clip(span.endMs) - clip(span.startMs);
     inTaskMs += ms;
-    const lane = lanes.get(span.lane) ?? { inTask: 0, lastEnd: startMs };
+    const lane = lanes.get(span.lane) ?? { inTask: 0, lastEnd: startMs, cpu: 0, tasks: 0 };
     lane.inTask += ms;
+    lane.tasks++;
+    lane.cpu = span.cpuMs === undefined || lane.cpu === null ? null : lane.cpu + span.cpuMs;
     lane.lastEnd = Math.max(lane.lastEnd, clip(span.endMs));
     lanes.set(span.lane, lane);
     if (trace.thread === undefined) {
@@ -157,7 +168,9 @@ export function measureLaneTime(trace: BatchTrace): LaneTime {
   const lastEnd = Math.max(startMs, ...ends);
   const idleMs = ends.reduce((sum, end) => sum + (lastEnd - end), 0) + (count - lanes.size) * (lastEnd - startMs);
   const wallMs = endMs - startMs;
+  const perTask = [...lanes.values()].flatMap((lane) => (lane.cpu === null || lane.tasks === 0 ? [] : [lane.cpu / lane.tasks]));
   return {
+    laneSpread: perTask.length < 2 || Math.min(...perTask) <= 0 ? null : Math.max(...perTask) / Math.min(...perTask),
     lanes: trace.lanes,
     wallMs,
     startupMs: trace.startupMs,
@@ -183,7 +196,7 @@ export function measureLaneTime(trace: BatchTrace): LaneTime {
  * @example
  * ```ts
  * import { measureBudget } from "./budget.ts";
- * const lane = { startupMs: 0, betweenMs: 0, cpuMs: null, waitMs: null, stolenMs: null };
+ * const lane = { startupMs: 0, betweenMs: 0, cpuMs: null, waitMs: null, stolenMs: null, laneSpread: null };
  * // One lane 30 ms; two lanes 20 ms, one of them idle for 10: all of the loss is imbalance.
  * const base = { ...lane, lanes: 1, wallMs: 30, inTaskMs: 30, idleMs: 0 };
  * const two = { ...lane, lanes: 2, wallMs: 20, inTaskMs: 30, idleMs: 10 };
@@ -248,6 +261,7 @@ export function measureBudget(level: readonly LaneTime[], base: readonly LaneTim
     parts,
     workRatio: cpuHere !== null && cpuThere !== null && cpuThere > 0 ? cpuHere / cpuThere : null,
     taskRatio: mean(level, (t) => t.inTaskMs) / Math.max(mean(base, (t) => t.inTaskMs), 1e-9),
+    laneSpread: meanOrNull(level, (t) => t.laneSpread),
     notes,
     batches: level.length,
     baseBatches: base.length,
@@ -346,6 +360,7 @@ export function poolBudgets(budgets: readonly TimeBudget[]): TimeBudget {
     parts,
     workRatio: weigh((b) => b.workRatio),
     taskRatio: weigh((b) => b.taskRatio ?? 1)!,
+    laneSpread: weigh((b) => b.laneSpread ?? null),
     notes: Object.assign({}, ...budgets.map((b) => b.notes)),
     batches,
     baseBatches: budgets.reduce((total, b) => total + b.baseBatches, 0),

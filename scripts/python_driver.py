@@ -200,8 +200,14 @@ def lane_time(trace):
     last = max([start, *ends])
     idle = sum(last - e for e in ends) + (count - len(lanes)) * (last - start)
     wall = end - start
+    per_task = []
+    for lane_id in lanes:
+        spans = [x for x in trace["spans"] if x["lane"] == lane_id]
+        if spans and all("cpuMs" in x for x in spans):
+            per_task.append(sum(x["cpuMs"] for x in spans) / len(spans))
+    spread = max(per_task) / min(per_task) if len(per_task) >= 2 and min(per_task) > 0 else None
     return {"lanes": trace["lanes"], "wallMs": wall, "startupMs": 0, "inTaskMs": in_task, "cpuMs": cpu, "waitMs": wait,
-            "betweenMs": max(0.0, count * wall - in_task - idle), "idleMs": idle, "stolenMs": trace.get("stolenMs")}
+            "betweenMs": max(0.0, count * wall - in_task - idle), "idleMs": idle, "stolenMs": trace.get("stolenMs"), "laneSpread": spread}
 
 
 def measure_budget(level, base, kind, cold, gil):
@@ -251,6 +257,7 @@ def measure_budget(level, base, kind, cold, gil):
     return {"idealMs": ideal, "measuredMs": measured, "lossMs": loss, "parts": parts,
             "workRatio": mean(level, lambda t: t["cpuMs"]) / cpu_there if cpu_there else None,
             "taskRatio": mean(level, lambda t: t["inTaskMs"]) / max(mean(base, lambda t: t["inTaskMs"]), 1e-9),
+            "laneSpread": None if any(t["laneSpread"] is None for t in level) else mean(level, lambda t: t["laneSpread"]),
             "notes": notes, "batches": len(level), "baseBatches": len(base)}
 
 

@@ -18,7 +18,7 @@ const root = fileURLToPath(new URL("../", import.meta.url));
 const lanes = suite(`${RUNTIME}: measureLaneTime() and measureBudget()`);
 
 const lane = (fields: Partial<LaneTime>): LaneTime => ({
-  lanes: 1, wallMs: 0, startupMs: 0, inTaskMs: 0, cpuMs: null, waitMs: null, betweenMs: 0, idleMs: 0, stolenMs: null, ...fields,
+  lanes: 1, wallMs: 0, startupMs: 0, inTaskMs: 0, cpuMs: null, waitMs: null, betweenMs: 0, idleMs: 0, stolenMs: null, laneSpread: null, ...fields,
 });
 
 lanes("a batch's lane time splits into inside the tasks, between them and idle at the end, adding up to lanes × wall", () => {
@@ -35,6 +35,8 @@ lanes("a batch's lane time splits into inside the tasks, between them and idle a
   assert.is(time.betweenMs, 3 * 40 - 50 - 47);
   assert.is(time.cpuMs, 47);
   assert.is(time.waitMs, 3);
+  // Lane 7 ran its tasks at 14.5 ms of CPU each, lane 9 at 18: one worker 18/14.5 times the other.
+  assert.is(time.laneSpread, 18 / 14.5);
 });
 
 lanes("spans outside the batch are clipped to it; a span without the thread's clocks makes them unknown", () => {
@@ -79,7 +81,7 @@ lanes("on one event loop the time between tasks is serial; without the threads' 
 
 lanes("the parts in speedup add up to what the speedup lacks of the ideal; pooled budgets weigh their batches", () => {
   const parts = (imbalance: number): BudgetParts => ({ startup: null, messages: 1, serial: null, imbalance, work: 0, runQueue: 0, stolen: null, unexplained: 0 });
-  const one = { idealMs: 50, measuredMs: 60, lossMs: 10, parts: parts(9), workRatio: 1, taskRatio: 1, notes: {}, batches: 1, baseBatches: 2 };
+  const one = { idealMs: 50, measuredMs: 60, lossMs: 10, parts: parts(9), workRatio: 1, taskRatio: 1, laneSpread: null, notes: {}, batches: 1, baseBatches: 2 };
   const three = { ...one, lossMs: 2, parts: parts(1), batches: 3, baseBatches: 6 };
   const pooled = poolBudgets([one, three]);
   assert.is(pooled.lossMs, 4);

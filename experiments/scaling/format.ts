@@ -156,8 +156,10 @@ export const PART_NAMES: Readonly<Record<keyof BudgetParts, string>> = {
 export function formatBudget(budget: TimeBudget, speedup: number, ideal: number): string {
   const head = `${speedup.toFixed(2)}x of ${formatIdeal(ideal)}`;
   const inSpeedup = budgetInSpeedup(budget, speedup, ideal);
+  // One worker slower than the other says more than an average: a core the host shares, or another JIT tier.
+  const spread = budget.laneSpread !== null && budget.laneSpread >= 1.1 ? ` (one worker ${budget.laneSpread.toFixed(2)}x another's)` : "";
   const name = (part: keyof BudgetParts) =>
-    part === "work" && budget.workRatio !== null && Math.abs(budget.workRatio - 1) >= 0.005 ? `work ${budget.workRatio.toFixed(2)}x the CPU time` : PART_NAMES[part];
+    part === "work" && budget.workRatio !== null && Math.abs(budget.workRatio - 1) >= 0.005 ? `work ${budget.workRatio.toFixed(2)}x the CPU time${spread}` : PART_NAMES[part];
   const parts = BUDGET_PARTS.filter((part) => part !== "unexplained" && budget.parts[part] !== null);
   if (inSpeedup === undefined) {
     // At the ideal, or past it: the parts in ms, a minus where a part gained time.

@@ -364,7 +364,9 @@ export function explainShortfall(row: ScalingRow): string | undefined {
   ].join(", ");
   if (largest === undefined) return `${row.label} ${strategyName(row)} at ${row.concurrency}: ${row.steadySpeedup.toFixed(2)}x is ${against}; no part of its time budget cost time`;
   const cost = inSpeedup?.[largest] === undefined ? `${row.budget.steady.parts[largest]!.toFixed(1)} ms` : `−${inSpeedup[largest]!.toFixed(2)}`;
-  const what = largest === "work" && row.budget.steady.workRatio !== null ? `work: the same tasks took ${row.budget.steady.workRatio.toFixed(2)}x the CPU time side by side` : PART_NAMES[largest];
+  const { workRatio, laneSpread } = row.budget.steady;
+  const spread = laneSpread !== null && laneSpread >= 1.1 ? `, one worker ${laneSpread.toFixed(2)}x another's (a core the host shares, or another JIT tier)` : "";
+  const what = largest === "work" && workRatio !== null ? `work: the same tasks took ${workRatio.toFixed(2)}x the CPU time side by side${spread}` : PART_NAMES[largest];
   return `${row.label} ${strategyName(row)} at ${row.concurrency}: ${row.steadySpeedup.toFixed(2)}x is ${against}; the largest loss is ${what} (${cost})`;
 }
 
