@@ -45,6 +45,7 @@ const LONG: Record<string, string> = {
   "npm install": "what .ci/run does first (npm ci)",
   "npm install && npm start": "npm start runs below with the smoke profile and in report_test.ts",
   "npm test": "this suite itself",
+  "npm run bench:pool": "minutes on every runtime: bench/pool.ts runs in pool_bench_test.ts with one scenario's worth",
   "npm start": "five minutes: report_test.ts runs the comparison with the smoke profile, and an interrupted one",
   "npm start -- --profile full": "half an hour: the same script as the smoke profile, with larger sizes",
   "npm start -- --runtimes node,deno --experiments scaling --workloads cpu,io": "minutes: the filters are tested in report_test.ts",
