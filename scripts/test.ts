@@ -94,14 +94,16 @@ function documented(): string[] {
 /** Runs one test file on a runtime and counts what uvu printed. */
 async function runFile(runtime: string, file: string, env: Record<string, string>): Promise<void> {
   const [command, ...args] = scriptCommand(runtime, `tests/${file}`);
+  const started = performance.now();
   const result = await $({ nothrow: true, timeout: FILE_TIMEOUT, env: { ...process.env, ...env, NO_COLOR: "1" } })`${command} ${args}`;
+  const seconds = (performance.now() - started) / 1000;
   const output = result.stdout + result.stderr;
   const total = Number(/Total:\s+(\d+)/.exec(output)?.[1] ?? 0);
   const ok = Number(/Passed:\s+(\d+)/.exec(output)?.[1] ?? 0);
   const skipped = Number(/Skipped:\s+(\d+)/.exec(output)?.[1] ?? 0);
   // A file that exits non-zero without failing a test (a crash, a timeout) counts as one failure.
   const bad = total - ok - skipped || (result.exitCode === 0 ? 0 : 1);
-  report(`${runtime} ${file}`, ok, bad, output);
+  report(`${runtime} ${file} (${seconds.toFixed(1)} s)`, ok, bad, output);
 }
 
 function report(name: string, ok: number, bad: number, output: string): void {
