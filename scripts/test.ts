@@ -21,7 +21,7 @@ import { RUNTIMES } from "../runtimes/registry.ts";
 import { fileURLToPath } from "node:url";
 
 // The README's commands run in one file: the comparison's smoke profile on every runtime present, a browser's too.
-const FILE_TIMEOUT = "300s";
+const FILE_TIMEOUT = "420s";
 const root = fileURLToPath(new URL("../", import.meta.url));
 const filters = process.argv.slice(2);
 const asked = RUNTIME_NAMES.filter((r) => !filters.some((f) => RUNTIME_NAMES.includes(f as never)) || filters.includes(r));

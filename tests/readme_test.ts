@@ -66,26 +66,52 @@ shell("every shell command in README.md is either run here or named as long, wit
   for (const command of Object.keys(LONG)) assert.ok(commands.includes(command), `LONG names a command the README no longer has: ${command}`);
 });
 
+/** Runs a README command as written, its result sets in a folder of the test's own, never the checkout's results/. */
+async function runCommand(command: string) {
+  const results = mkdtempSync(path.join(os.tmpdir(), "truepar-readme-"));
+  try {
+    if (command.includes("results/A")) {
+      for (const name of ["A", "B"]) cpSync(writeResultSet(), path.join(results, name), { recursive: true });
+    }
+    const written = command.replaceAll("results/", `${results}/`);
+    return await execa(written, { shell: true, reject: false, timeout: 180_000, cwd: ROOT, env: { NO_COLOR: "1", TRUEPAR_RESULTS: results } });
+  } finally {
+    rmSync(results, { recursive: true, force: true });
+  }
+}
+
+/** Runs `run` once `slots` others have ended: the README's commands check what they print, not how fast, so three run at once. */
+function limiter(slots: number): <T>(run: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async (run) => {
+    while (active >= slots) await new Promise<void>((resolve) => waiting.push(resolve));
+    active++;
+    try {
+      return await run();
+    } finally {
+      active--;
+      waiting.shift()?.();
+    }
+  };
+}
+
 // The commands start every runtime themselves: run them once, from the Node pass.
 if (RUNTIME === "node") {
   // The browser's commands run where there is a browser (.ci/run installs one); elsewhere their one line is tested in chromium_test.ts.
   const browser = chromiumMissing() === undefined;
-  for (const command of commands.filter((c) => !(c in LONG) && (browser || !c.includes("--runtime chromium")))) {
+  const limited = limiter(3);
+  const runs = new Map(commands.filter((c) => !(c in LONG) && (browser || !c.includes("--runtime chromium"))).map((command) => {
+    const run = limited(() => runCommand(command));
+    run.catch(() => {});
+    return [command, run] as const;
+  }));
+  for (const [command, run] of runs) {
     shell(`${command}`, async () => {
-      // Result sets go to a folder of the test's own, never the checkout's results/: the command's results/ is that folder.
-      const results = mkdtempSync(path.join(os.tmpdir(), "truepar-readme-"));
-      try {
-        if (command.includes("results/A")) {
-          for (const name of ["A", "B"]) cpSync(writeResultSet(), path.join(results, name), { recursive: true });
-        }
-        const written = command.replaceAll("results/", `${results}/`);
-        const result = await execa(written, { shell: true, reject: false, timeout: 120_000, cwd: ROOT, env: { NO_COLOR: "1", TRUEPAR_RESULTS: results } });
-        assert.is(result.exitCode, 0, `${command}\n${result.stdout}\n${result.stderr}`);
-        assert.ok((result.stdout + result.stderr).trim().length > 0, "the command printed nothing");
-        assert.not.match(result.stderr, /\n\s+at /, "a stack trace");
-      } finally {
-        rmSync(results, { recursive: true, force: true });
-      }
+      const result = await run;
+      assert.is(result.exitCode, 0, `${command}\n${result.stdout}\n${result.stderr}`);
+      assert.ok((result.stdout + result.stderr).trim().length > 0, "the command printed nothing");
+      assert.not.match(result.stderr, /\n\s+at /, "a stack trace");
     });
   }
 }
