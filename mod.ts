@@ -3,13 +3,15 @@
  * io-bound and cpu-bound workloads on Node, Deno and Bun, on one event loop,
  * in worker threads and in child processes.
  *
- * This module is the scaling experiment, the pool and the shared-memory
- * primitives. More by subpath: `./pool`, `./sync`, `./experiments`
- * (overhead, kernels, sync and their registry), `./workloads`, `./protocol`
- * (the messages between a pool and its workers), `./serve` (a worker's
- * side), and the runtime adapters: `./runtimes/node.ts`,
- * `./runtimes/deno.ts`, `./runtimes/bun.ts`. `createAdapter()` loads the
- * adapter of the runtime running it, and no other runtime's code.
+ * This module is the scaling experiment, the pool, the shared-memory
+ * primitives, the workloads and the other experiments' runners. More by
+ * subpath: `./pool`, `./sync`, `./experiments` (overhead, kernels, sync and
+ * break-even: their runners; the entries the scripts drive are not part of
+ * the library), `./workloads`, `./protocol` (the messages between a pool and
+ * its workers), `./serve` (a worker's side), `./adapter`, and the runtime
+ * adapters: `./runtimes/node.ts`, `./runtimes/deno.ts`, `./runtimes/bun.ts`,
+ * `./runtimes/chromium.ts`. `createAdapter()` loads the adapter of the
+ * runtime running it, and no other runtime's code.
  *
  * @example
  * ```ts
@@ -32,19 +34,18 @@
  * @module
  */
 
-export { runScaling } from "./core/runner.ts";
-export type { ScalingOptions } from "./core/runner.ts";
-export { RUN_SCHEMA } from "./core/record.ts";
-export type { RunPoint, RunRecord } from "./core/record.ts";
-export { STRATEGIES } from "./core/strategies.ts";
-export type { StrategyName } from "./core/strategies.ts";
-export { createPool, MapError, Pool } from "./core/pool.ts";
-export type { MapOptions, PoolOptions, PoolStats, RunTaskOptions } from "./core/pool.ts";
-export { QueueFullError, TaskTimeoutError, WorkerCrashedError } from "./core/errors.ts";
+export { runScaling } from "./experiments/scaling/runner.ts";
+export type { ScalingOptions } from "./experiments/scaling/runner.ts";
+export { RUN_SCHEMA } from "./experiments/scaling/record.ts";
+export type { RunPoint, RunRecord } from "./experiments/scaling/record.ts";
+export { STRATEGIES } from "./experiments/scaling/strategies.ts";
+export type { StrategyName } from "./experiments/scaling/strategies.ts";
+export { createPool, MapError, Pool, QueueFullError, TaskTimeoutError, WorkerCrashedError } from "./core/pool/mod.ts";
+export type { MapOptions, PoolOptions, PoolStats, RunTaskOptions } from "./core/pool/mod.ts";
 export { Barrier, BoundedSemaphore, BrokenBarrierError, Mutex, OwnershipError, Semaphore } from "./core/sync/mod.ts";
-export { getWorkload, WORKLOADS } from "./core/workloads/mod.ts";
-export type { Workload } from "./core/workload.ts";
-export { runKernels, runOverhead, runSync } from "./experiments/mod.ts";
-export type { KernelsRecord, OverheadRecord, SyncRecord } from "./experiments/mod.ts";
+export { getWorkload, WORKLOAD_TASKS, WORKLOADS } from "./core/workloads/mod.ts";
+export type { Workload } from "./core/workloads/workload.ts";
+export { runBreakeven, runKernels, runOverhead, runSync } from "./experiments/mod.ts";
+export type { BreakevenRecord, KernelsRecord, OverheadRecord, SyncRecord } from "./experiments/mod.ts";
 export type { HostInfo, RuntimeAdapter, RuntimeInfo, WorkerKind } from "./core/adapter.ts";
 export { createAdapter } from "./runtimes/detect.ts";

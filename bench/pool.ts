@@ -14,8 +14,8 @@
 import os from "node:os";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { createPool } from "../core/pool.ts";
-import { median, percentile } from "../core/stats.ts";
+import { createPool } from "../core/pool/pool.ts";
+import { median, percentile } from "../core/measure/stats.ts";
 import { work } from "./_pool_tasks.mjs";
 import { createAdapter } from "../runtimes/detect.ts";
 

@@ -9,8 +9,8 @@
  */
 
 import process from "node:process";
-import { createPool } from "../core/pool.ts";
-import { median } from "../core/stats.ts";
+import { createPool } from "../core/pool/pool.ts";
+import { median } from "../core/measure/stats.ts";
 import { Barrier } from "../core/sync/barrier.ts";
 import { Mutex } from "../core/sync/mutex.ts";
 import { createAdapter } from "../runtimes/detect.ts";

@@ -5,9 +5,9 @@
  * @module
  */
 
-import type { ExitInfo } from "./errors.ts";
-import type { MemoryReading } from "./memory.ts";
-import type { FromWorker, ToWorker } from "./protocol.ts";
+import type { ExitInfo } from "./pool/errors.ts";
+import type { MemoryReading } from "./measure/memory.ts";
+import type { FromWorker, ToWorker } from "./pool/protocol.ts";
 
 /** Where a task runs: a thread of this process, or a child process of the same runtime. */
 export type WorkerKind = "worker" | "process";

@@ -1,8 +1,9 @@
 /**
  * truepar's experiments beside scaling: what workers and processes cost
- * (overhead), JavaScript against WebAssembly and native C (kernels), and
- * where shared memory goes wrong (sync). The entries the scripts drive, with
- * their report parts, and their registry are in `./registry.ts`, outside the
+ * (overhead), JavaScript against WebAssembly and native C (kernels), where
+ * shared memory goes wrong (sync), and the task size from which a pool pays
+ * (break-even): their runners. The entries the scripts drive, with their
+ * report parts, and their registry (`./registry.ts`) are not part of the
  * library's import graph (their charts are typed with vega-lite).
  *
  * @example
@@ -23,5 +24,7 @@ export { KERNELS_SCHEMA, runKernels, runSharedMemory } from "./kernels/kernels.t
 export type { KernelsOptions, KernelsRecord, NativeKernels } from "./kernels/kernels.ts";
 export { createNativeKernels } from "./kernels/native.ts";
 export { raceOnEventLoop, runSync, SYNC_SCHEMA } from "./sync/sync.ts";
+export { BREAKEVEN_SCHEMA, runBreakeven } from "./breakeven/breakeven.ts";
+export type { BreakevenOptions, BreakevenRecord } from "./breakeven/breakeven.ts";
 export type { SyncOptions, SyncRecord } from "./sync/sync.ts";
 export { formatRun, formatSpeedup } from "./scaling/format.ts";

@@ -6,7 +6,7 @@
  */
 
 import { readFile } from "node:fs/promises";
-import { type MemoryReading, parseSmapsRollup, sumReadings } from "../core/memory.ts";
+import { type MemoryReading, parseSmapsRollup, sumReadings } from "../core/measure/memory.ts";
 
 /**
  * Reads and sums the memory of processes.

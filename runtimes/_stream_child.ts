@@ -6,8 +6,8 @@
  */
 
 import type { Endpoint, EndpointHandlers } from "../core/adapter.ts";
-import type { ExitInfo } from "../core/errors.ts";
-import type { FromWorker } from "../core/protocol.ts";
+import type { ExitInfo } from "../core/pool/errors.ts";
+import type { FromWorker } from "../core/pool/protocol.ts";
 import { encodeFrame, FrameDecoder } from "./_frames.ts";
 import { endWithGrace, killIfDeaf, STDOUT_CLOSED } from "./_grace.ts";
 

@@ -5,7 +5,7 @@
  */
 
 import type { Endpoint, EndpointHandlers } from "../core/adapter.ts";
-import type { FromWorker } from "../core/protocol.ts";
+import type { FromWorker } from "../core/pool/protocol.ts";
 
 /** The web-worker entry every such worker runs. */
 export const WEB_WORKER_ENTRY: URL = new URL("./entries/web_worker.ts", import.meta.url);

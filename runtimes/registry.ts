@@ -7,7 +7,7 @@
  */
 
 import type { RuntimeAdapter, RuntimeDriver } from "../core/adapter.ts";
-import { STRATEGIES, type StrategyName } from "../core/strategies.ts";
+import { STRATEGIES, type StrategyName } from "../experiments/scaling/strategies.ts";
 import { CHROMIUM_INSTALL, chromiumMissing } from "./_chromium_find.ts";
 
 /** A runtime truepar can run on, or compare against. */

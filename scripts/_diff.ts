@@ -5,7 +5,7 @@
  * @module
  */
 
-import { type SampleSummary, summarizeSamples } from "../core/stats.ts";
+import { type SampleSummary, summarizeSamples } from "../core/measure/stats.ts";
 import { experimentOf } from "../experiments/registry.ts";
 import { type AnyRecord, type CellResult, ResultSetError } from "./_results.ts";
 

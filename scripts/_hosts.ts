@@ -11,7 +11,7 @@ import { createHash } from "node:crypto";
 import type { HostInfo } from "../core/adapter.ts";
 import { formatLevel, type ScalingPart, type ScalingRow } from "../experiments/scaling/mod.ts";
 import type { OverheadRecord } from "../experiments/overhead/mod.ts";
-import { STRATEGIES } from "../core/strategies.ts";
+import { STRATEGIES } from "../experiments/scaling/strategies.ts";
 import { runtimeRank } from "../runtimes/registry.ts";
 import type { Report } from "./_report.ts";
 

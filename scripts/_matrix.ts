@@ -11,7 +11,7 @@ import { getRuntime } from "../runtimes/registry.ts";
 import { tasksetPrefix } from "./_cpus.ts";
 import { scriptCommand } from "./_runtimes.ts";
 
-export { seededRandom, shuffle } from "../core/order.ts";
+export { seededRandom, shuffle } from "../core/measure/order.ts";
 export { type Profile, PROFILES };
 
 /** Rounds over the whole matrix per profile: each runs every scaling cell once, in a new seeded order. */

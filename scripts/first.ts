@@ -12,10 +12,10 @@
  */
 
 import process from "node:process";
-import type { RunRecord } from "../core/record.ts";
-import { runScaling } from "../core/runner.ts";
-import { ranInParallel } from "../core/speedup.ts";
-import type { StrategyName } from "../core/strategies.ts";
+import type { RunRecord } from "../experiments/scaling/record.ts";
+import { runScaling } from "../experiments/scaling/runner.ts";
+import { ranInParallel } from "../core/measure/speedup.ts";
+import type { StrategyName } from "../experiments/scaling/strategies.ts";
 import { createAdapter } from "../runtimes/detect.ts";
 import { formatBudget, formatSpeedup, WIDTH, wrapLine } from "../experiments/scaling/format.ts";
 import { describeHost } from "./_hosts.ts";

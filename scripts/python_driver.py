@@ -140,7 +140,7 @@ def tree_cpu_ms(pool):
 
 
 def run_batch(args, pool, concurrency):
-    """One batch, each task traced: the checksums and the batch's trace (as truepar's core/budget.ts reads one)."""
+    """One batch, each task traced: the checksums and the batch's trace (as truepar's core/measure/budget.ts reads one)."""
     task, params = task_and_params(args)
     stolen_before = stolen_ms()
     main_before = thread_times() if pool is None else None
@@ -179,11 +179,11 @@ def measure_sample(args, concurrency):
 
 
 PARTS = ["startup", "messages", "serial", "imbalance", "work", "runQueue", "stolen", "unexplained"]
-MIN_STOLEN_SPAN_MS = 300  # as core/budget.ts: /proc/stat's 10 ms ticks need this much time to be a figure
+MIN_STOLEN_SPAN_MS = 300  # as core/measure/budget.ts: /proc/stat's 10 ms ticks need this much time to be a figure
 
 
 def lane_time(trace):
-    """A batch's lane time by kind, in ms: truepar's measureLaneTime (core/budget.ts) in Python."""
+    """A batch's lane time by kind, in ms: truepar's measureLaneTime (core/measure/budget.ts) in Python."""
     start, end = trace["startMs"], trace["endMs"]
     clip = lambda t: min(end, max(start, t))  # noqa: E731
     lanes, in_task, cpu, wait = {}, 0.0, 0.0, 0.0
@@ -211,7 +211,7 @@ def lane_time(trace):
 
 
 def measure_budget(level, base, kind, cold, gil):
-    """A level's time budget against the smallest: truepar's measureBudget (core/budget.ts) in Python."""
+    """A level's time budget against the smallest: truepar's measureBudget (core/measure/budget.ts) in Python."""
     mean = lambda items, pick: sum(pick(t) for t in items) / len(items)  # noqa: E731
 
     def part(pick):
@@ -407,7 +407,7 @@ def main():
                 for which in ("cold", "steady")
             }
             cores = host["cores"]
-            # The machine's limit, as core/speedup.ts's speedupLimit: blocking sleeps overlap beyond the cores; cpu work does not.
+            # The machine's limit, as core/measure/speedup.ts's speedupLimit: blocking sleeps overlap beyond the cores; cpu work does not.
             limit = 1 if args.strategy == "sequential" else level / base if args.workload != "cpu" else min(level, cores) / min(base, cores)
             # The rounds past it, as truepar's runner names them: what puts an interval's end there.
             beyond = [

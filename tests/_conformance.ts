@@ -9,8 +9,8 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import type { RuntimeAdapter, WorkerKind } from "../core/adapter.ts";
-import { TaskTimeoutError, WorkerCrashedError } from "../core/errors.ts";
-import { createPool, MapError, type Pool } from "../core/pool.ts";
+import { TaskTimeoutError, WorkerCrashedError } from "../core/pool/errors.ts";
+import { createPool, MapError, type Pool } from "../core/pool/pool.ts";
 
 /** What the suite runs against. */
 export interface ConformanceOptions {
@@ -254,12 +254,12 @@ export function conformance({ adapter, runtime, kind, spinMicros, selfPid, isAli
 
   test("size must be a positive integer, spinMicros a number of microseconds", async () => {
     for (const size of [0, -1, 1.5]) {
-      const error = await createPool({ adapter, kind, size }).catch((e: unknown) => e) as Error;
+      const error = await createPool({ adapter, kind, size, module: TASKS }).catch((e: unknown) => e) as Error;
       assert.instance(error, RangeError);
       assert.match(error.message, `received ${size}`);
     }
     for (const spin of [-1, Number.NaN, "50" as unknown as number]) {
-      const error = await createPool({ adapter, kind, spinMicros: spin }).catch((e: unknown) => e) as Error;
+      const error = await createPool({ adapter, kind, spinMicros: spin, module: TASKS }).catch((e: unknown) => e) as Error;
       assert.instance(error, RangeError);
       assert.match(error.message, '"spinMicros" must be a number of microseconds');
     }

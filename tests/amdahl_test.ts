@@ -1,8 +1,8 @@
 import { RUNTIME } from "./_guard.ts";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { amdahl, fitAmdahl } from "../core/amdahl.ts";
-import { seededRandom } from "../core/order.ts";
+import { amdahl, fitAmdahl } from "../core/measure/amdahl.ts";
+import { seededRandom } from "../core/measure/order.ts";
 
 const test = suite(`${RUNTIME}: Amdahl's law`);
 

@@ -8,7 +8,7 @@
 import { RUNTIME } from "./_guard.ts";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { createPool, type Pool } from "../core/pool.ts";
+import { createPool, type Pool } from "../core/pool/pool.ts";
 import { createAdapter } from "../runtimes/detect.ts";
 
 const TASKS = new URL("./fixtures/tasks.ts", import.meta.url);

@@ -8,7 +8,7 @@ import { RUNTIME } from "./_guard.ts";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { RING_BYTES, SharedChannel } from "../core/pool/channel.ts";
-import type { ToWorker } from "../core/protocol.ts";
+import type { ToWorker } from "../core/pool/protocol.ts";
 
 const test = suite(`${RUNTIME}: the shared-memory channel`);
 const open = () => {

@@ -9,8 +9,8 @@ import { RUNTIME } from "./_guard.ts";
 import process from "node:process";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { MapError, WorkerCrashedError } from "../core/errors.ts";
-import { createPool } from "../core/pool.ts";
+import { MapError, WorkerCrashedError } from "../core/pool/errors.ts";
+import { createPool } from "../core/pool/pool.ts";
 import { createAdapter } from "../runtimes/detect.ts";
 
 const TASKS = new URL("./fixtures/tasks.ts", import.meta.url);

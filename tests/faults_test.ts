@@ -12,8 +12,8 @@ import process from "node:process";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import type { WorkerKind } from "../core/adapter.ts";
-import { TaskTimeoutError, WorkerCrashedError } from "../core/errors.ts";
-import { createPool, type Pool } from "../core/pool.ts";
+import { TaskTimeoutError, WorkerCrashedError } from "../core/pool/errors.ts";
+import { createPool, type Pool } from "../core/pool/pool.ts";
 import { createAdapter } from "../runtimes/detect.ts";
 import { FAIL_NEXT_START } from "./fixtures/flaky_start.ts";
 

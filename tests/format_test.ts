@@ -2,7 +2,7 @@ import { RUNTIME } from "./_guard.ts";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { formatKernels, type KernelsRecord } from "../experiments/kernels/mod.ts";
-import { runScaling } from "../core/runner.ts";
+import { runScaling } from "../experiments/scaling/runner.ts";
 import { formatSync, sync as syncExperiment, type SyncRecord } from "../experiments/sync/mod.ts";
 import { formatRun } from "../experiments/scaling/mod.ts";
 import { createAdapter } from "../runtimes/detect.ts";

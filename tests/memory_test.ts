@@ -2,8 +2,8 @@ import { RUNTIME } from "./_guard.ts";
 import { readFileSync } from "node:fs";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { parseSmapsRollup, sumReadings } from "../core/memory.ts";
-import { fitLine, percentile } from "../core/stats.ts";
+import { parseSmapsRollup, sumReadings } from "../core/measure/memory.ts";
+import { fitLine, percentile } from "../core/measure/stats.ts";
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/proc/${name}`, import.meta.url), "utf8");
 

@@ -24,10 +24,10 @@ if (RUNTIME === "node") {
     await execa("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", tarball], { cwd: project, timeout: 180_000 });
     assert.ok(readdirSync(path.join(project, "node_modules", "truepar", "dist")).includes("mod.d.ts"), "type declarations");
     writeFileSync(path.join(project, "try.js"), `
-import { createAdapter, createPool, runScaling } from "truepar";
+import { createAdapter, createPool, runScaling, WORKLOAD_TASKS } from "truepar";
 import { Mutex } from "truepar/sync";
 const adapter = await createAdapter();
-const pool = await createPool({ adapter, size: 2 });
+const pool = await createPool({ adapter, size: 2, module: WORKLOAD_TASKS });
 const sum = await pool.run("runWorkload", { workload: "cpu", params: { iterations: 1e6 } });
 await pool.close();
 const record = await runScaling({ adapter, params: { iterations: 1e6 }, strategy: "processes", concurrency: [1, 2], tasks: 2, repeat: 1, warmup: 0 });

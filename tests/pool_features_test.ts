@@ -1,8 +1,8 @@
 import { RUNTIME } from "./_guard.ts";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { QueueFullError, WorkerCrashedError } from "../core/errors.ts";
-import { createPool } from "../core/pool.ts";
+import { QueueFullError, WorkerCrashedError } from "../core/pool/errors.ts";
+import { createPool } from "../core/pool/pool.ts";
 import { PriorityQueue } from "../core/pool/queue.ts";
 import { createAdapter } from "../runtimes/detect.ts";
 import { isAlive } from "./_processes.ts";

@@ -14,7 +14,7 @@ import { pathToFileURL } from "node:url";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import type { RuntimeAdapter, WorkerKind } from "../core/adapter.ts";
-import { createPool } from "../core/pool.ts";
+import { createPool } from "../core/pool/pool.ts";
 import { conformance } from "./_conformance.ts";
 import { createAdapter } from "../runtimes/detect.ts";
 

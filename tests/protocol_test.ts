@@ -1,10 +1,10 @@
 import { RUNTIME } from "./_guard.ts";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { deserializeError, serializeError } from "../core/protocol.ts";
+import { deserializeError, serializeError } from "../core/pool/protocol.ts";
 import { encodeFrame, FrameDecoder } from "../runtimes/_frames.ts";
-import { median } from "../core/stats.ts";
-import { describeExit, TaskTimeoutError, WorkerCrashedError } from "../core/errors.ts";
+import { median } from "../core/measure/stats.ts";
+import { describeExit, TaskTimeoutError, WorkerCrashedError } from "../core/pool/errors.ts";
 
 const frames = suite(`${RUNTIME}: FrameDecoder`);
 

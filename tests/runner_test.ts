@@ -1,8 +1,8 @@
 import { RUNTIME } from "./_guard.ts";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { defaultLevels, runScaling, validateScalingOptions } from "../core/runner.ts";
-import { measureSample, runBatch, STRATEGIES } from "../core/strategies.ts";
+import { defaultLevels, runScaling, validateScalingOptions } from "../experiments/scaling/runner.ts";
+import { measureSample, runBatch, STRATEGIES } from "../experiments/scaling/strategies.ts";
 import { cpu } from "../core/workloads/cpu.ts";
 import { io } from "../core/workloads/io.ts";
 import { createAdapter } from "../runtimes/detect.ts";

@@ -1,8 +1,8 @@
 import { RUNTIME } from "./_guard.ts";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { estimateSpeedup, isPrecise, judgeSpeedup, measureNoiseFloor, pairedRatios } from "../core/speedup.ts";
-import { seededRandom } from "../core/order.ts";
+import { estimateSpeedup, isPrecise, judgeSpeedup, measureNoiseFloor, pairedRatios } from "../core/measure/speedup.ts";
+import { seededRandom } from "../core/measure/order.ts";
 
 const test = suite(`${RUNTIME}: paired speedups and the noise floor`);
 

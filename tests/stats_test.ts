@@ -2,8 +2,8 @@ import { RUNTIME } from "./_guard.ts";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import * as ss from "simple-statistics";
-import { coefficientOfVariation, fitLine, mad, median, medianInterval, percentile, summarizeSamples } from "../core/stats.ts";
-import { seededRandom } from "../core/order.ts";
+import { coefficientOfVariation, fitLine, mad, median, medianInterval, percentile, summarizeSamples } from "../core/measure/stats.ts";
+import { seededRandom } from "../core/measure/order.ts";
 
 const stats = suite(`${RUNTIME}: statistics`);
 

@@ -1,7 +1,7 @@
 import { RUNTIME } from "./_guard.ts";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { createPool, type Pool } from "../core/pool.ts";
+import { createPool, type Pool } from "../core/pool/pool.ts";
 import { Barrier, BrokenBarrierError } from "../core/sync/barrier.ts";
 import { Mutex, OwnershipError } from "../core/sync/mutex.ts";
 import { BoundedSemaphore, Semaphore } from "../core/sync/semaphore.ts";

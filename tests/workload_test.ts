@@ -1,11 +1,11 @@
 import { RUNTIME } from "./_guard.ts";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { resolveParams } from "../core/workload.ts";
+import { resolveParams } from "../core/workloads/workload.ts";
 import { cpu, modSum } from "../core/workloads/cpu.ts";
 import { io, ioBlocking } from "../core/workloads/io.ts";
 import { getWorkload, WORKLOADS } from "../core/workloads/mod.ts";
-import { runWorkload } from "../core/tasks.ts";
+import { runWorkload } from "../core/workloads/tasks.ts";
 
 const workloads = suite(`${RUNTIME}: workloads`);
 

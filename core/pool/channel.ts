@@ -12,7 +12,7 @@
  */
 
 import { jsonScalar } from "../_json.ts";
-import type { FromWorker, ToWorker } from "../protocol.ts";
+import type { FromWorker, ToWorker } from "./protocol.ts";
 
 /** Bytes of each ring: a power of two. Messages larger than half of it go by `postMessage`. */
 export const RING_BYTES = 4 * 1024 * 1024;

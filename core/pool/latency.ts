@@ -10,7 +10,7 @@
  * @module
  */
 
-import type { ToWorker, Wake } from "../protocol.ts";
+import type { ToWorker, Wake } from "./protocol.ts";
 import { SharedChannel } from "./channel.ts";
 
 /** The pool's side of a worker's wake channel. */

@@ -6,7 +6,7 @@
  */
 
 import { type ResourceLimits, type RuntimeAdapter, startsKind, type WorkerKind } from "../adapter.ts";
-import { checkCount, describeValue } from "../workload.ts";
+import { checkCount, describeValue } from "../_checks.ts";
 
 /** Options for `createPool`. */
 export interface PoolOptions {
@@ -16,8 +16,8 @@ export interface PoolOptions {
   kind?: WorkerKind;
   /** How many workers run at once. Default 2. */
   size?: number;
-  /** The module whose exported functions the tasks call. Default: truepar's workloads. */
-  module?: URL;
+  /** The module whose exported functions the tasks call: yours, such as `new URL("./tasks.ts", import.meta.url)`. */
+  module: URL;
   /** A timeout for every task, in milliseconds, unless a task sets its own. */
   taskTimeoutMs?: number;
   /**
@@ -88,7 +88,7 @@ export interface PoolOptions {
  */
 export function checkPoolOptions(options: PoolOptions): number {
   const size = checkCount("Cannot create pool", "size", options.size ?? 2);
-  if (options.module !== undefined && !(options.module instanceof URL)) {
+  if (!(options.module instanceof URL)) {
     throw new TypeError(`Cannot create pool: "module" must be a URL, such as new URL("./tasks.ts", import.meta.url), received ${describeValue(options.module)}`);
   }
   const spin = options.spinMicros;

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Workload, WorkloadParams } from "../workload.ts";
+import type { Workload, WorkloadParams } from "./workload.ts";
 
 /**
  * Sums the multiples of 2023 below `iterations`, the slow way, one step per integer.

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { ParamSpec, Workload, WorkloadParams } from "../workload.ts";
+import type { ParamSpec, Workload, WorkloadParams } from "./workload.ts";
 
 const WAIT_PARAMS: Readonly<Record<string, ParamSpec>> = {
   waits: { type: "integer", default: 20, min: 1, max: 1_000_000, description: "waits per task" },

@@ -4,10 +4,16 @@
  * @module
  */
 
-import type { Workload } from "../workload.ts";
+import type { Workload } from "./workload.ts";
 import { cpu } from "./cpu.ts";
 import { io, ioBlocking } from "./io.ts";
-import { KERNEL_WORKLOADS } from "./kernels.ts";
+import { KERNEL_WORKLOADS } from "./kernels/mod.ts";
+
+/**
+ * The task module that runs these workloads in a pool's workers: its
+ * `runWorkload` runs one task, its `runWorkloadShare` a share of a batch in one call.
+ */
+export const WORKLOAD_TASKS: URL = new URL("./tasks.ts", import.meta.url);
 
 /** Every built-in workload, by name. */
 export const WORKLOADS: ReadonlyMap<string, Workload> = new Map(

@@ -7,9 +7,9 @@
  * @module
  */
 
-import type { UserTask, Workload } from "../workload.ts";
+import type { UserTask, Workload } from "./workload.ts";
 
-export type { UserTask } from "../workload.ts";
+export type { UserTask } from "./workload.ts";
 
 /**
  * Makes a workload of a user's function.

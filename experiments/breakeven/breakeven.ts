@@ -12,11 +12,11 @@
  */
 
 import { type HostInfo, type RuntimeAdapter, type RuntimeInfo, startsKind, type WorkerKind } from "../../core/adapter.ts";
-import { shuffle } from "../../core/order.ts";
-import { createPool, type Pool } from "../../core/pool.ts";
-import { estimateSpeedup } from "../../core/speedup.ts";
-import { median } from "../../core/stats.ts";
-import { checkCount } from "../../core/workload.ts";
+import { shuffle } from "../../core/measure/order.ts";
+import { createPool, type Pool } from "../../core/pool/pool.ts";
+import { estimateSpeedup } from "../../core/measure/speedup.ts";
+import { median } from "../../core/measure/stats.ts";
+import { checkCount } from "../../core/_checks.ts";
 import { modSum } from "../../core/workloads/cpu.ts";
 import { spinAll } from "./tasks.ts";
 

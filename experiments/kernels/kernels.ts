@@ -8,13 +8,13 @@
  */
 
 import type { HostInfo, RuntimeAdapter, RuntimeInfo } from "../../core/adapter.ts";
-import * as js from "../../core/kernels/js.ts";
+import * as js from "../../core/workloads/kernels/js.ts";
 import { SHARED_LAYOUT } from "./shared_tasks.ts";
-import { compileKernels, createSharedMemory, instantiateKernels, MAX_PAGES } from "../../core/kernels/wasm.ts";
-import { createPool } from "../../core/pool.ts";
-import { runScaling } from "../../core/runner.ts";
-import { median } from "../../core/stats.ts";
-import { checkCount } from "../../core/workload.ts";
+import { compileKernels, createSharedMemory, instantiateKernels, MAX_PAGES } from "../../core/workloads/kernels/wasm.ts";
+import { createPool } from "../../core/pool/pool.ts";
+import { runScaling } from "../scaling/runner.ts";
+import { median } from "../../core/measure/stats.ts";
+import { checkCount } from "../../core/_checks.ts";
 
 /** The schema name of a kernels record. */
 export const KERNELS_SCHEMA = "truepar.kernels/1";

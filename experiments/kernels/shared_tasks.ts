@@ -5,7 +5,7 @@
  * @module
  */
 
-import { instantiateKernels } from "../../core/kernels/wasm.ts";
+import { instantiateKernels } from "../../core/workloads/kernels/wasm.ts";
 
 /** Where the shared-memory mode keeps its row counter and total (ctl) and its image (out). */
 export const SHARED_LAYOUT = { ctl: 0, total: 8, out: 16 } as const;

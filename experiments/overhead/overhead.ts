@@ -13,11 +13,11 @@
  */
 
 import { type HostInfo, type RuntimeAdapter, type RuntimeInfo, startsKind, type WorkerKind } from "../../core/adapter.ts";
-import type { MemoryReading, MemorySource } from "../../core/memory.ts";
-import { createPool, type Pool } from "../../core/pool.ts";
-import { fitLine, type LineFit, median, percentile } from "../../core/stats.ts";
-import type { FromWorker } from "../../core/protocol.ts";
-import { checkCount } from "../../core/workload.ts";
+import type { MemoryReading, MemorySource } from "../../core/measure/memory.ts";
+import { createPool, type Pool } from "../../core/pool/pool.ts";
+import { fitLine, type LineFit, median, percentile } from "../../core/measure/stats.ts";
+import type { FromWorker } from "../../core/pool/protocol.ts";
+import { checkCount } from "../../core/_checks.ts";
 
 /** The schema name of an overhead record. */
 export const OVERHEAD_SCHEMA = "truepar.overhead/1";

@@ -5,10 +5,10 @@
  * @module
  */
 
-import type { AmdahlFit } from "../../core/amdahl.ts";
-import { BUDGET_PARTS, type BudgetParts, budgetInSpeedup, type TimeBudget } from "../../core/budget.ts";
-import type { RunPoint, RunRecord } from "../../core/record.ts";
-import type { RoundBeyond } from "../../core/speedup.ts";
+import type { AmdahlFit } from "../../core/measure/amdahl.ts";
+import { BUDGET_PARTS, type BudgetParts, budgetInSpeedup, type TimeBudget } from "../../core/measure/budget.ts";
+import type { RunPoint, RunRecord } from "./record.ts";
+import type { RoundBeyond } from "../../core/measure/speedup.ts";
 
 const LABELS = { sequential: "# sequential", async: "# in flight", workers: "# workers", processes: "# processes" };
 const RULE = "-".repeat(60);

@@ -9,10 +9,10 @@
 import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import type { RunRecord } from "../../core/record.ts";
-import { defaultLevels, runScaling } from "../../core/runner.ts";
-import { STRATEGIES, type StrategyName } from "../../core/strategies.ts";
-import { resolveParams } from "../../core/workload.ts";
+import type { RunRecord } from "./record.ts";
+import { defaultLevels, runScaling } from "./runner.ts";
+import { STRATEGIES, type StrategyName } from "./strategies.ts";
+import { resolveParams } from "../../core/workloads/workload.ts";
 import { WORKLOADS } from "../../core/workloads/mod.ts";
 import type { Experiment, Profile } from "../_experiment.ts";
 import { count, type Flag, oneOf, parseList, parseNumber, UsageError } from "../_flags.ts";

@@ -6,17 +6,17 @@
  * @module
  */
 
-import type { RunRecord as CoreRunRecord } from "../../core/record.ts";
-import { estimateSpeedup, type Evidence, isPrecise, judgeSpeedup, measureNoiseFloor, type NoiseFloor, pairedRatios, ranInParallel, type SpeedupEstimate } from "../../core/speedup.ts";
-import { median, type SampleSummary, summarizeSamples } from "../../core/stats.ts";
-import { STRATEGIES } from "../../core/strategies.ts";
+import type { RunRecord as CoreRunRecord } from "./record.ts";
+import { estimateSpeedup, type Evidence, isPrecise, judgeSpeedup, measureNoiseFloor, type NoiseFloor, pairedRatios, ranInParallel, type SpeedupEstimate } from "../../core/measure/speedup.ts";
+import { median, type SampleSummary, summarizeSamples } from "../../core/measure/stats.ts";
+import { STRATEGIES } from "./strategies.ts";
 import { runtimeRank, strategiesOf } from "../../runtimes/registry.ts";
 import { WORKLOADS } from "../../core/workloads/mod.ts";
 import type { ChartSpec, ReportCell, Section, Table, VerdictMatrix, Warning } from "../_experiment.ts";
 import { runtimeLabels } from "../_experiment.ts";
-import { amdahl, type AmdahlFit, fitAmdahl, pairedRounds } from "../../core/amdahl.ts";
+import { amdahl, type AmdahlFit, fitAmdahl, pairedRounds } from "../../core/measure/amdahl.ts";
 import { formatBudget, formatSpeedup, PART_NAMES } from "./format.ts";
-import { BUDGET_PARTS, budgetInSpeedup, largestPart, poolBudgets, type TimeBudget } from "../../core/budget.ts";
+import { BUDGET_PARTS, budgetInSpeedup, largestPart, poolBudgets, type TimeBudget } from "../../core/measure/budget.ts";
 
 /** Records as read back: fields added since a result set was written may be missing. */
 type RunRecord = Omit<CoreRunRecord, "points"> & { points: (Omit<CoreRunRecord["points"][number], "steadySamplesMs" | "coresBusySamples"> & Partial<Pick<CoreRunRecord["points"][number], "steadySamplesMs" | "coresBusySamples">>)[] };

@@ -7,13 +7,13 @@
  */
 
 import type { HostInfo, RuntimeAdapter, RuntimeInfo } from "../../core/adapter.ts";
-import { createPool } from "../../core/pool.ts";
+import { createPool } from "../../core/pool/pool.ts";
 import { Barrier } from "../../core/sync/barrier.ts";
 import type { CountMode } from "./demo_tasks.ts";
 import { Mutex } from "../../core/sync/mutex.ts";
 import { NaiveLock } from "./naive_lock.ts";
 import { BoundedSemaphore, Semaphore } from "../../core/sync/semaphore.ts";
-import { checkCount } from "../../core/workload.ts";
+import { checkCount } from "../../core/_checks.ts";
 
 /** The schema name of a sync record. */
 export const SYNC_SCHEMA = "truepar.sync/1";

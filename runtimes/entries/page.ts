@@ -10,7 +10,7 @@
  */
 
 import type { CpuReading, HostInfo, RuntimeAdapter, RuntimeInfo } from "../../core/adapter.ts";
-import type { MemoryReading } from "../../core/memory.ts";
+import type { MemoryReading } from "../../core/measure/memory.ts";
 import { EXPERIMENTS } from "../../experiments/registry.ts";
 import { UsageError } from "../../experiments/_flags.ts";
 import { spawnWebWorker } from "../_web_worker.ts";

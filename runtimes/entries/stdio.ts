@@ -5,8 +5,8 @@
  * @module
  */
 
-import type { ToWorker } from "../../core/protocol.ts";
-import { type ParentPort, serveTasks } from "../../core/serve.ts";
+import type { ToWorker } from "../../core/pool/protocol.ts";
+import { type ParentPort, serveTasks } from "../../core/pool/serve.ts";
 import { encodeFrame, FrameDecoder } from "../_frames.ts";
 import { openThreadClock } from "../_thread_clock.ts";
 

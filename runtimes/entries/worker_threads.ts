@@ -7,8 +7,8 @@
 
 import process from "node:process";
 import { parentPort, receiveMessageOnPort } from "node:worker_threads";
-import type { ToWorker } from "../../core/protocol.ts";
-import { type ParentPort, serveTasks } from "../../core/serve.ts";
+import type { ToWorker } from "../../core/pool/protocol.ts";
+import { type ParentPort, serveTasks } from "../../core/pool/serve.ts";
 import { openThreadClock } from "../_thread_clock.ts";
 
 if (parentPort === null) throw new Error("Cannot serve tasks: this module is a worker's entry, not a script to run");

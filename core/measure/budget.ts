@@ -24,7 +24,7 @@
  * @module
  */
 
-import type { ThreadTimes } from "./adapter.ts";
+import type { ThreadTimes } from "../adapter.ts";
 
 /** One task's span in a batch, as a budget reads it. */
 export interface LaneSpan {

@@ -6,17 +6,18 @@
  * @module
  */
 
-import type { RuntimeAdapter } from "./adapter.ts";
-import { shuffle } from "./order.ts";
+import type { RuntimeAdapter } from "../../core/adapter.ts";
+import { shuffle } from "../../core/measure/order.ts";
 import { RUN_SCHEMA, type RunPoint, type RunRecord } from "./record.ts";
-import { estimateSpeedup, isPrecise, judgeSpeedup, measureNoiseFloor, type NoiseFloor, pairedRatios, roundsBeyond, speedupLimit } from "./speedup.ts";
-import { type LaneKind, measureBudget, measureLaneTime } from "./budget.ts";
-import { type AmdahlFit, fitAmdahl, pairedRounds } from "./amdahl.ts";
-import { median } from "./stats.ts";
+import { estimateSpeedup, isPrecise, judgeSpeedup, measureNoiseFloor, type NoiseFloor, pairedRatios, roundsBeyond, speedupLimit } from "../../core/measure/speedup.ts";
+import { type LaneKind, measureBudget, measureLaneTime } from "../../core/measure/budget.ts";
+import { type AmdahlFit, fitAmdahl, pairedRounds } from "../../core/measure/amdahl.ts";
+import { median } from "../../core/measure/stats.ts";
 import { measureCeiling, measureSample, runBatch, type SampleTiming, STRATEGIES, type StrategyName } from "./strategies.ts";
-import { checkCount, combineChecksums, describeValue, resolveParams, type Workload, type WorkloadParams } from "./workload.ts";
-import { getWorkload } from "./workloads/mod.ts";
-import { userWorkload } from "./workloads/task.ts";
+import { combineChecksums, resolveParams, type Workload, type WorkloadParams } from "../../core/workloads/workload.ts";
+import { checkCount, describeValue } from "../../core/_checks.ts";
+import { getWorkload } from "../../core/workloads/mod.ts";
+import { userWorkload } from "../../core/workloads/task.ts";
 
 /** How speedups are estimated, as every record states it. */
 export const SPEEDUP_METHOD =
@@ -193,7 +194,7 @@ function taskWorkload(options: ScalingOptions): Workload {
  * @example
  * ```ts
  * import { runScaling } from "./runner.ts";
- * import { createAdapter } from "../runtimes/detect.ts";
+ * import { createAdapter } from "../../runtimes/detect.ts";
  * const adapter = await createAdapter();
  * const record = await runScaling({ adapter, strategy: "workers", params: { iterations: 100_000 }, tasks: 4, repeat: 2, warmup: 0 });
  * console.log(record.points.map((p) => `${p.concurrency}: ${p.steadySpeedup.toFixed(2)}x, ${p.coresBusy?.toFixed(2)} cores busy`));

@@ -6,22 +6,20 @@
  * @module
  */
 
-import type { Endpoint, ResourceLimits, RuntimeAdapter, WorkerKind } from "./adapter.ts";
-import { defer, type Deferred } from "./_deferred.ts";
+import type { Endpoint, ResourceLimits, RuntimeAdapter, WorkerKind } from "../adapter.ts";
+import { defer, type Deferred } from "../_deferred.ts";
 import { describeExit, type ExitInfo, MapError, QueueFullError, TaskTimeoutError, WorkerCrashedError } from "./errors.ts";
-import { openWakeChannel, postAwake, StayAwake, type WakeChannel } from "./pool/latency.ts";
-import { planDispatch } from "./pool/plan.ts";
-import { PriorityQueue } from "./pool/queue.ts";
-import { percentile } from "./stats.ts";
+import { openWakeChannel, postAwake, StayAwake, type WakeChannel } from "./latency.ts";
+import { planDispatch } from "./plan.ts";
+import { PriorityQueue } from "./queue.ts";
+import { percentile } from "../measure/stats.ts";
 import { deserializeError, type FromWorker, type Outcome, type SerializedError, type Span, type ToWorker } from "./protocol.ts";
-import { checkCount, describeValue } from "./workload.ts";
-import { checkPoolOptions, type PoolOptions } from "./pool/options.ts";
+import { checkCount, describeValue } from "../_checks.ts";
+import { checkPoolOptions, type PoolOptions } from "./options.ts";
 
 export { MapError, QueueFullError } from "./errors.ts";
-export type { PoolOptions } from "./pool/options.ts";
+export type { PoolOptions } from "./options.ts";
 
-/** The module workers load when no other is named: truepar's workloads. */
-export const DEFAULT_TASK_MODULE: URL = new URL("./tasks.ts", import.meta.url);
 
 
 /** What a pool is doing, and how long its tasks have taken. */
@@ -173,16 +171,17 @@ const MAX_FAILED_STARTS = 3;
  * @example
  * ```ts
  * import { createPool } from "./pool.ts";
- * import { createAdapter } from "../runtimes/detect.ts";
- * // The default task module holds truepar's workloads; name your own with `module`.
- * const pool = await createPool({ adapter: await createAdapter(), size: 2 });
+ * import { WORKLOAD_TASKS } from "../workloads/mod.ts";
+ * import { createAdapter } from "../../runtimes/detect.ts";
+ * // Your own module's functions, or, as here, the one that runs truepar's workloads.
+ * const pool = await createPool({ adapter: await createAdapter(), size: 2, module: WORKLOAD_TASKS });
  * if (await pool.run("runWorkload", { workload: "cpu", params: { iterations: 1e6 } }) !== "247342095") throw new Error("the example's check failed");
  * await pool.close();
  * ```
  */
 export async function createPool(options: PoolOptions): Promise<Pool> {
   const size = checkPoolOptions(options);
-  const specifier = await options.adapter.prepare(options.module ?? DEFAULT_TASK_MODULE);
+  const specifier = await options.adapter.prepare(options.module);
   const pool = new Pool(options, size, specifier);
   await pool.start();
   return pool;
@@ -311,8 +310,9 @@ export class Pool {
    * @example
    * ```ts
    * import { createPool } from "./pool.ts";
-   * import { createAdapter } from "../runtimes/detect.ts";
-   * await using pool = await createPool({ adapter: await createAdapter() });
+   * import { WORKLOAD_TASKS } from "../workloads/mod.ts";
+   * import { createAdapter } from "../../runtimes/detect.ts";
+   * await using pool = await createPool({ adapter: await createAdapter(), module: WORKLOAD_TASKS });
    * const sums = await pool.map("runWorkload", [1, 2, 3].map((n) => ({ workload: "cpu", params: { iterations: n * 1000 } })));
    * if (sums.length !== 3) throw new Error("the example's check failed");
    * ```

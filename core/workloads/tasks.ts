@@ -5,8 +5,8 @@
  */
 
 import { resolveParams } from "./workload.ts";
-import { getWorkload } from "./workloads/mod.ts";
-import { callUserTask, type UserTask } from "./workloads/task.ts";
+import { getWorkload } from "./mod.ts";
+import { callUserTask, type UserTask } from "./task.ts";
 
 /** The argument of {@linkcode runWorkload}. */
 export interface WorkloadTask {

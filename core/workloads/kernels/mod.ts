@@ -6,8 +6,8 @@
  * @module
  */
 
-import * as js from "../kernels/js.ts";
-import { compileKernels, kernelsFor, type WasmKernels } from "../kernels/wasm.ts";
+import * as js from "./js.ts";
+import { compileKernels, kernelsFor, type WasmKernels } from "./wasm.ts";
 import type { ParamSpec, TaskContext, Workload, WorkloadParams } from "../workload.ts";
 import { shareOf } from "../workload.ts";
 

@@ -6,10 +6,11 @@
  * @module
  */
 
-import { type CpuReading, type RuntimeAdapter, startsKind, type ThreadTimes } from "./adapter.ts";
-import type { BatchTrace, LaneSpan } from "./budget.ts";
-import { createPool, type Pool } from "./pool.ts";
-import type { Workload, WorkloadParams } from "./workload.ts";
+import { type CpuReading, type RuntimeAdapter, startsKind, type ThreadTimes } from "../../core/adapter.ts";
+import type { BatchTrace, LaneSpan } from "../../core/measure/budget.ts";
+import { createPool, type Pool } from "../../core/pool/pool.ts";
+import { WORKLOAD_TASKS } from "../../core/workloads/mod.ts";
+import type { Workload, WorkloadParams } from "../../core/workloads/workload.ts";
 
 /** A strategy's name, as on the command line. */
 export type StrategyName = "sequential" | "async" | "workers" | "processes";
@@ -69,7 +70,7 @@ export interface SampleTiming extends BatchTiming {
  * @example
  * ```ts
  * import { runBatch } from "./strategies.ts";
- * import { cpu } from "./workloads/cpu.ts";
+ * import { cpu } from "../../core/workloads/cpu.ts";
  * const adapter = undefined as never; // not needed on the main thread
  * const timing = await runBatch("async", { adapter, workload: cpu, params: { iterations: 1000 }, tasks: 4, concurrency: 2 });
  * if (!(timing.checksums.length === 4)) throw new Error("the example's check failed");
@@ -100,7 +101,7 @@ export async function runBatch(strategy: StrategyName, options: BatchOptions): P
  * @example
  * ```ts
  * import { measureSample } from "./strategies.ts";
- * import { cpu } from "./workloads/cpu.ts";
+ * import { cpu } from "../../core/workloads/cpu.ts";
  * const adapter = { readCpu: undefined } as never; // the main thread needs no adapter
  * const sample = await measureSample("sequential", { adapter, workload: cpu, params: { iterations: 1000 }, tasks: 2, concurrency: 1 });
  * if (!(sample.steadyMs > 0 && sample.coresBusy === null)) throw new Error("the example's check failed");
@@ -162,7 +163,7 @@ function epochNow(): number {
 export async function measureCeiling(options: BatchOptions): Promise<number> {
   const { adapter, workload, params, tasks, concurrency, signal } = options;
   // A browser starts no processes: its ceiling is c workers, each running its share in one call.
-  const pool = await createPool({ adapter, kind: startsKind(adapter, "process") ? "process" : "worker", size: concurrency });
+  const pool = await createPool({ adapter, kind: startsKind(adapter, "process") ? "process" : "worker", size: concurrency, module: WORKLOAD_TASKS });
   const stop = watch(signal, pool);
   try {
     // Every process loads and compiles the loop first, untimed: the ceiling is the steady state.
@@ -247,7 +248,7 @@ async function inPool(options: BatchOptions, kind: "worker" | "process", spans: 
   // A child process cannot receive what setup() makes (a WebAssembly.Module): it makes its own.
   const shared = kind === "worker" ? await workload.setup?.() : undefined;
   const start = performance.now();
-  const pool = await createPool({ adapter, kind, size: concurrency, spans });
+  const pool = await createPool({ adapter, kind, size: concurrency, spans, module: WORKLOAD_TASKS });
   const startupMs = performance.now() - start;
   const stop = watch(signal, pool);
   let failed = false;

@@ -15,8 +15,8 @@
  * @module
  */
 
-import type { ThreadTimes } from "./adapter.ts";
-import { SharedChannel } from "./pool/channel.ts";
+import type { ThreadTimes } from "../adapter.ts";
+import { SharedChannel } from "./channel.ts";
 import { type FromWorker, type Outcome, type SerializedError, serializeError, type Span, type ToWorker, type Wake } from "./protocol.ts";
 
 /** How a worker or child process talks to the pool that started it. */

@@ -4,12 +4,12 @@
  * @module
  */
 
-import type { AmdahlFit } from "./amdahl.ts";
-import type { HostInfo, RuntimeInfo } from "./adapter.ts";
-import type { Evidence, NoiseFloor, RoundBeyond } from "./speedup.ts";
-import type { TimeBudget } from "./budget.ts";
+import type { AmdahlFit } from "../../core/measure/amdahl.ts";
+import type { HostInfo, RuntimeInfo } from "../../core/adapter.ts";
+import type { Evidence, NoiseFloor, RoundBeyond } from "../../core/measure/speedup.ts";
+import type { TimeBudget } from "../../core/measure/budget.ts";
 import type { StrategyName } from "./strategies.ts";
-import type { WorkloadParams } from "./workload.ts";
+import type { WorkloadParams } from "../../core/workloads/workload.ts";
 
 /** The schema name of a scaling run's record. */
 export const RUN_SCHEMA = "truepar.run/1";
