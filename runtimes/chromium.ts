@@ -12,7 +12,8 @@
 import { readdir, readFile } from "node:fs/promises";
 import process from "node:process";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import type { DriveContext, HostInfo, RuntimeDriver, RuntimeInfo } from "../core/adapter.ts";
+import type { HostInfo, RuntimeInfo } from "../core/adapter.ts";
+import type { DriveContext, RuntimeDriver } from "./driver.ts";
 import { mapJson } from "../core/_json.ts";
 import { readTreeCpu } from "./_cpu.ts";
 import { readHostInfo } from "./_host.ts";
@@ -22,7 +23,7 @@ import { chromiumMissing, findChromium } from "./_chromium_find.ts";
 
 /** Where truepar's files are: the server serves them. */
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
-const PAGE_ENTRY = fileURLToPath(new URL("./entries/page.ts", import.meta.url));
+const PAGE_ENTRY = fileURLToPath(new URL("../experiments/_page.ts", import.meta.url));
 
 /** The page's own bindings, called from the page. */
 interface Bindings {

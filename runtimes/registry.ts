@@ -6,8 +6,8 @@
  * @module
  */
 
-import type { RuntimeAdapter, RuntimeDriver } from "../core/adapter.ts";
-import { STRATEGIES, type StrategyName } from "../experiments/scaling/strategies.ts";
+import type { RuntimeAdapter, WorkerKind } from "../core/adapter.ts";
+import type { RuntimeDriver } from "./driver.ts";
 import { CHROMIUM_INSTALL, chromiumMissing } from "./_chromium_find.ts";
 
 /** A runtime truepar can run on, or compare against. */
@@ -31,10 +31,12 @@ export interface RuntimeEntry {
   experiments?: readonly string[];
   /** Not part of the default install: how to get it. A comparison lists it only when it is there. */
   install?: string;
-  /** The scaling strategies it has, when not all. */
-  strategies?: readonly StrategyName[];
-  /** `false` where its main thread may not block (`Atomics.wait`), as a browser's page may not: a workload that blocks runs there in workers only. */
-  mainThreadMayWait?: false;
+  /** What it can do, where not everything: the kinds of worker it starts (a browser starts no child processes). */
+  kinds?: readonly WorkerKind[];
+  /** `false` where its main thread runs no event loop for awaited tasks (the CPython reference row: threads and processes only). */
+  eventLoop?: false;
+  /** `false` where its main thread may not block (`Atomics.wait`), as a browser's page may not. */
+  mainThreadMayBlock?: false;
   /**
    * Starts it, for a runtime driven from Node (`launch` is Node's, on `scripts/run.ts --runtime NAME`).
    *
@@ -80,8 +82,8 @@ export const RUNTIMES: readonly RuntimeEntry[] = [
     launch: (_, typescript) => (typescript ? ["node", "--import", "tsx"] : ["node"]),
     drive: (modules) => import("./chromium.ts").then((m) => m.createChromiumDriver({ modules })),
     missing: chromiumMissing,
-    strategies: ["sequential", "async", "workers"],
-    mainThreadMayWait: false,
+    kinds: ["worker"],
+    mainThreadMayBlock: false,
     install: CHROMIUM_INSTALL,
   },
   {
@@ -90,27 +92,13 @@ export const RUNTIMES: readonly RuntimeEntry[] = [
     launch: () => ["python3"],
     script: "scripts/python_driver.py",
     experiments: ["scaling"],
-    strategies: ["sequential", "workers", "processes"],
+    eventLoop: false,
   },
 ];
 
 /** The JavaScript runtimes, with an adapter. */
 export const JS_RUNTIMES: readonly (RuntimeEntry & Required<Pick<RuntimeEntry, "detect" | "load">>)[] = RUNTIMES
   .filter((r): r is RuntimeEntry & Required<Pick<RuntimeEntry, "detect" | "load">> => r.detect !== undefined && r.load !== undefined);
-
-/**
- * The scaling strategies a runtime runs a workload with: those it has, less
- * those on its main thread where the workload blocks and its main thread may not.
- *
- * @param runtime A runtime's name.
- * @param blocks Whether the workload blocks its thread.
- * @returns The strategies, in the usual order.
- */
-export function strategiesOf(runtime: string, blocks = false): readonly StrategyName[] {
-  const entry = RUNTIMES.find((r) => r.name === runtime);
-  const all = entry?.strategies ?? STRATEGIES;
-  return blocks && entry?.mainThreadMayWait === false ? all.filter((s) => s === "workers" || s === "processes") : all;
-}
 
 /**
  * Finds a runtime by name.

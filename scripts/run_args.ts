@@ -9,7 +9,8 @@ import type { AnyExperiment } from "../experiments/registry.ts";
 import { EXPERIMENT_NAMES, EXPERIMENTS } from "../experiments/registry.ts";
 import { count, type Flag, oneOf, parseFlags, UsageError, usageLine } from "../experiments/_flags.ts";
 import { cpusProblem } from "./_cpus.ts";
-import { RUNTIMES, strategiesOf } from "../runtimes/registry.ts";
+import { RUNTIMES } from "../runtimes/registry.ts";
+import { strategiesOf } from "../experiments/scaling/mod.ts";
 import { WORKLOADS } from "../core/workloads/mod.ts";
 
 /** The runtimes `--runtime` takes: those that run this script's experiments. */

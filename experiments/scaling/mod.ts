@@ -17,10 +17,11 @@ import { WORKLOADS } from "../../core/workloads/mod.ts";
 import type { Experiment, Profile } from "../_experiment.ts";
 import { count, type Flag, oneOf, parseList, parseNumber, UsageError } from "../_flags.ts";
 import { formatRun } from "./format.ts";
-import { strategiesOf } from "../../runtimes/registry.ts";
+import { strategiesOf } from "./runtimes.ts";
 import { presentScaling, type ScalingPart, summarizeScaling } from "./report.ts";
 
 export { formatRun, formatSpeedup } from "./format.ts";
+export { strategiesOf } from "./runtimes.ts";
 export { formatLevel, presentScaling, type ScalingPart, type ScalingRow, summarizeScaling, writeVerdict } from "./report.ts";
 
 /** `--experiment scaling`'s flags. */

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type CpuReading, type RuntimeAdapter, startsKind, type ThreadTimes } from "../../core/adapter.ts";
+import { type CpuReading, type RuntimeAdapter, startsKind, type ThreadTimes, type WorkerKind } from "../../core/adapter.ts";
 import type { BatchTrace, LaneSpan } from "../../core/measure/budget.ts";
 import { createPool, type Pool } from "../../core/pool/pool.ts";
 import { WORKLOAD_TASKS } from "../../core/workloads/mod.ts";
@@ -17,6 +17,39 @@ export type StrategyName = "sequential" | "async" | "workers" | "processes";
 
 /** Every strategy, in the order the report shows them. */
 export const STRATEGIES: readonly StrategyName[] = ["sequential", "async", "workers", "processes"];
+
+/** What a runtime can do, as its registry line says it, that decides its strategies. */
+export interface Capabilities {
+  kinds?: readonly WorkerKind[];
+  eventLoop?: false;
+  mainThreadMayBlock?: false;
+}
+
+/**
+ * The strategies a runtime runs a workload with, from what it can do: the
+ * main thread's always, the event loop's where it has one, workers and
+ * processes where it starts them; and where the workload blocks and the
+ * main thread may not, only workers and processes.
+ *
+ * @param can The runtime's capabilities.
+ * @param blocks Whether the workload blocks its thread.
+ * @returns The strategies, in the usual order.
+ * @example
+ * ```ts
+ * import { strategiesFor } from "./strategies.ts";
+ * if (strategiesFor({ kinds: ["worker"] }).join() !== "sequential,async,workers") throw new Error("the example's check failed");
+ * if (strategiesFor({ mainThreadMayBlock: false }, true).join() !== "workers,processes") throw new Error("the example's check failed");
+ * ```
+ */
+export function strategiesFor(can: Capabilities, blocks = false): StrategyName[] {
+  const kinds = can.kinds ?? ["worker", "process"];
+  return STRATEGIES.filter((strategy) => {
+    if (strategy === "workers") return kinds.includes("worker");
+    if (strategy === "processes") return kinds.includes("process");
+    if (blocks && can.mainThreadMayBlock === false) return false;
+    return strategy === "sequential" || can.eventLoop !== false;
+  });
+}
 
 /** Options for {@linkcode runBatch} and {@linkcode measureSample}. */
 export interface BatchOptions {

@@ -1,7 +1,8 @@
 /**
- * The entry of a browser's page (`runtimes/chromium.ts` opens it): the
- * adapter of the browser, and the experiments, run on the page's main thread
- * as they run on another runtime's. Workers are Web Workers on the
+ * The page a driven browser runs experiments on (`runtimes/chromium.ts`
+ * opens it): the adapter of the browser, and the experiments, run on the
+ * page's main thread as they run on another runtime's. It sits above the
+ * experiments it runs, as every driver does. Workers are Web Workers on the
  * web-worker entry; a browser has no child processes. What only the driver
  * can read (CPU time and memory from /proc, the machine) comes through the
  * functions it exposes to the page.
@@ -9,12 +10,12 @@
  * @module
  */
 
-import type { CpuReading, HostInfo, RuntimeAdapter, RuntimeInfo } from "../../core/adapter.ts";
-import type { MemoryReading } from "../../core/measure/memory.ts";
-import { EXPERIMENTS } from "../../experiments/registry.ts";
-import { UsageError } from "../../experiments/_flags.ts";
-import { spawnWebWorker } from "../_web_worker.ts";
-import { mapJson } from "../../core/_json.ts";
+import type { CpuReading, HostInfo, RuntimeAdapter, RuntimeInfo } from "../core/adapter.ts";
+import type { MemoryReading } from "../core/measure/memory.ts";
+import { EXPERIMENTS } from "./registry.ts";
+import { UsageError } from "./_flags.ts";
+import { spawnWebWorker } from "../runtimes/_web_worker.ts";
+import { mapJson } from "../core/_json.ts";
 
 /** What the driver tells the page before the first run. */
 interface Setup {
