@@ -23,7 +23,7 @@
  */
 
 import { randomBytes } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -117,6 +117,8 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     }
     const extension = path.extname(file);
     try {
+      // A file that is not there is not there, whatever its extension: 404, not a bundler's error.
+      await stat(file);
       let body: string | Uint8Array;
       if (/^\.[cm]?[jt]s$/.test(extension)) {
         let bundled = bundles.get(file);

@@ -45,7 +45,8 @@ test("a task module and its imports load; a file beside them, another host and a
     // Bundling the task module serves its import graph too.
     assert.is(await get(server.origin, pathOf(helper)), 200);
     assert.is(await get(server.origin, pathOf(path.join(dir, "secret.txt"))), 404);
-    assert.is(await get(server.origin, pathOf(path.join(OWN, "core", "pool.ts"))), 200);
+    assert.is(await get(server.origin, pathOf(path.join(OWN, "core", "pool", "pool.ts"))), 200);
+    assert.is(await get(server.origin, pathOf(path.join(OWN, "core", "no_such_module.ts"))), 404);
     assert.is(await get(server.origin, pathOf(path.join(OWN, "package.json"))), 404);
     assert.is(await get(server.origin, pathOf(path.join(OWN, "node_modules", "uvu", "dist", "index.mjs"))), 404);
     assert.is(await get(server.origin, pathOf(task), "evil.example"), 403);
