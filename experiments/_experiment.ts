@@ -91,6 +91,13 @@ export interface Warning {
   cells?: string[];
 }
 
+/** One measure of a benchmark in Bencher Metric Format: a value with its interval. */
+export interface Metric {
+  value: number;
+  lower_value?: number;
+  upper_value?: number;
+}
+
 /** A chart, as a Vega-Lite specification the report renders to SVG. */
 export interface ChartSpec {
   /** The file name, such as `speedup-cpu.svg`. */
@@ -123,6 +130,8 @@ export interface VerdictMatrix {
 export interface Section {
   /** The answers, one line each, shown first. */
   verdict: string[];
+  /** The question they answer, shown above them. */
+  question?: string;
   /** The verdict as a matrix, for the page. */
   matrix?: VerdictMatrix;
   /** Lines after the tables, such as the noise floor per runtime. */
@@ -170,6 +179,14 @@ export interface Experiment<Args, R extends ExperimentRecord, Part> {
   summarize(cells: readonly ReportCell<R>[]): Part;
   /** Its tables, charts, lines and warnings; called only for an experiment a result set has records of. */
   present(part: Part): Section;
+  /** Its benchmarks for a continuous-benchmarking service (`compare --export bencher`): name, then measure, then the metric. */
+  bencher?(part: Part): Record<string, Record<string, Metric>>;
+  /** Its tables of several hosts' result sets side by side (`compare --merge`), one column per host. */
+  merge?(columns: readonly { host: string; part: Part }[]): Table[];
+  /** What the comparison says of its plan before it runs, for each core count it holds cells to (such as the levels it chose). */
+  describePlan?(profile: Profile, cores: number, held: boolean): string;
+  /** What is wrong with the comparison's options for it, found before anything runs (a `--task` module that cannot load). */
+  planProblem?(options: PlanOptions): Promise<string | undefined>;
   /** What `compare --diff` compares. */
   diff: {
     /** The parameters two result sets must share to be compared. */

@@ -38,6 +38,13 @@ export interface RuntimeEntry {
   /** `false` where its main thread may not block (`Atomics.wait`), as a browser's page may not. */
   mainThreadMayBlock?: false;
   /**
+   * Where it is not a JavaScript runtime (the article's reference row): it
+   * cannot run a user's JavaScript function, it interprets the workloads'
+   * loops (the comparison gives it smaller sizes), and its workers are
+   * threads of its own, named so in every table.
+   */
+  interpreter?: { language: string; workers: string };
+  /**
    * Starts it, for a runtime driven from Node (`launch` is Node's, on `scripts/run.ts --runtime NAME`).
    *
    * @param modules Task modules beyond truepar's own that it may load (a `--task` module).
@@ -93,6 +100,7 @@ export const RUNTIMES: readonly RuntimeEntry[] = [
     script: "scripts/python_driver.py",
     experiments: ["scaling"],
     eventLoop: false,
+    interpreter: { language: "Python", workers: "threads" },
   },
 ];
 

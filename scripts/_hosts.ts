@@ -9,10 +9,8 @@
 
 import { createHash } from "node:crypto";
 import type { HostInfo } from "../core/adapter.ts";
-import { formatLevel, type ScalingPart, type ScalingRow } from "../experiments/scaling/mod.ts";
-import type { OverheadRecord } from "../experiments/overhead/mod.ts";
-import { STRATEGIES } from "../experiments/scaling/strategies.ts";
-import { runtimeRank } from "../runtimes/registry.ts";
+import type { Metric, Table } from "../experiments/_experiment.ts";
+import { EXPERIMENTS } from "../experiments/registry.ts";
 import type { Report } from "./_report.ts";
 
 /**
@@ -47,46 +45,18 @@ export function describeHost(host: HostInfo): string {
   return `${host.cpuModel} · ${cores} (${t.physicalCores} physical, ${smt}) · ${vm} · ${host.os} ${host.arch}`;
 }
 
-/** One Bencher measure: a value with its interval. */
-export interface Metric {
-  value: number;
-  lower_value?: number;
-  upper_value?: number;
-}
-
 /**
- * A report in Bencher Metric Format: one benchmark per scaling cell level
- * (`latency` in ns, the steady median and its 95% interval; `speedup` and
- * `cores-busy` above the smallest level) and per overhead latency.
+ * A report in Bencher Metric Format: what each experiment's entry makes of
+ * its part (scaling: a benchmark per cell level; overhead: its latencies).
  *
  * @param report A report.
  * @returns The BMF object: benchmark name, then measure slug, then the metric.
  */
 export function toBencher(report: Report): Record<string, Record<string, Metric>> {
   const out: Record<string, Record<string, Metric>> = {};
-  const scaling = report.parts.scaling as ScalingPart | undefined;
-  for (const row of scaling?.rows ?? []) {
-    const measures: Record<string, Metric> = {
-      latency: { value: row.steady.median * 1e6, lower_value: row.steady.ci95.low * 1e6, upper_value: row.steady.ci95.high * 1e6 },
-    };
-    if (row.concurrency !== row.baseLevel) {
-      measures.speedup = { value: row.steadySpeedup, lower_value: row.steadySpeedupCI[0], upper_value: row.steadySpeedupCI[1] };
-      if (row.coresBusy !== null) measures["cores-busy"] = { value: row.coresBusy };
-    }
-    out[`truepar/${row.runtime} ${row.version}/${row.workload}/${row.strategy}/${row.concurrency}`] = measures;
-  }
-  for (const record of (report.parts.overhead as OverheadRecord[] | undefined) ?? []) {
-    const name = `truepar/${record.runtime.name} ${record.runtime.version}/overhead`;
-    const latency = (ms: { median: number; samples: number[] }, scale: number): Metric => ({
-      value: ms.median * scale,
-      lower_value: Math.min(...ms.samples) * scale,
-      upper_value: Math.max(...ms.samples) * scale,
-    });
-    out[`${name}/worker start`] = { latency: latency(record.workerStartMs, 1e6) };
-    if (record.processStartMs !== null) out[`${name}/process start`] = { latency: latency(record.processStartMs, 1e6) };
-    out[`${name}/worker round trip`] = { latency: latency(record.roundTripUs, 1e3) };
-    if (record.processRoundTripUs !== null) out[`${name}/process round trip`] = { latency: latency(record.processRoundTripUs, 1e3) };
-    if (record.perWorkerMB.rss !== null) out[`${name}/memory per worker`] = { "memory-mb": { value: record.perWorkerMB.rss } };
+  for (const experiment of EXPERIMENTS) {
+    const part = report.parts[experiment.name];
+    if (part !== undefined && experiment.bencher) Object.assign(out, experiment.bencher(part as never));
   }
   return out;
 }
@@ -101,30 +71,17 @@ export interface HostColumn {
 }
 
 /**
- * Several result sets, one column per host: per workload, a row per runtime,
- * strategy and level, at the smallest level the cold median time, above it
- * the steady speedup with its interval and the cores busy.
+ * Several result sets, one column per host: each experiment's entry makes
+ * its tables of them (scaling: per workload, a row per runtime, strategy and
+ * level); and each host's verdict.
  *
  * @param columns The result sets.
  * @returns The tables, and the verdict of each host.
  */
-export function mergeHosts(columns: readonly HostColumn[]): { tables: { title: string; header: string[]; rows: string[][] }[]; verdicts: string[] } {
-  const rowsOf = (column: HostColumn) => (column.report.parts.scaling as ScalingPart | undefined)?.rows ?? [];
-  const workloads = [...new Set(columns.flatMap((c) => rowsOf(c).map((r) => r.workload)))];
-  const tables = workloads.map((workload) => {
-    const label = (r: ScalingRow) => `${r.label} ${r.strategy === "sequential" ? "control" : r.strategy} ${r.concurrency}`;
-    const all = columns.flatMap((c) => rowsOf(c).filter((r) => r.workload === workload));
-    // In the registry's runtime order, then strategy and level, as every table.
-    all.sort((a, b) => runtimeRank(a.runtime) - runtimeRank(b.runtime) || a.label.localeCompare(b.label) || STRATEGIES.indexOf(a.strategy as never) - STRATEGIES.indexOf(b.strategy as never) || a.concurrency - b.concurrency);
-    const keys = [...new Set(all.map(label))];
-    return {
-      title: `${workload} · at the smallest level: cold median s · above: steady speedup [95% CI] and cores busy, per host`,
-      header: ["runtime, strategy, level", ...columns.map((c) => c.host)],
-      rows: keys.map((key) => [key, ...columns.map((c) => {
-        const row = rowsOf(c).find((r) => r.workload === workload && label(r) === key);
-        return row === undefined ? "-" : formatLevel(row);
-      })]),
-    };
+export function mergeHosts(columns: readonly HostColumn[]): { tables: Table[]; verdicts: string[] } {
+  const tables = EXPERIMENTS.flatMap((experiment) => {
+    const parts = columns.flatMap((c) => (c.report.parts[experiment.name] === undefined ? [] : [{ host: c.host, part: c.report.parts[experiment.name] as never }]));
+    return parts.length > 0 && experiment.merge ? experiment.merge(columns.map((c) => ({ host: c.host, part: (c.report.parts[experiment.name] ?? undefined) as never }))) : [];
   });
   return { tables, verdicts: columns.flatMap((c) => c.report.verdict.map((line) => `${c.host}: ${line}`)) };
 }

@@ -7,7 +7,7 @@
 
 import type { Report, Table } from "./_report.ts";
 import { describeHost } from "./_hosts.ts";
-import { wrapLine } from "../experiments/scaling/format.ts";
+import { WIDTH, wrapLine } from "../experiments/_text.ts";
 
 /**
  * The report as text for the terminal, no line wider than 100 columns: the
@@ -24,7 +24,7 @@ export function formatReportText(report: Report): string {
   if (host) out.push(`host: ${describeHost(host)} · ${(host.memoryBytes / 2 ** 30).toFixed(0)} GiB`);
   for (const r of runtimes) out.push(`${r.name} ${r.version} (${r.engine})`);
   out.push(`profile ${report.plan.profile} · seed ${report.plan.seed} · ${report.plan.order.length} runs in ${report.plan.rounds ?? 1} rounds over the matrix, each in a fresh process, in seeded random order`);
-  if (report.verdict.length > 0) out.push("", "verdict (cpu work, steady state):", ...report.verdict.map((v) => `  ${v}`));
+  for (const { question, lines } of report.answers) out.push("", question, ...lines.map((v) => `  ${v}`));
   for (const section of report.sections) {
     for (const table of shown(section.tables, "text")) {
       const widest = Math.max(...textTable(table.header, table.rows).split("\n").map((line) => line.length));
@@ -59,7 +59,7 @@ export function formatReportMarkdown(report: Report, charts: string[]): string {
     "",
     `Profile \`${report.plan.profile}\`, seed ${report.plan.seed}, started ${report.plan.startedAt}. The matrix ran in ${report.plan.rounds ?? 1} rounds, every cell in a fresh process each round, in a new seeded order each round, so drift hits every runtime alike; inside a cell the levels alternate in paired rounds with a control.`,
     "",
-    ...(report.verdict.length > 0 ? ["## Verdict: does cpu work run truly in parallel?", "", ...report.verdict.map((v) => `- ${v}`), ""] : []),
+    ...report.answers.flatMap(({ question, lines }) => [`## ${question}`, "", ...lines.map((v) => `- ${v}`), ""]),
     host ? `Host: ${describeHost(host)} · ${(host.memoryBytes / 2 ** 30).toFixed(1)} GiB.` : "",
     "",
     ...runtimes.map((r) => `- ${r.name} ${r.version} (${r.engine})`),
@@ -90,9 +90,6 @@ function markdownSection(table: Table): string[] {
 function shown(tables: readonly Table[], where: "text" | "markdown"): Table[] {
   return tables.filter((t) => (t.show ?? "all") === "all" || t.show === where);
 }
-
-/** The columns a terminal line may take. */
-const WIDTH = 100;
 
 /**
  * Every table that has a CSV file, as CSV.

@@ -29,6 +29,8 @@ export interface Report {
   sections: (Section & { experiment: string })[];
   /** The answers, from every section, shown first. */
   verdict: string[];
+  /** The same, under the question each section answers. */
+  answers: { question: string; lines: string[] }[];
   /** The answers as matrices, for the page. */
   matrices: VerdictMatrix[];
   warnings: Warning[];
@@ -70,6 +72,7 @@ export function buildReport(plan: Plan, cells: readonly CellResult[]): Report {
     parts,
     sections,
     verdict: sections.flatMap((s) => s.verdict),
+    answers: sections.filter((s) => s.verdict.length > 0).map((s) => ({ question: s.question ?? s.experiment, lines: s.verdict })),
     matrices: sections.flatMap((s) => (s.matrix ? [s.matrix] : [])),
     warnings: sections.flatMap((s) => s.warnings),
     missing: plan.order.filter((name) => !done.has(name) && !done.has(`${name}@1`)),

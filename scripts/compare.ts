@@ -27,8 +27,8 @@ import { checkRecord, type Plan, readResultSet, ResultSetError, writeAtomically 
 import { runtimeMissing } from "./_runtimes.ts";
 import { getRuntime } from "../runtimes/registry.ts";
 import { allowedCpus, cpusProblem } from "./_cpus.ts";
-import { profileLevels, taskProblem } from "../experiments/scaling/mod.ts";
-import { WIDTH, wrapLine } from "../experiments/scaling/format.ts";
+import { EXPERIMENTS } from "../experiments/registry.ts";
+import { WIDTH, wrapLine } from "../experiments/_text.ts";
 import { fileURLToPath } from "node:url";
 
 const CELL_TIMEOUT = "300s";
@@ -67,8 +67,12 @@ if (args.help) {
     process.exit(2);
   }
 } else {
-  // The task's module is loaded as this script runs it, before any cell does.
-  const problem = (args.task && await taskProblem(args.task, (module) => import(module.href))) || args.cpus?.map(cpusProblem).find((p) => p !== undefined);
+  // What an experiment can tell of the options before anything runs, then whether the cores asked for are there.
+  let problem: string | undefined;
+  for (const experiment of EXPERIMENTS.filter((e) => args.experiments.includes(e.name))) {
+    problem ??= await experiment.planProblem?.({ cores: allowedCpus().length, workloads: args.workloads, task: args.task });
+  }
+  problem ??= args.cpus?.map(cpusProblem).find((p) => p !== undefined);
   if (problem) {
     process.stderr.write(`Cannot compare: ${problem}\nSee scripts/compare.ts --help for the flags.\n`);
     process.exit(2);
@@ -130,9 +134,9 @@ async function compare(args: CompareArgs): Promise<number> {
 
   const notes: string[] = [];
   let runtimes = args.runtimes;
-  if (args.task !== undefined && runtimes.includes("cpython")) {
-    runtimes = runtimes.filter((r) => r !== "cpython");
-    notes.push("cpython: no row, --task is a JavaScript function");
+  for (const runtime of runtimes.filter((r) => args.task !== undefined && getRuntime(r).interpreter !== undefined)) {
+    runtimes = runtimes.filter((r) => r !== runtime);
+    notes.push(`${runtime}: no row, --task is a JavaScript function and ${runtime} runs ${getRuntime(runtime).interpreter!.language}`);
   }
   for (const runtime of runtimes) {
     const missing = runtimeMissing(runtime);
@@ -145,10 +149,7 @@ async function compare(args: CompareArgs): Promise<number> {
   const matrix = (args.cpus ?? [undefined]).flatMap((cpus) =>
     planCells({ profile: args.profile, runtimes, experiments: args.experiments, workloads: args.workloads, task: args.task, cores, cpus })
   );
-  const sizes = (args.cpus ?? [cores]).map((n) => {
-    const { levels, scale } = profileLevels(args.profile, n);
-    return `${args.cpus ? `held to ${n} ${n === 1 ? "core" : "cores"}` : `${n} cores`}: levels ${levels.join(",")}${scale === 1 ? "" : `, cpu work per task and each cell's time cap ×${scale.toFixed(2)} to keep the ${args.profile} profile's time`}`;
-  });
+
   // Every cell in round 1; the cells measured every round (scaling) again in each later round, each round in a new order, so drift hits every cell alike.
   const rounds = MATRIX_ROUNDS[args.profile];
   const runs = Array.from({ length: rounds }, (_, index) => {
@@ -167,7 +168,9 @@ async function compare(args: CompareArgs): Promise<number> {
   };
   writeAtomically(path.join(out, "plan.json"), JSON.stringify(plan, null, 2));
   console.log(wrapLine(`truepar compare · driver node ${process.versions.node} · profile ${args.profile} · seed ${seed} · ${matrix.length} cells × up to ${rounds} rounds = ${runs.length} runs, each in a fresh process · results in ${path.relative(process.cwd(), out) || "."}/`, WIDTH));
-  if (args.experiments.includes("scaling")) console.log(wrapLine(`scaling on ${sizes.join("; ")}`, WIDTH));
+  for (const experiment of EXPERIMENTS.filter((e) => args.experiments.includes(e.name) && e.describePlan !== undefined)) {
+    console.log(wrapLine((args.cpus ?? [cores]).map((n) => experiment.describePlan!(args.profile, n, args.cpus !== undefined)).join("; "), WIDTH));
+  }
 
   let current: ProcessPromise | undefined;
   let interrupted = false;

@@ -17,7 +17,8 @@ import { runScaling } from "../experiments/scaling/runner.ts";
 import { ranInParallel } from "../core/measure/speedup.ts";
 import type { StrategyName } from "../experiments/scaling/strategies.ts";
 import { createAdapter } from "../runtimes/detect.ts";
-import { formatBudget, formatSpeedup, WIDTH, wrapLine } from "../experiments/scaling/format.ts";
+import { formatBudget, formatSpeedup } from "../experiments/scaling/format.ts";
+import { WIDTH, wrapLine } from "../experiments/_text.ts";
 import { describeHost } from "./_hosts.ts";
 import { createProgress } from "./_progress.ts";
 

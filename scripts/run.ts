@@ -22,7 +22,7 @@ import { runtimeMissing, scriptCommand } from "./_runtimes.ts";
 import { formatUsage, parseRunArgs, type RunArgs, SEE_HELP, UsageError } from "./run_args.ts";
 import { createProgress, exitQuietlyOnClosedPipe } from "./_progress.ts";
 import { describeHost } from "./_hosts.ts";
-import { WIDTH, wrapLine } from "../experiments/scaling/format.ts";
+import { WIDTH, wrapLine } from "../experiments/_text.ts";
 
 exitQuietlyOnClosedPipe();
 let args: RunArgs;

@@ -7,7 +7,7 @@
 
 import { runtimeRank, RUNTIMES } from "../../runtimes/registry.ts";
 import { groupedBars } from "../_charts.ts";
-import { type Experiment, oncePerRuntime, type Profile, runtimeLabels, stepProgress, untilAborted } from "../_experiment.ts";
+import { type Experiment, type Metric, oncePerRuntime, type Profile, runtimeLabels, stepProgress, untilAborted } from "../_experiment.ts";
 import { count } from "../_flags.ts";
 import { type MemoryMB, type OverheadRecord, runOverhead } from "./overhead.ts";
 
@@ -43,6 +43,23 @@ export const overhead: Experiment<OverheadArgs, OverheadRecord, OverheadRecord[]
   run: (args, context) => untilAborted(context.signal, runOverhead({ adapter: context.adapter, ...args, onStep: stepProgress(context, 8) })),
   format: formatOverhead,
   ...oncePerRuntime<OverheadRecord>("overhead", PROFILE_ARGS, runtimeRank),
+  bencher: (records) => {
+    const out: Record<string, Record<string, Metric>> = {};
+    for (const record of records) {
+      const name = `truepar/${record.runtime.name} ${record.runtime.version}/overhead`;
+      const latency = (ms: { median: number; samples: number[] }, scale: number): Metric => ({
+        value: ms.median * scale,
+        lower_value: Math.min(...ms.samples) * scale,
+        upper_value: Math.max(...ms.samples) * scale,
+      });
+      out[`${name}/worker start`] = { latency: latency(record.workerStartMs, 1e6) };
+      if (record.processStartMs !== null) out[`${name}/process start`] = { latency: latency(record.processStartMs, 1e6) };
+      out[`${name}/worker round trip`] = { latency: latency(record.roundTripUs, 1e3) };
+      if (record.processRoundTripUs !== null) out[`${name}/process round trip`] = { latency: latency(record.processRoundTripUs, 1e3) };
+      if (record.perWorkerMB.rss !== null) out[`${name}/memory per worker`] = { "memory-mb": { value: record.perWorkerMB.rss } };
+    }
+    return out;
+  },
   present: (records) => {
     const label = runtimeLabels(records);
     const order = [...RUNTIMES.map((r) => r.name), ...records.map((r) => label(r))];

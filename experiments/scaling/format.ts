@@ -9,6 +9,7 @@ import type { AmdahlFit } from "../../core/measure/amdahl.ts";
 import { BUDGET_PARTS, type BudgetParts, budgetInSpeedup, type TimeBudget } from "../../core/measure/budget.ts";
 import type { RunPoint, RunRecord } from "./record.ts";
 import type { RoundBeyond } from "../../core/measure/speedup.ts";
+import { WIDTH, wrapLine } from "../_text.ts";
 
 const LABELS = { sequential: "# sequential", async: "# in flight", workers: "# workers", processes: "# processes" };
 const RULE = "-".repeat(60);
@@ -56,49 +57,6 @@ export function formatRun(record: RunRecord): string {
   if (record.amdahl) lines.push(formatAmdahl(record.amdahl));
   lines.push(`noise floor ±${(noise.floor * 100).toFixed(1)}% (the smallest level measured twice per round) · intervals [low–high] are ${coverage >= 0.95 ? "95%" : `${(coverage * 100).toFixed(0)}% (too few rounds for 95%: raise --repeat to 6)`}, distribution-free`);
   return lines.map((line) => wrapLine(line, WIDTH)).join("\n");
-}
-
-/** The columns a terminal line may take. */
-export const WIDTH = 100;
-
-/**
- * Wraps a line to a width: at its `·` separators where it has them, else
- * between words, the continuation indented under the line's own indent.
- *
- * @param line The line.
- * @param width The columns.
- * @returns The line, with newlines where it wraps.
- * @example
- * ```ts
- * import { wrapLine } from "./format.ts";
- * if (wrapLine("  a · b · c", 8) !== "  a · b\n    · c") throw new Error("the example's check failed");
- * if (wrapLine("one two three", 8) !== "one two\n  three") throw new Error("the example's check failed");
- * ```
- */
-export function wrapLine(line: string, width: number): string {
-  if (line.length <= width) return line;
-  const lead = /^ */.exec(line)![0];
-  const indent = lead + "  ";
-  const out: string[] = [];
-  let current = "";
-  line = line.slice(lead.length);
-  const add = (piece: string, joint: string) => {
-    if (current === "") current = lead + piece;
-    else if (current.length + joint.length + piece.length > width) {
-      out.push(current);
-      current = indent + (joint === " · " ? "· " : "") + piece;
-    } else current += joint + piece;
-  };
-  for (const item of line.split(" · ")) {
-    // An item too long for a line of its own breaks between its words.
-    if (item.length > width - indent.length - 2) {
-      const words = item.split(" ");
-      add(words[0]!, current === "" ? "" : " · ");
-      for (const word of words.slice(1)) add(word, " ");
-    } else add(item, " · ");
-  }
-  out.push(current);
-  return out.join("\n");
 }
 
 const EVIDENCE = {

@@ -14,11 +14,12 @@ import { defaultLevels, runScaling } from "./runner.ts";
 import { STRATEGIES, type StrategyName } from "./strategies.ts";
 import { resolveParams } from "../../core/workloads/workload.ts";
 import { WORKLOADS } from "../../core/workloads/mod.ts";
-import type { Experiment, Profile } from "../_experiment.ts";
+import type { Experiment, Metric, Profile } from "../_experiment.ts";
 import { count, type Flag, oneOf, parseList, parseNumber, UsageError } from "../_flags.ts";
 import { formatRun } from "./format.ts";
 import { strategiesOf } from "./runtimes.ts";
-import { presentScaling, type ScalingPart, summarizeScaling } from "./report.ts";
+import { getRuntime } from "../../runtimes/registry.ts";
+import { mergeScaling, presentScaling, type ScalingPart, summarizeScaling } from "./report.ts";
 
 export { formatRun, formatSpeedup } from "./format.ts";
 export { strategiesOf } from "./runtimes.ts";
@@ -123,8 +124,8 @@ interface ProfileSettings {
   maxSeconds: number;
   /** Workload parameters as flags; the workloads run by default. */
   workloads: Record<string, string[]>;
-  /** CPython's parameters: its interpreter runs the article's loop ~50x slower than a JIT. */
-  python: Record<string, string[]>;
+  /** An interpreter's parameters (CPython's: it runs the article's loop ~30x slower than a JIT), the workloads it runs. */
+  interpreted: Record<string, string[]>;
 }
 
 const IO = ["--waits", "6", "--wait-ms", "2"];
@@ -139,7 +140,7 @@ export const SCALING_PROFILES: Readonly<Record<Profile, ProfileSettings>> = {
     warmup: 1,
     maxSeconds: 2,
     workloads: { cpu: ["--iterations", "15000000"], io: IO, "io-blocking": IO },
-    python: { cpu: ["--iterations", "500000"], "io-blocking": IO },
+    interpreted: { cpu: ["--iterations", "500000"], "io-blocking": IO },
   },
   full: {
     concurrency: { machine: true, reference: { levels: [1, 2, 3, 4], cores: 2 } },
@@ -154,7 +155,7 @@ export const SCALING_PROFILES: Readonly<Record<Profile, ProfileSettings>> = {
       "wasm-mandelbrot": [],
       "wasm-simd-mandelbrot": [],
     },
-    python: { cpu: ["--iterations", "1000000"], "io-blocking": ["--waits", "20", "--wait-ms", "2"] },
+    interpreted: { cpu: ["--iterations", "1000000"], "io-blocking": ["--waits", "20", "--wait-ms", "2"] },
   },
   smoke: {
     concurrency: [1, 2],
@@ -163,7 +164,7 @@ export const SCALING_PROFILES: Readonly<Record<Profile, ProfileSettings>> = {
     warmup: 0,
     maxSeconds: 0,
     workloads: { cpu: ["--iterations", "1000000"], io: ["--waits", "2", "--wait-ms", "1"] },
-    python: { cpu: ["--iterations", "10000"] },
+    interpreted: { cpu: ["--iterations", "10000"] },
   },
 };
 
@@ -281,9 +282,10 @@ export const scaling: Experiment<ScalingArgs, RunRecord, ScalingPart> = {
     const maxSeconds = Math.round(settings.maxSeconds * scale * 10) / 10;
     const common = ["--concurrency", levels.join(","), "--tasks", String(settings.tasks),
       "--repeat", String(settings.repeat), "--warmup", String(settings.warmup), "--max-seconds", String(maxSeconds)];
+    const interpreter = getRuntime(runtime).interpreter;
     if (task !== undefined) {
-      // A JavaScript function: no CPython row.
-      if (runtime === "cpython") return [];
+      // A JavaScript function: no row for a runtime that is not JavaScript.
+      if (interpreter !== undefined) return [];
       return strategiesOf(runtime).map((strategy) => ({
         key: `scaling-task-${strategy}`,
         workload: "task",
@@ -293,9 +295,9 @@ export const scaling: Experiment<ScalingArgs, RunRecord, ScalingPart> = {
         args: ["--task", `${fileURLToPath(task.module)}#${task.export}`, "--args", JSON.stringify(task.args), "--strategy", strategy, ...common],
       }));
     }
-    const table = runtime === "cpython" ? settings.python : settings.workloads;
+    const table = interpreter !== undefined ? settings.interpreted : settings.workloads;
     return (workloads ?? Object.keys(settings.workloads)).flatMap((workload) => {
-      const given = table[workload] ?? (runtime === "cpython" ? undefined : []);
+      const given = table[workload] ?? (interpreter !== undefined ? undefined : []);
       if (given === undefined) return [];
       const params = scaleIterations(given, scale);
       return strategiesOf(runtime, WORKLOADS.get(workload)?.blocks).map((strategy) => ({
@@ -315,6 +317,29 @@ export const scaling: Experiment<ScalingArgs, RunRecord, ScalingPart> = {
   },
   summarize: summarizeScaling,
   present: presentScaling,
+  bencher: (part) => {
+    // A benchmark per cell level: latency in ns (the steady median and its interval); above the smallest level, its speedup and cores busy.
+    const out: Record<string, Record<string, Metric>> = {};
+    for (const row of part.rows) {
+      const measures: Record<string, Metric> = {
+        latency: { value: row.steady.median * 1e6, lower_value: row.steady.ci95.low * 1e6, upper_value: row.steady.ci95.high * 1e6 },
+      };
+      if (row.concurrency !== row.baseLevel) {
+        measures.speedup = { value: row.steadySpeedup, lower_value: row.steadySpeedupCI[0], upper_value: row.steadySpeedupCI[1] };
+        if (row.coresBusy !== null) measures["cores-busy"] = { value: row.coresBusy };
+      }
+      out[`truepar/${row.runtime} ${row.version}/${row.workload}/${row.strategy}/${row.concurrency}`] = measures;
+    }
+    return out;
+  },
+  merge: mergeScaling,
+  describePlan: (profile, cores, held) => {
+    const { levels, scale } = profileLevels(profile, cores);
+    const where = held ? `held to ${cores} ${cores === 1 ? "core" : "cores"}` : `${cores} cores`;
+    return `scaling on ${where}: levels ${levels.join(",")}${scale === 1 ? "" : `, cpu work per task and each cell's time cap ×${scale.toFixed(2)} to keep the ${profile} profile's time`}`;
+  },
+  // The task's module is loaded as the comparison's driver runs it, before any cell does.
+  planProblem: async ({ task }) => task && await taskProblem(task, (module) => import(module.href)),
   diff: {
     settings: (record) => ({
       ...record.workload.params,

@@ -11,7 +11,7 @@ import { estimateSpeedup, type Evidence, isPrecise, judgeSpeedup, measureNoiseFl
 import { median, type SampleSummary, summarizeSamples } from "../../core/measure/stats.ts";
 import { STRATEGIES } from "./strategies.ts";
 import { runtimeRank } from "../../runtimes/registry.ts";
-import { strategiesOf } from "./runtimes.ts";
+import { rowLabel, strategiesOf, strategyName } from "./runtimes.ts";
 import { WORKLOADS } from "../../core/workloads/mod.ts";
 import type { ChartSpec, ReportCell, Section, Table, VerdictMatrix, Warning } from "../_experiment.ts";
 import { runtimeLabels } from "../_experiment.ts";
@@ -193,6 +193,7 @@ export function summarizeScaling(cells: readonly ReportCell<CoreRunRecord>[]): S
  */
 export function presentScaling(part: ScalingPart): Section {
   return {
+    question: "Does cpu work run truly in parallel? (steady state)",
     verdict: writeVerdict(part.rows),
     matrix: verdictMatrix(part.rows),
     lines: noiseLines(part),
@@ -209,7 +210,7 @@ function scalingWarnings(scaling: readonly ScalingRow[]): Warning[] {
     warnings.push({
       severity: "warning",
       text: `${outliers.length} ${outliers.length === 1 ? "level" : "levels"} had an outlier sample (modified z-score above 14): the machine was busy; rerun, or raise the repeats`,
-      cells: outliers.map((row) => `${row.label} ${row.workload} ${strategyName(row)} at ${row.concurrency}: ${row.total.outliers} of ${row.total.n}`),
+      cells: outliers.map((row) => `${row.label} ${row.workload} ${rowStrategy(row)} at ${row.concurrency}: ${row.total.outliers} of ${row.total.n}`),
     });
   }
   const capped = [...new Set(scaling.filter((r) => r.capped).map((r) => r.key))];
@@ -261,7 +262,7 @@ export function writeVerdict(scaling: readonly ScalingRow[]): string[] {
     const answers = (["workers", "processes", "async"] as const).flatMap((strategy) => {
       const row = rows.find((r) => r.strategy === strategy && r.concurrency === top);
       if (row === undefined) return [];
-      const where = strategy === "async" ? "on the event loop" : rows[0]!.runtime === "cpython" && strategy === "workers" ? "in threads" : `in ${strategy}`;
+      const where = strategy === "async" ? "on the event loop" : `in ${strategyName(rows[0]!.runtime, strategy)}`;
       const parallel = ranInParallel(row, top);
       const figures = `${boundedSpeedup(row)}${row.coresBusy === null ? "" : `, ${row.coresBusy.toFixed(2)} cores busy`}`;
       const answer = parallel ? "yes" : row.steadyEvidence === "slowdown" ? "no, slower" : row.steadyEvidence === "speedup" ? "partly (a speedup, with fewer cores busy than workers)" : "no";
@@ -335,9 +336,9 @@ function verdictMatrix(scaling: readonly ScalingRow[]): VerdictMatrix | undefine
   };
 }
 
-/** How a row's strategy is named: CPython's workers are its threads. */
-function strategyName(row: ScalingRow): string {
-  return row.runtime === "cpython" && row.strategy === "workers" ? "threads" : row.strategy;
+/** How a row's strategy is named: its runtime's own name for its workers (CPython's threads), or the strategy. */
+function rowStrategy(row: ScalingRow): string {
+  return strategyName(row.runtime, row.strategy);
 }
 
 /** Short of this share of the cores, or of the machine's ceiling, a speedup's largest loss is named. */
@@ -363,12 +364,12 @@ export function explainShortfall(row: ScalingRow): string | undefined {
     `${(ofCores * 100).toFixed(0)}% of ${row.limit.toFixed(0)} cores`,
     ...(ofCeiling === undefined ? [] : [`${(ofCeiling * 100).toFixed(0)}% of the machine's ceiling (${row.ceiling!.estimate.toFixed(2)}x)`]),
   ].join(", ");
-  if (largest === undefined) return `${row.label} ${strategyName(row)} at ${row.concurrency}: ${row.steadySpeedup.toFixed(2)}x is ${against}; no part of its time budget cost time`;
+  if (largest === undefined) return `${row.label} ${rowStrategy(row)} at ${row.concurrency}: ${row.steadySpeedup.toFixed(2)}x is ${against}; no part of its time budget cost time`;
   const cost = inSpeedup?.[largest] === undefined ? `${row.budget.steady.parts[largest]!.toFixed(1)} ms` : `−${inSpeedup[largest]!.toFixed(2)}`;
   const { workRatio, laneSpread } = row.budget.steady;
   const spread = laneSpread !== null && laneSpread >= 1.1 ? `, one worker ${laneSpread.toFixed(2)}x another's (a core the host shares, or another JIT tier)` : "";
   const what = largest === "work" && workRatio !== null ? `work: the same tasks took ${workRatio.toFixed(2)}x the CPU time side by side${spread}` : PART_NAMES[largest];
-  return `${row.label} ${strategyName(row)} at ${row.concurrency}: ${row.steadySpeedup.toFixed(2)}x is ${against}; the largest loss is ${what} (${cost})`;
+  return `${row.label} ${rowStrategy(row)} at ${row.concurrency}: ${row.steadySpeedup.toFixed(2)}x is ${against}; the largest loss is ${what} (${cost})`;
 }
 
 function order(row: { runtime: string; strategy?: string }): number {
@@ -407,7 +408,7 @@ function scalingTables(scaling: readonly ScalingRow[]): Table[] {
       why: runtimes.map((runtime) => {
         const notes = rows.filter((r) => r.label === runtime).flatMap((r) => {
           const why = pastLimit(r);
-          return why ? [`${strategyName(r)} ${r.concurrency}: ${why}`] : [];
+          return why ? [`${rowStrategy(r)} ${r.concurrency}: ${why}`] : [];
         });
         return notes.length > 0 ? notes.join("; ") : undefined;
       }),
@@ -416,7 +417,7 @@ function scalingTables(scaling: readonly ScalingRow[]): Table[] {
       }`,
       header: ["runtime", ...columns],
       rows: runtimes.map((runtime) => [
-        runtime === "cpython" ? "cpython (threads)" : runtime,
+        rowLabel(rows.find((r) => r.label === runtime)!.runtime, runtime),
         ...columns.map((column) => {
           const row = rows.find((r) => r.label === runtime && label(r) === column);
           if (row !== undefined) return formatLevel(row);
@@ -425,7 +426,7 @@ function scalingTables(scaling: readonly ScalingRow[]): Table[] {
       ]),
       note: `cold, a fresh pool per sample, start-up and warm-up included, as the article measures: ${
         rows.filter((r) => (r.strategy === "workers" || r.strategy === "processes") && r.concurrency > 1)
-          .map((r) => `${r.label} ${strategyName(r)} ${r.concurrency}: ${formatSpeedup(r.speedup, r.speedupCI)}`).join(" · ")
+          .map((r) => `${r.label} ${rowStrategy(r)} ${r.concurrency}: ${formatSpeedup(r.speedup, r.speedupCI)}`).join(" · ")
       }`,
     });
   }
@@ -474,7 +475,7 @@ function compactTables(scaling: readonly ScalingRow[]): Table[] {
       title: `${workload} (${params.join(" / ")}; ${rows[0]!.tasks} tasks) · steady speedup at ${[...levels].join(" or ")} [95% CI], cores busy · ~ within the noise floor · + an interval's end bounded by what the machine allows · every level, cold figures, budgets: report.md`,
       header: ["runtime", ...columns.map(([, name]) => name)],
       rows: runtimes.map((runtime) => [
-        runtime === "cpython" ? "cpython (threads)" : runtime,
+        rowLabel(rows.find((r) => r.label === runtime)!.runtime, runtime),
         ...columns.map(([strategy]) => {
           const row = at(runtime, strategy);
           if (row !== undefined) return formatLevel(row);
@@ -516,7 +517,7 @@ function beyondTable(scaling: readonly ScalingRow[]): Table[] {
     title: "Interval ends past what the machine allows (shown bounded there, marked +): the rounds that put them there",
     show: "markdown",
     header: ["runtime", "workload", "strategy", "c", "what produced it"],
-    rows: rows.map((r) => [r.label, r.workload, strategyName(r), String(r.concurrency), r.beyond!.text]),
+    rows: rows.map((r) => [r.label, r.workload, rowStrategy(r), String(r.concurrency), r.beyond!.text]),
   }];
 }
 
@@ -698,7 +699,7 @@ function budgetTableOf(workload: string, rows: readonly ScalingRow[]): Table {
     header: ["runtime", "workload", "strategy", "c", "steady", "cold"],
     rows: rows.map((r) => {
       const ideal = r.concurrency / r.baseLevel;
-      return [r.label, r.workload, strategyName(r), String(r.concurrency), formatBudget(r.budget!.steady, r.steadySpeedup, ideal), formatBudget(r.budget!.cold, r.speedup, ideal)];
+      return [r.label, r.workload, rowStrategy(r), String(r.concurrency), formatBudget(r.budget!.steady, r.steadySpeedup, ideal), formatBudget(r.budget!.cold, r.speedup, ideal)];
     }),
   };
 }
@@ -718,7 +719,7 @@ function budgetCharts(scaling: readonly ScalingRow[]): ChartSpec[] {
     const values = rows.flatMap((r) => {
       const ideal = r.concurrency / r.baseLevel;
       const parts = budgetInSpeedup(r.budget!.steady, r.steadySpeedup, ideal);
-      const bar = `${r.label} ${strategyName(r)}`;
+      const bar = `${r.label} ${rowStrategy(r)}`;
       return [
         { bar, part: "speedup reached", value: r.steadySpeedup, order: 0 },
         ...BUDGET_PARTS.flatMap((name, i) => parts?.[name] === undefined || Math.abs(parts[name]!) < 0.005 ? [] : [{ bar, part: PART_NAMES[name], value: parts[name]!, order: i + 1 }]),
@@ -758,4 +759,32 @@ function budgetCharts(scaling: readonly ScalingRow[]): ChartSpec[] {
 function topLevel(rows: readonly ScalingRow[]): number {
   const levels = [...new Set(rows.map((r) => r.concurrency))].sort((a, b) => a - b);
   return levels.filter((level) => level > levels[0]! && level <= (rows[0]?.cores ?? 1)).at(-1) ?? levels[1] ?? levels[0]!;
+}
+
+/**
+ * Several hosts' scaling parts, one column per host: per workload, a row per
+ * runtime, strategy and level; at the smallest level the cold median time,
+ * above it the steady speedup with its interval and the cores busy.
+ *
+ * @param columns Each host's part.
+ * @returns One table per workload.
+ */
+export function mergeScaling(columns: readonly { host: string; part: ScalingPart | undefined }[]): Table[] {
+  const rowsOf = (part: ScalingPart | undefined) => part?.rows ?? [];
+  const workloads = [...new Set(columns.flatMap((c) => rowsOf(c.part).map((r) => r.workload)))];
+  return workloads.map((workload) => {
+    const label = (r: ScalingRow) => `${r.label} ${r.strategy === "sequential" ? "control" : r.strategy} ${r.concurrency}`;
+    const all = columns.flatMap((c) => rowsOf(c.part).filter((r) => r.workload === workload));
+    // In the registry's runtime order, then strategy and level, as every table.
+    all.sort((a, b) => order(a) - order(b) || a.label.localeCompare(b.label) || a.concurrency - b.concurrency);
+    const keys = [...new Set(all.map(label))];
+    return {
+      title: `${workload} · at the smallest level: cold median s · above: steady speedup [95% CI] and cores busy, per host`,
+      header: ["runtime, strategy, level", ...columns.map((c) => c.host)],
+      rows: keys.map((key) => [key, ...columns.map((c) => {
+        const row = rowsOf(c.part).find((r) => r.workload === workload && label(r) === key);
+        return row === undefined ? "-" : formatLevel(row);
+      })]),
+    };
+  });
 }
