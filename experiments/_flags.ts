@@ -22,8 +22,40 @@ export interface Flag {
   name: string;
   /** What it takes, as the usage shows it (`N`, `X`, `LIST`, `NAME`); absent for a switch. */
   value?: string;
-  /** The usage text, with its default. */
+  /** What it does, as the usage shows it; the default is added from `default`. */
   help: string;
+  /**
+   * Its value when it is absent, as it would be typed (`"24"`, `"cpu"`), or
+   * where it is worked out at run time what the usage says instead, such as
+   * `{ text: "the cores" }`. The usage shows it and the parse helpers use it:
+   * it is written here and nowhere else.
+   */
+  default?: string | { text: string };
+}
+
+/** A flag's default as the usage shows it, if it has one. */
+function defaultText(flag: Flag): string | undefined {
+  return typeof flag.default === "object" ? `: ${flag.default.text}` : flag.default === undefined ? undefined : ` ${flag.default}`;
+}
+
+/** What a parse helper returns for a flag: always a value when it declares a default it reads. */
+export type Parsed<F extends Flag, T> = F extends { default: string } ? T : T | undefined;
+
+/**
+ * What a flag's parser reads: what was given, else its declared default.
+ *
+ * @param flag The flag.
+ * @param values The parsed flags.
+ * @returns The text, or `undefined` when neither.
+ */
+export function flagValue<F extends Flag>(flag: F, values: FlagValues): Parsed<F, string> {
+  return raw(flag, values) as Parsed<F, string>;
+}
+
+function raw(flag: Flag, values: FlagValues): string | undefined {
+  const given = values[flag.name];
+  if (given !== undefined) return given as string;
+  return typeof flag.default === "string" ? flag.default : undefined;
 }
 
 /** The flags as parsed: strings for those that take a value, `true` for switches given. */
@@ -60,7 +92,9 @@ export function parseFlags(argv: readonly string[], flags: readonly Flag[], pref
  * @returns Such as `  --spawns N             overhead: warm spawns…`.
  */
 export function usageLine(flag: Flag): string {
-  return `  ${`--${flag.name}${flag.value === undefined ? "" : ` ${flag.value}`}`.padEnd(23)}${flag.help}`;
+  const fallback = defaultText(flag);
+  const help = fallback === undefined ? flag.help : `${flag.help} (default${fallback})`;
+  return `  ${`--${flag.name}${flag.value === undefined ? "" : ` ${flag.value}`}`.padEnd(23)}${help}`;
 }
 
 /** `--tasks -3` means the value -3, not a missing value: make it `--tasks=-3`. */
@@ -97,35 +131,49 @@ function describeParseError(error: unknown): string {
 }
 
 /**
- * One of a fixed set of names.
+ * One of a fixed set of names: what was given, else the flag's default.
  *
- * @param flag The flag's name.
- * @param raw What it received, if anything.
+ * @param flag The flag.
+ * @param values The parsed flags.
  * @param allowed The names.
- * @param fallback When absent.
- * @returns The name.
+ * @returns The name, or `undefined` when absent and without a default.
  * @throws {UsageError} When it is not one of them.
  */
-export function oneOf<T extends string>(flag: string, raw: unknown, allowed: readonly T[], fallback: T): T {
-  if (raw === undefined) return fallback;
-  if (!allowed.includes(raw as T)) {
-    throw new UsageError(`Cannot run: --${flag} must be one of ${allowed.join(", ")}, received ${JSON.stringify(raw)}`);
+export function oneOf<T extends string, F extends Flag>(flag: F, values: FlagValues, allowed: readonly T[]): Parsed<F, T> {
+  const value = raw(flag, values);
+  if (value === undefined) return undefined as Parsed<F, T>;
+  if (!allowed.includes(value as T)) {
+    throw new UsageError(`Cannot run: --${flag.name} must be one of ${allowed.join(", ")}, received ${JSON.stringify(value)}`);
   }
-  return raw as T;
+  return value as Parsed<F, T>;
 }
 
 /**
- * A whole number of at least `min`.
+ * A whole number of at least `min`: what was given, else the flag's default.
  *
- * @param flag The flag's name.
- * @param raw What it received, if anything.
- * @param fallback When absent.
+ * @param flag The flag.
+ * @param values The parsed flags.
  * @param min The least value.
- * @returns The number.
+ * @param max The greatest value.
+ * @returns The number, or `undefined` when absent and without a default.
  * @throws {UsageError} Naming the flag and the value.
  */
-export function count(flag: string, raw: unknown, fallback: number, min: number): number {
-  return raw === undefined ? fallback : parseNumber(flag, raw as string, true, min);
+export function count<F extends Flag>(flag: F, values: FlagValues, min: number, max?: number): Parsed<F, number> {
+  return number(flag, values, { integer: true, min, max });
+}
+
+/**
+ * A number within bounds: what was given, else the flag's default.
+ *
+ * @param flag The flag.
+ * @param values The parsed flags.
+ * @param bounds Whether it must be whole, its least and greatest values, and whether the least is out.
+ * @returns The number, or `undefined` when absent and without a default.
+ * @throws {UsageError} Naming the flag, the bounds and the value.
+ */
+export function number<F extends Flag>(flag: F, values: FlagValues, bounds: { integer?: boolean; min: number; max?: number; above?: boolean }): Parsed<F, number> {
+  const value = raw(flag, values);
+  return (value === undefined ? undefined : parseNumber(flag.name, value, bounds.integer ?? false, bounds.min, bounds.max, bounds.above)) as Parsed<F, number>;
 }
 
 /**
@@ -137,36 +185,40 @@ export function count(flag: string, raw: unknown, fallback: number, min: number)
  * @param integer Whether it must be whole.
  * @param min The least value.
  * @param max The greatest value.
+ * @param above Whether `min` itself is out: the number must be above it.
  * @returns The number.
  * @throws {UsageError} Naming the flag, the bounds and the value.
  */
-export function parseNumber(flag: string, raw: string, integer: boolean, min: number, max = Number.MAX_SAFE_INTEGER): number {
+export function parseNumber(flag: string, raw: string, integer: boolean, min: number, max = Number.MAX_SAFE_INTEGER, above = false): number {
   const plain = raw.replace(/(?<=\d)_(?=\d)/g, "");
   const value = /^-?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(plain) ? Number(plain) : NaN;
-  if (!Number.isFinite(value) || (integer && !Number.isInteger(value)) || value < min || value > max) {
-    const what = integer
+  if (!Number.isFinite(value) || (integer && !Number.isInteger(value)) || value < min || (above && value === min) || value > max) {
+    const what = above
+      ? `a number above ${min}`
+      : integer
       ? (min === 0 ? "a non-negative integer" : min === 1 ? "a positive integer" : `an integer of at least ${min}`)
       : min < 0 ? "a number" : min === 0 ? "a number of 0 or more" : `a number of at least ${min}`;
-    const bound = max < Number.MAX_SAFE_INTEGER ? ` up to ${max}` : "";
+    const bound = max < Number.MAX_SAFE_INTEGER ? `${above ? "," : ""} up to ${max}` : "";
     throw new UsageError(`Cannot run: --${flag} must be ${what}${bound}, received ${JSON.stringify(raw)}`);
   }
   return value;
 }
 
 /**
- * A comma-separated list of positive integers, without repeats.
+ * A comma-separated list of positive integers, without repeats: what was
+ * given, else the flag's default.
  *
- * @param flag The flag's name.
- * @param raw What it received, if anything.
- * @param fallback When absent.
- * @returns The numbers.
+ * @param flag The flag.
+ * @param values The parsed flags.
+ * @returns The numbers, or `undefined` when absent and without a default.
  * @throws {UsageError} Naming the flag and the value.
  */
-export function parseList(flag: string, raw: string | undefined, fallback: number[]): number[] {
-  if (raw === undefined) return fallback;
-  const items = raw.split(",");
+export function parseList<F extends Flag>(flag: F, values: FlagValues): Parsed<F, number[]> {
+  const value = raw(flag, values);
+  if (value === undefined) return undefined as Parsed<F, number[]>;
+  const items = value.split(",");
   if (items.some((item) => item.trim() === "")) {
-    throw new UsageError(`Cannot run: --${flag} must be a comma-separated list of positive integers, received ${JSON.stringify(raw)}`);
+    throw new UsageError(`Cannot run: --${flag.name} must be a comma-separated list of positive integers, received ${JSON.stringify(value)}`);
   }
-  return [...new Set(items.map((item) => parseNumber(flag, item.trim(), true, 1)))];
+  return [...new Set(items.map((item) => parseNumber(flag.name, item.trim(), true, 1)))] as Parsed<F, number[]>;
 }

@@ -5,7 +5,7 @@
  */
 
 import { type Profile, PROFILES } from "../experiments/_experiment.ts";
-import { parseFlags, UsageError } from "../experiments/_flags.ts";
+import { type Flag, flagValue, parseFlags, UsageError, usageLine } from "../experiments/_flags.ts";
 import { EXPERIMENT_NAMES } from "../experiments/registry.ts";
 import { parseTask } from "../experiments/scaling/mod.ts";
 import { WORKLOADS } from "../core/workloads/mod.ts";
@@ -44,21 +44,31 @@ export interface CompareArgs {
   cpus?: number[];
 }
 
+const FLAGS = {
+  profile: { name: "profile", value: "NAME", help: PROFILES.join(" | "), default: "quick" },
+  runtimes: { name: "runtimes", value: "LIST", help: `some of ${COMPARE_RUNTIMES.join(",")}`, default: { text: "all" } },
+  experiments: { name: "experiments", value: "LIST", help: `some of ${EXPERIMENT_NAMES.join(",")}`, default: { text: "all" } },
+  workloads: { name: "workloads", value: "LIST", help: `scaling workloads, from ${[...WORKLOADS.keys()].join(",")}`, default: { text: "the profile's" } },
+  task: { name: "task", value: "FILE#NAME", help: "your own function instead of the workloads (scaling only, every JavaScript runtime)" },
+  args: { name: "args", value: "JSON", help: "its arguments, a JSON array", default: { text: "[]" } },
+  seed: { name: "seed", value: "N", help: "the seed of the cells' random order", default: { text: "a random one, printed" } },
+  cpus: { name: "cpus", value: "LIST", help: "hold the cells to N cores each, for each N (Linux): one machine as a 1-, 2-, … core one" },
+  out: { name: "out", value: "DIR", help: "where to write", default: { text: "results/<timestamp>" } },
+  help: { name: "help", help: "print this text" },
+  // In the usage's first lines, with what follows them.
+  diff: { name: "diff", help: "" },
+  merge: { name: "merge", help: "" },
+  export: { name: "export", value: "FORMAT", help: "" },
+} satisfies Record<string, Flag>;
+
 /** The usage text of scripts/compare.ts. */
-export const COMPARE_USAGE = `Usage: scripts/compare.ts [flags]          (npm start)
-       scripts/compare.ts --diff A B           compare two result folders
-       scripts/compare.ts --merge A B …        result folders from different hosts, one column per host
-       scripts/compare.ts --export bencher [A] also write bencher.json (Bencher Metric Format); with A, convert A
-  --profile NAME         ${PROFILES.join(" | ")} (default quick)
-  --runtimes LIST        some of ${COMPARE_RUNTIMES.join(",")} (default all)
-  --experiments LIST     some of ${EXPERIMENT_NAMES.join(",")} (default all)
-  --workloads LIST       scaling workloads, from ${[...WORKLOADS.keys()].join(",")} (default: the profile's)
-  --task FILE#NAME       your own function instead of the workloads (scaling only, every JavaScript runtime)
-  --args JSON            its arguments, a JSON array (default [])
-  --seed N               the seed of the cells' random order (default: a random one, printed)
-  --cpus LIST            hold the cells to N cores each, for each N (Linux): one machine as a 1-, 2-, … core one
-  --out DIR              where to write (default results/<timestamp>)
-  --help                 print this text`;
+export const COMPARE_USAGE = [
+  "Usage: scripts/compare.ts [flags]          (npm start)",
+  "       scripts/compare.ts --diff A B           compare two result folders",
+  "       scripts/compare.ts --merge A B …        result folders from different hosts, one column per host",
+  "       scripts/compare.ts --export bencher [A] also write bencher.json (Bencher Metric Format); with A, convert A",
+  ...Object.values(FLAGS).filter((flag) => flag.help !== "").map(usageLine),
+].join("\n");
 
 /**
  * Parses and checks the command line of scripts/compare.ts.
@@ -68,12 +78,7 @@ export const COMPARE_USAGE = `Usage: scripts/compare.ts [flags]          (npm st
  * @throws {UsageError} Naming the flag and the value received.
  */
 export function parseCompareArgs(argv: readonly string[]): CompareArgs {
-  const { values, positionals } = parseFlags(argv, [
-    ...["profile", "runtimes", "experiments", "workloads", "seed", "out", "task", "args", "export", "cpus"].map((name) => ({ name, value: "X", help: "" })),
-    { name: "diff", help: "" },
-    { name: "merge", help: "" },
-    { name: "help", help: "" },
-  ], "Cannot compare:", true);
+  const { values, positionals } = parseFlags(argv, Object.values(FLAGS), "Cannot compare:", true);
   const fail = (message: string) => new UsageError(`Cannot compare: ${message}`);
   if (values.diff && values.merge) throw fail("--diff and --merge are two different things: give one");
   if (values.export !== undefined && values.export !== "bencher") throw fail(`--export must be bencher, received ${JSON.stringify(values.export)}`);
@@ -94,7 +99,7 @@ export function parseCompareArgs(argv: readonly string[]): CompareArgs {
     if (bad !== undefined) throw fail(`--${flag} must list some of ${allowed.join(", ")}, received ${JSON.stringify(bad)}`);
     return [...new Set(items)];
   };
-  const profile = values.profile ?? "quick";
+  const profile = flagValue(FLAGS.profile, values);
   if (!(PROFILES as readonly unknown[]).includes(profile)) {
     throw fail(`--profile must be one of ${PROFILES.join(", ")}, received ${JSON.stringify(profile)}`);
   }

@@ -33,13 +33,15 @@ export interface RunArgs {
   runtime?: string;
 }
 
-const COMMON: readonly Flag[] = [
-  { name: "experiment", value: "NAME", help: `${EXPERIMENT_NAMES.join(" | ")} (default scaling)` },
-  { name: "runtime", value: "NAME", help: `run on ${JS_NAMES.join(" | ")} rather than the runtime running this script` },
-  { name: "cpus", value: "N", help: "hold the run, its workers and children to N cores (Linux CPU affinity): a smaller machine" },
-  { name: "json", help: "print one JSON record on stdout, nothing else" },
-  { name: "help", help: "print this text; with --experiment NAME, only its flags" },
-];
+const FLAGS = {
+  experiment: { name: "experiment", value: "NAME", help: EXPERIMENT_NAMES.join(" | "), default: "scaling" },
+  runtime: { name: "runtime", value: "NAME", help: `run on ${JS_NAMES.join(" | ")}`, default: { text: "the runtime running this script" } },
+  cpus: { name: "cpus", value: "N", help: "hold the run, its workers and children to N cores (Linux CPU affinity): a smaller machine" },
+  json: { name: "json", help: "print one JSON record on stdout, nothing else" },
+  help: { name: "help", help: "print this text; with --experiment NAME, only its flags" },
+} satisfies Record<string, Flag>;
+
+const COMMON: readonly Flag[] = Object.values(FLAGS);
 
 /** What follows a usage error: where the flags are listed. */
 export const SEE_HELP = "See scripts/run.ts --help for the flags.";
@@ -67,7 +69,7 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
   const known = new Map<string, Flag>();
   for (const flag of [...COMMON, ...EXPERIMENTS.flatMap((e) => e.flags)]) if (!known.has(flag.name)) known.set(flag.name, flag);
   const { values } = parseFlags(argv, [...known.values()], "Cannot run:");
-  const name = oneOf("experiment", values.experiment, EXPERIMENT_NAMES, "scaling");
+  const name = oneOf(FLAGS.experiment, values, EXPERIMENT_NAMES);
   const experiment = EXPERIMENTS.find((e) => e.name === name)!;
   const own = new Set([...COMMON, ...experiment.flags].map((flag) => flag.name));
   for (const [flag, value] of Object.entries(values)) {
@@ -75,8 +77,8 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
       throw new UsageError(`Cannot run: --${flag} does not apply to experiment "${name}", received ${JSON.stringify(value)}`);
     }
   }
-  const runtime = values.runtime === undefined ? undefined : oneOf("runtime", values.runtime, JS_NAMES, "");
-  const cpus = values.cpus === undefined ? undefined : count("cpus", values.cpus, 0, 1);
+  const runtime = oneOf(FLAGS.runtime, values, JS_NAMES);
+  const cpus = count(FLAGS.cpus, values, 1);
   const problem = cpus === undefined ? undefined : cpusProblem(cpus);
   if (problem !== undefined) throw new UsageError(`Cannot run: ${problem}`);
   const options = values.help === true ? undefined : experiment.parse(values);

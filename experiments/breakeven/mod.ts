@@ -8,7 +8,7 @@
 
 import { runtimeRank } from "../../runtimes/registry.ts";
 import { type Experiment, oncePerRuntime, type Profile, runtimeLabels, stepProgress, untilAborted } from "../_experiment.ts";
-import { count, parseNumber } from "../_flags.ts";
+import { count, type Flag, number } from "../_flags.ts";
 import { formatSpeedup } from "../scaling/format.ts";
 import { type BreakevenRecord, runBreakeven } from "./breakeven.ts";
 
@@ -27,19 +27,21 @@ const PROFILE_ARGS: Record<Profile, string[]> = {
   smoke: ["--rounds", "1", "--max-us", "100"],
 };
 
+const FLAGS = {
+  rounds: { name: "rounds", value: "N", help: "breakeven: paired rounds at every task size", default: "3" },
+  maxUs: { name: "max-us", value: "X", help: "breakeven: the largest task, µs of cpu, from 1", default: "100000" },
+  workers: { name: "workers", value: "N", help: "breakeven: workers and processes in each pool", default: { text: "the cores" } },
+} satisfies Record<string, Flag>;
+
 /** The break-even experiment. */
 export const breakeven: Experiment<BreakevenArgs, BreakevenRecord, BreakevenRecord[]> = {
   name: "breakeven",
   schema: "truepar.breakeven/1",
-  flags: [
-    { name: "rounds", value: "N", help: "breakeven: paired rounds at every task size (default 3)" },
-    { name: "max-us", value: "X", help: "breakeven: the largest task, µs of cpu, from 1 (default 100000)" },
-    { name: "workers", value: "N", help: "breakeven: workers and processes in each pool (default: the cores)" },
-  ],
+  flags: Object.values(FLAGS),
   parse: (values) => ({
-    rounds: count("rounds", values.rounds, 3, 1),
-    maxUs: values["max-us"] === undefined ? 100_000 : parseNumber("max-us", values["max-us"] as string, false, 1, 1e7),
-    workers: values.workers === undefined ? undefined : count("workers", values.workers, 2, 1),
+    rounds: count(FLAGS.rounds, values, 1),
+    maxUs: number(FLAGS.maxUs, values, { min: 1, max: 1e7 }),
+    workers: count(FLAGS.workers, values, 1),
   }),
   run: (args, context) => untilAborted(context.signal, runBreakeven({ adapter: context.adapter, ...args, onStep: stepProgress(context, 4 + args.rounds) })),
   format: formatBreakeven,

@@ -10,7 +10,7 @@
 import { runtimeRank } from "../../runtimes/registry.ts";
 import { CHART_SIZE } from "../_charts.ts";
 import { type Experiment, oncePerRuntime, type Profile, runtimeLabels, stepProgress, untilAborted } from "../_experiment.ts";
-import { count, UsageError } from "../_flags.ts";
+import { count, type Flag, number } from "../_flags.ts";
 import { type KernelsRecord, runKernels } from "./kernels.ts";
 import { createNativeKernels } from "./native.ts";
 import type { NativeKernels } from "./kernels.ts";
@@ -41,15 +41,17 @@ function nativeFor(adapter: RuntimeAdapter): NativeKernels {
   return { status: () => Promise.resolve({ available: false, reason }), run: () => Promise.reject(new Error(reason)) };
 }
 
+const FLAGS = {
+  scale: { name: "scale", value: "X", help: "kernels: scale of every kernel's input, above 0, at most 10", default: "1" },
+  repeat: { name: "repeat", value: "N", help: "kernels: timed calls per variant", default: "5" },
+} satisfies Record<string, Flag>;
+
 /** The kernels experiment. */
 export const kernels: Experiment<KernelsArgs, KernelsRecord, KernelsRecord[]> = {
   name: "kernels",
   schema: "truepar.kernels/1",
-  flags: [
-    { name: "scale", value: "X", help: "kernels: scale of every kernel's input, above 0, at most 10 (default 1)" },
-    { name: "repeat", value: "N", help: "kernels: timed calls per variant (default 5)" },
-  ],
-  parse: (values) => ({ repeat: count("repeat", values.repeat, 5, 1), scale: values.scale === undefined ? 1 : positiveScale(values.scale as string) }),
+  flags: Object.values(FLAGS),
+  parse: (values) => ({ repeat: count(FLAGS.repeat, values, 1), scale: number(FLAGS.scale, values, { min: 0, above: true, max: 10 }) }),
   run: (args, context) =>
     untilAborted(context.signal, runKernels({ adapter: context.adapter, native: nativeFor(context.adapter), ...args, onStep: stepProgress(context, 10) })),
   format: formatKernels,
@@ -117,14 +119,6 @@ export const kernels: Experiment<KernelsArgs, KernelsRecord, KernelsRecord[]> = 
   },
   diff: { settings: (record) => ({ repeat: record.repeat, kernels: record.kernels.map((k) => JSON.stringify(k.params)).join(" ") }), samples: () => [] },
 };
-
-function positiveScale(raw: string): number {
-  const value = Number(raw.replace(/(?<=\d)_(?=\d)/g, ""));
-  if (!(value > 0 && value <= 10) || !/^[\d._eE+-]+$/.test(raw)) {
-    throw new UsageError(`Cannot run: --scale must be a number above 0, up to 10, received ${JSON.stringify(raw)}`);
-  }
-  return value;
-}
 
 /**
  * Why a kernel's speedup from 1 to 2 workers passes the cores, when it does

@@ -8,7 +8,7 @@
 import { runtimeRank, RUNTIMES } from "../../runtimes/registry.ts";
 import { groupedBars } from "../_charts.ts";
 import { type Experiment, type Metric, oncePerRuntime, type Profile, runtimeLabels, stepProgress, untilAborted } from "../_experiment.ts";
-import { count } from "../_flags.ts";
+import { count, type Flag } from "../_flags.ts";
 import { type MemoryMB, type OverheadRecord, runOverhead } from "./overhead.ts";
 
 export * from "./overhead.ts";
@@ -26,20 +26,18 @@ const PROFILE_ARGS: Record<Profile, string[]> = {
   smoke: ["--spawns", "1", "--round-trips", "10", "--cycles", "1"],
 };
 
+const FLAGS = {
+  spawns: { name: "spawns", value: "N", help: "overhead: warm spawns timed per kind", default: "20" },
+  roundTrips: { name: "round-trips", value: "N", help: "overhead: no-op round trips timed per kind", default: "2000" },
+  cycles: { name: "cycles", value: "N", help: "overhead: spawn/terminate cycles of the leak check", default: "50" },
+} satisfies Record<string, Flag>;
+
 /** The overhead experiment. */
 export const overhead: Experiment<OverheadArgs, OverheadRecord, OverheadRecord[]> = {
   name: "overhead",
   schema: "truepar.overhead/1",
-  flags: [
-    { name: "spawns", value: "N", help: "overhead: warm spawns timed per kind (default 20)" },
-    { name: "round-trips", value: "N", help: "overhead: no-op round trips timed per kind (default 2000)" },
-    { name: "cycles", value: "N", help: "overhead: spawn/terminate cycles of the leak check (default 50)" },
-  ],
-  parse: (values) => ({
-    spawns: count("spawns", values.spawns, 20, 1),
-    roundTrips: count("round-trips", values["round-trips"], 2000, 1),
-    cycles: count("cycles", values.cycles, 50, 1),
-  }),
+  flags: Object.values(FLAGS),
+  parse: (values) => ({ spawns: count(FLAGS.spawns, values, 1), roundTrips: count(FLAGS.roundTrips, values, 1), cycles: count(FLAGS.cycles, values, 1) }),
   run: (args, context) => untilAborted(context.signal, runOverhead({ adapter: context.adapter, ...args, onStep: stepProgress(context, 8) })),
   format: formatOverhead,
   ...oncePerRuntime<OverheadRecord>("overhead", PROFILE_ARGS, runtimeRank),

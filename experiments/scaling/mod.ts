@@ -10,12 +10,12 @@ import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { RunRecord } from "./record.ts";
-import { defaultLevels, runScaling } from "./runner.ts";
+import { defaultLevels, RUN_DEFAULTS, runScaling } from "./runner.ts";
 import { STRATEGIES, type StrategyName } from "./strategies.ts";
 import { resolveParams } from "../../core/workloads/workload.ts";
 import { WORKLOADS } from "../../core/workloads/mod.ts";
 import type { Experiment, Metric, Profile } from "../_experiment.ts";
-import { count, type Flag, oneOf, parseList, parseNumber, UsageError } from "../_flags.ts";
+import { count, type Flag, number, oneOf, parseList, parseNumber, UsageError } from "../_flags.ts";
 import { formatRun } from "./format.ts";
 import { strategiesOf } from "./runtimes.ts";
 import { getRuntime } from "../../runtimes/registry.ts";
@@ -106,7 +106,8 @@ function paramFlags(): Flag[] {
       const key = `${flag}\0${spec.type}\0${spec.description}\0${spec.default}`;
       const entry = flags.get(key) ?? { flag: { name: flag, value: spec.type === "integer" ? "N" : "X", help: "" }, workloads: [] };
       entry.workloads.push(workload.name);
-      entry.flag.help = `${entry.workloads.join(", ")}: ${spec.description} (default ${spec.default})`;
+      entry.flag.help = `${entry.workloads.join(", ")}: ${spec.description}`;
+      entry.flag.default = String(spec.default);
       flags.set(key, entry);
     }
   }
@@ -197,31 +198,32 @@ function scaleIterations(params: readonly string[], scale: number): string[] {
   return params.map((p, i) => (i === at + 1 ? String(Math.round(scaled / unit) * unit) : p));
 }
 
+const FLAGS = {
+  workload: { name: "workload", value: "NAME", help: [...WORKLOADS.keys()].join(" | "), default: RUN_DEFAULTS.workload },
+  strategy: { name: "strategy", value: "NAME", help: STRATEGIES.join(" | "), default: RUN_DEFAULTS.strategy },
+  concurrency: { name: "concurrency", value: "LIST", help: "comma-separated positive integers", default: { text: "1, 2, 4, … up to the cores, and twice the cores" } },
+  tasks: { name: "tasks", value: "N", help: "tasks per batch", default: String(RUN_DEFAULTS.tasks) },
+  repeat: { name: "repeat", value: "N", help: "paired rounds at least: each level and a control once per round", default: String(RUN_DEFAULTS.repeat) },
+  warmup: { name: "warmup", value: "N", help: "untimed batches at each level first", default: String(RUN_DEFAULTS.warmup) },
+  maxSeconds: { name: "max-seconds", value: "X", help: "add rounds until every steady speedup is within ±5%, for up to X s; 0: no more", default: String(RUN_DEFAULTS.maxMs / 1000) },
+  seed: { name: "seed", value: "N", help: "the seed of the rounds' random order", default: { text: "random, recorded" } },
+  ceiling: { name: "ceiling", help: "also time c independent processes, each running its share: the machine's ceiling" },
+  task: { name: "task", value: "FILE#NAME", help: "your own function instead of a workload: the export NAME of FILE (.ts or .js), its return value the checksum" },
+  args: { name: "args", value: "JSON", help: "the arguments of --task's function, a JSON array", default: { text: "[]" } },
+} satisfies Record<string, Flag>;
+
 /** The scaling experiment. */
 export const scaling: Experiment<ScalingArgs, RunRecord, ScalingPart> = {
   name: "scaling",
   schema: "truepar.run/1",
-  flags: [
-    { name: "workload", value: "NAME", help: `${[...WORKLOADS.keys()].join(" | ")} (default cpu)` },
-    { name: "strategy", value: "NAME", help: `${STRATEGIES.join(" | ")} (default workers)` },
-    { name: "concurrency", value: "LIST", help: "comma-separated positive integers (default 1, 2, 4, … up to the cores, and twice the cores)" },
-    { name: "tasks", value: "N", help: "tasks per batch (default 24)" },
-    { name: "repeat", value: "N", help: "paired rounds at least: each level and a control once per round (default 3)" },
-    { name: "warmup", value: "N", help: "untimed batches at each level first (default 1)" },
-    { name: "max-seconds", value: "X", help: "add rounds until every steady speedup is within ±5%, for up to X s (default 0: no more)" },
-    { name: "seed", value: "N", help: "the seed of the rounds' random order (default: random, recorded)" },
-    { name: "ceiling", help: "also time c independent processes, each running its share: the machine's ceiling" },
-    { name: "task", value: "FILE#NAME", help: "your own function instead of a workload: the export NAME of FILE (.ts or .js), its return value the checksum" },
-    { name: "args", value: "JSON", help: "the arguments of --task's function, a JSON array (default [])" },
-    ...paramFlags(),
-  ],
+  flags: [...Object.values(FLAGS), ...paramFlags()],
   parse: (values) => {
     const task = parseTask(values.task as string | undefined, values.args as string | undefined);
     if (task !== undefined) {
       const workloadFlag = ["workload", ...PARAM_FLAGS.keys()].find((flag) => values[flag] !== undefined);
       if (workloadFlag !== undefined) throw new UsageError(`Cannot run: --${workloadFlag} does not apply with --task, received ${JSON.stringify(values[workloadFlag])}`);
     }
-    const workload = oneOf("workload", values.workload, [...WORKLOADS.keys()], "cpu");
+    const workload = oneOf(FLAGS.workload, values, [...WORKLOADS.keys()]);
     const spec = WORKLOADS.get(workload)!;
     const params: Record<string, number> = {};
     for (const [flag, name] of PARAM_FLAGS) {
@@ -242,13 +244,13 @@ export const scaling: Experiment<ScalingArgs, RunRecord, ScalingPart> = {
       workload,
       params,
       task,
-      strategy: oneOf("strategy", values.strategy, STRATEGIES, "workers"),
-      concurrency: values.concurrency === undefined ? undefined : parseList("concurrency", values.concurrency as string, []),
-      tasks: count("tasks", values.tasks, 24, 1),
-      repeat: count("repeat", values.repeat, 3, 1),
-      warmup: count("warmup", values.warmup, 1, 0),
-      maxSeconds: values["max-seconds"] === undefined ? 0 : parseNumber("max-seconds", values["max-seconds"] as string, false, 0, 86_400),
-      seed: values.seed === undefined ? undefined : parseNumber("seed", values.seed as string, true, 0, 0xffffffff),
+      strategy: oneOf(FLAGS.strategy, values, STRATEGIES),
+      concurrency: parseList(FLAGS.concurrency, values),
+      tasks: count(FLAGS.tasks, values, 1),
+      repeat: count(FLAGS.repeat, values, 1),
+      warmup: count(FLAGS.warmup, values, 0),
+      maxSeconds: number(FLAGS.maxSeconds, values, { min: 0, max: 86_400 }),
+      seed: count(FLAGS.seed, values, 0, 0xffffffff),
       ceiling: values.ceiling === true,
     };
   },

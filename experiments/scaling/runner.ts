@@ -23,6 +23,17 @@ import { userWorkload } from "../../core/workloads/task.ts";
 export const SPEEDUP_METHOD =
   "median of paired ratios (the smallest level's time over this level's, both from the same round), with a distribution-free 95% interval from order statistics; noise floor from a control: the smallest level measured twice per round";
 
+/** What {@linkcode runScaling} does when an option is absent; the command line's help shows the same. */
+export const RUN_DEFAULTS = {
+  workload: "cpu",
+  strategy: "workers",
+  /** As in the article. */
+  tasks: 24,
+  repeat: 3,
+  warmup: 1,
+  maxMs: 0,
+} as const satisfies Partial<Record<keyof ScalingOptions, unknown>>;
+
 /** Options for {@linkcode runScaling}. */
 export interface ScalingOptions {
   /** The adapter of the runtime this code runs on. */
@@ -119,19 +130,19 @@ export function defaultLevels(cores: number): number[] {
  * ```
  */
 export function validateScalingOptions(options: ScalingOptions): ScalingPlan {
-  const strategy = options.strategy ?? "workers";
+  const strategy = options.strategy ?? RUN_DEFAULTS.strategy;
   if (!STRATEGIES.includes(strategy)) {
     throw new TypeError(
       `Cannot run: "strategy" must be one of ${STRATEGIES.join(", ")}, received ${describeValue(strategy)}`,
     );
   }
-  const workload = options.task === undefined ? getWorkload(options.workload ?? "cpu") : taskWorkload(options);
+  const workload = options.task === undefined ? getWorkload(options.workload ?? RUN_DEFAULTS.workload) : taskWorkload(options);
   const concurrency = options.concurrency ?? defaultLevels(options.adapter.hostInfo().cores);
   if (!Array.isArray(concurrency) || concurrency.length === 0) {
     throw new TypeError(`Cannot run: "concurrency" must be a non-empty list, received ${describeValue(concurrency)}`);
   }
   concurrency.forEach((level) => checkRunCount("concurrency", level, 1));
-  const maxMs = options.maxMs ?? 0;
+  const maxMs = options.maxMs ?? RUN_DEFAULTS.maxMs;
   if (!(typeof maxMs === "number" && maxMs >= 0 && Number.isFinite(maxMs))) {
     throw new RangeError(`Cannot run: "maxMs" must be a number of milliseconds, 0 or more, received ${describeValue(maxMs)}`);
   }
@@ -150,9 +161,9 @@ export function validateScalingOptions(options: ScalingOptions): ScalingPlan {
     params: resolveParams(workload, options.params),
     strategy,
     concurrency: [...new Set(concurrency)],
-    tasks: checkRunCount("tasks", options.tasks ?? 24, 1),
-    repeat: checkRunCount("repeat", options.repeat ?? 3, 1),
-    warmup: checkRunCount("warmup", options.warmup ?? 1, 0),
+    tasks: checkRunCount("tasks", options.tasks ?? RUN_DEFAULTS.tasks, 1),
+    repeat: checkRunCount("repeat", options.repeat ?? RUN_DEFAULTS.repeat, 1),
+    warmup: checkRunCount("warmup", options.warmup ?? RUN_DEFAULTS.warmup, 0),
     maxMs,
     precision,
     ceiling: options.ceiling ?? false,

@@ -8,7 +8,7 @@
 
 import { runtimeRank } from "../../runtimes/registry.ts";
 import { type Experiment, oncePerRuntime, type Profile, runtimeLabels, stepProgress, untilAborted } from "../_experiment.ts";
-import { count } from "../_flags.ts";
+import { count, type Flag } from "../_flags.ts";
 import { runSync, SYNC_STEPS, type SyncRecord } from "./sync.ts";
 
 export * from "./sync.ts";
@@ -25,18 +25,17 @@ const PROFILE_ARGS: Record<Profile, string[]> = {
   smoke: ["--iterations", "1000"],
 };
 
+const FLAGS = {
+  workers: { name: "workers", value: "N", help: "sync: workers racing on one counter", default: "2" },
+  iterations: { name: "iterations", value: "N", help: "sync: additions per worker", default: "1000000" },
+} satisfies Record<string, Flag>;
+
 /** The sync experiment. */
 export const sync: Experiment<SyncArgs, SyncRecord, SyncRecord[]> = {
   name: "sync",
   schema: "truepar.sync/1",
-  flags: [
-    { name: "workers", value: "N", help: "sync: workers racing on one counter (default 2)" },
-    { name: "iterations", value: "N", help: "sync: additions per worker (default 1000000)" },
-  ],
-  parse: (values) => ({
-    workers: count("workers", values.workers, 2, 1),
-    iterations: count("iterations", values.iterations, 1_000_000, 1),
-  }),
+  flags: Object.values(FLAGS),
+  parse: (values) => ({ workers: count(FLAGS.workers, values, 1), iterations: count(FLAGS.iterations, values, 1) }),
   run: (args, context) => untilAborted(context.signal, runSync({ adapter: context.adapter, ...args, onStep: stepProgress(context, SYNC_STEPS.length) })),
   format: formatSync,
   ...oncePerRuntime<SyncRecord>("sync", PROFILE_ARGS, runtimeRank),
