@@ -126,8 +126,25 @@ interface Sent {
   unanswered: number;
 }
 
+/**
+ * A worker's life, one state at a time, changed only by `#move`:
+ * `starting` → `ready` → `draining` (recycled: past its heap limit, it takes
+ * no more tasks and its replacement has started) → `retired` (ended, or
+ * ending); any state may go to `retired`.
+ */
+type SlotState = "starting" | "ready" | "draining" | "retired";
+
+/** The states each state may move to. */
+const MOVES: Readonly<Record<SlotState, readonly SlotState[]>> = {
+  starting: ["ready", "retired"],
+  ready: ["draining", "retired"],
+  draining: ["retired"],
+  retired: [],
+};
+
 interface Slot {
   endpoint: Endpoint;
+  state: SlotState;
   /** Its number in the pool's spans. */
   worker: number;
   /** Worker threads: the task the worker runs + 1 (0: none), and its map item, kept up to date by the worker itself. */
@@ -136,21 +153,18 @@ interface Slot {
   said?: { id: number; item?: number; exact: boolean };
   /** With `spinMicros`: the port tasks go on, and the counter a spinning worker watches. */
   wake?: WakeChannel;
-  ready: boolean;
-  retired: boolean;
   /** Tasks sent to this worker and not settled, by id. */
   tasks: Map<number, Task>;
   /** Messages sent and not answered. */
   inFlight: number;
   /** It holds a task with a timeout or a signal, which must be alone. */
   exclusive: boolean;
+  /** Settles as it leaves `starting`: ready, or failed to start. */
   started: Deferred<void>;
   /** With `idleTimeoutMs`: ends the worker once it has been idle that long. */
   idleTimer?: ReturnType<typeof setTimeout>;
   /** With `abortGraceMs`: replaces the worker if its aborted task does not end in time. */
   graceTimer?: ReturnType<typeof setTimeout>;
-  /** Past `recycleHeapMb`: it takes no more tasks, and ends when it holds none. */
-  draining: boolean;
 }
 
 /** What a worker reported as an error, as an Error even where the module threw something else. */
@@ -220,7 +234,8 @@ export class Pool {
   #pending = 0;
   #closing = false;
   #startError?: Error;
-  #size: number;
+  /** The workers it keeps (`size` is those it has now). */
+  #target: number;
   #drained?: Deferred<void>;
   #closed?: Promise<void>;
   /** Every worker of the first start was ready: a later failure to start is retried. */
@@ -236,7 +251,7 @@ export class Pool {
     this.#specifier = specifier;
     this.#taskTimeoutMs = options.taskTimeoutMs;
     this.#spinMicros = options.spinMicros ?? 0;
-    this.#size = size;
+    this.#target = size;
     this.#awake = new StayAwake(this.#spinMicros, options.adapter.nextTurn, () => this.#pending > 0, {
       watch: (on) => {
         this.#watching = on;
@@ -259,7 +274,11 @@ export class Pool {
     return this.#kind;
   }
 
-  /** How many workers the pool keeps. */
+  /**
+   * The workers it has now: the size it was made with, one more for a moment
+   * while a recycled worker ends its tasks beside its replacement, fewer
+   * while workers idle past `idleTimeoutMs` are gone.
+   */
   get size(): number {
     return this.#slots.size;
   }
@@ -272,7 +291,7 @@ export class Pool {
   /** @internal Starts every worker and settles when each is ready; on any failure, ends those that started. */
   async start(): Promise<void> {
     try {
-      for (let i = 0; i < this.#size; i++) this.#spawn();
+      for (let i = 0; i < this.#target; i++) this.#spawn();
       await Promise.all([...this.#slots].map((slot) => slot.started.promise));
       this.#started = true;
     } catch (error) {
@@ -323,7 +342,7 @@ export class Pool {
     const chunkSize = checkCount(
       "Cannot map",
       "chunkSize",
-      options.chunkSize ?? Math.max(1, Math.min(256, Math.ceil(args.length / (this.#size * 16)))),
+      options.chunkSize ?? Math.max(1, Math.min(256, Math.ceil(args.length / (this.#target * 16)))),
     );
     const chunks: Promise<PromiseSettledResult<T>[]>[] = [];
     for (let start = 0; start < args.length; start += chunkSize) {
@@ -489,7 +508,7 @@ export class Pool {
   }
 
   #spawn(): void {
-    const slot = { worker: this.#nextWorker++, ready: false, retired: false, draining: false, tasks: new Map(), inFlight: 0, exclusive: false, started: defer<void>() } as Slot;
+    const slot = { worker: this.#nextWorker++, state: "starting", tasks: new Map(), inFlight: 0, exclusive: false, started: defer<void>() } as Slot;
     slot.started.promise.catch(() => {});
     slot.endpoint = this.#adapter.spawn(this.#kind, {
       onMessage: (message) => this.#onMessage(slot, message),
@@ -516,12 +535,11 @@ export class Pool {
   }
 
   #onMessage(slot: Slot, message: FromWorker): void {
-    if (slot.retired) return;
+    if (slot.state === "retired") return;
     switch (message.t) {
       case "ready":
-        slot.ready = true;
-        this.#failedStarts = 0;
-        slot.started.resolve();
+        if (slot.state !== "starting") return;
+        this.#move(slot, "ready");
         this.#dispatch();
         return;
       case "init-fail":
@@ -534,10 +552,9 @@ export class Pool {
         this.#poll(slot);
         return;
       case "heap":
-        if (slot.draining) return;
+        if (slot.state !== "ready") return;
         // Its replacement starts now; it ends when what it holds has settled.
-        slot.draining = true;
-        this.#recycled++;
+        this.#move(slot, "draining");
         this.#replace();
         this.#endIfDrained(slot);
         return;
@@ -596,17 +613,18 @@ export class Pool {
   #poll(slot: Slot): void {
     const shared = slot.wake?.shared;
     if (shared === undefined) return;
-    for (let message = shared.read(); message !== undefined && !slot.retired; message = shared.read()) this.#onMessage(slot, message as FromWorker);
+    for (let message = shared.read(); message !== undefined && slot.state !== "retired"; message = shared.read()) this.#onMessage(slot, message as FromWorker);
   }
 
   #onExit(slot: Slot, exit: ExitInfo): void {
-    if (slot.retired) return;
+    if (slot.state === "retired") return;
     // What it answered before it went still counts.
     this.#poll(slot);
-    if (slot.retired) return;
-    this.#retire(slot);
+    // An answer it had sent may have ended it already (a recycled worker's last).
+    if ((slot.state as SlotState) === "retired") return;
+    const was = this.#move(slot, "retired");
     const what = this.#kind === "worker" ? "worker" : "child process";
-    if (!slot.ready) {
+    if (was === "starting") {
       const error = new Error(
         `Cannot start ${what}: it exited before it was ready, with ${describeExit(exit)}`,
         { cause: exit.error },
@@ -625,7 +643,7 @@ export class Pool {
     }
     this.#recover(slot, exit, what);
     // A recycled worker's replacement is already there.
-    if (!slot.draining) this.#replace();
+    if (was !== "draining") this.#replace();
     // What it had not started goes to the other workers, or waits for the replacement.
     this.#dispatch();
   }
@@ -711,7 +729,7 @@ export class Pool {
 
   /** A recycled worker that holds no more tasks ends. */
   #endIfDrained(slot: Slot): void {
-    if (slot.draining && slot.tasks.size === 0 && slot.inFlight === 0 && !slot.retired) this.#retire(slot);
+    if (slot.state === "draining" && slot.tasks.size === 0 && slot.inFlight === 0) this.#move(slot, "retired");
   }
 
   /** Hands queued tasks to workers, as {@linkcode planDispatch} plans. */
@@ -728,11 +746,11 @@ export class Pool {
     // Workers that exited idle come back as tasks do, up to the pool's size.
     if (this.#idleTimeoutMs !== undefined && this.#startError === undefined) {
       let live = 0;
-      for (const slot of this.#slots) if (!slot.draining) live++;
-      for (; live < this.#size; live++) this.#spawn();
+      for (const slot of this.#slots) if (slot.state !== "draining") live++;
+      for (; live < this.#target; live++) this.#spawn();
     }
     const slots = [...this.#slots];
-    const workers = slots.map((slot) => ({ ready: slot.ready && !slot.draining, exclusive: slot.exclusive, inFlight: slot.inFlight, holding: slot.tasks.size }));
+    const workers = slots.map((slot) => ({ ready: slot.state === "ready", exclusive: slot.exclusive, inFlight: slot.inFlight, holding: slot.tasks.size }));
     for (const { worker, count } of planDispatch(workers, this.#queue, this.#queue.length)) {
       const slot = slots[worker]!;
       clearTimeout(slot.idleTimer);
@@ -807,19 +825,12 @@ export class Pool {
       // The task sees its signal abort; its worker stays if it ends in time. Its answer, when it comes, frees the worker.
       slot!.endpoint.send({ t: "abort", id: task.id });
       slot!.graceTimer = setTimeout(() => {
-        if (slot!.retired || !slot!.tasks.has(task.id)) return;
-        slot!.tasks.clear();
-        this.#retire(slot!);
-        if (!slot!.draining) this.#replace();
+        if (slot!.state !== "retired" && slot!.tasks.has(task.id)) this.#discard(slot!);
       }, this.#abortGraceMs);
       return;
     }
-    if (running) {
-      // The worker is busy with it (and with it alone) and cannot be interrupted: replace it.
-      slot!.tasks.clear();
-      this.#retire(slot!);
-      if (!slot!.draining) this.#replace();
-    }
+    // The worker is busy with it (and with it alone) and cannot be interrupted: replace it.
+    if (running) this.#discard(slot!);
   }
 
   /** Rejects a task with what it threw, or what went wrong: any value, `undefined` included. */
@@ -858,23 +869,50 @@ export class Pool {
     const idleMs = this.#idleTimeoutMs;
     if (idleMs === undefined || this.#closing) return;
     for (const slot of this.#slots) {
-      if (!slot.ready || slot.tasks.size > 0 || slot.idleTimer !== undefined) continue;
+      if (slot.state !== "ready" || slot.tasks.size > 0 || slot.idleTimer !== undefined) continue;
       slot.idleTimer = setTimeout(() => {
         slot.idleTimer = undefined;
-        if (!slot.retired && slot.tasks.size === 0 && !this.#closing) this.#retire(slot);
+        if (slot.state === "ready" && slot.tasks.size === 0 && !this.#closing) this.#move(slot, "retired");
       }, idleMs);
     }
   }
 
-  #retire(slot: Slot): void {
-    clearTimeout(slot.idleTimer);
-    clearTimeout(slot.graceTimer);
-    slot.retired = true;
-    slot.wake?.port.close();
-    this.#slots.delete(slot);
-    const ending = slot.endpoint.terminate().catch(() => {});
-    this.#ending.add(ending);
-    ending.then(() => this.#ending.delete(ending));
+  /**
+   * The one place a worker's state changes, and what each change does:
+   * ready resolves its start; draining counts a recycle; retired stops its
+   * timers, leaves the pool and ends the worker.
+   *
+   * @returns The state it left.
+   */
+  #move(slot: Slot, to: SlotState): SlotState {
+    const from = slot.state;
+    if (!MOVES[from].includes(to)) throw new Error(`A worker cannot go from ${from} to ${to}`);
+    slot.state = to;
+    switch (to) {
+      case "ready":
+        this.#failedStarts = 0;
+        slot.started.resolve();
+        break;
+      case "draining":
+        this.#recycled++;
+        break;
+      case "retired": {
+        clearTimeout(slot.idleTimer);
+        clearTimeout(slot.graceTimer);
+        slot.wake?.port.close();
+        this.#slots.delete(slot);
+        const ending = slot.endpoint.terminate().catch(() => {});
+        this.#ending.add(ending);
+        ending.then(() => this.#ending.delete(ending));
+      }
+    }
+    return from;
+  }
+
+  /** Ends a worker stuck in a task it cannot finish; another takes its place, unless one already has (a recycled worker's). */
+  #discard(slot: Slot): void {
+    slot.tasks.clear();
+    if (this.#move(slot, "retired") !== "draining") this.#replace();
   }
 
   #replace(): void {
@@ -883,15 +921,8 @@ export class Pool {
   }
 
   async #endAll(): Promise<void> {
-    const slots = [...this.#slots];
-    this.#slots.clear();
-    for (const slot of slots) {
-      clearTimeout(slot.idleTimer);
-      clearTimeout(slot.graceTimer);
-      slot.retired = true;
-      slot.wake?.port.close();
-    }
-    await Promise.all([...slots.map((slot) => slot.endpoint.terminate()), ...this.#ending]);
+    for (const slot of [...this.#slots]) this.#move(slot, "retired");
+    await Promise.all(this.#ending);
   }
 }
 
