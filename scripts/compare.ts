@@ -18,7 +18,7 @@ import { $, type ProcessPromise } from "zx";
 import { renderCharts, renderIndex } from "./_charts.ts";
 import { COMPARE_USAGE, parseCompareArgs, type CompareArgs, UsageError } from "./compare_args.ts";
 import { diffResultSets, formatDiff } from "./_diff.ts";
-import { MATRIX_ROUNDS, planCells, shuffle } from "./_matrix.ts";
+import { type Cell, MATRIX_ROUNDS, planCells, shuffle } from "./_matrix.ts";
 import { buildReport, type Report } from "./_report.ts";
 import { formatReportMarkdown, formatReportText, markdownTable, reportCsvs, textTable } from "./_render.ts";
 import { type HostColumn, hostFingerprint, mergeHosts, toBencher } from "./_hosts.ts";
@@ -125,32 +125,68 @@ function merge(dirs: readonly string[], out: string | undefined): number {
   return 0;
 }
 
+/**
+ * A comparison in four phases: the rows it can have, the plan of runs, the
+ * runs (each cell in a fresh process), and the report from what finished.
+ */
 async function compare(args: CompareArgs): Promise<number> {
   const seed = args.seed ?? crypto.getRandomValues(new Uint32Array(1))[0]!;
   const out = path.resolve(args.out ?? path.join(resultsRoot(), new Date().toISOString().replace(/[:.]/g, "-")));
   mkdirSync(path.join(out, "cells"), { recursive: true });
   $.cwd = root;
   $.quiet = true;
+  const { runtimes, notes } = rows(args);
+  const { plan, runs } = planRuns(args, runtimes, seed, out);
+  const { failures, interrupted } = await runCells(runs, seed, out);
+  const { report, finished } = await writeReport(out, plan, notes);
+  console.log("");
+  console.log(formatReportText(report));
+  if (failures.length) console.log(`\nfailed cells:\n${failures.map((f) => wrapLine(`  ${f}`, WIDTH)).join("\n")}`);
+  console.log(`\nreport: ${path.relative(process.cwd(), path.join(out, "index.html"))} · ${path.relative(process.cwd(), path.join(out, "report.md"))}`);
+  if (args.export === "bencher") exportBencher(out, report);
+  if (interrupted) {
+    console.log(`interrupted: ${finished} of ${runs.length} runs finished and kept`);
+    return 130;
+  }
+  const distrust = report.warnings.some((w) => w.severity === "error");
+  return failures.length === 0 && !distrust ? 0 : 1;
+}
 
+/** The runtimes that get a row, and a note for each asked for that cannot. */
+function rows(args: CompareArgs): { runtimes: string[]; notes: string[] } {
   const notes: string[] = [];
-  let runtimes = args.runtimes;
-  for (const runtime of runtimes.filter((r) => args.task !== undefined && getRuntime(r).interpreter !== undefined)) {
-    runtimes = runtimes.filter((r) => r !== runtime);
-    notes.push(`${runtime}: no row, --task is a JavaScript function and ${runtime} runs ${getRuntime(runtime).interpreter!.language}`);
-  }
-  for (const runtime of runtimes) {
+  const runtimes = args.runtimes.filter((runtime) => {
+    const { interpreter, install } = getRuntime(runtime);
+    if (args.task !== undefined && interpreter !== undefined) {
+      notes.push(`${runtime}: no row, --task is a JavaScript function and ${runtime} runs ${interpreter.language}`);
+      return false;
+    }
     const missing = runtimeMissing(runtime);
-    if (missing === undefined) continue;
-    runtimes = runtimes.filter((r) => r !== runtime);
+    if (missing === undefined) return true;
     // An optional runtime asked for by name, or any other one missing, is said; an optional one not asked for is simply not there.
-    if (getRuntime(runtime).install === undefined || args.runtimesGiven) notes.push(`${runtime}: no row, ${missing}`);
-  }
+    if (install === undefined || args.runtimesGiven) notes.push(`${runtime}: no row, ${missing}`);
+    return false;
+  });
+  return { runtimes, notes };
+}
+
+/** One run of one cell in one round. */
+interface CellRun {
+  cell: Cell;
+  round: number;
+  name: string;
+}
+
+/**
+ * The cells and the order of their runs: every cell in round 1; those
+ * measured every round (scaling's) again in each later round, each round in
+ * a new order, so drift hits every cell alike. Writes plan.json and says it.
+ */
+function planRuns(args: CompareArgs, runtimes: string[], seed: number, out: string): { plan: Plan; runs: CellRun[] } {
   const cores = allowedCpus().length;
   const matrix = (args.cpus ?? [undefined]).flatMap((cpus) =>
     planCells({ profile: args.profile, runtimes, experiments: args.experiments, workloads: args.workloads, task: args.task, cores, cpus })
   );
-
-  // Every cell in round 1; the cells measured every round (scaling) again in each later round, each round in a new order, so drift hits every cell alike.
   const rounds = MATRIX_ROUNDS[args.profile];
   const runs = Array.from({ length: rounds }, (_, index) => {
     const round = index + 1;
@@ -171,7 +207,15 @@ async function compare(args: CompareArgs): Promise<number> {
   for (const experiment of EXPERIMENTS.filter((e) => args.experiments.includes(e.name) && e.describePlan !== undefined)) {
     console.log(wrapLine((args.cpus ?? [cores]).map((n) => experiment.describePlan!(args.profile, n, args.cpus !== undefined)).join("; "), WIDTH));
   }
+  return { plan, runs };
+}
 
+/**
+ * Runs the cells one at a time, each in a fresh process, keeping each
+ * record as it comes (cells/<name>.json). Ctrl-C or SIGTERM ends the one
+ * running and the rest are not started; what finished is kept.
+ */
+async function runCells(runs: readonly CellRun[], seed: number, out: string): Promise<{ failures: string[]; interrupted: boolean }> {
   let current: ProcessPromise | undefined;
   let interrupted = false;
   const stop = () => {
@@ -180,7 +224,6 @@ async function compare(args: CompareArgs): Promise<number> {
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
-
   const bar = createProgress({ format: " {bar} {value}/{total} runs | ETA {eta_formatted} | {cell}", etaBuffer: 20 });
   bar?.update(0, runs.length, { cell: "" });
   const failures: string[] = [];
@@ -208,7 +251,11 @@ async function compare(args: CompareArgs): Promise<number> {
   bar?.stop();
   process.off("SIGINT", stop);
   process.off("SIGTERM", stop);
+  return { failures, interrupted };
+}
 
+/** The report from the records that finished: report.md, index.html, the charts, the CSVs and environment.json. */
+async function writeReport(out: string, plan: Plan, notes: readonly string[]): Promise<{ report: Report; finished: number }> {
   const { cells: finished } = readResultSet(out);
   const report = buildReport(plan, finished);
   report.warnings.push(...notes.map((text) => ({ severity: "note" as const, text })));
@@ -218,17 +265,7 @@ async function compare(args: CompareArgs): Promise<number> {
   writeAtomically(path.join(out, "report.md"), formatReportMarkdown(report, charts.map((c) => c.file)));
   for (const { file, csv } of reportCsvs(report)) writeAtomically(path.join(out, file), csv);
   writeAtomically(path.join(out, "index.html"), renderIndex(report, charts));
-  console.log("");
-  console.log(formatReportText(report));
-  if (failures.length) console.log(`\nfailed cells:\n${failures.map((f) => wrapLine(`  ${f}`, WIDTH)).join("\n")}`);
-  console.log(`\nreport: ${path.relative(process.cwd(), path.join(out, "index.html"))} · ${path.relative(process.cwd(), path.join(out, "report.md"))}`);
-  if (args.export === "bencher") exportBencher(out, report);
-  if (interrupted) {
-    console.log(`interrupted: ${finished.length} of ${runs.length} runs finished and kept`);
-    return 130;
-  }
-  const distrust = report.warnings.some((w) => w.severity === "error");
-  return failures.length === 0 && !distrust ? 0 : 1;
+  return { report, finished: finished.length };
 }
 
 /**

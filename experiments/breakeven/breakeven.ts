@@ -138,12 +138,7 @@ export async function runBreakeven(options: BreakevenOptions): Promise<Breakeven
 
   onStep?.("calibrating the loop");
   const nsPerIteration = calibrate();
-  const sizes = SIZES_US.filter((us) => us <= maxUs).map((us) => {
-    const iterations = Math.max(1, Math.round((us * 1000) / nsPerIteration));
-    return { us, iterations, tasks: Math.max(2 * workers, Math.min(MAX_TASKS, Math.round(BATCH_US / us))) };
-  });
-
-  const kindOf = (way: Way): WorkerKind => (way.strategy === "workers" ? "worker" : "process");
+  const sizes = planSizes(nsPerIteration, maxUs, workers);
   // The ways this runtime has: a browser has no child processes.
   const ways = WAYS.filter((way) => startsKind(adapter, kindOf(way)));
   onStep?.("starting the pools");
@@ -152,71 +147,19 @@ export async function runBreakeven(options: BreakevenOptions): Promise<Breakeven
     for (const way of ways) {
       pools.set(way, await createPool({ adapter, kind: kindOf(way), size: workers, module: TASKS_MODULE, spinMicros: way.mode === "latency" ? SPIN_MICROS : 0 }));
     }
-    let total = 0;
-    const batch = async (way: Way | "baseline", size: (typeof sizes)[number]): Promise<number> => {
-      const items = Array.from({ length: size.tasks }, () => size.iterations);
-      total = 0;
-      const start = performance.now();
-      if (way === "baseline") {
-        // The sum is used (below), so no engine may drop the loop.
-        total = spinAll(items);
-      } else if (way.mode === "map") {
-        for (const sum of await pools.get(way)!.map<number>("spin", items)) total += sum;
-      } else {
-        for (const sum of await Promise.all(items.map((iterations) => pools.get(way)!.run<number>("spin", iterations)))) total += sum;
-      }
-      return performance.now() - start;
-    };
-    // Untimed: every pool's workers compile the loop, every size once, the largest first as the calibration did
-    // on this thread (a JIT compiles the loop from what it saw first); and every way computes the same sums.
     onStep?.("warming up");
-    for (const size of [...sizes].reverse()) {
-      await batch("baseline", size);
-      const expected = total;
-      for (const way of ways) {
-        await batch(way, size);
-        if (total !== expected) throw new Error(`Cannot trust breakeven: ${way.strategy} ${way.mode} summed ${total}, the event loop ${expected}`);
-      }
-    }
-
+    await warmUp(pools, sizes);
     const measured = new Map<string, { baseline: number[]; samples: number[] }>();
     for (let round = 0; round < rounds; round++) {
       onStep?.(`round ${round + 1} of ${rounds}`);
-      for (const size of shuffle(sizes, (seed + round) >>> 0)) {
-        // Each way paired with a baseline batch of its own, taken just before or after it, in a seeded order.
-        for (const way of shuffle([...ways], (seed ^ (round * 7919 + size.us)) >>> 0)) {
-          const key = `${way.strategy} ${way.mode} ${size.us}`;
-          const entry = measured.get(key) ?? { baseline: [], samples: [] };
-          const pair = ((seed + round + size.us) & 1) === 0 ? ["baseline", way] as const : [way, "baseline"] as const;
-          for (const which of pair) (which === "baseline" ? entry.baseline : entry.samples).push(await batch(which, size));
-          measured.set(key, entry);
-        }
-      }
+      await measureRound(pools, sizes, seed, round, measured);
     }
-
-    // One task of the largest size, alone: on the event loop, then in one worker, then in one child, with nothing else running.
     onStep?.("one task alone, here, in a worker and in a process");
-    const largest = sizes.at(-1)!;
-    const workerPool = pools.get(WAYS[0]!)!;
-    const processPool = pools.get(ways.find((way) => way.strategy === "processes")!);
-    const lone: { main: number[]; worker: number[]; process: number[] } = { main: [], worker: [], process: [] };
-    for (let i = 0; i < 3; i++) {
-      let start = performance.now();
-      spinAll([largest.iterations]);
-      lone.main.push(performance.now() - start);
-      start = performance.now();
-      await workerPool.run("spin", largest.iterations);
-      lone.worker.push(performance.now() - start);
-      if (processPool === undefined) continue;
-      start = performance.now();
-      await processPool.run("spin", largest.iterations);
-      lone.process.push(performance.now() - start);
-    }
-
+    const loneTaskMs = await timeLoneTask(pools, sizes.at(-1)!);
     const curves = ways.map((way) => ({
       ...way,
       points: sizes.map((size): SizePoint => {
-        const { baseline, samples } = measured.get(`${way.strategy} ${way.mode} ${size.us}`)!;
+        const { baseline, samples } = measured.get(pointKey(way, size))!;
         const estimate = estimateSpeedup(baseline.map((b, i) => b / samples[i]!));
         return { us: size.us, tasks: size.tasks, baselineMs: baseline, samplesMs: samples, speedup: estimate.estimate, speedupCI: estimate.ci };
       }),
@@ -228,13 +171,109 @@ export async function runBreakeven(options: BreakevenOptions): Promise<Breakeven
       startedAt,
       settings: { workers, rounds, sizesUs: sizes.map((s) => s.us), seed, spinMicros: SPIN_MICROS, batchUs: BATCH_US },
       nsPerIteration,
-      loneTaskMs: { main: median(lone.main), worker: median(lone.worker), ...(lone.process.length > 0 && { process: median(lone.process) }) },
+      loneTaskMs,
       results: curves.map((curve) => summarizeCurve(adapter.runtime.name, curve)),
       curves,
     };
   } finally {
     await Promise.all([...pools.values()].map((pool) => pool.terminate()));
   }
+}
+
+/** One task size: µs of cpu, the loop's iterations for it, and the tasks in a batch. */
+interface Size {
+  us: number;
+  iterations: number;
+  tasks: number;
+}
+
+function kindOf(way: Way): WorkerKind {
+  return way.strategy === "workers" ? "worker" : "process";
+}
+
+function pointKey(way: Way, size: Size): string {
+  return `${way.strategy} ${way.mode} ${size.us}`;
+}
+
+/** The sizes up to `maxUs`, each with as many tasks as fill a batch of about `BATCH_US`, at least two per worker. */
+function planSizes(nsPerIteration: number, maxUs: number, workers: number): Size[] {
+  return SIZES_US.filter((us) => us <= maxUs).map((us) => ({
+    us,
+    iterations: Math.max(1, Math.round((us * 1000) / nsPerIteration)),
+    tasks: Math.max(2 * workers, Math.min(MAX_TASKS, Math.round(BATCH_US / us))),
+  }));
+}
+
+/**
+ * Times one batch of a size, on the event loop (`"baseline"`) or on a way's
+ * pool, and returns its ms and the sum of its tasks (used, so no engine may
+ * drop the loop).
+ */
+async function batch(pools: ReadonlyMap<Way, Pool>, way: Way | "baseline", size: Size): Promise<{ ms: number; total: number }> {
+  const items = Array.from({ length: size.tasks }, () => size.iterations);
+  let total = 0;
+  const start = performance.now();
+  if (way === "baseline") {
+    total = spinAll(items);
+  } else if (way.mode === "map") {
+    for (const sum of await pools.get(way)!.map<number>("spin", items)) total += sum;
+  } else {
+    for (const sum of await Promise.all(items.map((iterations) => pools.get(way)!.run<number>("spin", iterations)))) total += sum;
+  }
+  return { ms: performance.now() - start, total };
+}
+
+/**
+ * Untimed: every pool's workers compile the loop, every size once, the
+ * largest first as the calibration did on this thread (a JIT compiles the
+ * loop from what it saw first); and every way computes the same sums.
+ */
+async function warmUp(pools: ReadonlyMap<Way, Pool>, sizes: readonly Size[]): Promise<void> {
+  for (const size of [...sizes].reverse()) {
+    const { total: expected } = await batch(pools, "baseline", size);
+    for (const way of pools.keys()) {
+      const { total } = await batch(pools, way, size);
+      if (total !== expected) throw new Error(`Cannot trust breakeven: ${way.strategy} ${way.mode} summed ${total}, the event loop ${expected}`);
+    }
+  }
+}
+
+/** One round: every size in a seeded order, each way paired with a baseline batch of its own, taken just before or after it. */
+async function measureRound(
+  pools: ReadonlyMap<Way, Pool>,
+  sizes: readonly Size[],
+  seed: number,
+  round: number,
+  measured: Map<string, { baseline: number[]; samples: number[] }>,
+): Promise<void> {
+  for (const size of shuffle(sizes, (seed + round) >>> 0)) {
+    for (const way of shuffle([...pools.keys()], (seed ^ (round * 7919 + size.us)) >>> 0)) {
+      const entry = measured.get(pointKey(way, size)) ?? { baseline: [], samples: [] };
+      const pair = ((seed + round + size.us) & 1) === 0 ? ["baseline", way] as const : [way, "baseline"] as const;
+      for (const which of pair) (which === "baseline" ? entry.baseline : entry.samples).push((await batch(pools, which, size)).ms);
+      measured.set(pointKey(way, size), entry);
+    }
+  }
+}
+
+/** One task of the largest size, alone: on the event loop, then in one worker, then in one child, with nothing else running; the median of three. */
+async function timeLoneTask(pools: ReadonlyMap<Way, Pool>, largest: Size): Promise<BreakevenRecord["loneTaskMs"]> {
+  const workerPool = pools.get(WAYS[0]!)!;
+  const processPool = [...pools].find(([way]) => way.strategy === "processes")?.[1];
+  const lone: { main: number[]; worker: number[]; process: number[] } = { main: [], worker: [], process: [] };
+  for (let i = 0; i < 3; i++) {
+    let start = performance.now();
+    spinAll([largest.iterations]);
+    lone.main.push(performance.now() - start);
+    start = performance.now();
+    await workerPool.run("spin", largest.iterations);
+    lone.worker.push(performance.now() - start);
+    if (processPool === undefined) continue;
+    start = performance.now();
+    await processPool.run("spin", largest.iterations);
+    lone.process.push(performance.now() - start);
+  }
+  return { main: median(lone.main), worker: median(lone.worker), ...(lone.process.length > 0 && { process: median(lone.process) }) };
 }
 
 /**
