@@ -6,7 +6,9 @@
  */
 
 /** Acquires and releases the lock through `port`, `pairs` times, adding 1 to a counter each time it holds it. */
-export async function lockByMessage({ port, pairs, counter }: { port: MessagePort; pairs: number; counter: SharedArrayBuffer }): Promise<void> {
+export async function lockByMessage(
+  { port, pairs, counter }: { port: MessagePort; pairs: number; counter: SharedArrayBuffer },
+): Promise<void> {
   const cells = new Int32Array(counter);
   let granted: () => void = () => {};
   port.onmessage = () => granted();

@@ -23,7 +23,7 @@ export function pong({ shared, rounds, spin }) {
   Atomics.notify(cell, 2);
   for (let round = 0; round < rounds; round++) {
     const ping = 2 * round + 1;
-    if (spin) while (Atomics.load(cell, 0) !== ping);
+    if (spin) { while (Atomics.load(cell, 0) !== ping); }
     else while (Atomics.load(cell, 0) !== ping) Atomics.wait(cell, 0, ping - 1);
     cell[1] = cell[1] + 1;
     Atomics.store(cell, 0, ping + 1);

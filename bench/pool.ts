@@ -70,13 +70,17 @@ const COMPETITORS = ["piscina", "tinypool", "poolifier", "workerpool"] as const;
 // `--pools truepar,piscina`: only those (to compare two builds of truepar, say); every pool by default.
 const poolsFlag = process.argv.indexOf("--pools");
 const only = poolsFlag === -1 ? undefined : process.argv[poolsFlag + 1]!.split(",");
-if (only !== undefined) for (const name of makers.keys()) if (!only.includes(name)) makers.delete(name);
+if (only !== undefined) { for (const name of makers.keys()) if (!only.includes(name)) makers.delete(name); }
 for (const name of COMPETITORS.filter((name) => only === undefined || only.includes(name))) {
   try {
     const maker = await loadCompetitor(name);
     const pool = await maker();
     // A probe of the scenarios' shape: many tasks in flight at once, not just one.
-    const answers = await withTimeout(Promise.all(Array.from({ length: 1000 }, (_, i) => pool.run("noop", i))), 10_000, "1,000 no-op tasks in flight did not finish within 10 s");
+    const answers = await withTimeout(
+      Promise.all(Array.from({ length: 1000 }, (_, i) => pool.run("noop", i))),
+      10_000,
+      "1,000 no-op tasks in flight did not finish within 10 s",
+    );
     await withTimeout(pool.close(), 5000, `${name} did not close`);
     if (!answers.every((answer, i) => answer === i)) throw new Error("no-op tasks did not return their arguments");
     makers.set(name, maker);
@@ -96,7 +100,11 @@ const smallIterations = Math.round((SMALL_TASK_US / 1000) / median([calibrate(),
 // The ideal: the same tasks run back to back inside a warm worker, with no messaging at all, split over the workers.
 const alone = await createPool({ adapter, size: 1, module: TASKS });
 await alone.run("workAlone", { iterations: smallIterations, count: 2_000 });
-const smallTaskMs = median(await Promise.all([0, 1, 2].map(() => alone.run<number>("workAlone", { iterations: smallIterations, count: 2_000 })))) / 2_000;
+const smallTaskMs = median(
+  await Promise.all(
+    [0, 1, 2].map(() => alone.run<number>("workAlone", { iterations: smallIterations, count: 2_000 })),
+  ),
+) / 2_000;
 await alone.close();
 const idealSmallMs = (SMALL_TASKS * smallTaskMs) / WORKERS;
 // What the machine gives with no messaging at all: each worker runs its share in one loop, both at once (measured in every round).
@@ -191,7 +199,15 @@ const ceilingMs = median(ceilingSamples);
 const results: Result[] = [];
 for (const [key, values] of samples) {
   const [pool, scenario] = key.split("|") as [string, Result["scenario"]];
-  const unit = { noop: "tasks/s", "small-cpu": "ms", "small-cpu-map": "ms", "round-trip": "µs", "cold-burst": "ms", "echo-1mb": "GB/s", "under-load": "µs" }[scenario];
+  const unit = {
+    noop: "tasks/s",
+    "small-cpu": "ms",
+    "small-cpu-map": "ms",
+    "round-trip": "µs",
+    "cold-burst": "ms",
+    "echo-1mb": "GB/s",
+    "under-load": "µs",
+  }[scenario];
   const result: Result = { runtime: runtime.name, pool, scenario, median: median(values), unit, samples: values };
   if (scenario === "small-cpu" || scenario === "small-cpu-map") {
     result.efficiency = idealSmallMs / result.median;
@@ -216,7 +232,13 @@ const record = {
   echo: { bytes: ECHO_BYTES, tasks: ECHO_TASKS, inFlight: ECHO_IN_FLIGHT, maxMs: ECHO_MAX_MS },
   underLoad: { share: LOAD_SHARE, tasksPerMs: loadRate, ms: LOAD_MS },
   pingPong: { roundTrips: PING_PONGS },
-  smallTask: { iterations: smallIterations, ms: smallTaskMs, idealBatchMs: idealSmallMs, noMessagingMs: ceilingMs, noMessagingEfficiency: idealSmallMs / ceilingMs },
+  smallTask: {
+    iterations: smallIterations,
+    ms: smallTaskMs,
+    idealBatchMs: idealSmallMs,
+    noMessagingMs: ceilingMs,
+    noMessagingEfficiency: idealSmallMs / ceilingMs,
+  },
   unavailable,
   results,
 };
@@ -224,8 +246,16 @@ if (json) {
   console.log(JSON.stringify(record, null, 2));
 } else {
   const get = (pool: string, scenario: string) => results.find((r) => r.pool === pool && r.scenario === scenario);
-  console.log(`bench pool · ${runtime.name} ${runtime.version} · ${WORKERS} workers · ${cores} cores · medians of ${REPEAT} interleaved rounds · small task ${smallIterations} iterations ≈ ${(smallTaskMs * 1000).toFixed(0)} µs in a worker; efficiency = that × ${SMALL_TASKS} ÷ ${WORKERS} ÷ the time taken`);
-  console.log(`${WORKERS} workers running their shares with no messaging: ${ceilingMs.toFixed(0)} ms (efficiency ${record.smallTask.noMessagingEfficiency.toFixed(2)}), the most any pool can reach here; truepar-spin is truepar with spinMicros ${SPIN_MICROS}`);
+  console.log(
+    `bench pool · ${runtime.name} ${runtime.version} · ${WORKERS} workers · ${cores} cores · medians of ${REPEAT} interleaved rounds · small task ${smallIterations} iterations ≈ ${
+      (smallTaskMs * 1000).toFixed(0)
+    } µs in a worker; efficiency = that × ${SMALL_TASKS} ÷ ${WORKERS} ÷ the time taken`,
+  );
+  console.log(
+    `${WORKERS} workers running their shares with no messaging: ${ceilingMs.toFixed(0)} ms (efficiency ${
+      record.smallTask.noMessagingEfficiency.toFixed(2)
+    }), the most any pool can reach here; truepar-spin is truepar with spinMicros ${SPIN_MICROS}`,
+  );
   for (const pool of makers.keys()) {
     const noop = get(pool, "noop")!;
     const small = get(pool, "small-cpu")!;
@@ -235,27 +265,54 @@ if (json) {
     const echo = get(pool, "echo-1mb")!;
     const load = get(pool, "under-load")!;
     console.log(
-      `${pool.padEnd(12)} no-op ${Math.round(noop.median).toLocaleString("en").padStart(9)} tasks/s · ${SMALL_TASKS} small tasks ${small.median.toFixed(0).padStart(5)} ms (efficiency ${small.efficiency!.toFixed(2)}, ${small.ofNoMessaging!.toFixed(2)} of no messaging)${map ? ` · map ${map.median.toFixed(0)} ms (${map.efficiency!.toFixed(2)}, ${map.ofNoMessaging!.toFixed(2)})` : ""} · round trip p50 ${trip.median.toFixed(1)} µs p99 ${trip.p99!.toFixed(0)} µs · 1 MiB echo ${echo.median.toFixed(2)} GB/s · under load p50 ${load.median.toFixed(0)} µs p99 ${load.p99!.toFixed(0)} µs · cold burst ${cold.median.toFixed(1)} ms`,
+      `${pool.padEnd(12)} no-op ${
+        Math.round(noop.median).toLocaleString("en").padStart(9)
+      } tasks/s · ${SMALL_TASKS} small tasks ${small.median.toFixed(0).padStart(5)} ms (efficiency ${
+        small.efficiency!.toFixed(2)
+      }, ${small.ofNoMessaging!.toFixed(2)} of no messaging)${
+        map
+          ? ` · map ${map.median.toFixed(0)} ms (${map.efficiency!.toFixed(2)}, ${map.ofNoMessaging!.toFixed(2)})`
+          : ""
+      } · round trip p50 ${trip.median.toFixed(1)} µs p99 ${trip.p99!.toFixed(0)} µs · 1 MiB echo ${
+        echo.median.toFixed(2)
+      } GB/s · under load p50 ${load.median.toFixed(0)} µs p99 ${load.p99!.toFixed(0)} µs · cold burst ${
+        cold.median.toFixed(1)
+      } ms`,
     );
   }
   for (const bare of ["bare-atomics-wait", "bare-atomics-spin"]) {
     const trip = get(bare, "round-trip")!;
-    console.log(`${bare.padEnd(12)} round trip p50 ${trip.median.toFixed(2)} µs p99 ${trip.p99!.toFixed(1)} µs: two threads and one SharedArrayBuffer, no pool`);
+    console.log(
+      `${bare.padEnd(12)} round trip p50 ${trip.median.toFixed(2)} µs p99 ${
+        trip.p99!.toFixed(1)
+      } µs: two threads and one SharedArrayBuffer, no pool`,
+    );
   }
   const spinTrip = get("truepar-spin", "round-trip")!.median;
-  console.log(`truepar-spin round trip ÷ bare ping-pong: ${(spinTrip / get("bare-atomics-wait", "round-trip")!.median).toFixed(2)}x of wait/notify, ${(spinTrip / get("bare-atomics-spin", "round-trip")!.median).toFixed(1)}x of spinning`);
+  console.log(
+    `truepar-spin round trip ÷ bare ping-pong: ${
+      (spinTrip / get("bare-atomics-wait", "round-trip")!.median).toFixed(2)
+    }x of wait/notify, ${(spinTrip / get("bare-atomics-spin", "round-trip")!.median).toFixed(1)}x of spinning`,
+  );
   for (const ours of ["truepar", "truepar-spin"]) {
     for (const other of COMPETITORS) {
       if (!makers.has(other)) continue;
       const ratio = (scenario: string) => get(ours, scenario)!.median / get(other, scenario)!.median;
-      console.log(`${ours} ÷ ${other}: no-op throughput ${ratio("noop").toFixed(2)}x · round trip p50 ${ratio("round-trip").toFixed(2)}x · small-task efficiency ${(get(ours, "small-cpu")!.efficiency! / get(other, "small-cpu")!.efficiency!).toFixed(2)}x · echo ${ratio("echo-1mb").toFixed(2)}x · under-load p50 ${ratio("under-load").toFixed(2)}x · cold burst ${ratio("cold-burst").toFixed(2)}x`);
+      console.log(
+        `${ours} ÷ ${other}: no-op throughput ${ratio("noop").toFixed(2)}x · round trip p50 ${
+          ratio("round-trip").toFixed(2)
+        }x · small-task efficiency ${
+          (get(ours, "small-cpu")!.efficiency! / get(other, "small-cpu")!.efficiency!).toFixed(2)
+        }x · echo ${ratio("echo-1mb").toFixed(2)}x · under-load p50 ${ratio("under-load").toFixed(2)}x · cold burst ${
+          ratio("cold-burst").toFixed(2)
+        }x`,
+      );
     }
   }
   for (const { pool, reason } of unavailable) console.log(`${pool}: does not run on ${runtime.name}: ${reason}`);
 }
 // A competitor that hung may hold threads its destroy() never stops: they must not hold this process.
 if (unavailable.length > 0) process.exit(0);
-
 
 async function loadCompetitor(name: (typeof COMPETITORS)[number]): Promise<PoolMaker> {
   const filename = TASKS.href;
@@ -264,14 +321,20 @@ async function loadCompetitor(name: (typeof COMPETITORS)[number]): Promise<PoolM
       const { Piscina } = await import("piscina");
       return () => {
         const pool = new Piscina({ filename, minThreads: WORKERS, maxThreads: WORKERS, idleTimeout: 60_000 });
-        return Promise.resolve({ run: (fn: string, arg: unknown) => pool.run(arg, { name: fn }), close: () => pool.destroy() });
+        return Promise.resolve({
+          run: (fn: string, arg: unknown) => pool.run(arg, { name: fn }),
+          close: () => pool.destroy(),
+        });
       };
     }
     case "tinypool": {
       const { Tinypool } = await import("tinypool");
       return () => {
         const pool = new Tinypool({ filename, minThreads: WORKERS, maxThreads: WORKERS, idleTimeout: 60_000 });
-        return Promise.resolve({ run: (fn: string, arg: unknown) => pool.run(arg, { name: fn }), close: () => pool.destroy() });
+        return Promise.resolve({
+          run: (fn: string, arg: unknown) => pool.run(arg, { name: fn }),
+          close: () => pool.destroy(),
+        });
       };
     }
     case "poolifier": {
@@ -280,7 +343,10 @@ async function loadCompetitor(name: (typeof COMPETITORS)[number]): Promise<PoolM
       const worker = fileURLToPath(new URL("./_poolifier_worker.mjs", import.meta.url));
       return () => {
         const pool = new FixedThreadPool(WORKERS, worker);
-        return Promise.resolve({ run: (fn: string, arg: unknown) => pool.execute(arg, fn), close: () => pool.destroy() });
+        return Promise.resolve({
+          run: (fn: string, arg: unknown) => pool.execute(arg, fn),
+          close: () => pool.destroy(),
+        });
       };
     }
     case "workerpool": {
@@ -288,7 +354,10 @@ async function loadCompetitor(name: (typeof COMPETITORS)[number]): Promise<PoolM
       const worker = fileURLToPath(new URL("./_workerpool_worker.mjs", import.meta.url));
       return () => {
         const pool = workerpool.pool(worker, { minWorkers: WORKERS, maxWorkers: WORKERS, workerType: "thread" });
-        return Promise.resolve({ run: (fn: string, arg: unknown) => Promise.resolve(pool.exec(fn, [arg])), close: () => pool.terminate().then(() => {}) });
+        return Promise.resolve({
+          run: (fn: string, arg: unknown) => Promise.resolve(pool.exec(fn, [arg])),
+          close: () => pool.terminate().then(() => {}),
+        });
       };
     }
   }
@@ -306,7 +375,9 @@ async function echoes(pool: BenchPool): Promise<number> {
   const lane = async () => {
     while (next++ < ECHO_TASKS && performance.now() < until) {
       const back = await pool.run("echo", payload) as Uint8Array;
-      if (back.byteLength !== ECHO_BYTES || back[ECHO_BYTES - 1] !== payload[ECHO_BYTES - 1]) throw new Error("the echo came back changed");
+      if (back.byteLength !== ECHO_BYTES || back[ECHO_BYTES - 1] !== payload[ECHO_BYTES - 1]) {
+        throw new Error("the echo came back changed");
+      }
       done++;
     }
   };
@@ -329,7 +400,9 @@ async function underLoad(pool: BenchPool): Promise<number[]> {
     const due = Math.min(total, Math.floor((performance.now() - start) * loadRate) + 1);
     for (; sent < due; sent++) {
       const dueAt = start + sent / loadRate;
-      answers.push(pool.run("work", smallIterations).then(() => void latencies.push((performance.now() - dueAt) * 1000)));
+      answers.push(
+        pool.run("work", smallIterations).then(() => void latencies.push((performance.now() - dueAt) * 1000)),
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 1));
   }
@@ -349,7 +422,9 @@ async function pingPong(spin: boolean): Promise<number[]> {
     const shared = new SharedArrayBuffer(12);
     const cell = new Int32Array(shared);
     const served = pool.run<number>("pong", { shared, rounds: PING_PONGS, spin });
-    if (Atomics.wait(cell, 2, 0, 10_000) === "timed-out") throw new Error("the ping-pong worker did not start within 10 s");
+    if (Atomics.wait(cell, 2, 0, 10_000) === "timed-out") {
+      throw new Error("the ping-pong worker did not start within 10 s");
+    }
     const trips: number[] = new Array(PING_PONGS);
     for (let round = 0; round < PING_PONGS; round++) {
       const ping = 2 * round + 1;
@@ -373,5 +448,8 @@ async function pingPong(spin: boolean): Promise<number[]> {
 
 function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout>;
-  return Promise.race([promise, new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)))]).finally(() => clearTimeout(timer));
+  return Promise.race([
+    promise,
+    new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms))),
+  ]).finally(() => clearTimeout(timer));
 }

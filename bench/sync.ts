@@ -36,14 +36,28 @@ const uncontendedNs = median(Array.from({ length: REPEAT }, () => {
   return ((performance.now() - start) * 1e6) / UNCONTENDED_PAIRS;
 }));
 
-const demo = await createPool({ adapter, size: 2, module: new URL("../experiments/sync/demo_tasks.ts", import.meta.url) });
-const contendedPerSecond = median(await sequence(REPEAT, async () => {
-  const shared = { counter: new SharedArrayBuffer(4), barrier: new Barrier(2).buffer, mutex: new Mutex().buffer, mode: "mutex", iterations: CONTENDED_PAIRS };
-  const start = performance.now();
-  await Promise.all([0, 1].map(() => demo.run("countUp", shared)));
-  if (new Int32Array(shared.counter)[0] !== 2 * CONTENDED_PAIRS) throw new Error("Cannot trust the Atomics mutex: the counter is off");
-  return (2 * CONTENDED_PAIRS) / ((performance.now() - start) / 1000);
-}));
+const demo = await createPool({
+  adapter,
+  size: 2,
+  module: new URL("../experiments/sync/demo_tasks.ts", import.meta.url),
+});
+const contendedPerSecond = median(
+  await sequence(REPEAT, async () => {
+    const shared = {
+      counter: new SharedArrayBuffer(4),
+      barrier: new Barrier(2).buffer,
+      mutex: new Mutex().buffer,
+      mode: "mutex",
+      iterations: CONTENDED_PAIRS,
+    };
+    const start = performance.now();
+    await Promise.all([0, 1].map(() => demo.run("countUp", shared)));
+    if (new Int32Array(shared.counter)[0] !== 2 * CONTENDED_PAIRS) {
+      throw new Error("Cannot trust the Atomics mutex: the counter is off");
+    }
+    return (2 * CONTENDED_PAIRS) / ((performance.now() - start) / 1000);
+  }),
+);
 await demo.close();
 
 const messaging = await createPool({ adapter, size: 2, module: new URL("./_lock_tasks.ts", import.meta.url) });
@@ -52,14 +66,22 @@ const byMessage = async (clients: number) => {
   const ports = Array.from({ length: clients }, () => new MessageChannel());
   serveLock(ports.map((channel) => channel.port1));
   const start = performance.now();
-  await Promise.all(ports.map(({ port2 }) => messaging.run("lockByMessage", { port: port2, pairs: MESSAGE_PAIRS, counter }, { transfer: [port2] })));
+  await Promise.all(
+    ports.map(({ port2 }) =>
+      messaging.run("lockByMessage", { port: port2, pairs: MESSAGE_PAIRS, counter }, { transfer: [port2] })
+    ),
+  );
   const seconds = (performance.now() - start) / 1000;
   ports.forEach((channel) => channel.port1.close());
-  if (new Int32Array(counter)[0] !== clients * MESSAGE_PAIRS) throw new Error("Cannot trust the postMessage lock: the counter is off");
+  if (new Int32Array(counter)[0] !== clients * MESSAGE_PAIRS) {
+    throw new Error("Cannot trust the postMessage lock: the counter is off");
+  }
   return seconds;
 };
 const messageUncontendedNs = median(await sequence(REPEAT, async () => ((await byMessage(1)) * 1e9) / MESSAGE_PAIRS));
-const messageContendedPerSecond = median(await sequence(REPEAT, async () => (2 * MESSAGE_PAIRS) / (await byMessage(2))));
+const messageContendedPerSecond = median(
+  await sequence(REPEAT, async () => (2 * MESSAGE_PAIRS) / (await byMessage(2))),
+);
 await messaging.close();
 
 const record = {
@@ -80,9 +102,21 @@ const record = {
 if (json) {
   console.log(JSON.stringify(record, null, 2));
 } else {
-  console.log(`uncontended lock/unlock pair: Atomics Mutex ${uncontendedNs.toFixed(1)} ns · postMessage lock ${(messageUncontendedNs / 1000).toFixed(1)} µs · ${record.ratios.uncontended.toFixed(0)}x`);
-  console.log(`2 workers contending: Atomics Mutex ${Math.round(contendedPerSecond).toLocaleString("en")} pairs/s · postMessage lock ${Math.round(messageContendedPerSecond).toLocaleString("en")} pairs/s · ${record.ratios.contended.toFixed(0)}x`);
-  console.log(`(medians of ${REPEAT}: ${UNCONTENDED_PAIRS} uncontended pairs on the main thread, ${CONTENDED_PAIRS} per worker contended, ${MESSAGE_PAIRS} per worker by message)`);
+  console.log(
+    `uncontended lock/unlock pair: Atomics Mutex ${uncontendedNs.toFixed(1)} ns · postMessage lock ${
+      (messageUncontendedNs / 1000).toFixed(1)
+    } µs · ${record.ratios.uncontended.toFixed(0)}x`,
+  );
+  console.log(
+    `2 workers contending: Atomics Mutex ${
+      Math.round(contendedPerSecond).toLocaleString("en")
+    } pairs/s · postMessage lock ${Math.round(messageContendedPerSecond).toLocaleString("en")} pairs/s · ${
+      record.ratios.contended.toFixed(0)
+    }x`,
+  );
+  console.log(
+    `(medians of ${REPEAT}: ${UNCONTENDED_PAIRS} uncontended pairs on the main thread, ${CONTENDED_PAIRS} per worker contended, ${MESSAGE_PAIRS} per worker by message)`,
+  );
 }
 
 /** The main thread's lock server: grants in order of asking. */

@@ -39,6 +39,8 @@ export function mapJson(value: unknown, replace: (value: unknown) => unknown): u
   const replaced = replace(value);
   if (replaced !== undefined) return replaced;
   if (Array.isArray(value)) return value.map((item) => mapJson(item, replace));
-  if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapJson(v, replace)]));
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapJson(v, replace)]));
+  }
   return value;
 }

@@ -18,7 +18,12 @@ export const CHART_SIZE = { width: 220, height: 180 } as const;
  * @param runtimes The runtimes' order.
  * @returns The specification.
  */
-export function groupedBars(title: string, unit: string, values: { runtime: string; series: string; value: number | null | undefined }[], runtimes: readonly string[]): TopLevelSpec {
+export function groupedBars(
+  title: string,
+  unit: string,
+  values: { runtime: string; series: string; value: number | null | undefined }[],
+  runtimes: readonly string[],
+): TopLevelSpec {
   return {
     title,
     width: CHART_SIZE.width * 1.6,

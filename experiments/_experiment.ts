@@ -232,7 +232,10 @@ export function untilAborted<T>(signal: AbortSignal, run: Promise<T>): Promise<T
  * @param rank Where a runtime sorts.
  * @returns Their records.
  */
-export function recordsInOrder<R extends ExperimentRecord>(cells: readonly ReportCell<R>[], rank: (name: string) => number): R[] {
+export function recordsInOrder<R extends ExperimentRecord>(
+  cells: readonly ReportCell<R>[],
+  rank: (name: string) => number,
+): R[] {
   return cells.map((c) => c.record).sort((a, b) => rank(a.runtime.name) - rank(b.runtime.name));
 }
 
@@ -252,10 +255,14 @@ export interface Labelled {
  */
 export function runtimeLabels(records: readonly Labelled[]): (record: Labelled) => string {
   const versions = new Map<string, Set<string>>();
-  for (const r of records) versions.set(r.runtime.name, (versions.get(r.runtime.name) ?? new Set()).add(r.runtime.version));
+  for (const r of records) {
+    versions.set(r.runtime.name, (versions.get(r.runtime.name) ?? new Set()).add(r.runtime.version));
+  }
   const cores = new Set(records.map((r) => r.host?.cores));
   return (record) => {
-    const name = (versions.get(record.runtime.name)?.size ?? 1) > 1 ? `${record.runtime.name} ${record.runtime.version}` : record.runtime.name;
+    const name = (versions.get(record.runtime.name)?.size ?? 1) > 1
+      ? `${record.runtime.name} ${record.runtime.version}`
+      : record.runtime.name;
     const n = record.host?.cores;
     return cores.size > 1 && n !== undefined ? `${name} · ${n} ${n === 1 ? "core" : "cores"}` : name;
   };
@@ -271,7 +278,11 @@ export function runtimeLabels(records: readonly Labelled[]): (record: Labelled) 
  * @param rank Where a runtime sorts.
  * @returns `plan` and `summarize`, for the entry.
  */
-export function oncePerRuntime<R extends ExperimentRecord>(name: string, profiles: Readonly<Record<Profile, string[]>>, rank: (name: string) => number): {
+export function oncePerRuntime<R extends ExperimentRecord>(
+  name: string,
+  profiles: Readonly<Record<Profile, string[]>>,
+  rank: (name: string) => number,
+): {
   plan(profile: Profile): PlannedCell[];
   summarize(cells: readonly ReportCell<R>[]): R[];
 } {

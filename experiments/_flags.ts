@@ -35,7 +35,11 @@ export interface Flag {
 
 /** A flag's default as the usage shows it, if it has one. */
 function defaultText(flag: Flag): string | undefined {
-  return typeof flag.default === "object" ? `: ${flag.default.text}` : flag.default === undefined ? undefined : ` ${flag.default}`;
+  return typeof flag.default === "object"
+    ? `: ${flag.default.text}`
+    : flag.default === undefined
+    ? undefined
+    : ` ${flag.default}`;
 }
 
 /** What a parse helper returns for a flag: always a value when it declares a default it reads. */
@@ -70,12 +74,24 @@ export type FlagValues = Readonly<Record<string, string | boolean | undefined>>;
  * @returns The values and the positional arguments.
  * @throws {UsageError} For an unknown flag, a missing value or a stray argument (when `positionals` is false).
  */
-export function parseFlags(argv: readonly string[], flags: readonly Flag[], prefix: string, positionals = false): { values: FlagValues; positionals: string[] } {
+export function parseFlags(
+  argv: readonly string[],
+  flags: readonly Flag[],
+  prefix: string,
+  positionals = false,
+): { values: FlagValues; positionals: string[] } {
   const valued = flags.filter((flag) => flag.value !== undefined).map((flag) => flag.name);
   try {
     const parsed = parseArgs({
       args: joinNegativeValues(argv, valued),
-      options: Object.fromEntries(flags.map((flag) => [flag.name, flag.value === undefined ? { type: "boolean" as const, ...(flag.name === "help" ? { short: "h" } : {}) } : { type: "string" as const }])),
+      options: Object.fromEntries(
+        flags.map((flag) => [
+          flag.name,
+          flag.value === undefined
+            ? { type: "boolean" as const, ...(flag.name === "help" ? { short: "h" } : {}) }
+            : { type: "string" as const },
+        ]),
+      ),
       strict: true,
       allowPositionals: positionals,
     });
@@ -139,11 +155,17 @@ function describeParseError(error: unknown): string {
  * @returns The name, or `undefined` when absent and without a default.
  * @throws {UsageError} When it is not one of them.
  */
-export function oneOf<T extends string, F extends Flag>(flag: F, values: FlagValues, allowed: readonly T[]): Parsed<F, T> {
+export function oneOf<T extends string, F extends Flag>(
+  flag: F,
+  values: FlagValues,
+  allowed: readonly T[],
+): Parsed<F, T> {
   const value = raw(flag, values);
   if (value === undefined) return undefined as Parsed<F, T>;
   if (!allowed.includes(value as T)) {
-    throw new UsageError(`Cannot run: --${flag.name} must be one of ${allowed.join(", ")}, received ${JSON.stringify(value)}`);
+    throw new UsageError(
+      `Cannot run: --${flag.name} must be one of ${allowed.join(", ")}, received ${JSON.stringify(value)}`,
+    );
   }
   return value as Parsed<F, T>;
 }
@@ -171,9 +193,18 @@ export function count<F extends Flag>(flag: F, values: FlagValues, min: number, 
  * @returns The number, or `undefined` when absent and without a default.
  * @throws {UsageError} Naming the flag, the bounds and the value.
  */
-export function number<F extends Flag>(flag: F, values: FlagValues, bounds: { integer?: boolean; min: number; max?: number; above?: boolean }): Parsed<F, number> {
+export function number<F extends Flag>(
+  flag: F,
+  values: FlagValues,
+  bounds: { integer?: boolean; min: number; max?: number; above?: boolean },
+): Parsed<F, number> {
   const value = raw(flag, values);
-  return (value === undefined ? undefined : parseNumber(flag.name, value, bounds.integer ?? false, bounds.min, bounds.max, bounds.above)) as Parsed<F, number>;
+  return (value === undefined
+    ? undefined
+    : parseNumber(flag.name, value, bounds.integer ?? false, bounds.min, bounds.max, bounds.above)) as Parsed<
+      F,
+      number
+    >;
 }
 
 /**
@@ -189,15 +220,29 @@ export function number<F extends Flag>(flag: F, values: FlagValues, bounds: { in
  * @returns The number.
  * @throws {UsageError} Naming the flag, the bounds and the value.
  */
-export function parseNumber(flag: string, raw: string, integer: boolean, min: number, max = Number.MAX_SAFE_INTEGER, above = false): number {
+export function parseNumber(
+  flag: string,
+  raw: string,
+  integer: boolean,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+  above = false,
+): number {
   const plain = raw.replace(/(?<=\d)_(?=\d)/g, "");
   const value = /^-?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(plain) ? Number(plain) : NaN;
-  if (!Number.isFinite(value) || (integer && !Number.isInteger(value)) || value < min || (above && value === min) || value > max) {
+  if (
+    !Number.isFinite(value) || (integer && !Number.isInteger(value)) || value < min || (above && value === min) ||
+    value > max
+  ) {
     const what = above
       ? `a number above ${min}`
       : integer
       ? (min === 0 ? "a non-negative integer" : min === 1 ? "a positive integer" : `an integer of at least ${min}`)
-      : min < 0 ? "a number" : min === 0 ? "a number of 0 or more" : `a number of at least ${min}`;
+      : min < 0
+      ? "a number"
+      : min === 0
+      ? "a number of 0 or more"
+      : `a number of at least ${min}`;
     const bound = max < Number.MAX_SAFE_INTEGER ? `${above ? "," : ""} up to ${max}` : "";
     throw new UsageError(`Cannot run: --${flag} must be ${what}${bound}, received ${JSON.stringify(raw)}`);
   }
@@ -218,7 +263,11 @@ export function parseList<F extends Flag>(flag: F, values: FlagValues): Parsed<F
   if (value === undefined) return undefined as Parsed<F, number[]>;
   const items = value.split(",");
   if (items.some((item) => item.trim() === "")) {
-    throw new UsageError(`Cannot run: --${flag.name} must be a comma-separated list of positive integers, received ${JSON.stringify(value)}`);
+    throw new UsageError(
+      `Cannot run: --${flag.name} must be a comma-separated list of positive integers, received ${
+        JSON.stringify(value)
+      }`,
+    );
   }
   return [...new Set(items.map((item) => parseNumber(flag.name, item.trim(), true, 1)))] as Parsed<F, number[]>;
 }

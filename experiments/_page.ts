@@ -68,7 +68,9 @@ function createPageAdapter({ runtime, host, pid }: Setup): RuntimeAdapter {
 }
 
 /** Calls `report` at most every 100 ms, and always for the last step. */
-function throttle(report: (done: number, total: number, what: string) => void): (done: number, total: number, what: string) => void {
+function throttle(
+  report: (done: number, total: number, what: string) => void,
+): (done: number, total: number, what: string) => void {
   let last = -Infinity;
   return (done, total, what) => {
     const now = performance.now();
@@ -80,13 +82,25 @@ function throttle(report: (done: number, total: number, what: string) => void): 
 
 /** Arguments from the driver: `{ $url }` back to a URL. */
 function decode(value: unknown): unknown {
-  return mapJson(value, (v) => v !== null && typeof v === "object" && "$url" in v ? new URL((v as { $url: string }).$url) : undefined);
+  return mapJson(
+    value,
+    (v) => v !== null && typeof v === "object" && "$url" in v ? new URL((v as { $url: string }).$url) : undefined,
+  );
 }
 
 /** Runs one step of the driver's, answering with its value or what went wrong. */
-async function answer(step: (experiment: (typeof EXPERIMENTS)[number], args: unknown, adapter: RuntimeAdapter) => Promise<unknown>, name: string, args: unknown) {
+async function answer(
+  step: (experiment: (typeof EXPERIMENTS)[number], args: unknown, adapter: RuntimeAdapter) => Promise<unknown>,
+  name: string,
+  args: unknown,
+) {
   const experiment = EXPERIMENTS.find((e) => e.name === name);
-  if (adapter === undefined || experiment === undefined) return { ok: false, error: `Cannot run ${name}: ${adapter === undefined ? "the page is not set up" : "no such experiment"}` };
+  if (adapter === undefined || experiment === undefined) {
+    return {
+      ok: false,
+      error: `Cannot run ${name}: ${adapter === undefined ? "the page is not set up" : "no such experiment"}`,
+    };
+  }
   return await settle(() => step(experiment, decode(args), adapter!));
 }
 
@@ -104,25 +118,34 @@ async function settle(step: () => Promise<unknown>) {
   setup(setup: Setup) {
     adapter = createPageAdapter(setup);
   },
-  check: (name: string, args: unknown) => answer(async (experiment, args, adapter) => await experiment.check?.(args, adapter), name, args),
+  check: (name: string, args: unknown) =>
+    answer(async (experiment, args, adapter) => await experiment.check?.(args, adapter), name, args),
   run: (name: string, args: unknown, progress: boolean) => {
     interrupt = new AbortController();
-    return answer((experiment, args, adapter) =>
-      experiment.run(args, {
-        adapter,
-        signal: interrupt.signal,
-        // Each report is a call out of the browser, which costs the workers cpu (−15% of their speedup at 2 on 2 cores, one
-        // call per task): only where someone reads them (a terminal), at most ten a second.
-        onProgress: progress ? throttle((done, total, what) => void driver.__trueparProgress(done, total, what)) : undefined,
-        onPartial: (record) => void driver.__trueparPartial(record),
-      }), name, args);
+    return answer(
+      (experiment, args, adapter) =>
+        experiment.run(args, {
+          adapter,
+          signal: interrupt.signal,
+          // Each report is a call out of the browser, which costs the workers cpu (−15% of their speedup at 2 on 2 cores, one
+          // call per task): only where someone reads them (a terminal), at most ten a second.
+          onProgress: progress
+            ? throttle((done, total, what) => void driver.__trueparProgress(done, total, what))
+            : undefined,
+          onPartial: (record) => void driver.__trueparPartial(record),
+        }),
+      name,
+      args,
+    );
   },
   call(name: string, given: unknown) {
     const { module, args } = decode(given) as { module: URL; args: unknown[] };
     return settle(async () => {
       if (adapter === undefined) throw new Error("Cannot call: the page is not set up");
       const exported = (await import(await adapter.prepare(module)))[name];
-      if (typeof exported !== "function") throw new TypeError(`Cannot call: ${module.pathname} exports no function "${name}"`);
+      if (typeof exported !== "function") {
+        throw new TypeError(`Cannot call: ${module.pathname} exports no function "${name}"`);
+      }
       return await exported(adapter, ...args);
     });
   },

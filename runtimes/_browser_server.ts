@@ -87,10 +87,14 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
   const fileOf = (url: string) => {
     const { pathname, origin: from } = new URL(url, origin);
     const prefix = `/${token}/@fs/`;
-    return from === origin && pathname.startsWith(prefix) ? decodeURIComponent(pathname.slice(prefix.length - 1)) : undefined;
+    return from === origin && pathname.startsWith(prefix)
+      ? decodeURIComponent(pathname.slice(prefix.length - 1))
+      : undefined;
   };
   const served = (file: string) =>
-    modules.has(file) || (file.startsWith(own) && OWN_FILES.test(file) && !file.slice(own.length).split(path.sep).some((part) => NOT_SERVED.has(part)));
+    modules.has(file) ||
+    (file.startsWith(own) && OWN_FILES.test(file) &&
+      !file.slice(own.length).split(path.sep).some((part) => NOT_SERVED.has(part)));
 
   const answer = async (request: IncomingMessage, response: ServerResponse) => {
     response.setHeader("Cross-Origin-Opener-Policy", "same-origin");
@@ -123,7 +127,16 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
       if (/^\.[cm]?[jt]s$/.test(extension)) {
         let bundled = bundles.get(file);
         // A task module's import graph is served with it: a page may import a module of it by its own address.
-        if (bundled === undefined) bundles.set(file, bundled = bundleForBrowser(file, urlOf, modules.has(file) ? (input) => modules.add(input) : undefined));
+        if (bundled === undefined) {
+          bundles.set(
+            file,
+            bundled = bundleForBrowser(
+              file,
+              urlOf,
+              modules.has(file) ? (input) => modules.add(input) : undefined,
+            ),
+          );
+        }
         body = await bundled;
       } else {
         body = await readFile(file);
@@ -159,7 +172,11 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
 }
 
 /** Bundles one module and what it imports into one ES module for the browser; `onInput` hears each file of its import graph. */
-async function bundleForBrowser(file: string, urlOf: (file: string) => string, onInput?: (file: string) => void): Promise<string> {
+async function bundleForBrowser(
+  file: string,
+  urlOf: (file: string) => string,
+  onInput?: (file: string) => void,
+): Promise<string> {
   const esbuild = await import("esbuild");
   try {
     const result = await esbuild.build({
@@ -177,7 +194,9 @@ async function bundleForBrowser(file: string, urlOf: (file: string) => string, o
       sourcemap: "inline",
       plugins: [nodeStandIns, importMetaUrlPlugin(urlOf)],
     });
-    for (const input of Object.keys(result.metafile?.inputs ?? {})) if (!input.includes(":")) onInput?.(path.resolve(input));
+    for (const input of Object.keys(result.metafile?.inputs ?? {})) {
+      if (!input.includes(":")) onInput?.(path.resolve(input));
+    }
     return result.outputFiles[0]!.text;
   } catch (error) {
     throw buildError(`Cannot load module ${file} in the browser`, error);
@@ -188,11 +207,20 @@ async function bundleForBrowser(file: string, urlOf: (file: string) => string, o
 const nodeStandIns = {
   name: "node-stand-ins",
   setup(build: {
-    onResolve(options: { filter: RegExp }, callback: (args: { path: string }) => { path: string; namespace: string }): void;
-    onLoad(options: { filter: RegExp; namespace: string }, callback: (args: { path: string }) => { contents: string; loader: "js" }): void;
+    onResolve(
+      options: { filter: RegExp },
+      callback: (args: { path: string }) => { path: string; namespace: string },
+    ): void;
+    onLoad(
+      options: { filter: RegExp; namespace: string },
+      callback: (args: { path: string }) => { contents: string; loader: "js" },
+    ): void;
   }) {
     build.onResolve({ filter: /^node:/ }, (args) => ({ path: args.path, namespace: "node-stand-in" }));
-    build.onLoad({ filter: /.*/, namespace: "node-stand-in" }, (args) => ({ contents: standIn(args.path), loader: "js" }));
+    build.onLoad(
+      { filter: /.*/, namespace: "node-stand-in" },
+      (args) => ({ contents: standIn(args.path), loader: "js" }),
+    );
   },
 };
 
@@ -202,7 +230,9 @@ const nodeStandIns = {
  * any name imported from it; the names resolve through its prototype.
  */
 function standIn(specifier: string): string {
-  return `const missing = (key) => function () { throw new Error(${JSON.stringify(specifier)} + ": " + key + " is not available in a browser"); };
+  return `const missing = (key) => function () { throw new Error(${
+    JSON.stringify(specifier)
+  } + ": " + key + " is not available in a browser"); };
 const names = new Proxy({}, { get: (_, key) => (typeof key === "string" ? missing(key) : undefined) });
 module.exports = new Proxy({}, { get: (_, key) => (key === "__esModule" ? undefined : names[key]), getPrototypeOf: () => names });
 `;

@@ -11,7 +11,10 @@ import path from "node:path";
 
 /** The part of esbuild's plugin interface these plugins use. */
 interface PluginBuild {
-  onLoad(options: { filter: RegExp }, callback: (args: { path: string }) => Promise<{ contents: string; loader: "ts" | "js" }>): void;
+  onLoad(
+    options: { filter: RegExp },
+    callback: (args: { path: string }) => Promise<{ contents: string; loader: "ts" | "js" }>,
+  ): void;
 }
 
 /**
@@ -22,7 +25,9 @@ interface PluginBuild {
  * @param urlOf The address of a source file: its `file:` URL for Node, the page server's for a browser.
  * @returns The plugin.
  */
-export function importMetaUrlPlugin(urlOf: (file: string) => string): { name: string; setup(build: PluginBuild): void } {
+export function importMetaUrlPlugin(
+  urlOf: (file: string) => string,
+): { name: string; setup(build: PluginBuild): void } {
   return {
     name: "import-meta-url",
     setup(build) {
@@ -42,7 +47,11 @@ export function importMetaUrlPlugin(urlOf: (file: string) => string): { name: st
  * @returns The error to throw, with esbuild's as its cause.
  */
 export function buildError(what: string, error: unknown): Error {
-  const first = (error as { errors?: { text: string; location?: { file: string; line: number; column: number } | null }[] }).errors?.[0];
-  const where = first?.location ? ` (${path.resolve(first.location.file)}:${first.location.line}:${first.location.column + 1})` : "";
+  const first =
+    (error as { errors?: { text: string; location?: { file: string; line: number; column: number } | null }[] }).errors
+      ?.[0];
+  const where = first?.location
+    ? ` (${path.resolve(first.location.file)}:${first.location.line}:${first.location.column + 1})`
+    : "";
   return new Error(`${what}: ${first?.text ?? (error as Error).message}${where}`, { cause: error });
 }

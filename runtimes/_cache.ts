@@ -19,6 +19,8 @@ import { fileURLToPath } from "node:url";
 export function cacheDir(): string {
   const here = fileURLToPath(import.meta.url);
   const installed = here.lastIndexOf(`${path.sep}node_modules${path.sep}`);
-  const modules = installed === -1 ? fileURLToPath(new URL("../node_modules/", import.meta.url)) : here.slice(0, installed + "/node_modules".length);
+  const modules = installed === -1
+    ? fileURLToPath(new URL("../node_modules/", import.meta.url))
+    : here.slice(0, installed + "/node_modules".length);
   return existsSync(modules) ? path.join(modules, ".cache", "truepar") : path.join(os.tmpdir(), "truepar-cache");
 }

@@ -13,7 +13,8 @@ import process from "node:process";
 const NAMES = ["chromium", "chromium-browser", "google-chrome-stable", "google-chrome"];
 
 /** What to do where there is no browser. */
-export const CHROMIUM_INSTALL = "apt-get install chromium (Debian, Ubuntu), or set TRUEPAR_CHROMIUM to a Chromium or Chrome executable";
+export const CHROMIUM_INSTALL =
+  "apt-get install chromium (Debian, Ubuntu), or set TRUEPAR_CHROMIUM to a Chromium or Chrome executable";
 
 /**
  * Finds the browser: `$TRUEPAR_CHROMIUM`, else the first of chromium,
@@ -40,8 +41,9 @@ export function findChromium(): string | undefined {
 export function chromiumMissing(): string | undefined {
   if (findChromium() === undefined) {
     const given = process.env.TRUEPAR_CHROMIUM;
-    return given ? `TRUEPAR_CHROMIUM names ${given}, which does not exist` : `no Chromium on this machine (${CHROMIUM_INSTALL})`;
+    return given
+      ? `TRUEPAR_CHROMIUM names ${given}, which does not exist`
+      : `no Chromium on this machine (${CHROMIUM_INSTALL})`;
   }
   return undefined;
 }
-

@@ -36,7 +36,11 @@ export async function readTreeCpu(edge: "start" | "end" = "end"): Promise<CpuRea
   const own = edge === "end" ? atEnd : ownMs();
   if (children === null) return { ms: own, source: "process.cpuUsage (child processes not counted: no /proc)" };
   // This process's own time is to the microsecond; its children's, in clock ticks.
-  return { ms: own + children.ticks * TICK_MS, source: "process.cpuUsage + /proc", ...(children.live > 0 && { resolutionMs: TICK_MS }) };
+  return {
+    ms: own + children.ticks * TICK_MS,
+    source: "process.cpuUsage + /proc",
+    ...(children.live > 0 && { resolutionMs: TICK_MS }),
+  };
 }
 
 /** Ticks of CPU of every live descendant, and of the children already reaped, and how many live; `null` without /proc. */
@@ -96,7 +100,9 @@ async function childrenOf(pid: number): Promise<number[] | undefined> {
     try {
       text = await readFile(`/proc/${pid}/task/${tid}/children`, "utf8");
     } catch (error) {
-      if ((error as { code?: string }).code === "ENOENT" && pid === process.pid && tid === String(pid)) return undefined;
+      if ((error as { code?: string }).code === "ENOENT" && pid === process.pid && tid === String(pid)) {
+        return undefined;
+      }
       continue;
     }
     children.push(...text.split(" ").filter(Boolean).map(Number));

@@ -60,7 +60,9 @@ export function encodeFrame(message: unknown): Uint8Array {
     }
   } catch (error) {
     throw new DOMException(
-      `${(error as Error).message} A child process receives a structured clone: functions, symbols and shared memory (SharedArrayBuffer) cannot cross a process boundary`,
+      `${
+        (error as Error).message
+      } A child process receives a structured clone: functions, symbols and shared memory (SharedArrayBuffer) cannot cross a process boundary`,
       "DataCloneError",
     );
   }
@@ -109,7 +111,8 @@ export class FrameDecoder {
       }
       if (mark > this.#start) this.#emitText(mark);
       if (this.#end - this.#start < HEADER) return;
-      const length = new DataView(this.#buffer.buffer, this.#buffer.byteOffset + this.#start + MARK.length, 4).getUint32(0);
+      const length = new DataView(this.#buffer.buffer, this.#buffer.byteOffset + this.#start + MARK.length, 4)
+        .getUint32(0);
       if (this.#end - this.#start < HEADER + length) {
         this.#reserve(HEADER + length);
         return;
@@ -133,7 +136,9 @@ export class FrameDecoder {
     const held = this.#buffer.subarray(this.#start, this.#end);
     for (let i = held.indexOf(MARK[0]!); i !== -1; i = held.indexOf(MARK[0]!, i + 1)) {
       if (i + MARK.length > held.length) return this.#start + i; // a mark cut by the chunk's end: wait for the rest
-      if (held[i + 1] === MARK[1] && held[i + 2] === MARK[2] && (held[i + 3] === CLONE || held[i + 3] === JSON_TEXT)) return this.#start + i;
+      if (held[i + 1] === MARK[1] && held[i + 2] === MARK[2] && (held[i + 3] === CLONE || held[i + 3] === JSON_TEXT)) {
+        return this.#start + i;
+      }
     }
     return -1;
   }
@@ -201,7 +206,9 @@ function walk(value: unknown, depth = 0): boolean {
     return plain;
   }
   if (ArrayBuffer.isView(value) || value instanceof SharedArrayBuffer) {
-    if (value instanceof SharedArrayBuffer || value.buffer instanceof SharedArrayBuffer) throw new Error("#<SharedArrayBuffer> could not be cloned.");
+    if (value instanceof SharedArrayBuffer || value.buffer instanceof SharedArrayBuffer) {
+      throw new Error("#<SharedArrayBuffer> could not be cloned.");
+    }
     return false;
   }
   if (value instanceof Map) {
@@ -234,12 +241,14 @@ function refuseSharedInGraph(root: object): void {
     const value = stack.pop();
     if (typeof value !== "object" || value === null || seen.has(value)) continue;
     seen.add(value);
-    if (value instanceof SharedArrayBuffer || (ArrayBuffer.isView(value) && value.buffer instanceof SharedArrayBuffer)) {
+    if (
+      value instanceof SharedArrayBuffer || (ArrayBuffer.isView(value) && value.buffer instanceof SharedArrayBuffer)
+    ) {
       throw new Error("#<SharedArrayBuffer> could not be cloned.");
     }
     if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) continue;
-    if (value instanceof Map) for (const [key, each] of value) stack.push(key, each);
-    else if (value instanceof Set) for (const each of value) stack.push(each);
+    if (value instanceof Map) { for (const [key, each] of value) stack.push(key, each); }
+    else if (value instanceof Set) { for (const each of value) stack.push(each); }
     else for (const key in value) stack.push((value as Record<string, unknown>)[key]);
   }
 }

@@ -20,7 +20,10 @@ export const STDOUT_CLOSED = "it closed its stdout, the channel it answers on, a
  * @param closed Settles once the child is gone.
  * @returns Once it is gone.
  */
-export async function endWithGrace(kill: (signal: "SIGTERM" | "SIGKILL") => void, closed: Promise<unknown>): Promise<void> {
+export async function endWithGrace(
+  kill: (signal: "SIGTERM" | "SIGKILL") => void,
+  closed: Promise<unknown>,
+): Promise<void> {
   kill("SIGTERM");
   const timer = setTimeout(() => kill("SIGKILL"), KILL_GRACE_MS);
   await closed;

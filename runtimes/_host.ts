@@ -68,7 +68,9 @@ export function parseCpuList(list: string): number[] {
  * @returns The topology.
  */
 export function readTopology(root = ""): CpuTopology | undefined {
-  const cpus = root === "" ? allowedCpus() : parseCpuList(read(`${root}/proc/self/status`)?.match(/^Cpus_allowed_list:\s*(.+)$/m)?.[1] ?? "");
+  const cpus = root === ""
+    ? allowedCpus()
+    : parseCpuList(read(`${root}/proc/self/status`)?.match(/^Cpus_allowed_list:\s*(.+)$/m)?.[1] ?? "");
   const cores = new Map<string, number[]>();
   for (const cpu of cpus) {
     const dir = `${root}/sys/devices/system/cpu/cpu${cpu}/topology`;

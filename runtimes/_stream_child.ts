@@ -11,7 +11,6 @@ import type { FromWorker } from "../core/pool/protocol.ts";
 import { encodeFrame, FrameDecoder } from "./_frames.ts";
 import { endWithGrace, killIfDeaf, STDOUT_CLOSED } from "./_grace.ts";
 
-
 /** What an adapter hands over of a spawned child. */
 export interface StreamChild {
   pid: number;

@@ -47,12 +47,20 @@ export async function createChromiumDriver(options: { modules?: readonly string[
   const executable = findChromium();
   if (executable === undefined) throw new Error(`Cannot start chromium: ${chromiumMissing()}`);
   const playwright = await import("playwright-core").catch(() => {
-    throw new Error("Cannot start chromium: it is driven with playwright-core, which is not installed (npm install playwright-core)");
+    throw new Error(
+      "Cannot start chromium: it is driven with playwright-core, which is not installed (npm install playwright-core)",
+    );
   });
   await import("esbuild").catch(() => {
-    throw new Error("Cannot start chromium: its page is bundled with esbuild, which is not installed (npm install esbuild)");
+    throw new Error(
+      "Cannot start chromium: its page is bundled with esbuild, which is not installed (npm install esbuild)",
+    );
   });
-  const server = await startBrowserServer({ own: ROOT, modules: options.modules, page: (home) => page(home, PAGE_ENTRY) });
+  const server = await startBrowserServer({
+    own: ROOT,
+    modules: options.modules,
+    page: (home) => page(home, PAGE_ENTRY),
+  });
   let browser: Awaited<ReturnType<typeof playwright.chromium.launch>>;
   try {
     browser = await playwright.chromium.launch({
@@ -66,7 +74,9 @@ export async function createChromiumDriver(options: { modules?: readonly string[
     });
   } catch (error) {
     await server.close();
-    throw new Error(`Cannot start chromium (${executable}): ${(error as Error).message.split("\n")[0]}`, { cause: error });
+    throw new Error(`Cannot start chromium (${executable}): ${(error as Error).message.split("\n")[0]}`, {
+      cause: error,
+    });
   }
   try {
     const cdp = await browser.newBrowserCDPSession();
@@ -75,7 +85,10 @@ export async function createChromiumDriver(options: { modules?: readonly string[
     const context = await browser.newContext();
     const tab = await context.newPage();
     let bindings: Partial<Bindings> = {};
-    await tab.exposeFunction("__trueparProgress", (done: number, total: number, what: string) => bindings.progress?.(done, total, what));
+    await tab.exposeFunction(
+      "__trueparProgress",
+      (done: number, total: number, what: string) => bindings.progress?.(done, total, what),
+    );
     await tab.exposeFunction("__trueparPartial", (record: unknown) => bindings.partial?.(toFiles(server, record)));
     await tab.exposeFunction("__trueparCpu", async (edge: "start" | "end") => {
       const reading = await readTreeCpu(edge);
@@ -86,25 +99,46 @@ export async function createChromiumDriver(options: { modules?: readonly string[
     const errors: string[] = [];
     tab.on("pageerror", (error) => errors.push(error.message));
     await tab.goto(server.home);
-    const ready = await tab.waitForFunction(() => (globalThis as { truepar?: unknown }).truepar !== undefined, undefined, { timeout: 60_000 })
+    const ready = await tab.waitForFunction(
+      () => (globalThis as { truepar?: unknown }).truepar !== undefined,
+      undefined,
+      { timeout: 60_000 },
+    )
       .then(() => true, () => false);
-    if (!ready) throw new Error(`Cannot start chromium: its page did not load${errors.length > 0 ? `: ${errors[0]}` : ""}`);
+    if (!ready) {
+      throw new Error(`Cannot start chromium: its page did not load${errors.length > 0 ? `: ${errors[0]}` : ""}`);
+    }
     const host: HostInfo = readHostInfo();
     const pid = await rendererPid(cdp, tab);
-    await tab.evaluate((setup) => (globalThis as unknown as { truepar: { setup(s: unknown): void } }).truepar.setup(setup), { runtime, host, pid });
+    await tab.evaluate(
+      (setup) => (globalThis as unknown as { truepar: { setup(s: unknown): void } }).truepar.setup(setup),
+      { runtime, host, pid },
+    );
 
-    const call = async (method: "run" | "check" | "call", name: string, args: unknown, context?: DriveContext): Promise<unknown> => {
+    const call = async (
+      method: "run" | "check" | "call",
+      name: string,
+      args: unknown,
+      context?: DriveContext,
+    ): Promise<unknown> => {
       bindings = { progress: context?.onProgress, partial: context?.onPartial };
-      const stop = () => void tab.evaluate(() => (globalThis as unknown as { truepar: { abort(): void } }).truepar.abort()).catch(() => {});
+      const stop = () =>
+        void tab.evaluate(() => (globalThis as unknown as { truepar: { abort(): void } }).truepar.abort()).catch(
+          () => {},
+        );
       context?.signal.addEventListener("abort", stop, { once: true });
       try {
         const answer = await tab.evaluate(
           ([method, name, args, progress]) =>
-            (globalThis as unknown as { truepar: Record<string, (n: string, a: unknown, p: boolean) => Promise<unknown>> }).truepar[method]!(name, args, progress),
+            (globalThis as unknown as {
+              truepar: Record<string, (n: string, a: unknown, p: boolean) => Promise<unknown>>;
+            }).truepar[method]!(name, args, progress),
           [method, name, encode(server, args), context?.onProgress !== undefined] as const,
         ) as PageAnswer;
         if (answer.ok) return toFiles(server, answer.record);
-        throw answer.usage === undefined ? new Error(answer.error) : Object.assign(new Error(answer.usage), { usage: true });
+        throw answer.usage === undefined
+          ? new Error(answer.error)
+          : Object.assign(new Error(answer.usage), { usage: true });
       } catch (error) {
         if (context?.signal.aborted) throw context.signal.reason;
         throw error;
@@ -136,7 +170,9 @@ export async function createChromiumDriver(options: { modules?: readonly string[
 
 /** The HTML of the page: its entry, bundled by the server. */
 function page(home: string, entry: string): string {
-  return `<!doctype html><meta charset="utf-8"><title>truepar</title><script type="module" src="${home}@fs${pathToFileURL(entry).pathname}"></script>`;
+  return `<!doctype html><meta charset="utf-8"><title>truepar</title><script type="module" src="${home}@fs${
+    pathToFileURL(entry).pathname
+  }"></script>`;
 }
 
 /**
@@ -168,7 +204,9 @@ async function rendererPid(
 async function workerThreads(pid: number): Promise<number> {
   try {
     const threads = await readdir(`/proc/${pid}/task`);
-    const names = await Promise.all(threads.map((tid) => readFile(`/proc/${pid}/task/${tid}/comm`, "utf8").catch(() => "")));
+    const names = await Promise.all(
+      threads.map((tid) => readFile(`/proc/${pid}/task/${tid}/comm`, "utf8").catch(() => "")),
+    );
     return names.filter((name) => name.startsWith("DedicatedWorker")).length;
   } catch {
     return 0;
@@ -177,7 +215,10 @@ async function workerThreads(pid: number): Promise<number> {
 
 /** Arguments for the page: a URL as `{ $url }`, a file's as the server's address of it. */
 function encode(server: BrowserServer, value: unknown): unknown {
-  return mapJson(value, (v) => v instanceof URL ? { $url: v.protocol === "file:" ? server.urlOf(fileURLToPath(v)) : v.href } : undefined);
+  return mapJson(
+    value,
+    (v) => v instanceof URL ? { $url: v.protocol === "file:" ? server.urlOf(fileURLToPath(v)) : v.href } : undefined,
+  );
 }
 
 /** A record from the page: the server's addresses of files back to file URLs, as the other runtimes write them. */

@@ -6,7 +6,14 @@
  */
 
 import { setImmediate } from "node:timers";
-import type { Endpoint, EndpointHandlers, ResourceLimits, RuntimeAdapter, SpawnOptions, WorkerKind } from "../core/adapter.ts";
+import type {
+  Endpoint,
+  EndpointHandlers,
+  ResourceLimits,
+  RuntimeAdapter,
+  SpawnOptions,
+  WorkerKind,
+} from "../core/adapter.ts";
 import { readHostInfo } from "./_host.ts";
 import { readProcMemory } from "./_memory.ts";
 import { readTreeCpu, stolenReader } from "./_cpu.ts";
@@ -45,7 +52,9 @@ class DenoAdapter implements RuntimeAdapter {
   readonly resourceLimits = { process: ["maxOldGenerationSizeMb"] } as const;
 
   spawn(kind: WorkerKind, handlers: EndpointHandlers, options: SpawnOptions = {}): Endpoint {
-    return kind === "worker" ? spawnWebWorker(handlers, { reportsClose: false }) : spawnChild(handlers, options.resourceLimits);
+    return kind === "worker"
+      ? spawnWebWorker(handlers, { reportsClose: false })
+      : spawnChild(handlers, options.resourceLimits);
   }
 
   hostInfo = readHostInfo;
@@ -59,7 +68,9 @@ class DenoAdapter implements RuntimeAdapter {
 }
 
 function spawnChild(handlers: EndpointHandlers, limits?: ResourceLimits): Endpoint {
-  const heap = limits?.maxOldGenerationSizeMb === undefined ? [] : [`--v8-flags=--max-old-space-size=${limits.maxOldGenerationSizeMb}`];
+  const heap = limits?.maxOldGenerationSizeMb === undefined
+    ? []
+    : [`--v8-flags=--max-old-space-size=${limits.maxOldGenerationSizeMb}`];
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "--quiet", ...heap, STDIO_ENTRY.href],
     stdin: "piped",

@@ -14,7 +14,14 @@ import path from "node:path";
 import process from "node:process";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { type Transferable as NodeTransferable, Worker } from "node:worker_threads";
-import type { Endpoint, EndpointHandlers, ResourceLimits, RuntimeAdapter, SpawnOptions, WorkerKind } from "../core/adapter.ts";
+import type {
+  Endpoint,
+  EndpointHandlers,
+  ResourceLimits,
+  RuntimeAdapter,
+  SpawnOptions,
+  WorkerKind,
+} from "../core/adapter.ts";
 import type { ExitInfo } from "../core/pool/errors.ts";
 import type { FromWorker } from "../core/pool/protocol.ts";
 import { encodeFrame, FrameDecoder } from "./_frames.ts";
@@ -58,7 +65,10 @@ class NodeAdapter implements RuntimeAdapter {
   } as const;
 
   async prepare(module: URL): Promise<string> {
-    this.#entries ??= { worker: fileURLToPath(await bundle(WORKER_ENTRY)), process: fileURLToPath(await bundle(STDIO_ENTRY)) };
+    this.#entries ??= {
+      worker: fileURLToPath(await bundle(WORKER_ENTRY)),
+      process: fileURLToPath(await bundle(STDIO_ENTRY)),
+    };
     return (await bundle(module)).href;
   }
 
@@ -102,7 +112,9 @@ function spawnWorker(entry: string, handlers: EndpointHandlers, resourceLimits?:
 }
 
 function spawnChild(entry: string, handlers: EndpointHandlers, limits?: ResourceLimits): Endpoint {
-  const heap = limits?.maxOldGenerationSizeMb === undefined ? [] : [`--max-old-space-size=${limits.maxOldGenerationSizeMb}`];
+  const heap = limits?.maxOldGenerationSizeMb === undefined
+    ? []
+    : [`--max-old-space-size=${limits.maxOldGenerationSizeMb}`];
   const child = spawn(process.execPath, [...heap, "--enable-source-maps", entry], {
     stdio: ["pipe", "pipe", "inherit"],
     env: childEnv(),
@@ -114,11 +126,13 @@ function spawnChild(entry: string, handlers: EndpointHandlers, limits?: Resource
     child.on("error", (error) => resolve({ code: null, signal: null, error }));
   });
   // A child that closes its stdout can never answer again: unless it exits by itself, end it.
-  child.stdout!.on("end", () =>
-    killIfDeaf(() => terminating || child.exitCode !== null || child.signalCode !== null, () => {
-      deaf = true;
-      child.kill("SIGKILL");
-    })
+  child.stdout!.on(
+    "end",
+    () =>
+      killIfDeaf(() => terminating || child.exitCode !== null || child.signalCode !== null, () => {
+        deaf = true;
+        child.kill("SIGKILL");
+      }),
   );
   closed.then((exit) => terminating || handlers.onExit(exit));
   const decoder = new FrameDecoder(
@@ -194,7 +208,10 @@ const ROOT = fileURLToPath(new URL("../", import.meta.url));
 async function buildBundle(module: URL): Promise<URL> {
   const source = fileURLToPath(checkTaskModule(module));
   const esbuild = await import("esbuild");
-  let result: Awaited<ReturnType<typeof esbuild.build>> & { outputFiles: { contents: Uint8Array }[]; metafile: { inputs: Record<string, unknown> } };
+  let result: Awaited<ReturnType<typeof esbuild.build>> & {
+    outputFiles: { contents: Uint8Array }[];
+    metafile: { inputs: Record<string, unknown> };
+  };
   try {
     result = await esbuild.build({
       entryPoints: [source],

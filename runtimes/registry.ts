@@ -60,7 +60,9 @@ export const RUNTIMES: readonly RuntimeEntry[] = [
     name: "node",
     // Node 20 runs TypeScript through tsx; workers and children run bundled JavaScript, no loader.
     launch: (_, typescript) => (typescript ? ["node", "--import", "tsx"] : ["node"]),
-    detect: (g) => typeof (g as { process?: { versions?: { node?: unknown } } }).process?.versions?.node === "string" && !("Deno" in g) && !("Bun" in g),
+    detect: (g) =>
+      typeof (g as { process?: { versions?: { node?: unknown } } }).process?.versions?.node === "string" &&
+      !("Deno" in g) && !("Bun" in g),
     load: () => import("./node.ts").then((m) => m.createNodeAdapter()),
   },
   {
@@ -106,7 +108,9 @@ export const RUNTIMES: readonly RuntimeEntry[] = [
 
 /** The JavaScript runtimes, with an adapter. */
 export const JS_RUNTIMES: readonly (RuntimeEntry & Required<Pick<RuntimeEntry, "detect" | "load">>)[] = RUNTIMES
-  .filter((r): r is RuntimeEntry & Required<Pick<RuntimeEntry, "detect" | "load">> => r.detect !== undefined && r.load !== undefined);
+  .filter((r): r is RuntimeEntry & Required<Pick<RuntimeEntry, "detect" | "load">> =>
+    r.detect !== undefined && r.load !== undefined
+  );
 
 /**
  * Finds a runtime by name.
@@ -118,7 +122,9 @@ export const JS_RUNTIMES: readonly (RuntimeEntry & Required<Pick<RuntimeEntry, "
 export function getRuntime(name: string): RuntimeEntry {
   const entry = RUNTIMES.find((runtime) => runtime.name === name);
   if (entry === undefined) {
-    throw new RangeError(`Cannot find runtime: expected one of ${RUNTIMES.map((r) => r.name).join(", ")}, received "${name}"`);
+    throw new RangeError(
+      `Cannot find runtime: expected one of ${RUNTIMES.map((r) => r.name).join(", ")}, received "${name}"`,
+    );
   }
   return entry;
 }

@@ -30,7 +30,9 @@ export async function renderCharts(report: Report): Promise<Chart[]> {
   const charts: Chart[] = [];
   for (const { file, title, spec } of report.sections.flatMap((section) => section.charts)) {
     // Errors only: the optimizer's notes ("Maximum optimization runs reached") are no reader's business.
-    const view = new vega.View(vega.parse(compile(spec, { logger: vega.logger(vega.Error) }).spec), { renderer: "none" });
+    const view = new vega.View(vega.parse(compile(spec, { logger: vega.logger(vega.Error) }).spec), {
+      renderer: "none",
+    });
     charts.push({ file, title, svg: await view.toSVG() });
     view.finalize();
   }
@@ -53,14 +55,27 @@ export function renderIndex(report: Report, charts: readonly Chart[]): string {
     const paired = new Set(section.charts.flatMap((chart) => (chart.table === undefined ? [] : [chart.table])));
     const figures = section.charts.filter((chart) => byFile.has(chart.file)).map((chart) => {
       const table = section.tables.find((t) => t.id !== undefined && t.id === chart.table);
-      return `<div class="pair"><figure><img src="${escape(chart.file)}" alt="${escape(chart.title)}"><figcaption>${escape(chart.title)}</figcaption></figure>${table ? htmlTable(table) : ""}</div>`;
+      return `<div class="pair"><figure><img src="${escape(chart.file)}" alt="${escape(chart.title)}"><figcaption>${
+        escape(chart.title)
+      }</figcaption></figure>${table ? htmlTable(table) : ""}</div>`;
     });
-    const rest = section.tables.filter((t) => (t.show ?? "all") === "all" && !(t.id !== undefined && paired.has(t.id))).map(htmlTable);
-    const lines = section.lines.length > 0 ? `<ul class="lines">${section.lines.map((line) => `<li>${escape(line)}</li>`).join("")}</ul>` : "";
-    return `<section id="${escape(section.experiment)}"><h2>${escape(section.experiment)}</h2>${figures.join("\n")}${rest.join("\n")}${lines}</section>`;
+    const rest = section.tables.filter((t) => (t.show ?? "all") === "all" && !(t.id !== undefined && paired.has(t.id)))
+      .map(htmlTable);
+    const lines = section.lines.length > 0
+      ? `<ul class="lines">${section.lines.map((line) => `<li>${escape(line)}</li>`).join("")}</ul>`
+      : "";
+    return `<section id="${escape(section.experiment)}"><h2>${escape(section.experiment)}</h2>${figures.join("\n")}${
+      rest.join("\n")
+    }${lines}</section>`;
   });
   const warnings = report.warnings.map((w) =>
-    `<li><strong>${escape(w.severity)}</strong>: ${escape(w.text)}${w.cells?.length ? `<details><summary>${w.cells.length} ${w.cells.length === 1 ? "cell" : "cells"}</summary><ul>${w.cells.map((c) => `<li>${escape(c)}</li>`).join("")}</ul></details>` : ""}</li>`
+    `<li><strong>${escape(w.severity)}</strong>: ${escape(w.text)}${
+      w.cells?.length
+        ? `<details><summary>${w.cells.length} ${w.cells.length === 1 ? "cell" : "cells"}</summary><ul>${
+          w.cells.map((c) => `<li>${escape(c)}</li>`).join("")
+        }</ul></details>`
+        : ""
+    }</li>`
   ).join("");
   const verdict = report.verdict.map((v) => `<li>${escape(v)}</li>`).join("");
   return `<!doctype html>
@@ -90,7 +105,9 @@ table.figures th, table.figures td { border-bottom: 1px solid #eee; padding: .2r
 <h1>truepar report</h1>
 <p class="env">${host ? escape(`${describeHost(host)} · ${(host.memoryBytes / 2 ** 30).toFixed(0)} GiB`) : ""}<br>
 ${runtimes.map((r) => escape(`${r.name} ${r.version} (${r.engine})`)).join(" · ")}<br>
-profile ${escape(report.plan.profile)} · seed ${report.plan.seed} · ${report.plan.order.length} runs · <a href="report.md">report.md</a> · <a href="results.csv">results.csv</a> · <a href="cells/">raw records</a></p>
+profile ${
+    escape(report.plan.profile)
+  } · seed ${report.plan.seed} · ${report.plan.order.length} runs · <a href="report.md">report.md</a> · <a href="results.csv">results.csv</a> · <a href="cells/">raw records</a></p>
 <section id="verdict">
 ${report.matrices.map(htmlMatrix).join("\n")}
 ${verdict ? `<ul class="verdict">${verdict}</ul>` : ""}
@@ -111,10 +128,16 @@ function htmlMatrix(matrix: VerdictMatrix): string {
   const cell = (c: MatrixCell | null) => {
     if (c === null) return `<td class="na">n/a</td>`;
     // Green as deep as the share of the machine: 90% of the cores reads as deep green, 50% as pale.
-    const shade = c.tone === "yes" ? ` style="background: hsl(140 55% ${Math.round(95 - 45 * Math.min(1, Math.max(0, (c.share ?? 0) - 0.5) / 0.5))}%)"` : "";
+    const shade = c.tone === "yes"
+      ? ` style="background: hsl(140 55% ${
+        Math.round(95 - 45 * Math.min(1, Math.max(0, (c.share ?? 0) - 0.5) / 0.5))
+      }%)"`
+      : "";
     return `<td class="${c.tone}"${shade}${c.title ? ` title="${escape(c.title)}"` : ""}>${escape(c.text)}</td>`;
   };
-  return `<table class="matrix"><caption>${escape(matrix.title)}</caption><tr><th>runtime</th>${matrix.columns.map((c) => `<th>${escape(c)}</th>`).join("")}</tr>${
+  return `<table class="matrix"><caption>${escape(matrix.title)}</caption><tr><th>runtime</th>${
+    matrix.columns.map((c) => `<th>${escape(c)}</th>`).join("")
+  }</tr>${
     matrix.rows.map((row) => `<tr><th>${escape(row.label)}</th>${row.cells.map(cell).join("")}</tr>`).join("")
   }</table>`;
 }
@@ -124,7 +147,9 @@ function htmlTable(table: Table): string {
   const why = table.why?.some((w) => w !== undefined);
   const header = why ? [...table.header, "past what the machine allows"] : table.header;
   const rows = why ? table.rows.map((row, i) => [...row, table.why![i] ?? ""]) : table.rows;
-  return `<table class="figures"><caption>${escape(table.title)}</caption><tr>${header.map((h) => `<th>${escape(h)}</th>`).join("")}</tr>${
-    rows.map((row) => `<tr>${row.map((cell) => `<td>${escape(cell)}</td>`).join("")}</tr>`).join("")
-  }</table>${table.note ? `<p class="note">${escape(table.note)}</p>` : ""}`;
+  return `<table class="figures"><caption>${escape(table.title)}</caption><tr>${
+    header.map((h) => `<th>${escape(h)}</th>`).join("")
+  }</tr>${rows.map((row) => `<tr>${row.map((cell) => `<td>${escape(cell)}</td>`).join("")}</tr>`).join("")}</table>${
+    table.note ? `<p class="note">${escape(table.note)}</p>` : ""
+  }`;
 }

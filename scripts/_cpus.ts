@@ -21,7 +21,9 @@ export { allowedCpus } from "../runtimes/_host.ts";
  * @returns The reason, or `undefined` when it can.
  */
 export function cpusProblem(n: number): string | undefined {
-  if (process.platform !== "linux") return `--cpus needs Linux's CPU affinity (taskset), and this is ${process.platform}: run on all cores, or on Linux`;
+  if (process.platform !== "linux") {
+    return `--cpus needs Linux's CPU affinity (taskset), and this is ${process.platform}: run on all cores, or on Linux`;
+  }
   if (findOnPath("taskset") === undefined) return "--cpus needs taskset (util-linux), which is not on the PATH";
   const allowed = allowedCpus().length;
   if (n > allowed) return `--cpus must be at most the ${allowed} cores this process may use, received ${n}`;

@@ -28,10 +28,17 @@ export interface CellChange {
  * @param after The newer set's cells.
  * @returns The shared cells, and the keys found in one set only.
  */
-export function diffResultSets(before: readonly CellResult[], after: readonly CellResult[]): { changes: CellChange[]; cells: number; onlyBefore: string[]; onlyAfter: string[] } {
+export function diffResultSets(
+  before: readonly CellResult[],
+  after: readonly CellResult[],
+): { changes: CellChange[]; cells: number; onlyBefore: string[]; onlyAfter: string[] } {
   const differing = differingParameters(before, after);
   if (differing.length > 0) {
-    throw new ResultSetError(`Cannot compare result sets measured with different parameters: ${differing.slice(0, 4).join("; ")}${differing.length > 4 ? `; and ${differing.length - 4} more` : ""}`);
+    throw new ResultSetError(
+      `Cannot compare result sets measured with different parameters: ${differing.slice(0, 4).join("; ")}${
+        differing.length > 4 ? `; and ${differing.length - 4} more` : ""
+      }`,
+    );
   }
   const a = timedSamples(before);
   const b = timedSamples(after);
@@ -64,15 +71,24 @@ export function diffResultSets(before: readonly CellResult[], after: readonly Ce
  * @returns One line per cell: its key and what differs.
  */
 export function differingParameters(before: readonly CellResult[], after: readonly CellResult[]): string[] {
-  const settings = (record: AnyRecord): Record<string, unknown> => experimentOf(record.schema)?.diff.settings(record) ?? {};
+  const settings = (record: AnyRecord): Record<string, unknown> =>
+    experimentOf(record.schema)?.diff.settings(record) ?? {};
   const first = new Map(after.map((c) => [c.cell.key, settings(c.record)]));
   const lines: string[] = [];
   for (const key of new Set(before.map((c) => c.cell.key))) {
     const theirs = first.get(key);
     if (theirs === undefined) continue;
     const ours = settings(before.find((c) => c.cell.key === key)!.record);
-    const names = [...new Set([...Object.keys(ours), ...Object.keys(theirs)])].filter((name) => JSON.stringify(ours[name]) !== JSON.stringify(theirs[name]));
-    if (names.length > 0) lines.push(`${key}: ${names.map((name) => `${name} ${JSON.stringify(ours[name])} vs ${JSON.stringify(theirs[name])}`).join(", ")}`);
+    const names = [...new Set([...Object.keys(ours), ...Object.keys(theirs)])].filter((name) =>
+      JSON.stringify(ours[name]) !== JSON.stringify(theirs[name])
+    );
+    if (names.length > 0) {
+      lines.push(
+        `${key}: ${
+          names.map((name) => `${name} ${JSON.stringify(ours[name])} vs ${JSON.stringify(theirs[name])}`).join(", ")
+        }`,
+      );
+    }
   }
   return lines;
 }
@@ -98,9 +114,19 @@ function timedSamples(cells: readonly CellResult[]): Map<string, number[]> {
  */
 export function formatDiff(diff: ReturnType<typeof diffResultSets>, names: [string, string]): string {
   const significant = diff.changes.filter((c) => c.significant);
-  const lines = [`${names[0]} → ${names[1]}: ${diff.cells} cells in both (${diff.changes.length} measures), ${significant.length} changed beyond the noise (95% intervals of the medians apart, and more than 2%)`];
+  const lines = [
+    `${names[0]} → ${
+      names[1]
+    }: ${diff.cells} cells in both (${diff.changes.length} measures), ${significant.length} changed beyond the noise (95% intervals of the medians apart, and more than 2%)`,
+  ];
   for (const c of significant) {
-    lines.push(`  ${c.change > 0 ? "slower" : "faster"} ${(Math.abs(c.change) * 100).toFixed(1).padStart(5)}%  ${c.key}: ${c.before.median.toFixed(2)} → ${c.after.median.toFixed(2)} (intervals ${c.before.ci95.low.toFixed(2)}–${c.before.ci95.high.toFixed(2)} and ${c.after.ci95.low.toFixed(2)}–${c.after.ci95.high.toFixed(2)})`);
+    lines.push(
+      `  ${c.change > 0 ? "slower" : "faster"} ${(Math.abs(c.change) * 100).toFixed(1).padStart(5)}%  ${c.key}: ${
+        c.before.median.toFixed(2)
+      } → ${c.after.median.toFixed(2)} (intervals ${c.before.ci95.low.toFixed(2)}–${
+        c.before.ci95.high.toFixed(2)
+      } and ${c.after.ci95.low.toFixed(2)}–${c.after.ci95.high.toFixed(2)})`,
+    );
   }
   if (diff.onlyBefore.length) lines.push(`only in ${names[0]}: ${diff.onlyBefore.join(", ")}`);
   if (diff.onlyAfter.length) lines.push(`only in ${names[1]}: ${diff.onlyAfter.join(", ")}`);

@@ -23,9 +23,13 @@ import type { Report } from "./_report.ts";
 export function hostFingerprint(host: HostInfo): string {
   // The model's first words, without "(R)", "@ 2.30GHz" or "Processor".
   const slug = (text: string) =>
-    text.toLowerCase().replace(/\([^)]*\)|@.*$|\bprocessor\b/g, "").split(/[^a-z0-9]+/).filter(Boolean).slice(0, 5).join("-");
-  const hash = createHash("sha256").update(JSON.stringify([host.cpuModel, host.cores, host.memoryBytes, host.os, host.arch])).digest("hex").slice(0, 6);
-  return [host.os, host.arch, `${host.cores}c`, `${Math.round(host.memoryBytes / 2 ** 30)}g`, slug(host.cpuModel), hash].filter(Boolean).join("-");
+    text.toLowerCase().replace(/\([^)]*\)|@.*$|\bprocessor\b/g, "").split(/[^a-z0-9]+/).filter(Boolean).slice(0, 5)
+      .join("-");
+  const hash = createHash("sha256").update(
+    JSON.stringify([host.cpuModel, host.cores, host.memoryBytes, host.os, host.arch]),
+  ).digest("hex").slice(0, 6);
+  return [host.os, host.arch, `${host.cores}c`, `${Math.round(host.memoryBytes / 2 ** 30)}g`, slug(host.cpuModel), hash]
+    .filter(Boolean).join("-");
 }
 
 /**
@@ -39,9 +43,17 @@ export function hostFingerprint(host: HostInfo): string {
 export function describeHost(host: HostInfo): string {
   const cores = `${host.cores} ${host.cores === 1 ? "core" : "cores"}`;
   const t = host.topology;
-  if (t === undefined) return `${host.cpuModel} · ${cores} (what they are unknown: no /sys here) · ${host.os} ${host.arch}`;
-  const smt = t.smtSiblings.length === 0 ? "no SMT siblings" : `SMT siblings ${t.smtSiblings.map((group) => group.join("+")).join(", ")}`;
-  const vm = !t.virtualized ? "no hypervisor" : t.stolenSinceBoot === null ? "a VM" : `a VM, ${(t.stolenSinceBoot * 100).toFixed(2)}% stolen since boot`;
+  if (t === undefined) {
+    return `${host.cpuModel} · ${cores} (what they are unknown: no /sys here) · ${host.os} ${host.arch}`;
+  }
+  const smt = t.smtSiblings.length === 0
+    ? "no SMT siblings"
+    : `SMT siblings ${t.smtSiblings.map((group) => group.join("+")).join(", ")}`;
+  const vm = !t.virtualized
+    ? "no hypervisor"
+    : t.stolenSinceBoot === null
+    ? "a VM"
+    : `a VM, ${(t.stolenSinceBoot * 100).toFixed(2)}% stolen since boot`;
   return `${host.cpuModel} · ${cores} (${t.physicalCores} physical, ${smt}) · ${vm} · ${host.os} ${host.arch}`;
 }
 
@@ -80,8 +92,17 @@ export interface HostColumn {
  */
 export function mergeHosts(columns: readonly HostColumn[]): { tables: Table[]; verdicts: string[] } {
   const tables = EXPERIMENTS.flatMap((experiment) => {
-    const parts = columns.flatMap((c) => (c.report.parts[experiment.name] === undefined ? [] : [{ host: c.host, part: c.report.parts[experiment.name] as never }]));
-    return parts.length > 0 && experiment.merge ? experiment.merge(columns.map((c) => ({ host: c.host, part: (c.report.parts[experiment.name] ?? undefined) as never }))) : [];
+    const parts = columns.flatMap((
+      c,
+    ) => (c.report.parts[experiment.name] === undefined
+      ? []
+      : [{ host: c.host, part: c.report.parts[experiment.name] as never }])
+    );
+    return parts.length > 0 && experiment.merge
+      ? experiment.merge(
+        columns.map((c) => ({ host: c.host, part: (c.report.parts[experiment.name] ?? undefined) as never })),
+      )
+      : [];
   });
   return { tables, verdicts: columns.flatMap((c) => c.report.verdict.map((line) => `${c.host}: ${line}`)) };
 }

@@ -63,10 +63,23 @@ export function planCells(options: MatrixOptions): Cell[] {
     const entry = getRuntime(runtime);
     for (const experiment of EXPERIMENTS.filter((e) => options.experiments.includes(e.name))) {
       if (entry.experiments !== undefined && !entry.experiments.includes(experiment.name)) continue;
-      for (const planned of experiment.plan(options.profile, runtime, { workloads: options.workloads, task: options.task, cores: options.cpus ?? options.cores })) {
+      for (
+        const planned of experiment.plan(options.profile, runtime, {
+          workloads: options.workloads,
+          task: options.task,
+          cores: options.cpus ?? options.cores,
+        })
+      ) {
         const { key, args, ...cell } = planned;
         // A runtime driven from Node (a browser) is Node running scripts/run.ts --runtime NAME.
-        const command = [...scriptCommand(runtime, entry.script ?? "scripts/run.ts"), ...(entry.drive ? ["--runtime", runtime] : []), "--experiment", experiment.name, ...args, "--json"];
+        const command = [
+          ...scriptCommand(runtime, entry.script ?? "scripts/run.ts"),
+          ...(entry.drive ? ["--runtime", runtime] : []),
+          "--experiment",
+          experiment.name,
+          ...args,
+          "--json",
+        ];
         cells.push({
           ...cell,
           key: options.cpus === undefined ? `${runtime}-${key}` : `${runtime}-${options.cpus}cpu-${key}`,

@@ -23,14 +23,22 @@ export function formatReportText(report: Report): string {
   const { host, runtimes } = report.environment;
   if (host) out.push(`host: ${describeHost(host)} · ${(host.memoryBytes / 2 ** 30).toFixed(0)} GiB`);
   for (const r of runtimes) out.push(`${r.name} ${r.version} (${r.engine})`);
-  out.push(`profile ${report.plan.profile} · seed ${report.plan.seed} · ${report.plan.order.length} runs in ${report.plan.rounds ?? 1} rounds over the matrix, each in a fresh process, in seeded random order`);
+  out.push(
+    `profile ${report.plan.profile} · seed ${report.plan.seed} · ${report.plan.order.length} runs in ${
+      report.plan.rounds ?? 1
+    } rounds over the matrix, each in a fresh process, in seeded random order`,
+  );
   for (const { question, lines } of report.answers) out.push("", question, ...lines.map((v) => `  ${v}`));
   for (const section of report.sections) {
     for (const table of shown(section.tables, "text")) {
       const widest = Math.max(...textTable(table.header, table.rows).split("\n").map((line) => line.length));
       const lines = textTable(table.header, table.rows, table.why).split("\n");
       if (widest > WIDTH) {
-        out.push("", table.title, `  (${table.header.length} columns, ${widest} wide: too wide for a terminal; the table is in report.md)`);
+        out.push(
+          "",
+          table.title,
+          `  (${table.header.length} columns, ${widest} wide: too wide for a terminal; the table is in report.md)`,
+        );
         continue;
       }
       out.push("", table.title, ...lines);
@@ -39,7 +47,13 @@ export function formatReportText(report: Report): string {
     if (section.lines.length > 0) out.push("", ...section.lines);
   }
   if (report.warnings.length > 0) {
-    out.push("", "warnings:", ...report.warnings.map((w) => `  - ${w.severity}: ${w.text}${w.cells?.length ? ` (${w.cells.length}: in report.md)` : ""}`));
+    out.push(
+      "",
+      "warnings:",
+      ...report.warnings.map((w) =>
+        `  - ${w.severity}: ${w.text}${w.cells?.length ? ` (${w.cells.length}: in report.md)` : ""}`
+      ),
+    );
   }
   if (report.missing.length > 0) out.push("", `missing cells (failed or not reached): ${report.missing.join(", ")}`);
   return out.map((line) => wrapLine(line, WIDTH)).join("\n");
@@ -57,7 +71,9 @@ export function formatReportMarkdown(report: Report, charts: string[]): string {
   const out = [
     "# truepar report",
     "",
-    `Profile \`${report.plan.profile}\`, seed ${report.plan.seed}, started ${report.plan.startedAt}. The matrix ran in ${report.plan.rounds ?? 1} rounds, every cell in a fresh process each round, in a new seeded order each round, so drift hits every runtime alike; inside a cell the levels alternate in paired rounds with a control.`,
+    `Profile \`${report.plan.profile}\`, seed ${report.plan.seed}, started ${report.plan.startedAt}. The matrix ran in ${
+      report.plan.rounds ?? 1
+    } rounds, every cell in a fresh process each round, in a new seeded order each round, so drift hits every runtime alike; inside a cell the levels alternate in paired rounds with a control.`,
     "",
     ...report.answers.flatMap(({ question, lines }) => [`## ${question}`, "", ...lines.map((v) => `- ${v}`), ""]),
     host ? `Host: ${describeHost(host)} · ${(host.memoryBytes / 2 ** 30).toFixed(1)} GiB.` : "",
@@ -68,12 +84,21 @@ export function formatReportMarkdown(report: Report, charts: string[]): string {
     const [first, ...rest] = shown(section.tables, "markdown");
     // The lines (noise floor, ceiling) follow an experiment's first tables, before its detail.
     const detail = rest.filter((t) => t.show === "markdown");
-    for (const table of [first, ...rest.filter((t) => t.show !== "markdown")]) if (table) out.push(...markdownSection(table));
+    for (const table of [first, ...rest.filter((t) => t.show !== "markdown")]) {
+      if (table) out.push(...markdownSection(table));
+    }
     if (section.lines.length > 0) out.push("", ...section.lines.map((line) => `- ${line}`));
     for (const table of detail) out.push(...markdownSection(table));
   }
   if (charts.length > 0) out.push("", "## Charts", "", ...charts.map((chart) => `![${chart}](${chart})`));
-  out.push("", "## Warnings", "", ...(report.warnings.length ? report.warnings.flatMap((w) => [`- ${w.severity}: ${w.text}`, ...(w.cells ?? []).map((cell) => `  - ${cell}`)]) : ["None."]));
+  out.push(
+    "",
+    "## Warnings",
+    "",
+    ...(report.warnings.length
+      ? report.warnings.flatMap((w) => [`- ${w.severity}: ${w.text}`, ...(w.cells ?? []).map((cell) => `  - ${cell}`)])
+      : ["None."]),
+  );
   if (report.missing.length) out.push("", `Missing cells (failed or not reached): ${report.missing.join(", ")}.`);
   return out.join("\n") + "\n";
 }
@@ -83,7 +108,9 @@ function markdownSection(table: Table): string[] {
   const why = table.why?.some((w) => w !== undefined);
   const header = why ? [...table.header, "past what the machine allows"] : table.header;
   const rows = why ? table.rows.map((row, i) => [...row, table.why![i] ?? ""]) : table.rows;
-  if (table.show === "markdown") return ["", `## ${table.title}`, "", ...(table.note ? [table.note, ""] : []), markdownTable(header, rows)];
+  if (table.show === "markdown") {
+    return ["", `## ${table.title}`, "", ...(table.note ? [table.note, ""] : []), markdownTable(header, rows)];
+  }
   return ["", `## ${table.title}`, "", markdownTable(header, rows), ...(table.note ? ["", `${table.note}.`] : [])];
 }
 
@@ -99,7 +126,10 @@ function shown(tables: readonly Table[], where: "text" | "markdown"): Table[] {
  */
 export function reportCsvs(report: Report): { file: string; csv: string }[] {
   return report.sections.flatMap((s) => s.tables).filter((t) => t.csv !== undefined)
-    .map((t) => ({ file: t.csv!, csv: [t.header, ...t.rows].map((row) => row.map(quoteCsv).join(",")).join("\n") + "\n" }));
+    .map((t) => ({
+      file: t.csv!,
+      csv: [t.header, ...t.rows].map((row) => row.map(quoteCsv).join(",")).join("\n") + "\n",
+    }));
 }
 
 function quoteCsv(value: string): string {
@@ -115,7 +145,8 @@ function quoteCsv(value: string): string {
  */
 export function textTable(header: string[], rows: string[][], why?: readonly (string | undefined)[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ").trimEnd();
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ").trimEnd();
   // A figure past the machine's limit: why, at the end of its row's line, or just under it where the line would pass 100 columns.
   const reason = (text: string, i: number) => {
     const note = why?.[i];
@@ -133,5 +164,9 @@ export function textTable(header: string[], rows: string[][], why?: readonly (st
  * @returns The lines.
  */
 export function markdownTable(header: string[], rows: string[][]): string {
-  return [`| ${header.join(" | ")} |`, `| ${header.map(() => "---").join(" | ")} |`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
+  return [
+    `| ${header.join(" | ")} |`,
+    `| ${header.map(() => "---").join(" | ")} |`,
+    ...rows.map((r) => `| ${r.join(" | ")} |`),
+  ].join("\n");
 }

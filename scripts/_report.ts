@@ -64,15 +64,26 @@ export function buildReport(plan: Plan, cells: readonly CellResult[]): Report {
     environment: {
       // The machine: where some runs were held to fewer cores (--cpus), the record that saw them all.
       host: cells.map((c) => c.record.host).reduce<CellResult["record"]["host"] | undefined>(
-        (a, b) => (a === undefined || b.cores > a.cores || (b.cores === a.cores && a.topology === undefined && b.topology !== undefined) ? b : a),
+        (
+          a,
+          b,
+        ) => (a === undefined || b.cores > a.cores ||
+            (b.cores === a.cores && a.topology === undefined && b.topology !== undefined)
+          ? b
+          : a),
         undefined,
       ),
-      runtimes: [...runtimes.values()].sort((a, b) => runtimeRank(a.name) - runtimeRank(b.name) || a.version.localeCompare(b.version)),
+      runtimes: [...runtimes.values()].sort((a, b) =>
+        runtimeRank(a.name) - runtimeRank(b.name) || a.version.localeCompare(b.version)
+      ),
     },
     parts,
     sections,
     verdict: sections.flatMap((s) => s.verdict),
-    answers: sections.filter((s) => s.verdict.length > 0).map((s) => ({ question: s.question ?? s.experiment, lines: s.verdict })),
+    answers: sections.filter((s) => s.verdict.length > 0).map((s) => ({
+      question: s.question ?? s.experiment,
+      lines: s.verdict,
+    })),
     matrices: sections.flatMap((s) => (s.matrix ? [s.matrix] : [])),
     warnings: sections.flatMap((s) => s.warnings),
     missing: plan.order.filter((name) => !done.has(name) && !done.has(`${name}@1`)),

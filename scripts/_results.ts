@@ -78,7 +78,9 @@ export function checkRecord(value: unknown, source: string): AnyRecord {
     throw new ResultSetError(`Cannot read ${source}: not a truepar record (no "schema": "truepar.…")`);
   }
   if (!KNOWN_SCHEMAS.includes(schema)) {
-    throw new ResultSetError(`Cannot read ${source}: schema "${schema}" is not one this version reads (${KNOWN_SCHEMAS.join(", ")})`);
+    throw new ResultSetError(
+      `Cannot read ${source}: schema "${schema}" is not one this version reads (${KNOWN_SCHEMAS.join(", ")})`,
+    );
   }
   return value as AnyRecord;
 }
@@ -106,8 +108,14 @@ export function readResultSet(dir: string): { plan: Plan; cells: CellResult[] } 
   const cells = files.map((file) => {
     const [key = "", round = "1"] = file.slice(0, -5).split("@");
     const cell = byKey.get(key);
-    if (cell === undefined) throw new ResultSetError(`Cannot read ${path.join(cellsDir, file)}: no cell "${key}" in plan.json`);
-    return { cell, round: Number(round), record: checkRecord(parse(path.join(cellsDir, file)), path.join(cellsDir, file)) };
+    if (cell === undefined) {
+      throw new ResultSetError(`Cannot read ${path.join(cellsDir, file)}: no cell "${key}" in plan.json`);
+    }
+    return {
+      cell,
+      round: Number(round),
+      record: checkRecord(parse(path.join(cellsDir, file)), path.join(cellsDir, file)),
+    };
   });
   return { plan, cells };
 }

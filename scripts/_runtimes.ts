@@ -17,7 +17,10 @@ import { getRuntime, JS_RUNTIMES } from "../runtimes/registry.ts";
 const TYPESCRIPT = import.meta.url.endsWith(".ts");
 
 /** Where npm puts executables: beside these sources, then in the project that runs them. */
-const BINS = [fileURLToPath(new URL("../node_modules/.bin/", import.meta.url)), path.join(process.cwd(), "node_modules", ".bin") + path.sep];
+const BINS = [
+  fileURLToPath(new URL("../node_modules/.bin/", import.meta.url)),
+  path.join(process.cwd(), "node_modules", ".bin") + path.sep,
+];
 
 /** The JavaScript runtimes the scripts launch, in the order the report lists them. */
 export const RUNTIME_NAMES: readonly string[] = JS_RUNTIMES.map((runtime) => runtime.name);
@@ -33,8 +36,11 @@ export const RUNTIME_NAMES: readonly string[] = JS_RUNTIMES.map((runtime) => run
 export function scriptCommand(runtime: string, script: string): [string, ...string[]] {
   const entry = getRuntime(runtime);
   // The first node_modules/.bin holding the runtime's executable; else its name alone, for the PATH.
-  const launch = BINS.map((bin) => entry.launch(bin, TYPESCRIPT)).find(([executable]) => path.isAbsolute(executable!) && existsSync(executable!)) ??
-    entry.launch("", TYPESCRIPT);
+  const launch =
+    BINS.map((bin) => entry.launch(bin, TYPESCRIPT)).find(([executable]) =>
+      path.isAbsolute(executable!) && existsSync(executable!)
+    ) ??
+      entry.launch("", TYPESCRIPT);
   return [launch[0]!, ...launch.slice(1), TYPESCRIPT ? script : script.replace(/\.ts$/, ".js")];
 }
 
@@ -61,7 +67,9 @@ export function runtimeMissing(runtime: string): string | undefined {
   const entry = getRuntime(runtime);
   if (entry.missing !== undefined) return entry.missing();
   if (findRuntime(runtime) !== undefined) return undefined;
-  return `${scriptCommand(runtime, "")[0]} is not on this machine${entry.install ? ` (${entry.install} installs it)` : ""}`;
+  return `${scriptCommand(runtime, "")[0]} is not on this machine${
+    entry.install ? ` (${entry.install} installs it)` : ""
+  }`;
 }
 
 /**

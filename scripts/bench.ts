@@ -30,16 +30,23 @@ let json = false;
 try {
   const { values } = parseArgs({
     args: flags,
-    options: { json: { type: "boolean" }, ...Object.fromEntries((BENCH_FLAGS[name!] ?? []).map((flag) => [flag, { type: "string" as const }])) },
+    options: {
+      json: { type: "boolean" },
+      ...Object.fromEntries((BENCH_FLAGS[name!] ?? []).map((flag) => [flag, { type: "string" as const }])),
+    },
     strict: true,
     allowPositionals: false,
   });
   json = values.json === true;
   const repeat = (values as Record<string, unknown>).repeat;
-  if (repeat !== undefined && !/^[1-9]\d*$/.test(String(repeat))) fail(`--repeat must be a positive integer, received ${JSON.stringify(repeat)}`);
+  if (repeat !== undefined && !/^[1-9]\d*$/.test(String(repeat))) {
+    fail(`--repeat must be a positive integer, received ${JSON.stringify(repeat)}`);
+  }
 } catch (error) {
   const flag = /'(-[^' ]+)/.exec((error as Error).message)?.[1];
-  fail(flag === undefined ? (error as Error).message : `unknown flag or missing value, received ${JSON.stringify(flag)}`);
+  fail(
+    flag === undefined ? (error as Error).message : `unknown flag or missing value, received ${JSON.stringify(flag)}`,
+  );
 }
 $.cwd = root;
 $.quiet = true;
@@ -56,7 +63,11 @@ for (const runtime of RUNTIME_NAMES) {
   const result = await run;
   if (result.exitCode !== 0) {
     failed++;
-    process.stderr.write(`${runtime}: ${script} failed (${result.signal ?? `exit code ${result.exitCode}`}): ${result.stderr.trim().split("\n").at(-1)}\n`);
+    process.stderr.write(
+      `${runtime}: ${script} failed (${result.signal ?? `exit code ${result.exitCode}`}): ${
+        result.stderr.trim().split("\n").at(-1)
+      }\n`,
+    );
   } else if (json) {
     records.push(JSON.parse(result.stdout));
   }

@@ -38,6 +38,8 @@ for (const file of (readdirSync(dist, { recursive: true }) as string[]).filter((
   if (next !== code) writeFileSync(absolute, next);
 }
 
-for (const file of ["kernels/native/kernels.c", "scripts/python_driver.py"]) cpSync(path.join(root, file), path.join(dist, file));
+for (const file of ["kernels/native/kernels.c", "scripts/python_driver.py"]) {
+  cpSync(path.join(root, file), path.join(dist, file));
+}
 chmodSync(path.join(dist, "scripts/cli.js"), 0o755);
 console.log(`dist/: ${rewritten} module URLs point at the compiled .js`);

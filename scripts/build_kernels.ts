@@ -16,13 +16,19 @@ const { wasm, module } = await buildKernels(readFileSync(new URL("kernels.wat", 
 if (process.argv.includes("--check")) {
   const stale = [["kernels.wasm", wasm], ["kernels_wasm.ts", module]].filter(([file, bytes]) => {
     try {
-      return !Buffer.from(readFileSync(new URL(file as string, root))).equals(Buffer.from(bytes as Uint8Array | string));
+      return !Buffer.from(readFileSync(new URL(file as string, root))).equals(
+        Buffer.from(bytes as Uint8Array | string),
+      );
     } catch {
       return true;
     }
   });
   if (stale.length > 0) {
-    console.error(`Cannot trust kernels: ${stale.map(([file]) => `kernels/${file}`).join(" and ")} do not match kernels/kernels.wat; run npm run build:kernels`);
+    console.error(
+      `Cannot trust kernels: ${
+        stale.map(([file]) => `kernels/${file}`).join(" and ")
+      } do not match kernels/kernels.wat; run npm run build:kernels`,
+    );
     process.exit(1);
   }
   console.log(`kernels/kernels.wasm is up to date (${wasm.length} bytes)`);

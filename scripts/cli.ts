@@ -17,7 +17,11 @@ if (command !== "run" && command !== "compare") {
   if (command === "--help" || command === "-h") {
     console.log(USAGE);
   } else {
-    process.stderr.write(`Cannot start: expected run or compare, received ${command === undefined ? "nothing" : JSON.stringify(command)}\n${USAGE}\n`);
+    process.stderr.write(
+      `Cannot start: expected run or compare, received ${
+        command === undefined ? "nothing" : JSON.stringify(command)
+      }\n${USAGE}\n`,
+    );
     process.exitCode = 2;
   }
 } else {

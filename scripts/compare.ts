@@ -16,7 +16,7 @@ import path from "node:path";
 import process from "node:process";
 import { $, type ProcessPromise } from "zx";
 import { renderCharts, renderIndex } from "./_charts.ts";
-import { COMPARE_USAGE, parseCompareArgs, type CompareArgs, UsageError } from "./compare_args.ts";
+import { COMPARE_USAGE, type CompareArgs, parseCompareArgs, UsageError } from "./compare_args.ts";
 import { diffResultSets, formatDiff } from "./_diff.ts";
 import { type Cell, MATRIX_ROUNDS, planCells, shuffle } from "./_matrix.ts";
 import { buildReport, type Report } from "./_report.ts";
@@ -70,7 +70,11 @@ if (args.help) {
   // What an experiment can tell of the options before anything runs, then whether the cores asked for are there.
   let problem: string | undefined;
   for (const experiment of EXPERIMENTS.filter((e) => args.experiments.includes(e.name))) {
-    problem ??= await experiment.planProblem?.({ cores: allowedCpus().length, workloads: args.workloads, task: args.task });
+    problem ??= await experiment.planProblem?.({
+      cores: allowedCpus().length,
+      workloads: args.workloads,
+      task: args.task,
+    });
   }
   problem ??= args.cpus?.map(cpusProblem).find((p) => p !== undefined);
   if (problem) {
@@ -96,7 +100,11 @@ function merge(dirs: readonly string[], out: string | undefined): number {
     columns = dirs.map((dir) => {
       const { plan, cells } = readResultSet(dir);
       const report = buildReport(plan, cells);
-      return { source: dir, host: report.environment.host ? hostFingerprint(report.environment.host) : "unknown-host", report };
+      return {
+        source: dir,
+        host: report.environment.host ? hostFingerprint(report.environment.host) : "unknown-host",
+        report,
+      };
     });
   } catch (error) {
     if (!(error instanceof ResultSetError)) throw error;
@@ -112,14 +120,23 @@ function merge(dirs: readonly string[], out: string | undefined): number {
   }
   const { tables, verdicts } = mergeHosts(columns);
   const lines = [
-    ...columns.map((c) => `${c.host}: ${c.source} · ${c.report.environment.host?.cpuModel ?? "?"}, ${c.report.environment.host?.cores ?? "?"} cores · ${c.report.environment.runtimes.map((r) => `${r.name} ${r.version}`).join(", ")}`),
+    ...columns.map((c) =>
+      `${c.host}: ${c.source} · ${c.report.environment.host?.cpuModel ?? "?"}, ${
+        c.report.environment.host?.cores ?? "?"
+      } cores · ${c.report.environment.runtimes.map((r) => `${r.name} ${r.version}`).join(", ")}`
+    ),
     "",
     ...verdicts,
   ];
   console.log([...lines, ...tables.flatMap((t) => ["", t.title, textTable(t.header, t.rows)])].join("\n"));
   const dir = path.resolve(out ?? path.join(resultsRoot(), `merge-${new Date().toISOString().replace(/[:.]/g, "-")}`));
   mkdirSync(dir, { recursive: true });
-  const markdown = ["# truepar: hosts side by side", "", ...lines.map((l) => (l === "" ? "" : `- ${l}`)), ...tables.flatMap((t) => ["", `## ${t.title}`, "", markdownTable(t.header, t.rows)])];
+  const markdown = [
+    "# truepar: hosts side by side",
+    "",
+    ...lines.map((l) => (l === "" ? "" : `- ${l}`)),
+    ...tables.flatMap((t) => ["", `## ${t.title}`, "", markdownTable(t.header, t.rows)]),
+  ];
   writeAtomically(path.join(dir, "merge.md"), markdown.join("\n") + "\n");
   console.log(`\nmerged: ${path.relative(process.cwd(), path.join(dir, "merge.md"))}`);
   return 0;
@@ -142,7 +159,11 @@ async function compare(args: CompareArgs): Promise<number> {
   console.log("");
   console.log(formatReportText(report));
   if (failures.length) console.log(`\nfailed cells:\n${failures.map((f) => wrapLine(`  ${f}`, WIDTH)).join("\n")}`);
-  console.log(`\nreport: ${path.relative(process.cwd(), path.join(out, "index.html"))} · ${path.relative(process.cwd(), path.join(out, "report.md"))}`);
+  console.log(
+    `\nreport: ${path.relative(process.cwd(), path.join(out, "index.html"))} · ${
+      path.relative(process.cwd(), path.join(out, "report.md"))
+    }`,
+  );
   if (args.export === "bencher") exportBencher(out, report);
   if (interrupted) {
     console.log(`interrupted: ${finished} of ${runs.length} runs finished and kept`);
@@ -185,7 +206,15 @@ interface CellRun {
 function planRuns(args: CompareArgs, runtimes: string[], seed: number, out: string): { plan: Plan; runs: CellRun[] } {
   const cores = allowedCpus().length;
   const matrix = (args.cpus ?? [undefined]).flatMap((cpus) =>
-    planCells({ profile: args.profile, runtimes, experiments: args.experiments, workloads: args.workloads, task: args.task, cores, cpus })
+    planCells({
+      profile: args.profile,
+      runtimes,
+      experiments: args.experiments,
+      workloads: args.workloads,
+      task: args.task,
+      cores,
+      cpus,
+    })
   );
   const rounds = MATRIX_ROUNDS[args.profile];
   const runs = Array.from({ length: rounds }, (_, index) => {
@@ -203,9 +232,25 @@ function planRuns(args: CompareArgs, runtimes: string[], seed: number, out: stri
     cells: matrix.map(({ command: _, everyRound: __, ...cell }) => cell),
   };
   writeAtomically(path.join(out, "plan.json"), JSON.stringify(plan, null, 2));
-  console.log(wrapLine(`truepar compare · driver node ${process.versions.node} · profile ${args.profile} · seed ${seed} · ${matrix.length} cells × up to ${rounds} rounds = ${runs.length} runs, each in a fresh process · results in ${path.relative(process.cwd(), out) || "."}/`, WIDTH));
-  for (const experiment of EXPERIMENTS.filter((e) => args.experiments.includes(e.name) && e.describePlan !== undefined)) {
-    console.log(wrapLine((args.cpus ?? [cores]).map((n) => experiment.describePlan!(args.profile, n, args.cpus !== undefined)).join("; "), WIDTH));
+  console.log(
+    wrapLine(
+      `truepar compare · driver node ${process.versions.node} · profile ${args.profile} · seed ${seed} · ${matrix.length} cells × up to ${rounds} rounds = ${runs.length} runs, each in a fresh process · results in ${
+        path.relative(process.cwd(), out) || "."
+      }/`,
+      WIDTH,
+    ),
+  );
+  for (
+    const experiment of EXPERIMENTS.filter((e) => args.experiments.includes(e.name) && e.describePlan !== undefined)
+  ) {
+    console.log(
+      wrapLine(
+        (args.cpus ?? [cores]).map((n) => experiment.describePlan!(args.profile, n, args.cpus !== undefined)).join(
+          "; ",
+        ),
+        WIDTH,
+      ),
+    );
   }
   return { plan, runs };
 }
@@ -215,7 +260,11 @@ function planRuns(args: CompareArgs, runtimes: string[], seed: number, out: stri
  * record as it comes (cells/<name>.json). Ctrl-C or SIGTERM ends the one
  * running and the rest are not started; what finished is kept.
  */
-async function runCells(runs: readonly CellRun[], seed: number, out: string): Promise<{ failures: string[]; interrupted: boolean }> {
+async function runCells(
+  runs: readonly CellRun[],
+  seed: number,
+  out: string,
+): Promise<{ failures: string[]; interrupted: boolean }> {
   let current: ProcessPromise | undefined;
   let interrupted = false;
   const stop = () => {
@@ -235,14 +284,20 @@ async function runCells(runs: readonly CellRun[], seed: number, out: string): Pr
     // Each round's process orders its own paired rounds with a seed of its own, recorded in its record.
     const cellSeed = String((seed + Math.imul(index + 1, 0x9e3779b1)) >>> 0);
     const seedFlag = cell.everyRound ? ["--seed", cellSeed] : [];
-    current = $({ nothrow: true, timeout: CELL_TIMEOUT, env: { ...process.env, TRUEPAR_COMPARE: out, NO_COLOR: "1" } })`${command!} ${[...rest, ...seedFlag]}`;
+    current = $({
+      nothrow: true,
+      timeout: CELL_TIMEOUT,
+      env: { ...process.env, TRUEPAR_COMPARE: out, NO_COLOR: "1" },
+    })`${command!} ${[...rest, ...seedFlag]}`;
     const result = await current;
     current = undefined;
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     const failure = interrupted ? "interrupted" : describeFailure(name, result);
     if (failure === undefined) {
       writeAtomically(path.join(out, "cells", `${name}.json`), result.stdout);
-      if (!bar) process.stderr.write(`  ${String(index + 1).padStart(3)}/${runs.length} ${name.padEnd(46)} ${seconds} s\n`);
+      if (!bar) {
+        process.stderr.write(`  ${String(index + 1).padStart(3)}/${runs.length} ${name.padEnd(46)} ${seconds} s\n`);
+      }
     } else {
       failures.push(`${name}: ${failure}`);
       process.stderr.write(`${wrapLine(`  ${name}: ${failure}`, WIDTH)}\n`);
@@ -255,7 +310,11 @@ async function runCells(runs: readonly CellRun[], seed: number, out: string): Pr
 }
 
 /** The report from the records that finished: report.md, index.html, the charts, the CSVs and environment.json. */
-async function writeReport(out: string, plan: Plan, notes: readonly string[]): Promise<{ report: Report; finished: number }> {
+async function writeReport(
+  out: string,
+  plan: Plan,
+  notes: readonly string[],
+): Promise<{ report: Report; finished: number }> {
   const { cells: finished } = readResultSet(out);
   const report = buildReport(plan, finished);
   report.warnings.push(...notes.map((text) => ({ severity: "note" as const, text })));
@@ -277,10 +336,15 @@ function resultsRoot(): string {
   return process.env.TRUEPAR_RESULTS || "results";
 }
 
-function describeFailure(name: string, result: { exitCode: number | null; signal: string | null; stdout: string; stderr: string }): string | undefined {
+function describeFailure(
+  name: string,
+  result: { exitCode: number | null; signal: string | null; stdout: string; stderr: string },
+): string | undefined {
   if (result.exitCode !== 0) {
     const last = result.stderr.trim().split("\n").at(-1) ?? "";
-    const how = result.signal ? `killed by ${result.signal}${result.signal === "SIGTERM" ? ` (timeout ${CELL_TIMEOUT}?)` : ""}` : `exit code ${result.exitCode}`;
+    const how = result.signal
+      ? `killed by ${result.signal}${result.signal === "SIGTERM" ? ` (timeout ${CELL_TIMEOUT}?)` : ""}`
+      : `exit code ${result.exitCode}`;
     return `${how}${last ? `: ${last}` : ""}`;
   }
   try {

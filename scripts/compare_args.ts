@@ -46,13 +46,41 @@ export interface CompareArgs {
 
 const FLAGS = {
   profile: { name: "profile", value: "NAME", help: PROFILES.join(" | "), default: "quick" },
-  runtimes: { name: "runtimes", value: "LIST", help: `some of ${COMPARE_RUNTIMES.join(",")}`, default: { text: "all" } },
-  experiments: { name: "experiments", value: "LIST", help: `some of ${EXPERIMENT_NAMES.join(",")}`, default: { text: "all" } },
-  workloads: { name: "workloads", value: "LIST", help: `scaling workloads, from ${[...WORKLOADS.keys()].join(",")}`, default: { text: "the profile's" } },
-  task: { name: "task", value: "FILE#NAME", help: "your own function instead of the workloads (scaling only, every JavaScript runtime)" },
+  runtimes: {
+    name: "runtimes",
+    value: "LIST",
+    help: `some of ${COMPARE_RUNTIMES.join(",")}`,
+    default: { text: "all" },
+  },
+  experiments: {
+    name: "experiments",
+    value: "LIST",
+    help: `some of ${EXPERIMENT_NAMES.join(",")}`,
+    default: { text: "all" },
+  },
+  workloads: {
+    name: "workloads",
+    value: "LIST",
+    help: `scaling workloads, from ${[...WORKLOADS.keys()].join(",")}`,
+    default: { text: "the profile's" },
+  },
+  task: {
+    name: "task",
+    value: "FILE#NAME",
+    help: "your own function instead of the workloads (scaling only, every JavaScript runtime)",
+  },
   args: { name: "args", value: "JSON", help: "its arguments, a JSON array", default: { text: "[]" } },
-  seed: { name: "seed", value: "N", help: "the seed of the cells' random order", default: { text: "a random one, printed" } },
-  cpus: { name: "cpus", value: "LIST", help: "hold the cells to N cores each, for each N (Linux): one machine as a 1-, 2-, … core one" },
+  seed: {
+    name: "seed",
+    value: "N",
+    help: "the seed of the cells' random order",
+    default: { text: "a random one, printed" },
+  },
+  cpus: {
+    name: "cpus",
+    value: "LIST",
+    help: "hold the cells to N cores each, for each N (Linux): one machine as a 1-, 2-, … core one",
+  },
   out: { name: "out", value: "DIR", help: "where to write", default: { text: "results/<timestamp>" } },
   help: { name: "help", help: "print this text" },
   // In the usage's first lines, with what follows them.
@@ -81,11 +109,19 @@ export function parseCompareArgs(argv: readonly string[]): CompareArgs {
   const { values, positionals } = parseFlags(argv, Object.values(FLAGS), "Cannot compare:", true);
   const fail = (message: string) => new UsageError(`Cannot compare: ${message}`);
   if (values.diff && values.merge) throw fail("--diff and --merge are two different things: give one");
-  if (values.export !== undefined && values.export !== "bencher") throw fail(`--export must be bencher, received ${JSON.stringify(values.export)}`);
+  if (values.export !== undefined && values.export !== "bencher") {
+    throw fail(`--export must be bencher, received ${JSON.stringify(values.export)}`);
+  }
   if (values.diff) {
-    if (positionals.length !== 2) throw fail(`--diff needs two result folders, received ${positionals.length}: ${JSON.stringify(positionals)}`);
+    if (positionals.length !== 2) {
+      throw fail(`--diff needs two result folders, received ${positionals.length}: ${JSON.stringify(positionals)}`);
+    }
   } else if (values.merge) {
-    if (positionals.length < 2) throw fail(`--merge needs two result folders or more, received ${positionals.length}: ${JSON.stringify(positionals)}`);
+    if (positionals.length < 2) {
+      throw fail(
+        `--merge needs two result folders or more, received ${positionals.length}: ${JSON.stringify(positionals)}`,
+      );
+    }
   } else if (values.export !== undefined && positionals.length === 1) {
     // compare --export bencher A: convert A.
   } else if (positionals.length > 0) {
@@ -96,7 +132,9 @@ export function parseCompareArgs(argv: readonly string[]): CompareArgs {
     if (raw === undefined) return undefined;
     const items = raw.split(",").map((item) => item.trim());
     const bad = items.find((item) => !allowed.includes(item));
-    if (bad !== undefined) throw fail(`--${flag} must list some of ${allowed.join(", ")}, received ${JSON.stringify(bad)}`);
+    if (bad !== undefined) {
+      throw fail(`--${flag} must list some of ${allowed.join(", ")}, received ${JSON.stringify(bad)}`);
+    }
     return [...new Set(items)];
   };
   const profile = flagValue(FLAGS.profile, values);
@@ -109,14 +147,18 @@ export function parseCompareArgs(argv: readonly string[]): CompareArgs {
   }
   const cpus = values.cpus === undefined ? undefined : (values.cpus as string).split(",").map((item) => item.trim());
   const badCpus = cpus?.find((item) => !/^[1-9]\d*$/.test(item));
-  if (badCpus !== undefined) throw fail(`--cpus must be a comma-separated list of positive integers, received ${JSON.stringify(badCpus)}`);
+  if (badCpus !== undefined) {
+    throw fail(`--cpus must be a comma-separated list of positive integers, received ${JSON.stringify(badCpus)}`);
+  }
   let task: CompareArgs["task"];
   try {
     task = parseTask(values.task as string | undefined, values.args as string | undefined);
   } catch (error) {
     throw fail((error as Error).message.replace("Cannot run: ", ""));
   }
-  if (task !== undefined && values.workloads !== undefined) throw fail(`--workloads does not apply with --task, received ${JSON.stringify(values.workloads)}`);
+  if (task !== undefined && values.workloads !== undefined) {
+    throw fail(`--workloads does not apply with --task, received ${JSON.stringify(values.workloads)}`);
+  }
   return {
     help: values.help === true,
     profile: profile as Profile,

@@ -37,7 +37,10 @@ try {
 if (args.help) {
   process.stdout.write(formatUsage(args.experimentGiven ? args.experiment : undefined) + "\n");
 } else if (args.cpus !== undefined) {
-  process.exitCode = await relaunch([...tasksetPrefix(args.cpus), ...scriptCommand(detectRuntime(), fileURLToPath(import.meta.url))], withoutFlag("cpus"));
+  process.exitCode = await relaunch([
+    ...tasksetPrefix(args.cpus),
+    ...scriptCommand(detectRuntime(), fileURLToPath(import.meta.url)),
+  ], withoutFlag("cpus"));
 } else if (args.runtime !== undefined && !runsHere(args.runtime)) {
   process.exitCode = await onRuntime(args.runtime);
 } else {
@@ -61,7 +64,10 @@ async function onRuntime(name: string): Promise<number> {
     process.stderr.write(`Cannot run on ${name}: ${missing}\n`);
     return 2;
   }
-  return await relaunch(scriptCommand(entry.drive === undefined ? name : "node", fileURLToPath(import.meta.url)), entry.drive === undefined ? withoutFlag("runtime") : process.argv.slice(2));
+  return await relaunch(
+    scriptCommand(entry.drive === undefined ? name : "node", fileURLToPath(import.meta.url)),
+    entry.drive === undefined ? withoutFlag("runtime") : process.argv.slice(2),
+  );
 }
 
 /** This script's arguments without one flag and its value. */
@@ -99,7 +105,14 @@ interface Target {
   runtime: RuntimeInfo;
   host: HostInfo;
   check(options: unknown): Promise<void>;
-  run(options: unknown, context: { signal: AbortSignal; onProgress?: (done: number, total: number, what: string) => void; onPartial: (record: ExperimentRecord) => void }): Promise<unknown>;
+  run(
+    options: unknown,
+    context: {
+      signal: AbortSignal;
+      onProgress?: (done: number, total: number, what: string) => void;
+      onPartial: (record: ExperimentRecord) => void;
+    },
+  ): Promise<unknown>;
   close(): Promise<void>;
 }
 
@@ -118,7 +131,11 @@ async function openTarget({ experiment, runtime, options }: RunArgs): Promise<Ta
         driver.check(experiment.name, options).catch((error: Error & { usage?: boolean }) => {
           throw error.usage ? new UsageError(error.message) : error;
         }),
-      run: (options, context) => driver.run(experiment.name, options, { ...context, onPartial: (record) => context.onPartial(record as ExperimentRecord) }),
+      run: (options, context) =>
+        driver.run(experiment.name, options, {
+          ...context,
+          onPartial: (record) => context.onPartial(record as ExperimentRecord),
+        }),
       close: () => driver.close(),
     };
   }
@@ -138,7 +155,9 @@ async function main(args: RunArgs): Promise<number> {
     target = await openTarget(args);
   } catch (error) {
     // Nothing to run on: a runtime missing is the command line's to fix (2), one that would not start is a failure (1).
-    process.stderr.write(`${error instanceof UsageError ? "" : "error: "}${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(
+      `${error instanceof UsageError ? "" : "error: "}${error instanceof Error ? error.message : String(error)}\n`,
+    );
     return error instanceof UsageError ? 2 : 1;
   }
   try {
@@ -161,13 +180,16 @@ async function runOn(target: Target, { experiment, options, json }: RunArgs): Pr
   if (!json) {
     console.log(wrapLine(`truepar · ${name} ${version} (${engine}) · ${describeHost(host)}`, WIDTH));
   }
-  const bar = json ? undefined : createProgress({ format: " {bar} {percentage}% | {value}/{total} {unit} | {duration_formatted}" });
+  const bar = json
+    ? undefined
+    : createProgress({ format: " {bar} {percentage}% | {value}/{total} {unit} | {duration_formatted}" });
   const interrupt = new AbortController();
   const onSignal = () => interrupt.abort(new Error("interrupted"));
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
   let partial: ExperimentRecord | undefined;
-  const print = (record: unknown) => process.stdout.write((json ? JSON.stringify(record, null, 2) : experiment.format(record)) + "\n");
+  const print = (record: unknown) =>
+    process.stdout.write((json ? JSON.stringify(record, null, 2) : experiment.format(record)) + "\n");
   try {
     const record = await target.run(options, {
       signal: interrupt.signal,

@@ -35,8 +35,17 @@ export interface RunArgs {
 
 const FLAGS = {
   experiment: { name: "experiment", value: "NAME", help: EXPERIMENT_NAMES.join(" | "), default: "scaling" },
-  runtime: { name: "runtime", value: "NAME", help: `run on ${JS_NAMES.join(" | ")}`, default: { text: "the runtime running this script" } },
-  cpus: { name: "cpus", value: "N", help: "hold the run, its workers and children to N cores (Linux CPU affinity): a smaller machine" },
+  runtime: {
+    name: "runtime",
+    value: "NAME",
+    help: `run on ${JS_NAMES.join(" | ")}`,
+    default: { text: "the runtime running this script" },
+  },
+  cpus: {
+    name: "cpus",
+    value: "N",
+    help: "hold the run, its workers and children to N cores (Linux CPU affinity): a smaller machine",
+  },
   json: { name: "json", help: "print one JSON record on stdout, nothing else" },
   help: { name: "help", help: "print this text; with --experiment NAME, only its flags" },
 } satisfies Record<string, Flag>;
@@ -53,9 +62,16 @@ export const SEE_HELP = "See scripts/run.ts --help for the flags.";
  * @returns The text.
  */
 export function formatUsage(experiment?: AnyExperiment): string {
-  const title = experiment === undefined ? "Usage: scripts/run.ts [flags]" : `Usage: scripts/run.ts --experiment ${experiment.name} [flags]`;
+  const title = experiment === undefined
+    ? "Usage: scripts/run.ts [flags]"
+    : `Usage: scripts/run.ts --experiment ${experiment.name} [flags]`;
   const shown = experiment === undefined ? EXPERIMENTS : [experiment];
-  return [title, usageLine(COMMON[0]!), ...shown.flatMap((e) => e.flags.map(usageLine)), ...COMMON.slice(1).map(usageLine)].join("\n");
+  return [
+    title,
+    usageLine(COMMON[0]!),
+    ...shown.flatMap((e) => e.flags.map(usageLine)),
+    ...COMMON.slice(1).map(usageLine),
+  ].join("\n");
 }
 
 /**
@@ -67,14 +83,18 @@ export function formatUsage(experiment?: AnyExperiment): string {
  */
 export function parseRunArgs(argv: readonly string[]): RunArgs {
   const known = new Map<string, Flag>();
-  for (const flag of [...COMMON, ...EXPERIMENTS.flatMap((e) => e.flags)]) if (!known.has(flag.name)) known.set(flag.name, flag);
+  for (const flag of [...COMMON, ...EXPERIMENTS.flatMap((e) => e.flags)]) {
+    if (!known.has(flag.name)) known.set(flag.name, flag);
+  }
   const { values } = parseFlags(argv, [...known.values()], "Cannot run:");
   const name = oneOf(FLAGS.experiment, values, EXPERIMENT_NAMES);
   const experiment = EXPERIMENTS.find((e) => e.name === name)!;
   const own = new Set([...COMMON, ...experiment.flags].map((flag) => flag.name));
   for (const [flag, value] of Object.entries(values)) {
     if (value !== undefined && !own.has(flag)) {
-      throw new UsageError(`Cannot run: --${flag} does not apply to experiment "${name}", received ${JSON.stringify(value)}`);
+      throw new UsageError(
+        `Cannot run: --${flag} does not apply to experiment "${name}", received ${JSON.stringify(value)}`,
+      );
     }
   }
   const runtime = oneOf(FLAGS.runtime, values, JS_NAMES);
@@ -86,11 +106,29 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
   if (runtime !== undefined && strategy !== undefined) {
     const has = strategiesOf(runtime);
     if (!has.includes(strategy as never)) {
-      throw new UsageError(`Cannot run: ${runtime} has no strategy "${strategy}" (it has ${has.join(", ")}), received --strategy ${strategy}`);
+      throw new UsageError(
+        `Cannot run: ${runtime} has no strategy "${strategy}" (it has ${
+          has.join(", ")
+        }), received --strategy ${strategy}`,
+      );
     }
-    if (!strategiesOf(runtime, workload !== undefined && WORKLOADS.get(workload)?.blocks === true).includes(strategy as never)) {
-      throw new UsageError(`Cannot run: ${runtime}'s main thread may not block, as workload "${workload}" does: run it in workers, received --strategy ${strategy}`);
+    if (
+      !strategiesOf(runtime, workload !== undefined && WORKLOADS.get(workload)?.blocks === true).includes(
+        strategy as never,
+      )
+    ) {
+      throw new UsageError(
+        `Cannot run: ${runtime}'s main thread may not block, as workload "${workload}" does: run it in workers, received --strategy ${strategy}`,
+      );
     }
   }
-  return { help: values.help === true, json: values.json === true, cpus, runtime, experiment, experimentGiven: values.experiment !== undefined, options };
+  return {
+    help: values.help === true,
+    json: values.json === true,
+    cpus,
+    runtime,
+    experiment,
+    experimentGiven: values.experiment !== undefined,
+    options,
+  };
 }

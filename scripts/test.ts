@@ -24,7 +24,9 @@ import { fileURLToPath } from "node:url";
 const FILE_TIMEOUT = "420s";
 const root = fileURLToPath(new URL("../", import.meta.url));
 const filters = process.argv.slice(2);
-const asked = RUNTIME_NAMES.filter((r) => !filters.some((f) => RUNTIME_NAMES.includes(f as never)) || filters.includes(r));
+const asked = RUNTIME_NAMES.filter((r) =>
+  !filters.some((f) => RUNTIME_NAMES.includes(f as never)) || filters.includes(r)
+);
 // A runtime launched from node_modules/.bin that is not there is left out, and said so.
 const runtimes = asked.filter((runtime) => {
   const present = findRuntime(runtime) !== undefined;
@@ -45,12 +47,24 @@ let failed = 0;
 const resultsBefore = listResults();
 
 if (filters.length === 0) {
-  for (const [name, command] of [
-    ["typecheck (deno check)", ["check", "--quiet", "mod.ts", "core/", "experiments/", "runtimes/", "scripts/", "tests/", "bench/"]],
-    ["lint (deno lint)", ["lint", "--quiet"]],
-    // Every example in the library's documentation, run.
-    ["doc examples (deno test --doc)", ["test", "--doc", "--quiet", "-A", ...documented()]],
-  ] as const) {
+  for (
+    const [name, command] of [
+      ["typecheck (deno check)", [
+        "check",
+        "--quiet",
+        "mod.ts",
+        "core/",
+        "experiments/",
+        "runtimes/",
+        "scripts/",
+        "tests/",
+        "bench/",
+      ]],
+      ["lint (deno lint)", ["lint", "--quiet"]],
+      // Every example in the library's documentation, run.
+      ["doc examples (deno test --doc)", ["test", "--doc", "--quiet", "-A", ...documented()]],
+    ] as const
+  ) {
     const result = await $({ nothrow: true, timeout: FILE_TIMEOUT })`node_modules/.bin/deno ${command}`;
     const output = result.stdout + result.stderr;
     // deno test counts its examples; the other steps count as one each.
@@ -78,16 +92,26 @@ for (const { name } of versions) {
 }
 
 const added = listResults().filter((entry) => !resultsBefore.includes(entry));
-report("results/ left as it was", added.length === 0 ? 1 : 0, added.length === 0 ? 0 : 1, `the tests wrote into results/: ${added.join(", ")}`);
+report(
+  "results/ left as it was",
+  added.length === 0 ? 1 : 0,
+  added.length === 0 ? 0 : 1,
+  `the tests wrote into results/: ${added.join(", ")}`,
+);
 
 console.log(`\n${passed} passed, ${failed} failed`);
 process.exitCode = failed === 0 ? 0 : 1;
 
 /** The library's modules whose documentation holds an example to run (entries and task modules hold none, and must not be run as modules). */
 function documented(): string[] {
-  const files = ["mod.ts", ...["core", "experiments", "runtimes"].flatMap((dir) =>
-    (readdirSync(path.join(root, dir), { recursive: true }) as string[]).filter((f) => f.endsWith(".ts")).map((f) => path.join(dir, f))
-  )];
+  const files = [
+    "mod.ts",
+    ...["core", "experiments", "runtimes"].flatMap((dir) =>
+      (readdirSync(path.join(root, dir), { recursive: true }) as string[]).filter((f) => f.endsWith(".ts")).map((f) =>
+        path.join(dir, f)
+      )
+    ),
+  ];
   return files.filter((file) => /\* ```ts\n/.test(readFileSync(path.join(root, file), "utf8"))).sort();
 }
 
@@ -95,7 +119,11 @@ function documented(): string[] {
 async function runFile(runtime: string, file: string, env: Record<string, string>): Promise<void> {
   const [command, ...args] = scriptCommand(runtime, `tests/${file}`);
   const started = performance.now();
-  const result = await $({ nothrow: true, timeout: FILE_TIMEOUT, env: { ...process.env, ...env, NO_COLOR: "1" } })`${command} ${args}`;
+  const result = await $({
+    nothrow: true,
+    timeout: FILE_TIMEOUT,
+    env: { ...process.env, ...env, NO_COLOR: "1" },
+  })`${command} ${args}`;
   const seconds = (performance.now() - started) / 1000;
   const output = result.stdout + result.stderr;
   const total = Number(/Total:\s+(\d+)/.exec(output)?.[1] ?? 0);

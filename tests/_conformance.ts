@@ -35,8 +35,12 @@ export interface ConformanceOptions {
  *
  * @param options The adapter, the kind, and what the runtime can tell.
  */
-export function conformance({ adapter, runtime, kind, spinMicros, selfPid, isAlive, exitCodes, tasks: TASKS, broken: BROKEN }: ConformanceOptions): void {
-  const test = suite<{ pool: Pool }>(`${runtime} ${kind}${spinMicros > 0 ? ` spinning ${spinMicros} µs` : ""}: pool conformance`);
+export function conformance(
+  { adapter, runtime, kind, spinMicros, selfPid, isAlive, exitCodes, tasks: TASKS, broken: BROKEN }: ConformanceOptions,
+): void {
+  const test = suite<{ pool: Pool }>(
+    `${runtime} ${kind}${spinMicros > 0 ? ` spinning ${spinMicros} µs` : ""}: pool conformance`,
+  );
 
   test.before.each(async (context) => {
     context.pool = await createPool({ adapter, kind, size: 2, module: TASKS, spinMicros });
@@ -67,7 +71,10 @@ export function conformance({ adapter, runtime, kind, spinMicros, selfPid, isAli
       assert.ok(!pids.includes(selfPid!));
       assert.equal(new Set(pids), new Set(pool.pids));
     } else {
-      assert.ok(pids.every((pid) => pid === (selfPid ?? null)), `tasks ran in ${pids.join(", ")}, not this process (${selfPid ?? "no id"})`);
+      assert.ok(
+        pids.every((pid) => pid === (selfPid ?? null)),
+        `tasks ran in ${pids.join(", ")}, not this process (${selfPid ?? "no id"})`,
+      );
     }
   });
 
@@ -104,7 +111,9 @@ export function conformance({ adapter, runtime, kind, spinMicros, selfPid, isAli
   });
 
   test("map() reports errors per item and keeps every other result", async ({ pool }) => {
-    const error = await pool.map("square", [11, 12, 13, 14], { chunkSize: 2 }).catch((e: unknown) => e) as MapError<number>;
+    const error = await pool.map("square", [11, 12, 13, 14], { chunkSize: 2 }).catch((e: unknown) => e) as MapError<
+      number
+    >;
     assert.instance(error, MapError);
     assert.match(error.message, "1 of 4 items failed, the first at index 2: 13 is unlucky");
     assert.equal(error.results.map((r) => r.status), ["fulfilled", "fulfilled", "rejected", "fulfilled"]);
@@ -135,8 +144,14 @@ export function conformance({ adapter, runtime, kind, spinMicros, selfPid, isAli
     const error = await pool.run("unsendable", null).catch((e: unknown) => e) as Error;
     assert.instance(error, Error);
     assert.is(error.name, "DataCloneError");
-    const batch = await Promise.allSettled(Array.from({ length: 40 }, (_, i) => pool.run(i === 20 ? "unsendable" : "echo", i)));
-    assert.equal(batch.map((r, i) => (r.status === "rejected") === (i === 20)), Array(40).fill(true), "its task alone rejects");
+    const batch = await Promise.allSettled(
+      Array.from({ length: 40 }, (_, i) => pool.run(i === 20 ? "unsendable" : "echo", i)),
+    );
+    assert.equal(
+      batch.map((r, i) => (r.status === "rejected") === (i === 20)),
+      Array(40).fill(true),
+      "its task alone rejects",
+    );
     const mapped = await pool.map("unsendable", [1, 2], { chunkSize: 2 }).catch((e: unknown) => e) as MapError;
     assert.instance(mapped, MapError);
     assert.equal(mapped.results.map((r) => r.status), ["rejected", "rejected"]);
@@ -259,7 +274,9 @@ export function conformance({ adapter, runtime, kind, spinMicros, selfPid, isAli
       assert.match(error.message, `received ${size}`);
     }
     for (const spin of [-1, Number.NaN, "50" as unknown as number]) {
-      const error = await createPool({ adapter, kind, spinMicros: spin, module: TASKS }).catch((e: unknown) => e) as Error;
+      const error = await createPool({ adapter, kind, spinMicros: spin, module: TASKS }).catch((e: unknown) =>
+        e
+      ) as Error;
       assert.instance(error, RangeError);
       assert.match(error.message, '"spinMicros" must be a number of microseconds');
     }

@@ -67,7 +67,13 @@ export async function runInTerminal(argv: readonly string[], options: TerminalOp
  */
 export function modesLeftChanged(screen: string): string[] {
   const left: string[] = [];
-  for (const [name, off, on] of [["cursor hidden", "\x1b[?25l", "\x1b[?25h"], ["line wrap off", "\x1b[?7l", "\x1b[?7h"]] as const) {
+  for (
+    const [name, off, on] of [["cursor hidden", "\x1b[?25l", "\x1b[?25h"], [
+      "line wrap off",
+      "\x1b[?7l",
+      "\x1b[?7h",
+    ]] as const
+  ) {
     if (screen.lastIndexOf(off) > screen.lastIndexOf(on)) left.push(name);
   }
   return left;

@@ -8,7 +8,10 @@ const test = suite(`${RUNTIME}: Amdahl's law`);
 
 test("recovers the serial fraction of noisy rounds, with an interval that holds it", () => {
   const random = seededRandom(11);
-  const rounds = Array.from({ length: 8 }, () => [2, 4, 8, 16].map((level) => ({ level, speedup: amdahl(level, 0.05) * (1 + (random() - 0.5) * 0.04) })));
+  const rounds = Array.from(
+    { length: 8 },
+    () => [2, 4, 8, 16].map((level) => ({ level, speedup: amdahl(level, 0.05) * (1 + (random() - 0.5) * 0.04) })),
+  );
   const fit = fitAmdahl(rounds, 1, 16)!;
   assert.ok(Math.abs(fit.serialFraction - 0.05) < 0.01, String(fit.serialFraction));
   assert.ok(fit.ci[0] <= 0.05 && 0.05 <= fit.ci[1], JSON.stringify(fit.ci));
@@ -25,7 +28,10 @@ test("levels above the cores count as the cores: two workers on one core are one
 });
 
 test("work that grows with the workers fits Gustafson's law better", () => {
-  const rounds = Array.from({ length: 6 }, () => [2, 4, 8].map((level) => ({ level, speedup: level - 0.3 * (level - 1) })));
+  const rounds = Array.from(
+    { length: 6 },
+    () => [2, 4, 8].map((level) => ({ level, speedup: level - 0.3 * (level - 1) })),
+  );
   const fit = fitAmdahl(rounds, 1, 8)!;
   assert.is(fit.better, "gustafson");
   assert.ok(Math.abs(fit.gustafson - 0.3) < 1e-9);

@@ -14,10 +14,15 @@ import { createAdapter } from "../runtimes/detect.ts";
 const TASKS = new URL("./fixtures/tasks.ts", import.meta.url);
 const adapter = await createAdapter();
 
-const MODES = [{ kind: "worker", spinMicros: 0 }, { kind: "worker", spinMicros: 50 }, { kind: "process", spinMicros: 0 }] as const;
+const MODES = [{ kind: "worker", spinMicros: 0 }, { kind: "worker", spinMicros: 50 }, {
+  kind: "process",
+  spinMicros: 0,
+}] as const;
 
 for (const { kind, spinMicros } of MODES) {
-  const test = suite<{ pool: Pool }>(`${RUNTIME} ${kind}${spinMicros > 0 ? " through shared memory" : ""}: what crosses the boundary`);
+  const test = suite<{ pool: Pool }>(
+    `${RUNTIME} ${kind}${spinMicros > 0 ? " through shared memory" : ""}: what crosses the boundary`,
+  );
   test.before(async (context) => {
     context.pool = await createPool({ adapter, kind, size: 1, module: TASKS, spinMicros });
   });
@@ -26,7 +31,14 @@ for (const { kind, spinMicros } of MODES) {
   });
 
   test("BigInt, Map, Set, Date, typed arrays, undefined and -0 make the round trip", async ({ pool }) => {
-    const value = { big: 2n ** 70n, map: new Map<unknown, unknown>([["k", new Set([1, "two"])]]), date: new Date(86_400_000), bytes: new Float64Array([1.5, -0]), none: undefined, negativeZero: -0 };
+    const value = {
+      big: 2n ** 70n,
+      map: new Map<unknown, unknown>([["k", new Set([1, "two"])]]),
+      date: new Date(86_400_000),
+      bytes: new Float64Array([1.5, -0]),
+      none: undefined,
+      negativeZero: -0,
+    };
     const back = await pool.run<typeof value>("echo", value);
     assert.equal(back, value);
     assert.instance(back.map, Map);
@@ -41,16 +53,38 @@ for (const { kind, spinMicros } of MODES) {
       new Uint8Array(buffer).set([1, 2, 3, 4]);
       const shared = new Uint8Array(new SharedArrayBuffer(8));
       const values: unknown[] = [
-        1.5, "ünïcode \u{1F600} \uD800 lone", true, null, undefined, Number.NaN, -0, Number.POSITIVE_INFINITY, 2 ** 53,
-        [1, undefined, 3], [1, , 3], { a: undefined, b: 1 }, Object.assign(Object.create(null), { x: [1, { y: "z" }] }),
-        { "\u0000bytes": 0 }, new Uint8Array(buffer, 2, 4), buffer, { twice: [new Uint8Array(buffer), new Int32Array(buffer)] },
-        { nested: { bytes: new Float64Array([1.5, -0, Number.NEGATIVE_INFINITY]), big: new BigInt64Array([2n ** 62n]) } }, new Uint8Array(3 << 20).fill(7),
-        new Uint8Array(1 << 20).fill(9), [new Uint16Array([1, 2]), new Uint16Array([3])], new DataView(buffer, 4), shared,
+        1.5,
+        "ünïcode \u{1F600} \uD800 lone",
+        true,
+        null,
+        undefined,
+        Number.NaN,
+        -0,
+        Number.POSITIVE_INFINITY,
+        2 ** 53,
+        [1, undefined, 3],
+        [1, , 3],
+        { a: undefined, b: 1 },
+        Object.assign(Object.create(null), { x: [1, { y: "z" }] }),
+        { "\u0000bytes": 0 },
+        new Uint8Array(buffer, 2, 4),
+        buffer,
+        { twice: [new Uint8Array(buffer), new Int32Array(buffer)] },
+        {
+          nested: { bytes: new Float64Array([1.5, -0, Number.NEGATIVE_INFINITY]), big: new BigInt64Array([2n ** 62n]) },
+        },
+        new Uint8Array(3 << 20).fill(7),
+        new Uint8Array(1 << 20).fill(9),
+        [new Uint16Array([1, 2]), new Uint16Array([3])],
+        new DataView(buffer, 4),
+        shared,
       ];
       for (const value of values) {
         const back = await pool.run("echo", value);
         assert.equal(back, structuredClone(value), `${Object.prototype.toString.call(value)}`);
-        if (typeof value === "object" && value !== null) assert.is(Object.getPrototypeOf(back), Object.getPrototypeOf(structuredClone(value)));
+        if (typeof value === "object" && value !== null) {
+          assert.is(Object.getPrototypeOf(back), Object.getPrototypeOf(structuredClone(value)));
+        }
         if (ArrayBuffer.isView(value)) {
           assert.is((back as ArrayBufferView).byteOffset, value.byteOffset);
           assert.is((back as ArrayBufferView).buffer.byteLength, value.buffer.byteLength);
@@ -67,7 +101,10 @@ for (const { kind, spinMicros } of MODES) {
   }
 
   test("a thrown RangeError keeps its class, code, detail and cause chain", async ({ pool }) => {
-    const error = await pool.run("throwRich", null).catch((e: unknown) => e) as RangeError & { code: string; detail: unknown };
+    const error = await pool.run("throwRich", null).catch((e: unknown) => e) as RangeError & {
+      code: string;
+      detail: unknown;
+    };
     assert.instance(error, RangeError);
     assert.is(error.name, "RangeError");
     assert.is(error.message, "bad range");
@@ -84,7 +121,10 @@ for (const { kind, spinMicros } of MODES) {
   test("an AggregateError keeps its errors and their classes", async ({ pool }) => {
     const error = await pool.run("throwAggregate", null).catch((e: unknown) => e) as AggregateError;
     assert.instance(error, AggregateError);
-    assert.equal(error.errors.map((e: Error) => [e.constructor.name, e.message]), [["TypeError", "first"], ["RangeError", "second"]]);
+    assert.equal(error.errors.map((e: Error) => [e.constructor.name, e.message]), [["TypeError", "first"], [
+      "RangeError",
+      "second",
+    ]]);
   });
 
   test("a thrown value that is not an Error arrives as that value", async ({ pool }) => {

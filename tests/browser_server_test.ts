@@ -34,7 +34,10 @@ test("a task module and its imports load; a file beside them, another host and a
   const dir = mkdtempSync(path.join(os.tmpdir(), "truepar-server-"));
   const task = path.join(dir, "task.ts");
   const helper = path.join(dir, "helper.ts");
-  writeFileSync(task, `import { twice } from "./helper.ts";\nexport function run(n: number): number { return twice(n); }\n`);
+  writeFileSync(
+    task,
+    `import { twice } from "./helper.ts";\nexport function run(n: number): number { return twice(n); }\n`,
+  );
   writeFileSync(helper, `export function twice(n: number): number { return 2 * n; }\n`);
   writeFileSync(path.join(dir, "secret.txt"), "not for the page");
   const server = await startBrowserServer({ own: OWN, modules: [task], page: () => "<!doctype html>" });

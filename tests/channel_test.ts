@@ -19,7 +19,10 @@ const run = (arg: unknown): ToWorker => ({ t: "run", id: 1, fn: "echo", arg });
 
 test("plain data and whole buffers go through it, each way, in order; the wake counter counts them", () => {
   const { pool, worker } = open();
-  const sent = [run(1.5), run({ a: [1, "two", null], b: true }), run(new Uint8Array([1, 2, 3])), { t: "batch", tasks: [[1, "f", 1], [2, "f", "x"]] }] as ToWorker[];
+  const sent = [run(1.5), run({ a: [1, "two", null], b: true }), run(new Uint8Array([1, 2, 3])), {
+    t: "batch",
+    tasks: [[1, "f", 1], [2, "f", "x"]],
+  }] as ToWorker[];
   for (const message of sent) assert.ok(pool.write(message));
   assert.is(Atomics.load(pool.counter, 0), 4);
   for (const message of sent) assert.equal(worker.read(), message);
@@ -33,7 +36,24 @@ test("what JSON would change, and what structured clone shares, is left to postM
   const { pool, worker } = open();
   const shared = new Uint8Array(new SharedArrayBuffer(4));
   const view = new Uint8Array(8);
-  for (const arg of [-0, Number.NaN, Number.POSITIVE_INFINITY, 1n, new Map(), new Date(0), [1, , 3], [undefined], { a: undefined }, { "\u0000bytes": 1 }, shared, [view, new Uint16Array(view.buffer)], () => 1, new DataView(new ArrayBuffer(1))]) {
+  for (
+    const arg of [
+      -0,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      1n,
+      new Map(),
+      new Date(0),
+      [1, , 3],
+      [undefined],
+      { a: undefined },
+      { "\u0000bytes": 1 },
+      shared,
+      [view, new Uint16Array(view.buffer)],
+      () => 1,
+      new DataView(new ArrayBuffer(1)),
+    ]
+  ) {
     assert.is(pool.write(run(arg)), false, String(arg));
   }
   assert.is(worker.read(), undefined);

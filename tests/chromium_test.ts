@@ -50,11 +50,25 @@ if (RUNTIME === "node" && missing === undefined) {
     assert.is(mutex.lost, 0);
     assert.is(plain.expected, 2_000_000);
     // Lost updates need the loops to run at once, and then come most times: counted up to 3 times while nothing was lost.
-    assert.ok(plain.lost > 0 || plain.attempts === 3, `plain ++ lost nothing in ${plain.attempts} counts, ${plain.overlapMs} ms of overlap`);
+    assert.ok(
+      plain.lost > 0 || plain.attempts === 3,
+      `plain ++ lost nothing in ${plain.attempts} counts, ${plain.overlapMs} ms of overlap`,
+    );
   });
 
   test("overhead: the page's renderer is found and its memory read, idle and per worker", async () => {
-    const { stdout } = await execa("node", [...RUN, "--experiment", "overhead", "--spawns", "1", "--round-trips", "10", "--cycles", "1", "--json"], { cwd });
+    const { stdout } = await execa("node", [
+      ...RUN,
+      "--experiment",
+      "overhead",
+      "--spawns",
+      "1",
+      "--round-trips",
+      "10",
+      "--cycles",
+      "1",
+      "--json",
+    ], { cwd });
     const record = JSON.parse(stdout);
     assert.is(record.schema, "truepar.overhead/1");
     assert.ok(record.idleMB.rss > 10, `the renderer's idle RSS: ${JSON.stringify(record.idleMB)}`);
@@ -65,12 +79,29 @@ if (RUNTIME === "node" && missing === undefined) {
   test("scaling: sequential, async and workers give one checksum; workers at 2 use 2 cores", async () => {
     const checksums = [];
     for (const strategy of ["sequential", "async", "workers"]) {
-      const { stdout } = await execa("node", [...RUN, "--strategy", strategy, "--concurrency", "1,2", "--tasks", "4", "--iterations", "2000000", "--repeat", "2", "--warmup", "0", "--json"], { cwd });
+      const { stdout } = await execa("node", [
+        ...RUN,
+        "--strategy",
+        strategy,
+        "--concurrency",
+        "1,2",
+        "--tasks",
+        "4",
+        "--iterations",
+        "2000000",
+        "--repeat",
+        "2",
+        "--warmup",
+        "0",
+        "--json",
+      ], { cwd });
       const record = JSON.parse(stdout);
       assert.is(record.runtime.name, "chromium");
       assert.is(record.strategy, strategy);
       checksums.push(record.checksum);
-      if (strategy === "workers") assert.ok(record.points[1].coresBusy === null || record.points[1].coresBusy > 0, "cores busy is read");
+      if (strategy === "workers") {
+        assert.ok(record.points[1].coresBusy === null || record.points[1].coresBusy > 0, "cores busy is read");
+      }
     }
     assert.is(new Set(checksums).size, 1, checksums.join(" "));
   });
@@ -78,8 +109,24 @@ if (RUNTIME === "node" && missing === undefined) {
   test("compare adds a chromium row: its workers, n/a for processes, the same checksum as node's", async () => {
     const out = mkdtempSync(path.join(os.tmpdir(), "truepar-chromium-"));
     try {
-      await execa("node", ["--import", "tsx", "scripts/compare.ts", "--profile", "smoke", "--runtimes", "node,chromium", "--experiments", "scaling", "--workloads", "cpu", "--out", out], { cwd });
-      const rows = readFileSync(path.join(out, "results.csv"), "utf8").trim().split("\n").map((line) => line.split(","));
+      await execa("node", [
+        "--import",
+        "tsx",
+        "scripts/compare.ts",
+        "--profile",
+        "smoke",
+        "--runtimes",
+        "node,chromium",
+        "--experiments",
+        "scaling",
+        "--workloads",
+        "cpu",
+        "--out",
+        out,
+      ], { cwd });
+      const rows = readFileSync(path.join(out, "results.csv"), "utf8").trim().split("\n").map((line) =>
+        line.split(",")
+      );
       const at = (name: string) => rows[0]!.indexOf(name);
       const chromium = rows.filter((row) => row[at("runtime")] === "chromium");
       assert.equal([...new Set(chromium.map((row) => row[at("strategy")]))].sort(), ["async", "sequential", "workers"]);
@@ -96,19 +143,35 @@ if (RUNTIME === "node" && missing === undefined) {
     const dir = mkdtempSync(path.join(os.tmpdir(), "truepar-chromium-task-"));
     try {
       writeFileSync(path.join(dir, "broken.ts"), "export function f(): number {\n  return 1 +;\n}\n");
-      const result = await execa("node", [...RUN, "--task", `${path.join(dir, "broken.ts")}#f`], { cwd, reject: false });
+      const result = await execa("node", [...RUN, "--task", `${path.join(dir, "broken.ts")}#f`], {
+        cwd,
+        reject: false,
+      });
       assert.is(result.exitCode, 2);
-      assert.is(result.stderr.split("\n")[0], `Cannot run: --task's module cannot be loaded: Cannot load module ${path.join(dir, "broken.ts")} in the browser: Unexpected ";" (${path.join(dir, "broken.ts")}:2:13)`);
+      assert.is(
+        result.stderr.split("\n")[0],
+        `Cannot run: --task's module cannot be loaded: Cannot load module ${
+          path.join(dir, "broken.ts")
+        } in the browser: Unexpected ";" (${path.join(dir, "broken.ts")}:2:13)`,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
   test("a strategy the browser has not, or a blocking workload on its page, is one line and exit 2", async () => {
-    for (const [args, expected] of [
-      [["--strategy", "processes"], 'Cannot run: chromium has no strategy "processes" (it has sequential, async, workers), received --strategy processes'],
-      [["--workload", "io-blocking", "--strategy", "async"], 'Cannot run: chromium\'s main thread may not block, as workload "io-blocking" does: run it in workers, received --strategy async'],
-    ] as const) {
+    for (
+      const [args, expected] of [
+        [
+          ["--strategy", "processes"],
+          'Cannot run: chromium has no strategy "processes" (it has sequential, async, workers), received --strategy processes',
+        ],
+        [
+          ["--workload", "io-blocking", "--strategy", "async"],
+          'Cannot run: chromium\'s main thread may not block, as workload "io-blocking" does: run it in workers, received --strategy async',
+        ],
+      ] as const
+    ) {
       const result = await execa("node", [...RUN, ...args], { cwd, reject: false });
       assert.is(result.exitCode, 2);
       assert.is(result.stderr.split("\n")[0], expected);
@@ -130,15 +193,33 @@ if (RUNTIME === "node") {
 async function checkPage(file: string): Promise<void> {
   const { chromium } = await import("playwright-core");
   const { findChromium } = await import("../runtimes/_chromium_find.ts");
-  const browser = await chromium.launch({ executablePath: findChromium(), args: process.getuid?.() === 0 ? ["--no-sandbox"] : [] });
+  const browser = await chromium.launch({
+    executablePath: findChromium(),
+    args: process.getuid?.() === 0 ? ["--no-sandbox"] : [],
+  });
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(`file://${file}`);
     await page.waitForLoadState("load");
     const seen = await page.evaluate(() => {
       // The page's DOM, typed as far as this check reads it (the type checkers here have no DOM library).
-      interface Node { id: string; tagName: string; className: string; scrollWidth: number; clientWidth: number; naturalWidth?: number; querySelector(s: string): Node | null }
-      const { document, innerWidth } = globalThis as unknown as { innerWidth: number; document: { documentElement: Node; querySelector(s: string): Node | null; querySelectorAll(s: string): ArrayLike<Node> } };
+      interface Node {
+        id: string;
+        tagName: string;
+        className: string;
+        scrollWidth: number;
+        clientWidth: number;
+        naturalWidth?: number;
+        querySelector(s: string): Node | null;
+      }
+      const { document, innerWidth } = globalThis as unknown as {
+        innerWidth: number;
+        document: {
+          documentElement: Node;
+          querySelector(s: string): Node | null;
+          querySelectorAll(s: string): ArrayLike<Node>;
+        };
+      };
       const overflowing = Array.from(document.querySelectorAll("figure, table, .pair, section"))
         .filter((el) => el.scrollWidth > el.clientWidth + 1)
         .map((el) => `${el.tagName.toLowerCase()}.${el.className} ${el.scrollWidth} > ${el.clientWidth}`);
@@ -147,7 +228,10 @@ async function checkPage(file: string): Promise<void> {
         first: first?.id,
         matrixRows: document.querySelectorAll("#verdict table.matrix tr").length,
         sections: Array.from(document.querySelectorAll("body > section")).map((el) => el.id),
-        pairs: Array.from(document.querySelectorAll(".pair")).map((el) => ({ img: el.querySelector("img")?.naturalWidth ?? 0, table: el.querySelector("table") !== null })),
+        pairs: Array.from(document.querySelectorAll(".pair")).map((el) => ({
+          img: el.querySelector("img")?.naturalWidth ?? 0,
+          table: el.querySelector("table") !== null,
+        })),
         overflowing,
         pageWider: document.documentElement.scrollWidth > innerWidth,
       };
@@ -155,7 +239,10 @@ async function checkPage(file: string): Promise<void> {
     assert.is(seen.first, "verdict", "the page opens with the verdict");
     assert.ok(seen.matrixRows >= 3, `the verdict's matrix: a header and a row per runtime, ${seen.matrixRows} rows`);
     assert.ok(seen.sections.includes("scaling"), seen.sections.join(", "));
-    assert.ok(seen.pairs.length >= 2 && seen.pairs.every((pair) => pair.img > 0 && pair.table), `every chart drawn, with its table: ${JSON.stringify(seen.pairs)}`);
+    assert.ok(
+      seen.pairs.length >= 2 && seen.pairs.every((pair) => pair.img > 0 && pair.table),
+      `every chart drawn, with its table: ${JSON.stringify(seen.pairs)}`,
+    );
     assert.equal(seen.overflowing, [], "content wider than its box");
     assert.is(seen.pageWider, false, "the page is wider than the window");
     const shot = await page.screenshot({ fullPage: true });

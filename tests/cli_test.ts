@@ -20,14 +20,29 @@ const BAD_INPUT: [string[], string][] = [
   [["--frobnicate"], 'unknown flag, received "--frobnicate"'],
   [["--workload", "gpu"], `--workload must be one of ${[...WORKLOADS.keys()].join(", ")}, received "gpu"`],
   [["--strategy", "threads"], '--strategy must be one of sequential, async, workers, processes, received "threads"'],
-  [["--experiment", "magic"], '--experiment must be one of scaling, overhead, kernels, sync, breakeven, received "magic"'],
-  [["--workload", "modsum", "--total-iterations", "0"], '--total-iterations must be a positive integer up to 2147483647, received "0"'],
+  [
+    ["--experiment", "magic"],
+    '--experiment must be one of scaling, overhead, kernels, sync, breakeven, received "magic"',
+  ],
+  [
+    ["--workload", "modsum", "--total-iterations", "0"],
+    '--total-iterations must be a positive integer up to 2147483647, received "0"',
+  ],
   [["--workload", "modsum", "--iterations", "5"], '--iterations does not apply to workload "modsum", received "5"'],
-  [["--workload", "wasm-integrate", "--from", "5", "--to", "1"], 'Cannot run workload "wasm-integrate": "from" must not exceed "to", received from 5 and to 1'],
-  [["--workload", "integrate", "--from", "-3", "--to", "-4"], 'Cannot run workload "integrate": "from" must not exceed "to", received from -3 and to -4'],
+  [
+    ["--workload", "wasm-integrate", "--from", "5", "--to", "1"],
+    'Cannot run workload "wasm-integrate": "from" must not exceed "to", received from 5 and to 1',
+  ],
+  [
+    ["--workload", "integrate", "--from", "-3", "--to", "-4"],
+    'Cannot run workload "integrate": "from" must not exceed "to", received from -3 and to -4',
+  ],
   [["--workload", "integrate", "--from", "inf"], '--from must be a number up to 1000000000, received "inf"'],
   [["--workload", "integrate", "--to", "NaN"], '--to must be a number up to 1000000000, received "NaN"'],
-  [["--workload", "wasm-mandelbrot", "--steps", "9"], '--steps does not apply to workload "wasm-mandelbrot", received "9"'],
+  [
+    ["--workload", "wasm-mandelbrot", "--steps", "9"],
+    '--steps does not apply to workload "wasm-mandelbrot", received "9"',
+  ],
   [["--experiment", "kernels", "--scale", "0"], '--scale must be a number above 0, up to 10, received "0"'],
   [["--experiment", "kernels", "--scale", "11"], '--scale must be a number above 0, up to 10, received "11"'],
   [["--experiment", "sync", "--workers", "0"], '--workers must be a positive integer, received "0"'],
@@ -56,11 +71,23 @@ const BAD_INPUT: [string[], string][] = [
   [["--tasks"], "--tasks needs a value"],
   [["stray"], 'unexpected argument, received "stray"'],
   [["--task", "tests/fixtures/nope.ts#fib"], `--task's file does not exist, received "tests/fixtures/nope.ts"`],
-  [["--task", "tests/fixtures/user_tasks.ts"], '--task must be FILE#NAME, a module and the name of its exported function, received "tests/fixtures/user_tasks.ts"'],
+  [
+    ["--task", "tests/fixtures/user_tasks.ts"],
+    '--task must be FILE#NAME, a module and the name of its exported function, received "tests/fixtures/user_tasks.ts"',
+  ],
   [["--task", "tests/fixtures/user_tasks.ts#missing"], '--task names "missing", which user_tasks.ts does not export'],
-  [["--task", "tests/fixtures/user_tasks.ts#answer"], '--task names "answer", which user_tasks.ts exports as number, not a function'],
-  [["--task", "tests/fixtures/user_tasks.ts#fib", "--args", "30"], '--args must be a JSON array, such as [30] or ["a", 2], received "30"'],
-  [["--task", "tests/fixtures/user_tasks.ts#fib", "--iterations", "5"], '--iterations does not apply with --task, received "5"'],
+  [
+    ["--task", "tests/fixtures/user_tasks.ts#answer"],
+    '--task names "answer", which user_tasks.ts exports as number, not a function',
+  ],
+  [
+    ["--task", "tests/fixtures/user_tasks.ts#fib", "--args", "30"],
+    '--args must be a JSON array, such as [30] or ["a", 2], received "30"',
+  ],
+  [
+    ["--task", "tests/fixtures/user_tasks.ts#fib", "--iterations", "5"],
+    '--iterations does not apply with --task, received "5"',
+  ],
   [["--args", "[1]"], '--args needs --task, received "[1]"'],
 ];
 
@@ -69,7 +96,10 @@ for (const [args, message] of BAD_INPUT) {
     const result = await run(args);
     assert.is(result.exitCode, 2);
     assert.is(result.stdout, "");
-    assert.equal(result.stderr.trimEnd().split("\n"), [message.startsWith("Cannot ") ? message : `Cannot run: ${message}`, "See scripts/run.ts --help for the flags."]);
+    assert.equal(result.stderr.trimEnd().split("\n"), [
+      message.startsWith("Cannot ") ? message : `Cannot run: ${message}`,
+      "See scripts/run.ts --help for the flags.",
+    ]);
     assert.not.match(result.stderr, /\n\s+at /);
   });
 }
@@ -77,20 +107,57 @@ for (const [args, message] of BAD_INPUT) {
 const good = suite(`${RUNTIME}: scripts/run.ts`);
 
 good("--json prints one truepar.run/1 record and nothing else on stdout", async () => {
-  const result = await run(["--workload", "cpu", "--strategy", "workers", "--concurrency", "1,2", "--tasks", "4", "--iterations", "1000000", "--repeat", "1", "--warmup", "0", "--json"]);
+  const result = await run([
+    "--workload",
+    "cpu",
+    "--strategy",
+    "workers",
+    "--concurrency",
+    "1,2",
+    "--tasks",
+    "4",
+    "--iterations",
+    "1000000",
+    "--repeat",
+    "1",
+    "--warmup",
+    "0",
+    "--json",
+  ]);
   assert.is(result.exitCode, 0, result.stderr);
   const record = JSON.parse(result.stdout);
   assert.is(record.schema, "truepar.run/1");
   assert.is(record.runtime.name, RUNTIME);
   assert.equal(record.points.map((p: { checksum: string }) => p.checksum), ["247342095", "247342095"]);
-  assert.equal(Object.keys(record.host).filter((key) => key !== "topology").sort(), ["arch", "cores", "cpuModel", "memoryBytes", "os"]);
+  assert.equal(Object.keys(record.host).filter((key) => key !== "topology").sort(), [
+    "arch",
+    "cores",
+    "cpuModel",
+    "memoryBytes",
+    "os",
+  ]);
   // What the cores are, read from the machine, where it describes them (Linux).
   if (process.platform === "linux") assert.is(record.host.topology.cpus.length, record.host.cores);
   assert.ok(record.points[1].budget.steady.parts && record.points[1].budget.cold.parts);
 });
 
 good("prints the article's lines without --json", async () => {
-  const result = await run(["--workload", "io", "--strategy", "async", "--concurrency", "2", "--tasks", "4", "--waits", "2", "--wait-ms", "1", "--repeat", "1"]);
+  const result = await run([
+    "--workload",
+    "io",
+    "--strategy",
+    "async",
+    "--concurrency",
+    "2",
+    "--tasks",
+    "4",
+    "--waits",
+    "2",
+    "--wait-ms",
+    "1",
+    "--repeat",
+    "1",
+  ]);
   assert.is(result.exitCode, 0, result.stderr);
   assert.match(result.stdout, `[# in flight = 2, # tasks = 4, workload = io, runtime = ${RUNTIME} `);
   assert.match(result.stdout, /\nTotal time \d+\.\d{4} s\n/);
@@ -98,7 +165,17 @@ good("prints the article's lines without --json", async () => {
 });
 
 good("--experiment overhead --json prints one truepar.overhead/1 record", async () => {
-  const result = await run(["--experiment", "overhead", "--spawns", "1", "--round-trips", "5", "--cycles", "1", "--json"]);
+  const result = await run([
+    "--experiment",
+    "overhead",
+    "--spawns",
+    "1",
+    "--round-trips",
+    "5",
+    "--cycles",
+    "1",
+    "--json",
+  ]);
   assert.is(result.exitCode, 0, result.stderr);
   const record = JSON.parse(result.stdout);
   assert.is(record.schema, "truepar.overhead/1");
@@ -117,7 +194,21 @@ good("--experiment sync --json prints one truepar.sync/1 record", async () => {
 
 good("numbers may be written 1e6 or 1_000_000", async () => {
   for (const iterations of ["1e6", "1_000_000"]) {
-    const result = await run(["--strategy", "sequential", "--concurrency", "1", "--tasks", "1", "--iterations", iterations, "--repeat", "1", "--warmup", "0", "--json"]);
+    const result = await run([
+      "--strategy",
+      "sequential",
+      "--concurrency",
+      "1",
+      "--tasks",
+      "1",
+      "--iterations",
+      iterations,
+      "--repeat",
+      "1",
+      "--warmup",
+      "0",
+      "--json",
+    ]);
     assert.is(result.exitCode, 0, result.stderr);
     assert.is(JSON.parse(result.stdout).workload.params.iterations, 1_000_000);
   }
@@ -132,48 +223,108 @@ good("--help prints the usage and exits 0", async () => {
 
 bad("bench: a bad flag exits 2 with one line before anything runs", async () => {
   if (RUNTIME !== "node") return; // the launcher is a Node script, like npm run's
-  const result = await execa("node", ["--import", "tsx", "scripts/bench.ts", "sync", "--bogus"], { reject: false, timeout: 30_000, cwd: new URL("../", import.meta.url) });
+  const result = await execa("node", ["--import", "tsx", "scripts/bench.ts", "sync", "--bogus"], {
+    reject: false,
+    timeout: 30_000,
+    cwd: new URL("../", import.meta.url),
+  });
   assert.is(result.exitCode, 2);
   assert.is(result.stdout, "");
   assert.match(result.stderr, /^Cannot run benchmark: unknown flag or missing value, received "--bogus"\nUsage: /);
 });
 
 bad.run();
-good("--task runs your function under every strategy: its return value is the checksum, the record names it", async () => {
-  for (const strategy of ["sequential", "async", "workers", "processes"]) {
-    const result = await run(["--task", "tests/fixtures/user_tasks.ts#fib", "--args", "[20]", "--strategy", strategy, "--concurrency", "1,2", "--tasks", "2", "--repeat", "1", "--warmup", "0", "--json"]);
-    assert.is(result.exitCode, 0, result.stderr);
-    const record = JSON.parse(result.stdout);
-    assert.is(record.workload.name, "user_tasks.ts#fib");
-    assert.equal(record.workload.task.args, [20]);
-    assert.match(record.workload.task.module, /^file:.*user_tasks\.ts$/);
-    assert.equal(record.points.map((p: { checksum: string }) => p.checksum), ["6765", "6765"], strategy);
-  }
-  const greeting = await run(["--task", "tests/fixtures/user_tasks.ts#greet", "--args", '["you"]', "--strategy", "processes", "--concurrency", "1", "--tasks", "2", "--repeat", "1", "--warmup", "0", "--json"]);
-  assert.is(greeting.exitCode, 0, greeting.stderr);
-  assert.is(JSON.parse(greeting.stdout).points[0].checksum, '{"hello":"you"}');
-});
+good(
+  "--task runs your function under every strategy: its return value is the checksum, the record names it",
+  async () => {
+    for (const strategy of ["sequential", "async", "workers", "processes"]) {
+      const result = await run([
+        "--task",
+        "tests/fixtures/user_tasks.ts#fib",
+        "--args",
+        "[20]",
+        "--strategy",
+        strategy,
+        "--concurrency",
+        "1,2",
+        "--tasks",
+        "2",
+        "--repeat",
+        "1",
+        "--warmup",
+        "0",
+        "--json",
+      ]);
+      assert.is(result.exitCode, 0, result.stderr);
+      const record = JSON.parse(result.stdout);
+      assert.is(record.workload.name, "user_tasks.ts#fib");
+      assert.equal(record.workload.task.args, [20]);
+      assert.match(record.workload.task.module, /^file:.*user_tasks\.ts$/);
+      assert.equal(record.points.map((p: { checksum: string }) => p.checksum), ["6765", "6765"], strategy);
+    }
+    const greeting = await run([
+      "--task",
+      "tests/fixtures/user_tasks.ts#greet",
+      "--args",
+      '["you"]',
+      "--strategy",
+      "processes",
+      "--concurrency",
+      "1",
+      "--tasks",
+      "2",
+      "--repeat",
+      "1",
+      "--warmup",
+      "0",
+      "--json",
+    ]);
+    assert.is(greeting.exitCode, 0, greeting.stderr);
+    assert.is(JSON.parse(greeting.stdout).points[0].checksum, '{"hello":"you"}');
+  },
+);
 
 good("a task that throws ends the run with its message, exit 1", async () => {
-  const result = await run(["--task", "tests/fixtures/user_tasks.ts#alwaysThrows", "--strategy", "workers", "--tasks", "2", "--repeat", "1", "--warmup", "0", "--json"]);
+  const result = await run([
+    "--task",
+    "tests/fixtures/user_tasks.ts#alwaysThrows",
+    "--strategy",
+    "workers",
+    "--tasks",
+    "2",
+    "--repeat",
+    "1",
+    "--warmup",
+    "0",
+    "--json",
+  ]);
   assert.is(result.exitCode, 1);
   assert.match(result.stderr, "error: this task fails on purpose");
   assert.not.match(result.stderr, /\n\s+at /);
 });
 
-good("--experiment breakeven prints a truepar.breakeven/1 record: per strategy and mode, where workers start to pay", async () => {
-  const result = await run(["--experiment", "breakeven", "--rounds", "1", "--max-us", "30", "--json"]);
-  assert.is(result.exitCode, 0, result.stderr);
-  const record = JSON.parse(result.stdout);
-  assert.is(record.schema, "truepar.breakeven/1");
-  assert.equal(record.settings.sizesUs, [1, 3, 10, 30]);
-  assert.equal(record.results.map((r: { strategy: string; mode: string }) => `${r.strategy} ${r.mode}`), ["workers default", "workers latency", "workers map", "processes default", "processes map"]);
-  for (const r of record.results) {
-    assert.is(r.runtime, RUNTIME);
-    assert.ok(r.breakEvenUs === null || [1, 3, 10, 30].includes(r.breakEvenUs));
-    assert.ok(r.ninetyPercentUs === null || [1, 3, 10, 30].includes(r.ninetyPercentUs));
-  }
-  assert.ok(record.nsPerIteration > 0);
-});
+good(
+  "--experiment breakeven prints a truepar.breakeven/1 record: per strategy and mode, where workers start to pay",
+  async () => {
+    const result = await run(["--experiment", "breakeven", "--rounds", "1", "--max-us", "30", "--json"]);
+    assert.is(result.exitCode, 0, result.stderr);
+    const record = JSON.parse(result.stdout);
+    assert.is(record.schema, "truepar.breakeven/1");
+    assert.equal(record.settings.sizesUs, [1, 3, 10, 30]);
+    assert.equal(record.results.map((r: { strategy: string; mode: string }) => `${r.strategy} ${r.mode}`), [
+      "workers default",
+      "workers latency",
+      "workers map",
+      "processes default",
+      "processes map",
+    ]);
+    for (const r of record.results) {
+      assert.is(r.runtime, RUNTIME);
+      assert.ok(r.breakEvenUs === null || [1, 3, 10, 30].includes(r.breakEvenUs));
+      assert.ok(r.ninetyPercentUs === null || [1, 3, 10, 30].includes(r.ninetyPercentUs));
+    }
+    assert.ok(record.nsPerIteration > 0);
+  },
+);
 
 good.run();

@@ -70,7 +70,10 @@ for (const kind of ["worker", "process"] as const) {
     assert.instance(error, MapError);
     const results = (error as MapError).results;
     assert.is(results.length, 20);
-    assert.equal(results.map((r) => r.status === "fulfilled" ? r.value : (r.reason as Error).name), range(0, 20).map((n) => n === 5 ? "WorkerCrashedError" : n * 2));
+    assert.equal(
+      results.map((r) => r.status === "fulfilled" ? r.value : (r.reason as Error).name),
+      range(0, 20).map((n) => n === 5 ? "WorkerCrashedError" : n * 2),
+    );
     assert.instance((results[5] as PromiseRejectedResult).reason, WorkerCrashedError);
     await pool.close();
   });

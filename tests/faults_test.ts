@@ -23,7 +23,6 @@ const adapter = await createAdapter();
 const unhandled: unknown[] = [];
 process.on("unhandledRejection", (reason) => void unhandled.push(reason));
 
-
 /** Resolves with what the promise settled with, or "pending" after `ms`. */
 function within<T>(promise: Promise<T>, ms: number): Promise<T | "pending"> {
   return Promise.race([promise, new Promise<"pending">((resolve) => setTimeout(() => resolve("pending"), ms))]);
@@ -38,7 +37,10 @@ async function closeCleanly(pool: Pool): Promise<void> {
 }
 
 // What each transport cannot carry: a function to a worker; shared memory to a child process.
-const UNSENDABLE: Record<WorkerKind, () => unknown> = { worker: () => () => 1, process: () => ({ counter: new Int32Array(new SharedArrayBuffer(4)) }) };
+const UNSENDABLE: Record<WorkerKind, () => unknown> = {
+  worker: () => () => 1,
+  process: () => ({ counter: new Int32Array(new SharedArrayBuffer(4)) }),
+};
 
 for (const kind of ["worker", "process"] as const) {
   const test = suite(`${RUNTIME} ${kind}: faults`);
@@ -61,13 +63,18 @@ for (const kind of ["worker", "process"] as const) {
     const settled = await Promise.allSettled(args.map((arg) => pool.run("echo", arg)));
     assert.equal(settled.map((s) => s.status).filter((s) => s === "rejected").length, 1);
     assert.is(settled[17]!.status, "rejected");
-    assert.equal(settled.filter((s) => s.status === "fulfilled").map((s) => (s as PromiseFulfilledResult<unknown>).value), args.filter((_, i) => i !== 17));
+    assert.equal(
+      settled.filter((s) => s.status === "fulfilled").map((s) => (s as PromiseFulfilledResult<unknown>).value),
+      args.filter((_, i) => i !== 17),
+    );
     await closeCleanly(pool);
   });
 
   test("in a batch, only the task whose answer cannot be sent rejects", async () => {
     const pool = await createPool({ adapter, kind, size: 1, module: TASKS });
-    const settled = await Promise.allSettled(Array.from({ length: 30 }, (_, i) => (i === 11 ? pool.run("unsendable", null) : pool.run("echo", i))));
+    const settled = await Promise.allSettled(
+      Array.from({ length: 30 }, (_, i) => (i === 11 ? pool.run("unsendable", null) : pool.run("echo", i))),
+    );
     assert.equal(settled.map((s, i) => (s.status === "rejected") === (i === 11)), Array(30).fill(true));
     await closeCleanly(pool);
   });
@@ -83,10 +90,16 @@ for (const kind of ["worker", "process"] as const) {
 
   test("a worker that exits 0 without answering rejects its task with WorkerCrashedError; the others finish", async () => {
     const pool = await createPool({ adapter, kind, size: 2, module: TASKS });
-    const settled = await Promise.allSettled([pool.run("exit", 0), ...Array.from({ length: 20 }, (_, i) => pool.run("echo", i))]);
+    const settled = await Promise.allSettled([
+      pool.run("exit", 0),
+      ...Array.from({ length: 20 }, (_, i) => pool.run("echo", i)),
+    ]);
     assert.instance((settled[0] as PromiseRejectedResult).reason, WorkerCrashedError);
     const lost = settled.slice(1).filter((s) => s.status === "rejected");
-    assert.ok(lost.every((s) => (s as PromiseRejectedResult).reason instanceof WorkerCrashedError), "a task lost with its worker rejects with WorkerCrashedError");
+    assert.ok(
+      lost.every((s) => (s as PromiseRejectedResult).reason instanceof WorkerCrashedError),
+      "a task lost with its worker rejects with WorkerCrashedError",
+    );
     assert.is(await pool.run("echo", "after"), "after");
     await closeCleanly(pool);
   });
@@ -101,7 +114,10 @@ for (const kind of ["worker", "process"] as const) {
       const rejected = settled.filter((s) => s.status === "rejected") as PromiseRejectedResult[];
       // At most the tasks of the message it ran (40 tasks on 2 children travel two to a message); none if it was between messages.
       assert.ok(rejected.length <= 2, `${rejected.length} of 40 rejected`);
-      assert.ok(rejected.every((r) => r.reason instanceof WorkerCrashedError && /SIGKILL/.test(r.reason.message)), rejected[0]?.reason?.message);
+      assert.ok(
+        rejected.every((r) => r.reason instanceof WorkerCrashedError && /SIGKILL/.test(r.reason.message)),
+        rejected[0]?.reason?.message,
+      );
       assert.not.ok(isAlive(victim));
       await closeCleanly(pool);
     });
@@ -114,13 +130,15 @@ for (const kind of ["worker", "process"] as const) {
     });
 
     // Deno and Bun keep a duplicate of a child's stdout descriptor, so a task there cannot close the channel at all.
-    if (RUNTIME === "node") test("a child that closes stdout is taken for dead: its task rejects, and it is replaced", async () => {
-      const pool = await createPool({ adapter, kind, size: 1, module: TASKS });
-      const error = await within(pool.run("closeStdout", null).catch((e: unknown) => e), 5000);
-      assert.instance(error, WorkerCrashedError);
-      assert.is(await pool.run("echo", 2), 2);
-      await closeCleanly(pool);
-    });
+    if (RUNTIME === "node") {
+      test("a child that closes stdout is taken for dead: its task rejects, and it is replaced", async () => {
+        const pool = await createPool({ adapter, kind, size: 1, module: TASKS });
+        const error = await within(pool.run("closeStdout", null).catch((e: unknown) => e), 5000);
+        assert.instance(error, WorkerCrashedError);
+        assert.is(await pool.run("echo", 2), 2);
+        await closeCleanly(pool);
+      });
+    }
   }
 
   test("a replacement that fails to start once is retried, and the pool goes on", async () => {
@@ -158,8 +176,12 @@ for (const kind of ["worker", "process"] as const) {
     assert.instance(busy, TaskTimeoutError);
     const stuck = kind === "worker" && adapter.stopsBusyThreads === false;
     assert.is(pool.stats().unstoppable, stuck ? 1 : 0);
-    if (stuck) assert.match(busy.message, `${adapter.runtime.name} ${adapter.runtime.version} cannot stop its worker thread, busy in the task`);
-    else assert.not.match(busy.message, "cannot stop");
+    if (stuck) {
+      assert.match(
+        busy.message,
+        `${adapter.runtime.name} ${adapter.runtime.version} cannot stop its worker thread, busy in the task`,
+      );
+    } else assert.not.match(busy.message, "cannot stop");
     assert.is(await pool.run("echo", 5), 5);
     await closeCleanly(pool);
   });
@@ -191,7 +213,11 @@ for (const kind of ["worker", "process"] as const) {
       return promise.then(
         (value) => {
           if (++count > 1) settledTwice.push(i);
-          outcomes[i] = expected === "done" && value === i ? "ok" : expected === "aborted-or-done" && value === i ? "ok" : `wrong value for ${expected}`;
+          outcomes[i] = expected === "done" && value === i
+            ? "ok"
+            : expected === "aborted-or-done" && value === i
+            ? "ok"
+            : `wrong value for ${expected}`;
         },
         (error: Error) => {
           if (++count > 1) settledTwice.push(i);

@@ -62,7 +62,10 @@ const workloads = suite(`${RUNTIME}: kernel workloads`);
 for (const name of ["modsum", "wasm-modsum", "mandelbrot", "wasm-mandelbrot", "wasm-simd-mandelbrot"]) {
   workloads(`${name}: the shares of 5 tasks, in workers, add up to the whole`, async () => {
     const workload = getWorkload(name);
-    const params = resolveParams(workload, name.endsWith("modsum") ? { totalIterations: 1_000_003 } : { width: 41, height: 37, maxIter: 60 });
+    const params = resolveParams(
+      workload,
+      name.endsWith("modsum") ? { totalIterations: 1_000_003 } : { width: 41, height: 37, maxIter: 60 },
+    );
     const whole = await workload.run(params);
     const timing = await runBatch("workers", { adapter, workload, params, tasks: 5, concurrency: 2 });
     assert.is(workload.combine!(timing.checksums), whole);
@@ -119,8 +122,16 @@ const build = suite(`${RUNTIME}: kernels build`);
 build("the committed kernels.wasm and kernels_wasm.ts match a fresh build of kernels.wat", async () => {
   const root = new URL("../kernels/", import.meta.url);
   const { wasm: bytes, module } = await buildKernels(readFileSync(new URL("kernels.wat", root), "utf8"));
-  assert.equal([...new Uint8Array(readFileSync(new URL("kernels.wasm", root)))], [...bytes], "kernels.wasm is stale: run npm run build:kernels");
-  assert.is(readFileSync(new URL("kernels_wasm.ts", root), "utf8"), module, "kernels_wasm.ts is stale: run npm run build:kernels");
+  assert.equal(
+    [...new Uint8Array(readFileSync(new URL("kernels.wasm", root)))],
+    [...bytes],
+    "kernels.wasm is stale: run npm run build:kernels",
+  );
+  assert.is(
+    readFileSync(new URL("kernels_wasm.ts", root), "utf8"),
+    module,
+    "kernels_wasm.ts is stale: run npm run build:kernels",
+  );
 });
 
 same.run();

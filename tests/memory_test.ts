@@ -14,11 +14,17 @@ smaps("reads Rss and Pss from a Linux 6 smaps_rollup", () => {
 });
 
 smaps("reads the shorter Linux 4 layout, not Pss_Anon or SwapPss", () => {
-  assert.equal(parseSmapsRollup(fixture("smaps_rollup_linux4.txt")), { rssBytes: 22824 * 1024, pssBytes: 15690 * 1024 });
+  assert.equal(parseSmapsRollup(fixture("smaps_rollup_linux4.txt")), {
+    rssBytes: 22824 * 1024,
+    pssBytes: 15690 * 1024,
+  });
 });
 
 smaps("refuses text with no Rss line, echoing it", () => {
-  assert.throws(() => parseSmapsRollup(fixture("smaps_not_rollup.txt")), (e: Error) => e instanceof SyntaxError && e.message.includes('no "Rss:" line') && e.message.includes("Size: 4 kB"));
+  assert.throws(
+    () => parseSmapsRollup(fixture("smaps_not_rollup.txt")),
+    (e: Error) => e instanceof SyntaxError && e.message.includes('no "Rss:" line') && e.message.includes("Size: 4 kB"),
+  );
 });
 
 smaps("sumReadings() adds processes; one unknown PSS makes the sum unknown", () => {
@@ -44,8 +50,14 @@ stats("fitLine() on noisy data: slope near the truth, r² below 1", () => {
 });
 
 stats("fitLine() refuses fewer than two points or unequal lists", () => {
-  assert.throws(() => fitLine([1], [1]), (e: Error) => e instanceof RangeError && e.message.includes("received 1 x and 1 y"));
-  assert.throws(() => fitLine([1, 2], [1]), (e: Error) => e instanceof RangeError && e.message.includes("received 2 x and 1 y"));
+  assert.throws(
+    () => fitLine([1], [1]),
+    (e: Error) => e instanceof RangeError && e.message.includes("received 1 x and 1 y"),
+  );
+  assert.throws(
+    () => fitLine([1, 2], [1]),
+    (e: Error) => e instanceof RangeError && e.message.includes("received 2 x and 1 y"),
+  );
 });
 
 stats("percentile() interpolates and checks its bounds", () => {
@@ -53,7 +65,10 @@ stats("percentile() interpolates and checks its bounds", () => {
   assert.is(percentile(values, 0), 0);
   assert.is(percentile(values, 90), 90);
   assert.is(percentile(values, 100), 100);
-  assert.throws(() => percentile(values, 101), (e: Error) => e instanceof RangeError && e.message.includes("received 101"));
+  assert.throws(
+    () => percentile(values, 101),
+    (e: Error) => e instanceof RangeError && e.message.includes("received 101"),
+  );
   assert.throws(() => percentile([], 50), (e: Error) => e instanceof RangeError && e.message.includes("no values"));
 });
 

@@ -14,7 +14,15 @@ const positive = (value: unknown, name: string) => {
 
 overhead("runs end to end and reports positive, finite figures in the truepar.overhead/1 shape", async () => {
   const steps: string[] = [];
-  const record = await runOverhead({ adapter, counts: [1, 2], spawns: 2, roundTrips: 20, cycles: 2, settleMs: 30, onStep: (s) => steps.push(s) });
+  const record = await runOverhead({
+    adapter,
+    counts: [1, 2],
+    spawns: 2,
+    roundTrips: 20,
+    cycles: 2,
+    settleMs: 30,
+    onStep: (s) => steps.push(s),
+  });
   assert.is(record.schema, OVERHEAD_SCHEMA);
   assert.is(record.runtime.name, RUNTIME);
   assert.ok(record.host.cores >= 1);
@@ -28,7 +36,12 @@ overhead("runs end to end and reports positive, finite figures in the truepar.ov
     assert.ok(Number.isFinite(slope.fit.rss.slope) && Number.isFinite(slope.fit.rss.r2));
   }
   assert.is(record.perWorkerMB.rss, record.memory.worker.fit.rss.slope);
-  for (const [name, latency] of Object.entries({ workerStartMs: record.workerStartMs, processStartMs: record.processStartMs! })) {
+  for (
+    const [name, latency] of Object.entries({
+      workerStartMs: record.workerStartMs,
+      processStartMs: record.processStartMs!,
+    })
+  ) {
     assert.is(latency.samples.length, 2, name);
     positive(latency.median, `${name}.median`);
     positive(latency.p90, `${name}.p90`);
@@ -54,7 +67,10 @@ overhead("refuses fewer than two sizes before measuring anything", async () => {
   const started = performance.now();
   const error = await runOverhead({ adapter, counts: [4, 4] }).catch((e: unknown) => e) as Error;
   assert.instance(error, RangeError);
-  assert.is(error.message, 'Cannot run overhead: "counts" must hold at least two different sizes to fit a slope, received [4,4]');
+  assert.is(
+    error.message,
+    'Cannot run overhead: "counts" must hold at least two different sizes to fit a slope, received [4,4]',
+  );
   assert.ok(performance.now() - started < 1000, "it measured first");
 });
 

@@ -13,7 +13,10 @@ const chunk: TaskShape = { exclusive: false, chunk: true };
 
 test("breadth first: every idle worker gets a message before any gets a second", () => {
   assert.equal(planDispatch([idle(), idle(), idle()], plain(4), 4), [
-    { worker: 0, count: 1 }, { worker: 1, count: 1 }, { worker: 2, count: 1 }, { worker: 0, count: 1 },
+    { worker: 0, count: 1 },
+    { worker: 1, count: 1 },
+    { worker: 2, count: 1 },
+    { worker: 0, count: 1 },
   ]);
 });
 
@@ -31,7 +34,10 @@ test("a long queue travels in batches, each at most an eighth of a worker's shar
 test("an exclusive task goes alone to a worker holding nothing, and that worker gets nothing more", () => {
   const busy = { ...idle(), inFlight: 1, holding: 3 };
   // The busy worker takes the next plain task as its second message; the exclusive one's worker takes nothing more.
-  assert.equal(planDispatch([busy, idle()], [exclusive, ...plain(2)], 3), [{ worker: 1, count: 1 }, { worker: 0, count: 1 }]);
+  assert.equal(planDispatch([busy, idle()], [exclusive, ...plain(2)], 3), [{ worker: 1, count: 1 }, {
+    worker: 0,
+    count: 1,
+  }]);
   assert.equal(planDispatch([busy], [exclusive], 1), []);
 });
 
@@ -55,7 +61,14 @@ test("the planner reads the queue only as far as it sends, and skips tasks settl
   [...queue][1]!.settled = true;
   assert.equal([...queue].map((t) => t.id), [0, 2, 3, 4]);
   let read = 0;
-  const counting = { *[Symbol.iterator]() { for (const t of queue) { read++; yield t; } } };
+  const counting = {
+    *[Symbol.iterator]() {
+      for (const t of queue) {
+        read++;
+        yield t;
+      }
+    },
+  };
   planDispatch([idle()], counting, queue.length);
   assert.ok(read <= 3, `read ${read}`);
   assert.equal([queue.shift()!.id, queue.shift()!.id], [0, 2]);

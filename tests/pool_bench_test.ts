@@ -10,15 +10,25 @@ const test = suite(`${RUNTIME}: bench/pool.ts`);
 
 test("--pools truepar --repeat 1 --json: one record, truepar's figures for every scenario beside the bare ping-pong", async () => {
   const [command, ...args] = scriptCommand(RUNTIME, "bench/pool.ts");
-  const result = await execa(command, [...args, "--json", "--repeat", "1", "--pools", "truepar"], { cwd: new URL("../", import.meta.url), reject: false, timeout: 120_000 });
+  const result = await execa(command, [...args, "--json", "--repeat", "1", "--pools", "truepar"], {
+    cwd: new URL("../", import.meta.url),
+    reject: false,
+    timeout: 120_000,
+  });
   assert.is(result.exitCode, 0, result.stderr);
-  const record = JSON.parse(result.stdout) as { schema: string; runtime: { name: string }; results: { pool: string; scenario: string; median: number }[] };
+  const record = JSON.parse(result.stdout) as {
+    schema: string;
+    runtime: { name: string };
+    results: { pool: string; scenario: string; median: number }[];
+  };
   assert.is(record.schema, "truepar.bench-pool/1");
   assert.is(record.runtime.name, RUNTIME);
   const pools = new Set(record.results.map((r) => r.pool));
   assert.ok(pools.has("truepar") && !pools.has("piscina"), [...pools].join(", "));
   const scenarios = new Set(record.results.filter((r) => r.pool === "truepar").map((r) => r.scenario));
-  for (const scenario of ["noop", "round-trip", "echo-1mb"]) assert.ok(scenarios.has(scenario), `${scenario} in ${[...scenarios].join(", ")}`);
+  for (const scenario of ["noop", "round-trip", "echo-1mb"]) {
+    assert.ok(scenarios.has(scenario), `${scenario} in ${[...scenarios].join(", ")}`);
+  }
   assert.ok(record.results.every((r) => r.median > 0), "every figure measured");
 });
 

@@ -27,7 +27,18 @@ for (const kind of ["worker", "process"] as const) {
 
   test("stats(): workers, busy, queued, running, done, failed, and latency and run-time percentiles", async () => {
     await using pool = await createPool({ adapter, kind, size: 2, module: TASKS });
-    assert.equal({ ...pool.stats(), latencyMs: null, runMs: null }, { workers: 2, busy: 0, queued: 0, running: 0, done: 0, failed: 0, recycled: 0, unstoppable: 0, latencyMs: null, runMs: null });
+    assert.equal({ ...pool.stats(), latencyMs: null, runMs: null }, {
+      workers: 2,
+      busy: 0,
+      queued: 0,
+      running: 0,
+      done: 0,
+      failed: 0,
+      recycled: 0,
+      unstoppable: 0,
+      latencyMs: null,
+      runMs: null,
+    });
     const slow = Array.from({ length: 8 }, () => pool.run("spin", 30));
     const during = pool.stats();
     assert.is(during.busy, 2);
@@ -121,7 +132,11 @@ for (const kind of ["worker", "process"] as const) {
     assert.is(await pool.run("hoard", 2), 2);
     assert.is(await pool.run("identity", null), first, "under the limit, the worker is kept");
     // The task that passes the limit and the tasks queued behind it all finish.
-    assert.equal(await Promise.all([pool.run("hoard", 64), pool.run("square", 5), pool.run("square", 6)]), [66, 25, 36]);
+    assert.equal(await Promise.all([pool.run("hoard", 64), pool.run("square", 5), pool.run("square", 6)]), [
+      66,
+      25,
+      36,
+    ]);
     const deadline = Date.now() + 5000;
     while (pool.stats().recycled === 0 && Date.now() < deadline) await pool.run("square", 1);
     assert.is(pool.stats().recycled, 1);
@@ -138,17 +153,27 @@ for (const kind of ["worker", "process"] as const) {
 
   const limits = adapter.resourceLimits?.[kind] ?? [];
   test(`resourceLimits: ${limits.length === 0 ? "none here, and the pool refuses them" : `${limits.join(", ")}; past the heap's, the task fails and another worker takes its place`}`, async () => {
-    const unknown = await createPool({ adapter, kind, module: TASKS, resourceLimits: { maxHeap: 1 } as never }).catch((error: unknown) => error);
+    const unknown = await createPool({ adapter, kind, module: TASKS, resourceLimits: { maxHeap: 1 } as never }).catch((
+      error: unknown,
+    ) => error);
     assert.match((unknown as Error).message, /has no limit "maxHeap"/);
     if (!limits.includes("maxOldGenerationSizeMb")) {
-      const refused = await createPool({ adapter, kind, module: TASKS, resourceLimits: { maxOldGenerationSizeMb: 64 } }).catch((error: unknown) => error);
+      const refused = await createPool({ adapter, kind, module: TASKS, resourceLimits: { maxOldGenerationSizeMb: 64 } })
+        .catch((error: unknown) => error);
       assert.instance(refused, TypeError);
       assert.match((refused as Error).message, /cannot be held to "maxOldGenerationSizeMb"/);
       return;
     }
-    const negative = await createPool({ adapter, kind, module: TASKS, resourceLimits: { maxOldGenerationSizeMb: -1 } }).catch((error: unknown) => error);
+    const negative = await createPool({ adapter, kind, module: TASKS, resourceLimits: { maxOldGenerationSizeMb: -1 } })
+      .catch((error: unknown) => error);
     assert.instance(negative, RangeError);
-    await using pool = await createPool({ adapter, kind, size: 1, module: TASKS, resourceLimits: { maxOldGenerationSizeMb: 48 } });
+    await using pool = await createPool({
+      adapter,
+      kind,
+      size: 1,
+      module: TASKS,
+      resourceLimits: { maxOldGenerationSizeMb: 48 },
+    });
     assert.is(await pool.run("hoard", 8), 8);
     const crashed = await pool.run("hoard", 400).catch((error: unknown) => error);
     assert.instance(crashed, WorkerCrashedError);

@@ -22,7 +22,6 @@ const TASKS = new URL("./fixtures/tasks.ts", import.meta.url);
 const BROKEN = new URL("./fixtures/broken_tasks.ts", import.meta.url);
 const adapter: RuntimeAdapter = await createAdapter();
 
-
 // Worker threads, worker threads in latency mode (spinMicros), child processes.
 const MODES: { kind: WorkerKind; spinMicros: number }[] = [
   { kind: "worker", spinMicros: 0 },
@@ -31,18 +30,37 @@ const MODES: { kind: WorkerKind; spinMicros: number }[] = [
 ];
 
 for (const { kind, spinMicros } of MODES) {
-  conformance({ adapter, runtime: RUNTIME, kind, spinMicros, selfPid: process.pid, isAlive, exitCodes: true, tasks: TASKS, broken: BROKEN });
+  conformance({
+    adapter,
+    runtime: RUNTIME,
+    kind,
+    spinMicros,
+    selfPid: process.pid,
+    isAlive,
+    exitCodes: true,
+    tasks: TASKS,
+    broken: BROKEN,
+  });
 }
 
 const modules = suite(`${RUNTIME}: a task module of one's own`);
 const outside = mkdtempSync(path.join(os.tmpdir(), "truepar-user-"));
-writeFileSync(path.join(outside, "tasks.ts"), "export function fib(n: number): number {\n  return n < 2 ? n : fib(n - 1) + fib(n - 2);\n}\nexport function boom(): never {\n  throw new RangeError(\"bad range\");\n}\n");
-writeFileSync(path.join(outside, "broken.ts"), "export function fib(n: number): number {\n  return n < 2 ? n : fib(n - 1) +;\n}\n");
+writeFileSync(
+  path.join(outside, "tasks.ts"),
+  'export function fib(n: number): number {\n  return n < 2 ? n : fib(n - 1) + fib(n - 2);\n}\nexport function boom(): never {\n  throw new RangeError("bad range");\n}\n',
+);
+writeFileSync(
+  path.join(outside, "broken.ts"),
+  "export function fib(n: number): number {\n  return n < 2 ? n : fib(n - 1) +;\n}\n",
+);
 
 modules("a module given as a string is refused with a TypeError that shows the URL form", async () => {
   const error = await createPool({ adapter, module: "./x.ts" as unknown as URL }).catch((e: unknown) => e) as Error;
   assert.instance(error, TypeError);
-  assert.is(error.message, 'Cannot create pool: "module" must be a URL, such as new URL("./tasks.ts", import.meta.url), received "./x.ts"');
+  assert.is(
+    error.message,
+    'Cannot create pool: "module" must be a URL, such as new URL("./tasks.ts", import.meta.url), received "./x.ts"',
+  );
 });
 
 modules("a missing module is one line naming the file", async () => {
@@ -52,9 +70,16 @@ modules("a missing module is one line naming the file", async () => {
 });
 
 modules("a module that does not compile names its file, on every runtime", async () => {
-  const error = await createPool({ adapter, module: pathToFileURL(path.join(outside, "broken.ts")) }).catch((e: unknown) => e) as Error;
+  const error = await createPool({ adapter, module: pathToFileURL(path.join(outside, "broken.ts")) }).catch((
+    e: unknown,
+  ) => e) as Error;
   assert.instance(error, Error);
-  assert.match(error.message, RUNTIME === "node" ? /^Cannot load task module .*broken\.ts: .*\(\/.*broken\.ts:2:34\)$/ : /^Cannot start worker: .*(broken\.ts|Unexpected ;)/s);
+  assert.match(
+    error.message,
+    RUNTIME === "node"
+      ? /^Cannot load task module .*broken\.ts: .*\(\/.*broken\.ts:2:34\)$/
+      : /^Cannot start worker: .*(broken\.ts|Unexpected ;)/s,
+  );
 });
 
 modules("runs the module's functions, and a thrown error's stack points at the module's own lines", async () => {

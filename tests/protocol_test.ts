@@ -20,8 +20,18 @@ function concat(...parts: (Uint8Array | string)[]): Uint8Array {
 }
 
 frames("decodes frames cut into chunks of every size, and passes stray lines through as text", () => {
-  const values = [{ t: "ready" }, { t: "done", id: 1, value: "é" }, { t: "done", id: 2, value: new Map([[1n, new Date(0)]]) }];
-  const bytes = concat(encodeFrame(values[0]), "a stray log line\n", encodeFrame(values[1]), "no newline before a frame", encodeFrame(values[2]));
+  const values = [{ t: "ready" }, { t: "done", id: 1, value: "é" }, {
+    t: "done",
+    id: 2,
+    value: new Map([[1n, new Date(0)]]),
+  }];
+  const bytes = concat(
+    encodeFrame(values[0]),
+    "a stray log line\n",
+    encodeFrame(values[1]),
+    "no newline before a frame",
+    encodeFrame(values[2]),
+  );
   for (const size of [1, 2, 3, 5, 64, bytes.length]) {
     const messages: unknown[] = [];
     const lines: string[] = [];
@@ -33,7 +43,14 @@ frames("decodes frames cut into chunks of every size, and passes stray lines thr
 });
 
 frames("carries what structured clone carries: BigInt, Map, Set, Date, typed arrays", () => {
-  const value = { big: 10n ** 30n, map: new Map([["a", 1]]), set: new Set([1, 2]), date: new Date(86_400_000), bytes: new Uint8Array([1, 2, 3]), nested: [undefined, null, -0] };
+  const value = {
+    big: 10n ** 30n,
+    map: new Map([["a", 1]]),
+    set: new Set([1, 2]),
+    date: new Date(86_400_000),
+    bytes: new Uint8Array([1, 2, 3]),
+    nested: [undefined, null, -0],
+  };
   const messages: unknown[] = [];
   new FrameDecoder((m) => messages.push(m), () => {}).push(encodeFrame(value));
   assert.equal(messages, [value]);
@@ -44,7 +61,9 @@ frames("what JSON would alter arrives exactly: NaN, Infinity, -0, holes, undefin
     constructor(public x = 1) {}
   }
   // deno-lint-ignore no-sparse-arrays
-  const values: unknown[] = [{ a: NaN }, { b: -Infinity }, [1, , 3], [undefined], { c: undefined }, -0, new Point(), { plain: [1, "two", { three: true }, null] }];
+  const values: unknown[] = [{ a: NaN }, { b: -Infinity }, [1, , 3], [undefined], { c: undefined }, -0, new Point(), {
+    plain: [1, "two", { three: true }, null],
+  }];
   const messages: unknown[] = [];
   const decoder = new FrameDecoder((m) => messages.push(m), () => {});
   for (const value of values) decoder.push(encodeFrame(value));
@@ -55,8 +74,15 @@ frames("what JSON would alter arrives exactly: NaN, Infinity, -0, holes, undefin
 });
 
 frames("refuses functions, symbols and shared memory with a DataCloneError naming the boundary", () => {
-  for (const value of [() => 1, Symbol("s"), { shared: new SharedArrayBuffer(8) }, [new Int32Array(new SharedArrayBuffer(8))]]) {
-    assert.throws(() => encodeFrame(value), (e: Error) => e.name === "DataCloneError" && e.message.includes("cannot cross a process boundary"));
+  for (
+    const value of [() => 1, Symbol("s"), { shared: new SharedArrayBuffer(8) }, [
+      new Int32Array(new SharedArrayBuffer(8)),
+    ]]
+  ) {
+    assert.throws(
+      () => encodeFrame(value),
+      (e: Error) => e.name === "DataCloneError" && e.message.includes("cannot cross a process boundary"),
+    );
   }
 });
 
@@ -88,8 +114,19 @@ errors("an error keeps its class, name, message, stack, cause and own properties
   class VaultError extends RangeError {
     override name = "VaultError";
   }
-  const original = Object.assign(new VaultError("bad range", { cause: new Error("outer", { cause: new TypeError("inner") }) }), { code: "E_RANGE", detail: { limit: 3 }, fn: () => 1 });
-  const copy = deserializeError(structuredClone(serializeError(original))) as RangeError & { code: string; detail: unknown; fn?: unknown };
+  const original = Object.assign(
+    new VaultError("bad range", { cause: new Error("outer", { cause: new TypeError("inner") }) }),
+    {
+      code: "E_RANGE",
+      detail: { limit: 3 },
+      fn: () => 1,
+    },
+  );
+  const copy = deserializeError(structuredClone(serializeError(original))) as RangeError & {
+    code: string;
+    detail: unknown;
+    fn?: unknown;
+  };
   assert.instance(copy, RangeError);
   assert.is(copy.name, "VaultError");
   assert.is(copy.message, "bad range");
@@ -104,7 +141,9 @@ errors("an error keeps its class, name, message, stack, cause and own properties
 });
 
 errors("an AggregateError keeps its errors", () => {
-  const copy = deserializeError(structuredClone(serializeError(new AggregateError([new TypeError("a"), "b"], "both")))) as AggregateError;
+  const copy = deserializeError(
+    structuredClone(serializeError(new AggregateError([new TypeError("a"), "b"], "both"))),
+  ) as AggregateError;
   assert.instance(copy, AggregateError);
   assert.instance(copy.errors[0], TypeError);
   assert.is(copy.errors[1], "b");

@@ -14,7 +14,10 @@ import { chromiumMissing } from "../runtimes/_chromium_find.ts";
 
 const ROOT = new URL("../", import.meta.url);
 // README.md and the pages under docs/: every example and command in them is run.
-const readme = ["README.md", ...readdirSync(new URL("docs/", ROOT)).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)]
+const readme = [
+  "README.md",
+  ...readdirSync(new URL("docs/", ROOT)).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`),
+]
   .map((file) => readFileSync(new URL(file, ROOT), "utf8")).join("\n");
 const examples = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1]!);
 
@@ -48,7 +51,8 @@ const LONG: Record<string, string> = {
   "npm run bench:pool": "minutes on every runtime: bench/pool.ts runs in pool_bench_test.ts with one scenario's worth",
   "npm start": "five minutes: report_test.ts runs the comparison with the smoke profile, and an interrupted one",
   "npm start -- --profile full": "half an hour: the same script as the smoke profile, with larger sizes",
-  "npm start -- --runtimes node,deno --experiments scaling --workloads cpu,io": "minutes: the filters are tested in report_test.ts",
+  "npm start -- --runtimes node,deno --experiments scaling --workloads cpu,io":
+    "minutes: the filters are tested in report_test.ts",
   "npx deno task test": "the Deno part of this suite",
   "npm run install:node26": "downloads a 150 MB binary: report_test.ts checks the registry line that launches it",
   "sudo apt-get install chromium": "installs a browser as root: .ci/run does it where it is missing",
@@ -63,7 +67,9 @@ const shell = suite(`${RUNTIME}: README shell commands, as written`);
 
 shell("every shell command in README.md is either run here or named as long, with where it is tested", () => {
   assert.ok(commands.length >= 10, `${commands.length} commands`);
-  for (const command of Object.keys(LONG)) assert.ok(commands.includes(command), `LONG names a command the README no longer has: ${command}`);
+  for (const command of Object.keys(LONG)) {
+    assert.ok(commands.includes(command), `LONG names a command the README no longer has: ${command}`);
+  }
 });
 
 /** Runs a README command as written, its result sets in a folder of the test's own, never the checkout's results/. */
@@ -74,7 +80,13 @@ async function runCommand(command: string) {
       for (const name of ["A", "B"]) cpSync(writeResultSet(), path.join(results, name), { recursive: true });
     }
     const written = command.replaceAll("results/", `${results}/`);
-    return await execa(written, { shell: true, reject: false, timeout: 180_000, cwd: ROOT, env: { NO_COLOR: "1", TRUEPAR_RESULTS: results } });
+    return await execa(written, {
+      shell: true,
+      reject: false,
+      timeout: 180_000,
+      cwd: ROOT,
+      env: { NO_COLOR: "1", TRUEPAR_RESULTS: results },
+    });
   } finally {
     rmSync(results, { recursive: true, force: true });
   }
@@ -101,11 +113,13 @@ if (RUNTIME === "node") {
   // The browser's commands run where there is a browser (.ci/run installs one); elsewhere their one line is tested in chromium_test.ts.
   const browser = chromiumMissing() === undefined;
   const limited = limiter(3);
-  const runs = new Map(commands.filter((c) => !(c in LONG) && (browser || !c.includes("--runtime chromium"))).map((command) => {
-    const run = limited(() => runCommand(command));
-    run.catch(() => {});
-    return [command, run] as const;
-  }));
+  const runs = new Map(
+    commands.filter((c) => !(c in LONG) && (browser || !c.includes("--runtime chromium"))).map((command) => {
+      const run = limited(() => runCommand(command));
+      run.catch(() => {});
+      return [command, run] as const;
+    }),
+  );
   for (const [command, run] of runs) {
     shell(`${command}`, async () => {
       const result = await run;

@@ -64,7 +64,10 @@ test("a speedup is evidence only when its interval clears the floor, either way"
 });
 
 test("pairing refuses lists of different lengths", () => {
-  assert.throws(() => pairedRatios([1, 2], [1]), (e: Error) => e instanceof RangeError && e.message.includes("received 2 and 1"));
+  assert.throws(
+    () => pairedRatios([1, 2], [1]),
+    (e: Error) => e instanceof RangeError && e.message.includes("received 2 and 1"),
+  );
   assert.throws(() => pairedRatios([], []), RangeError);
 });
 

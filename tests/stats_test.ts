@@ -2,7 +2,15 @@ import { RUNTIME } from "./_guard.ts";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import * as ss from "simple-statistics";
-import { coefficientOfVariation, fitLine, mad, median, medianInterval, percentile, summarizeSamples } from "../core/measure/stats.ts";
+import {
+  coefficientOfVariation,
+  fitLine,
+  mad,
+  median,
+  medianInterval,
+  percentile,
+  summarizeSamples,
+} from "../core/measure/stats.ts";
 import { seededRandom } from "../core/measure/order.ts";
 
 const stats = suite(`${RUNTIME}: statistics`);
@@ -15,7 +23,9 @@ stats("agrees with simple-statistics on random samples: median, percentiles, MAD
     const xs = Array.from({ length: n }, () => Math.round(random() * 1000) / 10);
     const close = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b));
     assert.ok(close(median(xs), ss.median(xs)), `median of ${xs}`);
-    for (const p of [0, 10, 50, 90, 99, 100]) assert.ok(close(percentile(xs, p), ss.quantile(xs, p / 100)), `p${p} of ${xs}`);
+    for (const p of [0, 10, 50, 90, 99, 100]) {
+      assert.ok(close(percentile(xs, p), ss.quantile(xs, p / 100)), `p${p} of ${xs}`);
+    }
     assert.ok(close(mad(xs), ss.medianAbsoluteDeviation(xs)), `MAD of ${xs}`);
     if (n >= 2) {
       assert.ok(close(coefficientOfVariation(xs), ss.sampleStandardDeviation(xs) / ss.mean(xs)), `CV of ${xs}`);

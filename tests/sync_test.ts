@@ -31,7 +31,13 @@ for (const Kind of [Semaphore, BoundedSemaphore]) {
   stress(`${Kind.name}(2): never more than 2 inside, as measured inside`, async () => {
     const semaphore = new Kind(2);
     const room = new SharedArrayBuffer(8);
-    const shared = { semaphore: semaphore.buffer, bounded: Kind === BoundedSemaphore, room, barrier: new Barrier(4).buffer, rounds: 20_000 };
+    const shared = {
+      semaphore: semaphore.buffer,
+      bounded: Kind === BoundedSemaphore,
+      room,
+      barrier: new Barrier(4).buffer,
+      rounds: 20_000,
+    };
     await Promise.all([0, 1, 2, 3].map(() => pool.run("crowd", shared)));
     const [inside, most] = new Int32Array(room);
     assert.is(inside, 0);
@@ -49,22 +55,25 @@ stress("Barrier: 3 workers pass it 1,000 times, every generation complete", asyn
   assert.is(barrier.generation, generations);
 });
 
-stress("a worker re-attaches a mutex from its buffer: the main thread sees it held, and lockAsync waits for it", async () => {
-  const mutex = new Mutex();
-  const gate = new Barrier(2);
-  const held = pool.run("holdLock", { mutex: mutex.buffer, barrier: gate.buffer });
-  await gate.waitAsync();
-  assert.ok(mutex.locked);
-  assert.not.ok(mutex.tryLock());
-  let acquired = false;
-  const waiting = mutex.lockAsync().then((ok) => (acquired = ok));
-  await new Promise((resolve) => setTimeout(resolve, 0));
-  assert.not.ok(acquired);
-  await gate.waitAsync();
-  await held;
-  assert.ok(await waiting);
-  mutex.unlock();
-});
+stress(
+  "a worker re-attaches a mutex from its buffer: the main thread sees it held, and lockAsync waits for it",
+  async () => {
+    const mutex = new Mutex();
+    const gate = new Barrier(2);
+    const held = pool.run("holdLock", { mutex: mutex.buffer, barrier: gate.buffer });
+    await gate.waitAsync();
+    assert.ok(mutex.locked);
+    assert.not.ok(mutex.tryLock());
+    let acquired = false;
+    const waiting = mutex.lockAsync().then((ok) => (acquired = ok));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    assert.not.ok(acquired);
+    await gate.waitAsync();
+    await held;
+    assert.ok(await waiting);
+    mutex.unlock();
+  },
+);
 
 stress("acquireAsync waits for a permit a worker gives back", async () => {
   const semaphore = new Semaphore(1);
@@ -122,7 +131,10 @@ single("Semaphore allows releasing beyond its count; BoundedSemaphore refuses", 
   plain.release();
   assert.is(plain.value, 3);
   const bounded = new BoundedSemaphore(1);
-  assert.throws(() => bounded.release(), (e: Error) => e instanceof RangeError && e.message.includes("released more often than acquired"));
+  assert.throws(
+    () => bounded.release(),
+    (e: Error) => e instanceof RangeError && e.message.includes("released more often than acquired"),
+  );
   assert.ok(bounded.tryAcquire());
   assert.not.ok(bounded.tryAcquire());
   assert.is(bounded.acquire(10), false);
@@ -155,7 +167,11 @@ single("invalid use gets a clear error", () => {
     [() => new Semaphore(0), RangeError, '"permits" must be a positive integer, received 0'],
     [() => new BoundedSemaphore(1.5), RangeError, "received 1.5"],
     [() => new Barrier(-1), RangeError, '"parties" must be a positive integer, received -1'],
-    [() => new Mutex(new ArrayBuffer(16) as unknown as SharedArrayBuffer), TypeError, "must be a SharedArrayBuffer, received ArrayBuffer"],
+    [
+      () => new Mutex(new ArrayBuffer(16) as unknown as SharedArrayBuffer),
+      TypeError,
+      "must be a SharedArrayBuffer, received ArrayBuffer",
+    ],
     [() => new Mutex(new SharedArrayBuffer(4)), RangeError, "at least 16 bytes, received 4"],
     [() => Mutex.from(new Semaphore(1).buffer), TypeError, "holds a Semaphore"],
     [() => Semaphore.from(new SharedArrayBuffer(64)), TypeError, "holds no truepar primitive"],
@@ -171,19 +187,24 @@ single("invalid use gets a clear error", () => {
   }
 });
 
-single("a Semaphore or Barrier with invalid options leaves its buffer untagged, so a valid one can be made in it", () => {
-  for (const [make, bad] of [
-    [(buffer: SharedArrayBuffer, n: number) => new Semaphore(n, buffer), 0],
-    [(buffer: SharedArrayBuffer, n: number) => new BoundedSemaphore(n, buffer), -2],
-    [(buffer: SharedArrayBuffer, n: number) => new Barrier(n, buffer), 1.5],
-  ] as const) {
-    const buffer = new SharedArrayBuffer(64);
-    assert.throws(() => make(buffer, bad), RangeError);
-    assert.is(new Int32Array(buffer)[0], 0, "the buffer was left tagged");
-    make(buffer, 2);
-    assert.not.throws(() => make(buffer, 0), "attaching reads the creator's count, not its own argument");
-  }
-});
+single(
+  "a Semaphore or Barrier with invalid options leaves its buffer untagged, so a valid one can be made in it",
+  () => {
+    for (
+      const [make, bad] of [
+        [(buffer: SharedArrayBuffer, n: number) => new Semaphore(n, buffer), 0],
+        [(buffer: SharedArrayBuffer, n: number) => new BoundedSemaphore(n, buffer), -2],
+        [(buffer: SharedArrayBuffer, n: number) => new Barrier(n, buffer), 1.5],
+      ] as const
+    ) {
+      const buffer = new SharedArrayBuffer(64);
+      assert.throws(() => make(buffer, bad), RangeError);
+      assert.is(new Int32Array(buffer)[0], 0, "the buffer was left tagged");
+      make(buffer, 2);
+      assert.not.throws(() => make(buffer, 0), "attaching reads the creator's count, not its own argument");
+    }
+  },
+);
 
 const experiment = suite(`${RUNTIME}: runSync()`);
 

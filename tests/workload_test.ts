@@ -41,11 +41,22 @@ workloads("runWorkload() runs a workload by name with defaults filled in", async
 
 workloads("getWorkload() knows the article's workloads and the kernels, and refuses others", () => {
   assert.equal([...WORKLOADS.keys()], [
-    "cpu", "io", "io-blocking", "modsum", "integrate", "mandelbrot",
-    "wasm-modsum", "wasm-integrate", "wasm-mandelbrot", "wasm-simd-mandelbrot",
+    "cpu",
+    "io",
+    "io-blocking",
+    "modsum",
+    "integrate",
+    "mandelbrot",
+    "wasm-modsum",
+    "wasm-integrate",
+    "wasm-mandelbrot",
+    "wasm-simd-mandelbrot",
   ]);
   assert.is(getWorkload("io-blocking"), ioBlocking);
-  assert.throws(() => getWorkload("gpu"), (e: Error) => e instanceof RangeError && e.message.includes('received "gpu"'));
+  assert.throws(
+    () => getWorkload("gpu"),
+    (e: Error) => e instanceof RangeError && e.message.includes('received "gpu"'),
+  );
 });
 
 const params = suite(`${RUNTIME}: resolveParams()`);
@@ -56,7 +67,10 @@ params("fills in defaults", () => {
 });
 
 params("refuses an unknown parameter, naming it", () => {
-  assert.throws(() => resolveParams(cpu, { waits: 1 }), (e: Error) => e instanceof TypeError && e.message.includes('"waits"'));
+  assert.throws(
+    () => resolveParams(cpu, { waits: 1 }),
+    (e: Error) => e instanceof TypeError && e.message.includes('"waits"'),
+  );
 });
 
 params("refuses non-numbers, fractions and values out of range, echoing them", () => {
@@ -70,7 +84,10 @@ params("refuses non-numbers, fractions and values out of range, echoing them", (
   for (const [given, type, text] of cases) {
     assert.throws(() => resolveParams(cpu, given), (e: Error) => e instanceof type && e.message.includes(text));
   }
-  assert.throws(() => resolveParams(io, { waitMs: -1 }), (e: Error) => e instanceof RangeError && e.message.includes("received -1"));
+  assert.throws(
+    () => resolveParams(io, { waitMs: -1 }),
+    (e: Error) => e instanceof RangeError && e.message.includes("received -1"),
+  );
 });
 
 workloads.run();

@@ -77,13 +77,18 @@ export function fitAmdahl(rounds: readonly RoundSpeedups[], base: number, cores:
   const levels = new Set(rounds.flat().map((r) => r.level).filter((level) => level !== base));
   if (levels.size < 2 || rounds.length === 0) return undefined;
   // Speedups are relative to the base level: p is the cores in use over the base's.
-  const points = (round: RoundSpeedups) => round.filter((r) => r.level !== base).map((r) => ({ p: Math.min(r.level, cores) / Math.min(base, cores), speedup: r.speedup }));
+  const points = (round: RoundSpeedups) =>
+    round.filter((r) => r.level !== base).map((r) => ({
+      p: Math.min(r.level, cores) / Math.min(base, cores),
+      speedup: r.speedup,
+    }));
   const amdahlFits = rounds.map((round) => fitSerialFraction(points(round)));
   const gustafsonFits = rounds.map((round) => fitGustafson(points(round)));
   const all = rounds.flatMap(points);
   const s = median(amdahlFits);
   const g = median(gustafsonFits);
-  const residuals = (law: (p: number) => number) => all.reduce((sum, { p, speedup }) => sum + (speedup - law(p)) ** 2, 0);
+  const residuals = (law: (p: number) => number) =>
+    all.reduce((sum, { p, speedup }) => sum + (speedup - law(p)) ** 2, 0);
   const interval = medianInterval(amdahlFits);
   return {
     serialFraction: s,

@@ -95,7 +95,14 @@ export interface BudgetParts {
 
 /** The names of the parts, in the order the budget shows them. */
 export const BUDGET_PARTS: readonly (keyof BudgetParts)[] = [
-  "startup", "messages", "serial", "imbalance", "work", "runQueue", "stolen", "unexplained",
+  "startup",
+  "messages",
+  "serial",
+  "imbalance",
+  "work",
+  "runQueue",
+  "stolen",
+  "unexplained",
 ];
 
 /** A level's time budget against the smallest level. */
@@ -168,7 +175,9 @@ export function measureLaneTime(trace: BatchTrace): LaneTime {
   const lastEnd = Math.max(startMs, ...ends);
   const idleMs = ends.reduce((sum, end) => sum + (lastEnd - end), 0) + (count - lanes.size) * (lastEnd - startMs);
   const wallMs = endMs - startMs;
-  const perTask = [...lanes.values()].flatMap((lane) => (lane.cpu === null || lane.tasks === 0 ? [] : [lane.cpu / lane.tasks]));
+  const perTask = [...lanes.values()].flatMap((
+    lane,
+  ) => (lane.cpu === null || lane.tasks === 0 ? [] : [lane.cpu / lane.tasks]));
   return {
     laneSpread: perTask.length < 2 || Math.min(...perTask) <= 0 ? null : Math.max(...perTask) / Math.min(...perTask),
     lanes: trace.lanes,
@@ -204,9 +213,16 @@ export function measureLaneTime(trace: BatchTrace): LaneTime {
  * if (!(budget.lossMs === 5 && budget.parts.imbalance === 5 && budget.parts.unexplained === 0)) throw new Error("the example's check failed");
  * ```
  */
-export function measureBudget(level: readonly LaneTime[], base: readonly LaneTime[], kind: LaneKind, cold: boolean): TimeBudget {
+export function measureBudget(
+  level: readonly LaneTime[],
+  base: readonly LaneTime[],
+  kind: LaneKind,
+  cold: boolean,
+): TimeBudget {
   if (level.length === 0 || base.length === 0) {
-    throw new RangeError(`Cannot measure a time budget: need batches at both levels, received ${level.length} and ${base.length}`);
+    throw new RangeError(
+      `Cannot measure a time budget: need batches at both levels, received ${level.length} and ${base.length}`,
+    );
   }
   const c = mean(level, (t) => t.lanes);
   const b = mean(base, (t) => t.lanes);
@@ -226,10 +242,15 @@ export function measureBudget(level: readonly LaneTime[], base: readonly LaneTim
   const work = timed ? part((t) => t.cpuMs) : part((t) => t.inTaskMs);
   const runQueue = timed ? part((t) => t.waitMs) : null;
   // /proc/stat counts steal in 10 ms ticks: over batches that add up to less than 30 of them, one tick more or less is most of the figure.
-  const span = Math.min(level.reduce((total, t) => total + t.wallMs, 0), base.reduce((total, t) => total + t.wallMs, 0));
+  const span = Math.min(
+    level.reduce((total, t) => total + t.wallMs, 0),
+    base.reduce((total, t) => total + t.wallMs, 0),
+  );
   const stolen = timed && span >= MIN_STOLEN_SPAN_MS ? part((t) => t.stolenMs) : null;
   if (timed && span < MIN_STOLEN_SPAN_MS && part((t) => t.stolenMs) !== null) {
-    notes.stolen = `the batches (${span.toFixed(0)} ms in all) are too short for /proc/stat's 10 ms ticks of steal: what was stolen stays in unexplained`;
+    notes.stolen = `the batches (${
+      span.toFixed(0)
+    } ms in all) are too short for /proc/stat's 10 ms ticks of steal: what was stolen stays in unexplained`;
   }
   if (!timed) {
     notes.work = "the tasks' threads' clocks were not read here: work is their wall time, waits included";
@@ -247,11 +268,13 @@ export function measureBudget(level: readonly LaneTime[], base: readonly LaneTim
     unexplained: 0,
   };
   if (!cold) notes.startup = "steady: the pool was already running";
-  if (kind === "pool") notes.serial = "a pool's main thread only hands out tasks and takes answers: its time is in messages";
-  else notes.messages = "no messages: the tasks run on the main thread";
+  if (kind === "pool") {
+    notes.serial = "a pool's main thread only hands out tasks and takes answers: its time is in messages";
+  } else notes.messages = "no messages: the tasks run on the main thread";
   if (kind === "sequential") notes.imbalance = "one lane runs everything: the idle lanes are serial";
   const lossMs = measuredMs - idealMs;
-  parts.unexplained = lossMs - BUDGET_PARTS.reduce((total, name) => total + (name === "unexplained" ? 0 : parts[name] ?? 0), 0);
+  parts.unexplained = lossMs -
+    BUDGET_PARTS.reduce((total, name) => total + (name === "unexplained" ? 0 : parts[name] ?? 0), 0);
   const cpuHere = meanOrNull(level, (t) => t.cpuMs);
   const cpuThere = meanOrNull(base, (t) => t.cpuMs);
   return {
@@ -285,9 +308,15 @@ export function measureBudget(level: readonly LaneTime[], base: readonly LaneTim
  * if (!(Math.abs(parts.imbalance! - 0.4) < 1e-9 && Math.abs(parts.messages! - 0.1) < 1e-9)) throw new Error("the example's check failed");
  * ```
  */
-export function budgetInSpeedup(budget: TimeBudget, speedup: number, ideal: number): Partial<Record<keyof BudgetParts, number>> | undefined {
+export function budgetInSpeedup(
+  budget: TimeBudget,
+  speedup: number,
+  ideal: number,
+): Partial<Record<keyof BudgetParts, number>> | undefined {
   const lost = ideal - speedup;
-  if (Math.abs(lost) < 0.005 || Math.abs(budget.lossMs) < 1e-9 || Math.sign(lost) !== Math.sign(budget.lossMs)) return undefined;
+  if (Math.abs(lost) < 0.005 || Math.abs(budget.lossMs) < 1e-9 || Math.sign(lost) !== Math.sign(budget.lossMs)) {
+    return undefined;
+  }
   const scale = lost / budget.lossMs;
   const parts: Partial<Record<keyof BudgetParts, number>> = {};
   for (const name of BUDGET_PARTS) {
@@ -351,7 +380,9 @@ export function poolBudgets(budgets: readonly TimeBudget[]): TimeBudget {
     }
     return total / batches;
   };
-  const parts = Object.fromEntries(BUDGET_PARTS.map((name) => [name, weigh((b) => b.parts[name])])) as unknown as BudgetParts;
+  const parts = Object.fromEntries(
+    BUDGET_PARTS.map((name) => [name, weigh((b) => b.parts[name])]),
+  ) as unknown as BudgetParts;
   parts.unexplained ??= 0;
   return {
     idealMs: weigh((b) => b.idealMs)!,

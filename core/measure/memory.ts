@@ -35,7 +35,9 @@ export function parseSmapsRollup(text: string): { rssBytes: number; pssBytes: nu
   const field = (name: string): number => {
     const match = new RegExp(`^${name}:\\s+(\\d+) kB$`, "m").exec(text);
     if (match === null) {
-      throw new SyntaxError(`Cannot parse smaps_rollup: no "${name}:" line, received ${JSON.stringify(text.slice(0, 80))}`);
+      throw new SyntaxError(
+        `Cannot parse smaps_rollup: no "${name}:" line, received ${JSON.stringify(text.slice(0, 80))}`,
+      );
     }
     return Number(match[1]) * 1024;
   };

@@ -50,7 +50,9 @@ export type Evidence = "speedup" | "slowdown" | "none";
  */
 export function pairedRatios(base: readonly number[], other: readonly number[]): number[] {
   if (base.length === 0 || base.length !== other.length) {
-    throw new RangeError(`Cannot pair samples: need as many samples on each side, at least one, received ${base.length} and ${other.length}`);
+    throw new RangeError(
+      `Cannot pair samples: need as many samples on each side, at least one, received ${base.length} and ${other.length}`,
+    );
   }
   return base.map((b, i) => b / other[i]!);
 }
@@ -70,7 +72,12 @@ export function pairedRatios(base: readonly number[], other: readonly number[]):
  */
 export function estimateSpeedup(ratios: readonly number[]): SpeedupEstimate {
   const interval = medianInterval(ratios);
-  return { estimate: median(ratios), ci: [interval.low, interval.high], coverage: interval.coverage, ratios: [...ratios] };
+  return {
+    estimate: median(ratios),
+    ci: [interval.low, interval.high],
+    coverage: interval.coverage,
+    ratios: [...ratios],
+  };
 }
 
 /**
@@ -127,8 +134,12 @@ export function judgeSpeedup(ci: readonly [number, number], noise: NoiseFloor): 
  * if (!(!ranInParallel({ steadyEvidence: "speedup", coresBusy: 1.1 }, 2))) throw new Error("the example's check failed");
  * ```
  */
-export function ranInParallel(result: { steadyEvidence: Evidence; coresBusy: number | null }, concurrency: number): boolean {
-  return result.steadyEvidence === "speedup" && (result.coresBusy === null || result.coresBusy > 1 + 0.5 * (concurrency - 1));
+export function ranInParallel(
+  result: { steadyEvidence: Evidence; coresBusy: number | null },
+  concurrency: number,
+): boolean {
+  return result.steadyEvidence === "speedup" &&
+    (result.coresBusy === null || result.coresBusy > 1 + 0.5 * (concurrency - 1));
 }
 
 /**
@@ -217,7 +228,16 @@ export function roundsBeyond(
     const ms = (s: { totalMs: number; steadyMs: number }) => batch === "cold" ? s.totalMs : s.steadyMs;
     own.forEach((sample, round) => {
       const ratio = ms(base[round]!) / ms(sample);
-      if (ratio > limit) rounds.push({ round, batch, ratio, baseMs: ms(base[round]!), controlMs: ms(control[round]!), levelMs: ms(sample) });
+      if (ratio > limit) {
+        rounds.push({
+          round,
+          batch,
+          ratio,
+          baseMs: ms(base[round]!),
+          controlMs: ms(control[round]!),
+          levelMs: ms(sample),
+        });
+      }
     });
   }
   return rounds;

@@ -56,7 +56,9 @@ export function median(values: readonly number[]): number {
  */
 export function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) throw new RangeError("Cannot compute percentile: received no values");
-  if (!(p >= 0 && p <= 100)) throw new RangeError(`Cannot compute percentile: "p" must be from 0 to 100, received ${p}`);
+  if (!(p >= 0 && p <= 100)) {
+    throw new RangeError(`Cannot compute percentile: "p" must be from 0 to 100, received ${p}`);
+  }
   return quantileSorted(sorted(values), p / 100);
 }
 
@@ -84,7 +86,9 @@ export interface LineFit {
  */
 export function fitLine(xs: readonly number[], ys: readonly number[]): LineFit {
   if (xs.length !== ys.length || xs.length < 2) {
-    throw new RangeError(`Cannot fit line: need two or more points with x and y, received ${xs.length} x and ${ys.length} y`);
+    throw new RangeError(
+      `Cannot fit line: need two or more points with x and y, received ${xs.length} x and ${ys.length} y`,
+    );
   }
   const n = xs.length;
   let sx = 0, sy = 0, sxx = 0, sxy = 0;
@@ -141,7 +145,10 @@ export function mad(values: readonly number[]): number {
  * if (!(low === 2 && high === 9)) throw new Error("the example's check failed");
  * ```
  */
-export function medianInterval(values: readonly number[], level = 0.95): { low: number; high: number; coverage: number } {
+export function medianInterval(
+  values: readonly number[],
+  level = 0.95,
+): { low: number; high: number; coverage: number } {
   if (values.length === 0) throw new RangeError("Cannot compute interval: received no values");
   const sorted = [...values].sort((a, b) => a - b);
   const n = sorted.length;

@@ -78,7 +78,10 @@ export class SharedChannel {
     this.#bytes = new Uint8Array(buffer);
     this.#words = new Int32Array(buffer);
     const [toWorker, fromWorker] = RINGS;
-    const ring = (words: { head: number; tail: number }, index: number) => ({ ...words, base: CONTROL_BYTES + index * RING_BYTES });
+    const ring = (words: { head: number; tail: number }, index: number) => ({
+      ...words,
+      base: CONTROL_BYTES + index * RING_BYTES,
+    });
     this.#out = side === "pool" ? ring(toWorker, 0) : ring(fromWorker, 1);
     this.#in = side === "pool" ? ring(fromWorker, 1) : ring(toWorker, 0);
     this.#watching = side === "pool" ? POOL_WATCHING : WORKER_WATCHING;
@@ -195,12 +198,19 @@ function encode(message: ToWorker | FromWorker): Record | undefined {
   // Too large for the ring whatever the JSON: not worth encoding.
   if (buffers.reduce((sum, buffer) => sum + buffer.byteLength, 0) > RING_BYTES / 2) return undefined;
   const index = new Map(attachments.map((value, i) => [value, i]));
-  const json = encoder.encode(JSON.stringify(message, (_, value) => index.has(value) ? { [ATTACHMENT]: index.get(value) } : value));
+  const json = encoder.encode(
+    JSON.stringify(message, (_, value) => index.has(value) ? { [ATTACHMENT]: index.get(value) } : value),
+  );
   const words = [json.length, attachments.length];
   attachments.forEach((value, i) => {
     const code = viewCode(value);
     // A view keeps its offset into a buffer copied whole, as structured clone keeps it.
-    words.push(code, code === 0 ? 0 : (value as View).byteOffset, code === 0 ? 0 : (value as View).length, buffers[i]!.byteLength);
+    words.push(
+      code,
+      code === 0 ? 0 : (value as View).byteOffset,
+      code === 0 ? 0 : (value as View).length,
+      buffers[i]!.byteLength,
+    );
   });
   const jsonAt = words.length * 4;
   const starts: number[] = [];
@@ -229,7 +239,10 @@ function decode(kind: number, bytes: Uint8Array, words: Int32Array, at: number, 
   const attachments: (View | ArrayBuffer)[] = [];
   let start = (jsonAt + jsonLength + 7) & ~7;
   for (let i = 0; i < count; i++) {
-    const [code, byteOffset, viewLength, bufferBytes] = words.subarray(at / 4 + 2 + i * ATTACHMENT_WORDS, at / 4 + 2 + (i + 1) * ATTACHMENT_WORDS);
+    const [code, byteOffset, viewLength, bufferBytes] = words.subarray(
+      at / 4 + 2 + i * ATTACHMENT_WORDS,
+      at / 4 + 2 + (i + 1) * ATTACHMENT_WORDS,
+    );
     // One copy out of shared memory: the ring's bytes are reused as soon as the head moves.
     const buffer = bytes.slice(start, start + bufferBytes!).buffer;
     attachments.push(code === 0 ? buffer : new VIEWS[code!]!(buffer, byteOffset, viewLength));
@@ -237,7 +250,8 @@ function decode(kind: number, bytes: Uint8Array, words: Int32Array, at: number, 
   }
   return JSON.parse(
     decoder.decode(bytes.slice(jsonAt, jsonAt + jsonLength)),
-    (_, value) => typeof value === "object" && value !== null && ATTACHMENT in value ? attachments[value[ATTACHMENT]] : value,
+    (_, value) =>
+      typeof value === "object" && value !== null && ATTACHMENT in value ? attachments[value[ATTACHMENT]] : value,
   );
 }
 

@@ -85,10 +85,15 @@ export class MapError<T = unknown> extends AggregateError {
 
   /** @param results Each item's outcome. */
   constructor(results: PromiseSettledResult<T>[]) {
-    const failed = results.flatMap((r, index) => (r.status === "rejected" ? [{ index, error: r.reason as unknown }] : []));
+    const failed = results.flatMap((
+      r,
+      index,
+    ) => (r.status === "rejected" ? [{ index, error: r.reason as unknown }] : []));
     super(
       failed.map((f) => f.error),
-      `Cannot map: ${failed.length} of ${results.length} items failed, the first at index ${failed[0]?.index}: ${(failed[0]?.error as Error)?.message}`,
+      `Cannot map: ${failed.length} of ${results.length} items failed, the first at index ${failed[0]?.index}: ${
+        (failed[0]?.error as Error)?.message
+      }`,
     );
     this.name = "MapError";
     this.results = results;
@@ -102,7 +107,9 @@ export class QueueFullError extends Error {
 
   /** @param fn The task's function. @param maxQueue The limit. */
   constructor(fn: string, maxQueue: number) {
-    super(`Cannot run task "${fn}": the queue holds ${maxQueue} tasks already (maxQueue); await pool.room(), or raise maxQueue`);
+    super(
+      `Cannot run task "${fn}": the queue holds ${maxQueue} tasks already (maxQueue); await pool.room(), or raise maxQueue`,
+    );
     this.name = "QueueFullError";
     this.maxQueue = maxQueue;
   }

@@ -28,7 +28,10 @@ export interface WakeChannel {
 export function openWakeChannel(spinMicros: number): { channel: WakeChannel; init: Wake & { port: MessagePort } } {
   const { port1, port2 } = new MessageChannel();
   const shared = new SharedChannel("pool");
-  return { channel: { port: port1, shared }, init: { port: port2, counter: shared.counter, spinMicros, shared: shared.buffer } };
+  return {
+    channel: { port: port1, shared },
+    init: { port: port2, counter: shared.counter, spinMicros, shared: shared.buffer },
+  };
 }
 
 /**
@@ -72,7 +75,12 @@ export class StayAwake {
    * @param due Whether answers are still due.
    * @param channels What to do with the shared-memory channels as the thread starts turning, turns, and stops.
    */
-  constructor(spinMicros: number, nextTurn: ((callback: () => void) => void) | undefined, due: () => boolean, channels: ChannelHooks) {
+  constructor(
+    spinMicros: number,
+    nextTurn: ((callback: () => void) => void) | undefined,
+    due: () => boolean,
+    channels: ChannelHooks,
+  ) {
     this.#spinMicros = spinMicros;
     this.#nextTurn = nextTurn;
     this.#due = due;

@@ -89,11 +89,17 @@ export interface PoolOptions {
 export function checkPoolOptions(options: PoolOptions): number {
   const size = checkCount("Cannot create pool", "size", options.size ?? 2);
   if (!(options.module instanceof URL)) {
-    throw new TypeError(`Cannot create pool: "module" must be a URL, such as new URL("./tasks.ts", import.meta.url), received ${describeValue(options.module)}`);
+    throw new TypeError(
+      `Cannot create pool: "module" must be a URL, such as new URL("./tasks.ts", import.meta.url), received ${
+        describeValue(options.module)
+      }`,
+    );
   }
   const spin = options.spinMicros;
   if (spin !== undefined && !(Number.isFinite(spin) && spin >= 0)) {
-    throw new RangeError(`Cannot create pool: "spinMicros" must be a number of microseconds, 0 or more, received ${describeValue(spin)}`);
+    throw new RangeError(
+      `Cannot create pool: "spinMicros" must be a number of microseconds, 0 or more, received ${describeValue(spin)}`,
+    );
   }
   if (options.spans !== undefined && typeof options.spans !== "boolean") {
     throw new TypeError(`Cannot create pool: "spans" must be true or false, received ${describeValue(options.spans)}`);
@@ -103,7 +109,9 @@ export function checkPoolOptions(options: PoolOptions): number {
   if (options.abortGraceMs !== undefined) checkCount("Cannot create pool", "abortGraceMs", options.abortGraceMs, 0);
   const recycle = options.recycleHeapMb;
   if (recycle !== undefined && !(typeof recycle === "number" && recycle > 0 && Number.isFinite(recycle))) {
-    throw new RangeError(`Cannot create pool: "recycleHeapMb" must be a number of MB above 0, received ${describeValue(recycle)}`);
+    throw new RangeError(
+      `Cannot create pool: "recycleHeapMb" must be a number of MB above 0, received ${describeValue(recycle)}`,
+    );
   }
   const kind = options.kind ?? "worker";
   if (!startsKind(options.adapter, kind)) {
@@ -117,25 +125,42 @@ export function checkPoolOptions(options: PoolOptions): number {
 /** What each kind of worker is called in a message. */
 const KIND_NAMES: Record<WorkerKind, string> = { worker: "worker threads", process: "child processes" };
 
-const LIMIT_NAMES: readonly (keyof ResourceLimits)[] = ["maxOldGenerationSizeMb", "maxYoungGenerationSizeMb", "codeRangeSizeMb", "stackSizeMb"];
+const LIMIT_NAMES: readonly (keyof ResourceLimits)[] = [
+  "maxOldGenerationSizeMb",
+  "maxYoungGenerationSizeMb",
+  "codeRangeSizeMb",
+  "stackSizeMb",
+];
 
 /** Refuses resource limits that are not numbers above 0, or that this runtime's workers of this kind cannot take. */
 function checkResourceLimits(adapter: RuntimeAdapter, kind: WorkerKind, limits: ResourceLimits | undefined): void {
   if (limits === undefined) return;
   if (typeof limits !== "object" || limits === null) {
-    throw new TypeError(`Cannot create pool: "resourceLimits" must be an object such as { maxOldGenerationSizeMb: 256 }, received ${describeValue(limits)}`);
+    throw new TypeError(
+      `Cannot create pool: "resourceLimits" must be an object such as { maxOldGenerationSizeMb: 256 }, received ${
+        describeValue(limits)
+      }`,
+    );
   }
   const taken = adapter.resourceLimits?.[kind] ?? [];
   const workers = `${adapter.runtime.name} ${adapter.runtime.version}'s ${KIND_NAMES[kind]}`;
   for (const [name, value] of Object.entries(limits)) {
     if (!LIMIT_NAMES.includes(name as keyof ResourceLimits)) {
-      throw new TypeError(`Cannot create pool: "resourceLimits" has no limit "${name}" (there are ${LIMIT_NAMES.join(", ")})`);
+      throw new TypeError(
+        `Cannot create pool: "resourceLimits" has no limit "${name}" (there are ${LIMIT_NAMES.join(", ")})`,
+      );
     }
     if (!(typeof value === "number" && value > 0 && Number.isFinite(value))) {
-      throw new RangeError(`Cannot create pool: "resourceLimits.${name}" must be a number of MB above 0, received ${describeValue(value)}`);
+      throw new RangeError(
+        `Cannot create pool: "resourceLimits.${name}" must be a number of MB above 0, received ${describeValue(value)}`,
+      );
     }
     if (!taken.includes(name as keyof ResourceLimits)) {
-      throw new TypeError(`Cannot create pool: ${workers} cannot be held to "${name}" (they take ${taken.length === 0 ? "no resource limits" : taken.join(", ")})`);
+      throw new TypeError(
+        `Cannot create pool: ${workers} cannot be held to "${name}" (they take ${
+          taken.length === 0 ? "no resource limits" : taken.join(", ")
+        })`,
+      );
     }
   }
 }

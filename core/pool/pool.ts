@@ -8,19 +8,31 @@
 
 import type { Endpoint, ResourceLimits, RuntimeAdapter, WorkerKind } from "../adapter.ts";
 import { defer, type Deferred } from "../_deferred.ts";
-import { describeExit, type ExitInfo, MapError, QueueFullError, TaskTimeoutError, WorkerCrashedError } from "./errors.ts";
+import {
+  describeExit,
+  type ExitInfo,
+  MapError,
+  QueueFullError,
+  TaskTimeoutError,
+  WorkerCrashedError,
+} from "./errors.ts";
 import { openWakeChannel, postAwake, StayAwake, type WakeChannel } from "./latency.ts";
 import { planDispatch } from "./plan.ts";
 import { PriorityQueue } from "./queue.ts";
 import { percentile } from "../measure/stats.ts";
-import { deserializeError, type FromWorker, type Outcome, type SerializedError, type Span, type ToWorker } from "./protocol.ts";
+import {
+  deserializeError,
+  type FromWorker,
+  type Outcome,
+  type SerializedError,
+  type Span,
+  type ToWorker,
+} from "./protocol.ts";
 import { checkCount, describeValue } from "../_checks.ts";
 import { checkPoolOptions, type PoolOptions } from "./options.ts";
 
 export { MapError, QueueFullError } from "./errors.ts";
 export type { PoolOptions } from "./options.ts";
-
-
 
 /** What a pool is doing, and how long its tasks have taken. */
 export interface PoolStats {
@@ -346,7 +358,14 @@ export class Pool {
     );
     const chunks: Promise<PromiseSettledResult<T>[]>[] = [];
     for (let start = 0; start < args.length; start += chunkSize) {
-      chunks.push(this.#submit<PromiseSettledResult<T>[]>(fn, args.slice(start, start + chunkSize), { signal: options.signal }, true));
+      chunks.push(
+        this.#submit<PromiseSettledResult<T>[]>(
+          fn,
+          args.slice(start, start + chunkSize),
+          { signal: options.signal },
+          true,
+        ),
+      );
     }
     const settled = await Promise.allSettled(chunks);
     const results: PromiseSettledResult<T>[] = [];
@@ -371,11 +390,19 @@ export class Pool {
     if (signal?.aborted) return Promise.reject(signal.reason);
     const priority = options.priority ?? 0;
     if (typeof priority !== "number" || !Number.isFinite(priority)) {
-      return Promise.reject(new TypeError(`Cannot run task "${fn}": "priority" must be a finite number, received ${describeValue(priority)}`));
+      return Promise.reject(
+        new TypeError(
+          `Cannot run task "${fn}": "priority" must be a finite number, received ${describeValue(priority)}`,
+        ),
+      );
     }
-    if (!chunk && this.#maxQueue !== undefined && this.#queued() >= this.#maxQueue) return Promise.reject(new QueueFullError(fn, this.#maxQueue));
+    if (!chunk && this.#maxQueue !== undefined && this.#queued() >= this.#maxQueue) {
+      return Promise.reject(new QueueFullError(fn, this.#maxQueue));
+    }
     if (options.transfer?.length && this.#kind === "process") {
-      return Promise.reject(new TypeError(`Cannot run task "${fn}": a transfer list needs worker threads, not child processes`));
+      return Promise.reject(
+        new TypeError(`Cannot run task "${fn}": a transfer list needs worker threads, not child processes`),
+      );
     }
     const { promise, resolve, reject } = defer<T>();
     const task: Task = {
@@ -508,7 +535,14 @@ export class Pool {
   }
 
   #spawn(): void {
-    const slot = { worker: this.#nextWorker++, state: "starting", tasks: new Map(), inFlight: 0, exclusive: false, started: defer<void>() } as Slot;
+    const slot = {
+      worker: this.#nextWorker++,
+      state: "starting",
+      tasks: new Map(),
+      inFlight: 0,
+      exclusive: false,
+      started: defer<void>(),
+    } as Slot;
     slot.started.promise.catch(() => {});
     slot.endpoint = this.#adapter.spawn(this.#kind, {
       onMessage: (message) => this.#onMessage(slot, message),
@@ -565,8 +599,9 @@ export class Pool {
         if (task !== undefined) {
           this.#answered(slot, task);
           if (message.t === "fail") this.#settle(task, deserializeError(message.error));
-          else if (task.chunk) this.#resolve(task, [...(task.partial ?? []), ...settledOutcomes(message.value as Outcome[])]);
-          else this.#resolve(task, message.value);
+          else if (task.chunk) {
+            this.#resolve(task, [...(task.partial ?? []), ...settledOutcomes(message.value as Outcome[])]);
+          } else this.#resolve(task, message.value);
         }
         this.#endIfDrained(slot);
         this.#dispatch();
@@ -591,7 +626,11 @@ export class Pool {
         return;
       }
       case "start":
-        slot.said = { id: message.id, ...(message.item !== undefined && { item: message.item }), exact: message.exact === true };
+        slot.said = {
+          id: message.id,
+          ...(message.item !== undefined && { item: message.item }),
+          exact: message.exact === true,
+        };
     }
   }
 
@@ -606,14 +645,20 @@ export class Pool {
   }
 
   #recordSpan(slot: Slot, [startMs, endMs, cpuMs, waitMs]: Span): void {
-    this.#spans?.push(cpuMs === undefined ? { worker: slot.worker, startMs, endMs } : { worker: slot.worker, startMs, endMs, cpuMs, waitMs });
+    this.#spans?.push(
+      cpuMs === undefined
+        ? { worker: slot.worker, startMs, endMs }
+        : { worker: slot.worker, startMs, endMs, cpuMs, waitMs },
+    );
   }
 
   /** Takes the answers waiting on a worker's shared-memory channel. */
   #poll(slot: Slot): void {
     const shared = slot.wake?.shared;
     if (shared === undefined) return;
-    for (let message = shared.read(); message !== undefined && slot.state !== "retired"; message = shared.read()) this.#onMessage(slot, message as FromWorker);
+    for (let message = shared.read(); message !== undefined && slot.state !== "retired"; message = shared.read()) {
+      this.#onMessage(slot, message as FromWorker);
+    }
   }
 
   #onExit(slot: Slot, exit: ExitInfo): void {
@@ -668,7 +713,8 @@ export class Pool {
       const at = running === undefined ? -1 : message.tasks.findIndex((task) => task.id === running.id);
       if (at === -1) {
         // Not the message that ran: not started, unless a later one had (then these were answered, and the answers lost).
-        const later = running !== undefined && held.some((task) => task.id === running.id && task.message !== message && task.id > message.tasks[0]!.id);
+        const later = running !== undefined &&
+          held.some((task) => task.id === running.id && task.message !== message && task.id > message.tasks[0]!.id);
         for (const task of unanswered) later ? this.#settle(task, crashed(LOST)) : again.push(task);
         continue;
       }
@@ -705,7 +751,13 @@ export class Pool {
    * answered, fails the one that ran (and, where the child could not say
    * which, the rest), and runs the items after it again as a chunk of their own.
    */
-  #crashChunkOrTask(task: Task, running: { item?: number }, exact: boolean, crashed: (detail?: string) => WorkerCrashedError, again: Task[]): void {
+  #crashChunkOrTask(
+    task: Task,
+    running: { item?: number },
+    exact: boolean,
+    crashed: (detail?: string) => WorkerCrashedError,
+    again: Task[],
+  ): void {
     if (!task.chunk) {
       this.#settle(task, crashed(exact ? undefined : UNKNOWN));
       return;
@@ -713,15 +765,38 @@ export class Pool {
     const items = task.arg as unknown[];
     const done = task.partial ?? [];
     const item = running.item ?? done.length;
-    const failed = (detail?: string): PromiseSettledResult<unknown> => ({ status: "rejected", reason: crashed(detail) });
-    const settled = [...done, ...Array.from({ length: Math.max(0, item - done.length) }, () => failed(LOST)), failed(exact ? undefined : UNKNOWN)];
+    const failed = (detail?: string): PromiseSettledResult<unknown> => ({
+      status: "rejected",
+      reason: crashed(detail),
+    });
+    const settled = [
+      ...done,
+      ...Array.from({ length: Math.max(0, item - done.length) }, () => failed(LOST)),
+      failed(exact ? undefined : UNKNOWN),
+    ];
     if (!exact || item + 1 >= items.length) {
-      this.#resolve(task, [...settled, ...Array.from({ length: items.length - settled.length }, () => failed(UNKNOWN))]);
+      this.#resolve(task, [
+        ...settled,
+        ...Array.from({ length: items.length - settled.length }, () => failed(UNKNOWN)),
+      ]);
       return;
     }
     // The rest of the chunk runs again, first in the queue; the chunk settles with all its items.
     const { promise, resolve, reject } = defer<PromiseSettledResult<unknown>[]>();
-    const rest: Task = { ...task, id: this.#nextId++, arg: items.slice(item + 1), resolve: resolve as (value: unknown) => void, reject, partial: undefined, settled: false, slot: undefined, message: undefined, timer: undefined, onAbort: undefined, queuedAt: -1 };
+    const rest: Task = {
+      ...task,
+      id: this.#nextId++,
+      arg: items.slice(item + 1),
+      resolve: resolve as (value: unknown) => void,
+      reject,
+      partial: undefined,
+      settled: false,
+      slot: undefined,
+      message: undefined,
+      timer: undefined,
+      onAbort: undefined,
+      queuedAt: -1,
+    };
     this.#pending++;
     promise.then((after) => this.#resolve(task, [...settled, ...after]), (error: unknown) => this.#settle(task, error));
     again.push(rest);
@@ -750,7 +825,12 @@ export class Pool {
       for (; live < this.#target; live++) this.#spawn();
     }
     const slots = [...this.#slots];
-    const workers = slots.map((slot) => ({ ready: slot.state === "ready", exclusive: slot.exclusive, inFlight: slot.inFlight, holding: slot.tasks.size }));
+    const workers = slots.map((slot) => ({
+      ready: slot.state === "ready",
+      exclusive: slot.exclusive,
+      inFlight: slot.inFlight,
+      holding: slot.tasks.size,
+    }));
     for (const { worker, count } of planDispatch(workers, this.#queue, this.#queue.length)) {
       const slot = slots[worker]!;
       clearTimeout(slot.idleTimer);
@@ -818,7 +898,8 @@ export class Pool {
       (!aborted || this.#abortGraceMs === undefined) && Atomics.load(slot.journal, 2) === 1;
     if (unstoppable && this.#unstoppable++ === 0 && error instanceof TaskTimeoutError) {
       const { name, version } = this.#adapter.runtime;
-      error.message += `; ${name} ${version} cannot stop its worker thread, busy in the task: it runs on, a core busy, until the task returns (stats().unstoppable counts such threads); a pool of kind "process" ends such a task for real`;
+      error.message +=
+        `; ${name} ${version} cannot stop its worker thread, busy in the task: it runs on, a core busy, until the task returns (stats().unstoppable counts such threads); a pool of kind "process" ends such a task for real`;
     }
     this.#settle(task, error);
     if (running && aborted && this.#abortGraceMs !== undefined) {
@@ -933,7 +1014,9 @@ const UNKNOWN = "during this task or another sent with it: killed from outside, 
 
 /** A chunk's outcomes as `Promise.allSettled` gives them. */
 function settledOutcomes(outcomes: readonly Outcome[]): PromiseSettledResult<unknown>[] {
-  return outcomes.map(([ok, value]) => ok ? { status: "fulfilled", value } : { status: "rejected", reason: deserializeError(value as SerializedError) });
+  return outcomes.map(([ok, value]) =>
+    ok ? { status: "fulfilled", value } : { status: "rejected", reason: deserializeError(value as SerializedError) }
+  );
 }
 
 /** Tasks whose times `stats()` keeps. */
@@ -941,5 +1024,10 @@ const STATS_KEPT = 1000;
 
 function percentiles(values: readonly number[]): Percentiles | null {
   if (values.length === 0) return null;
-  return { p50: percentile(values, 50), p90: percentile(values, 90), p99: percentile(values, 99), max: Math.max(...values) };
+  return {
+    p50: percentile(values, 50),
+    p90: percentile(values, 90),
+    p99: percentile(values, 99),
+    max: Math.max(...values),
+  };
 }

@@ -28,10 +28,25 @@ export interface SerializedError {
 }
 
 /** The built-in error classes an error is rebuilt with. */
-export type BuiltinErrorName = "Error" | "TypeError" | "RangeError" | "SyntaxError" | "ReferenceError" | "EvalError" | "URIError" | "AggregateError";
+export type BuiltinErrorName =
+  | "Error"
+  | "TypeError"
+  | "RangeError"
+  | "SyntaxError"
+  | "ReferenceError"
+  | "EvalError"
+  | "URIError"
+  | "AggregateError";
 
 const BUILTIN_ERRORS: Record<BuiltinErrorName, ErrorConstructor | AggregateErrorConstructor> = {
-  Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError, AggregateError,
+  Error,
+  TypeError,
+  RangeError,
+  SyntaxError,
+  ReferenceError,
+  EvalError,
+  URIError,
+  AggregateError,
 };
 
 /** How deep causes are followed: a cycle or a very long chain ends here. */
@@ -129,7 +144,12 @@ export function serializeError(error: unknown, depth = 0): SerializedError {
       ? { name: "Error", message: describeThrown(error), thrown: { value: error } }
       : { name: "Error", message: `A task threw a value that cannot be sent: ${describeThrown(error)}` };
   }
-  const result: SerializedError = { name: error.name, message: error.message, stack: error.stack, kind: builtinOf(error) };
+  const result: SerializedError = {
+    name: error.name,
+    message: error.message,
+    stack: error.stack,
+    kind: builtinOf(error),
+  };
   if (error instanceof AggregateError && depth < MAX_CAUSE_DEPTH) {
     result.errors = [...error.errors].map((each) => serializeError(each, depth + 1));
   }

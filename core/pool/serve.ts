@@ -17,7 +17,15 @@
 
 import type { ThreadTimes } from "../adapter.ts";
 import { SharedChannel } from "./channel.ts";
-import { type FromWorker, type Outcome, type SerializedError, serializeError, type Span, type ToWorker, type Wake } from "./protocol.ts";
+import {
+  type FromWorker,
+  type Outcome,
+  type SerializedError,
+  serializeError,
+  type Span,
+  type ToWorker,
+  type Wake,
+} from "./protocol.ts";
 
 /** How a worker or child process talks to the pool that started it. */
 export interface ParentPort {
@@ -130,8 +138,9 @@ class TaskServer {
     if (message.t === "init") this.#init(message);
     else if (message.t === "poll") this.#receiveShared();
     // An abort cannot wait its turn: the task it aborts holds the turn.
-    else if (message.t === "abort") this.#aborts.get(message.id)?.abort(new DOMException("The task was aborted by its caller", "AbortError"));
-    else this.#accept(message);
+    else if (message.t === "abort") {
+      this.#aborts.get(message.id)?.abort(new DOMException("The task was aborted by its caller", "AbortError"));
+    } else this.#accept(message);
   }
 
   #accept(message: ToWorker): void {
@@ -294,11 +303,15 @@ class TaskServer {
   #run(message: Extract<ToWorker, { t: "run" }>): Promise<unknown> {
     const { id, fn, arg } = message;
     let span: Span | undefined;
-    const fail = (error: SerializedError): FromWorker => span ? { t: "fail", id, error, span } : { t: "fail", id, error };
+    const fail = (error: SerializedError): FromWorker =>
+      span ? { t: "fail", id, error, span } : { t: "fail", id, error };
     const controller = message.abortable ? new AbortController() : undefined;
     if (controller) this.#aborts.set(id, controller);
     const journal = this.#journal;
-    const call = () => controller ? invokeBusy(journal, (arg) => (this.#find(fn) as AbortableTask)(arg, { signal: controller.signal }), arg) : invokeBusy(journal, this.#find(fn), arg);
+    const call = () =>
+      controller
+        ? invokeBusy(journal, (arg) => (this.#find(fn) as AbortableTask)(arg, { signal: controller.signal }), arg)
+        : invokeBusy(journal, this.#find(fn), arg);
     this.#mark(id, -1, true, true);
     let value: unknown;
     try {
@@ -318,21 +331,26 @@ class TaskServer {
     const { tasks } = message;
     const spans: Span[] = [];
     let sent = 0;
-    const result = (outcome: Outcome, i: number): [number, ...Outcome, Span?] => this.#timed ? [tasks[i]![0], ...outcome, spans[i]] : [tasks[i]![0], ...outcome];
+    const result = (outcome: Outcome, i: number): [number, ...Outcome, Span?] =>
+      this.#timed ? [tasks[i]![0], ...outcome, spans[i]] : [tasks[i]![0], ...outcome];
     const outcomes: Outcome[] = [];
     // Answers that must go before the batch ends take those done so far; the rest go at its end.
     this.#progress = {
       take: () => {
         const from = sent;
         sent = outcomes.length;
-        return from === sent ? [] : [{ t: "batch-done", results: outcomes.slice(from, sent).map((o, i) => result(o, from + i)) }];
+        return from === sent
+          ? []
+          : [{ t: "batch-done", results: outcomes.slice(from, sent).map((o, i) => result(o, from + i)) }];
       },
     };
     const timed = this.#timed;
     const call = (i: number) => {
       const [id, fn, arg] = tasks[i]!;
       this.#mark(id, -1, i === 0, tasks.length === 1);
-      return timed === undefined ? invoke(this.#find(fn), arg) : timed(() => invoke(this.#find(fn), arg), (span) => (spans[i] = span));
+      return timed === undefined
+        ? invoke(this.#find(fn), arg)
+        : timed(() => invoke(this.#find(fn), arg), (span) => (spans[i] = span));
     };
     return runInTurn(tasks.length, call, outcomes, () => this.#release(true)).then((outcomes) => {
       this.#progress = undefined;
@@ -361,10 +379,15 @@ class TaskServer {
     };
     const done = (value: Outcome[]): FromWorker => span ? { t: "done", id, value, span } : { t: "done", id, value };
     const chunk = () =>
-      runInTurn(args.length, (i) => {
-        this.#mark(id, i, i === 0, args.length === 1);
-        return invoke(this.#find(fn), args[i]);
-      }, outcomes, () => this.#release(true));
+      runInTurn(
+        args.length,
+        (i) => {
+          this.#mark(id, i, i === 0, args.length === 1);
+          return invoke(this.#find(fn), args[i]);
+        },
+        outcomes,
+        () => this.#release(true),
+      );
     return (this.#timed ? this.#timed(chunk, (s) => (span = s)) as Promise<Outcome[]> : chunk()).then((value) => {
       this.#progress = undefined;
       const rest = value.slice(sent);
@@ -422,7 +445,9 @@ function rejectUnsendable(outcomes: Outcome[]): Outcome[] {
 
 /** An answer that could not be posted at all: the port is gone; say so where a person can see it. */
 function reportLost(error: unknown): void {
-  console.error(`truepar worker: an answer could not be sent: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(
+    `truepar worker: an answer could not be sent: ${error instanceof Error ? error.message : String(error)}`,
+  );
 }
 
 /** The one place a task is called. */
@@ -454,7 +479,12 @@ for (let i = 0; i < 64; i++) invoke(i % 2 === 0 ? Number : String, i);
  * call that returns a promise on, each awaited, `beforeWait` called first.
  * Outcomes go into `outcomes` as each call ends.
  */
-function runInTurn(count: number, call: (index: number) => unknown, outcomes: Outcome[], beforeWait: () => void): Promise<Outcome[]> {
+function runInTurn(
+  count: number,
+  call: (index: number) => unknown,
+  outcomes: Outcome[],
+  beforeWait: () => void,
+): Promise<Outcome[]> {
   for (let i = 0; i < count; i++) {
     try {
       const value = call(i);

@@ -36,7 +36,13 @@ export type PrimitiveKind = keyof typeof TAGS;
  * @throws {TypeError} When the buffer is not a SharedArrayBuffer, or holds another kind.
  * @throws {RangeError} When the buffer is too small.
  */
-export function attachCells(kind: PrimitiveKind, cells: number, buffer?: unknown, attachOnly = false, init?: (view: Int32Array) => void): { view: Int32Array; fresh: boolean } {
+export function attachCells(
+  kind: PrimitiveKind,
+  cells: number,
+  buffer?: unknown,
+  attachOnly = false,
+  init?: (view: Int32Array) => void,
+): { view: Int32Array; fresh: boolean } {
   if (buffer === undefined) buffer = new SharedArrayBuffer(cells * 4);
   if (!(buffer instanceof SharedArrayBuffer)) {
     const name = (buffer as object | null)?.constructor?.name ?? String(buffer);
@@ -45,10 +51,14 @@ export function attachCells(kind: PrimitiveKind, cells: number, buffer?: unknown
   const tag = buffer.byteLength >= 4 ? awaitTag(new Int32Array(buffer, 0, 1), kind) : 0;
   if (tag !== TAGS[kind] && (tag !== 0 || attachOnly)) {
     const other = Object.entries(TAGS).find(([, value]) => value === tag)?.[0];
-    throw new TypeError(`Cannot attach ${kind}: the buffer holds ${other === undefined ? "no truepar primitive" : `a ${other}`}`);
+    throw new TypeError(
+      `Cannot attach ${kind}: the buffer holds ${other === undefined ? "no truepar primitive" : `a ${other}`}`,
+    );
   }
   if (buffer.byteLength < cells * 4) {
-    throw new RangeError(`Cannot attach ${kind}: the buffer must hold at least ${cells * 4} bytes, received ${buffer.byteLength}`);
+    throw new RangeError(
+      `Cannot attach ${kind}: the buffer must hold at least ${cells * 4} bytes, received ${buffer.byteLength}`,
+    );
   }
   const view = new Int32Array(buffer, 0, cells);
   // Whoever marks a zeroed buffer first creates the primitive in it; the tag goes up once its cells are written.
@@ -79,7 +89,9 @@ function awaitTag(cell: Int32Array, kind: PrimitiveKind): number {
   if (tag !== CREATING) return tag;
   const deadline = performance.now() + CREATING_LIMIT_MS;
   while ((tag = Atomics.load(cell, 0)) === CREATING) {
-    if (performance.now() > deadline) throw new Error(`Cannot attach ${kind}: another thread began creating it and never finished`);
+    if (performance.now() > deadline) {
+      throw new Error(`Cannot attach ${kind}: another thread began creating it and never finished`);
+    }
   }
   return tag;
 }
@@ -95,7 +107,11 @@ function awaitTag(cell: Int32Array, kind: PrimitiveKind): number {
 export function checkTimeout(action: string, timeoutMs: unknown): void {
   if (timeoutMs === Infinity) return;
   if (typeof timeoutMs !== "number") {
-    throw new TypeError(`Cannot ${action}: "timeoutMs" must be a number, received ${typeof timeoutMs === "string" ? JSON.stringify(timeoutMs) : String(timeoutMs)}`);
+    throw new TypeError(
+      `Cannot ${action}: "timeoutMs" must be a number, received ${
+        typeof timeoutMs === "string" ? JSON.stringify(timeoutMs) : String(timeoutMs)
+      }`,
+    );
   }
   if (!(timeoutMs >= 0)) {
     throw new RangeError(`Cannot ${action}: "timeoutMs" must be a non-negative number, received ${timeoutMs}`);
@@ -140,7 +156,7 @@ export type Waiting<T> = Generator<Wait, T, void>;
  * @returns What the algorithm returns.
  */
 export function block<T>(cells: Int32Array, steps: Waiting<T>): T {
-  for (let step = steps.next(); ; step = steps.next()) {
+  for (let step = steps.next();; step = steps.next()) {
     if (step.done) return step.value;
     Atomics.wait(cells, step.value.index, step.value.value, step.value.timeoutMs);
   }
@@ -154,7 +170,7 @@ export function block<T>(cells: Int32Array, steps: Waiting<T>): T {
  * @returns What the algorithm returns.
  */
 export async function park<T>(cells: Int32Array, steps: Waiting<T>): Promise<T> {
-  for (let step = steps.next(); ; step = steps.next()) {
+  for (let step = steps.next();; step = steps.next()) {
     if (step.done) return step.value;
     await waitAsync(cells, step.value.index, step.value.value, step.value.timeoutMs);
   }

@@ -5,7 +5,16 @@
  * @module
  */
 
-import { type AttachOptions, attachCells, block, checkTimeout, deadlineOf, park, remainingMs, type Waiting } from "./_shared.ts";
+import {
+  attachCells,
+  type AttachOptions,
+  block,
+  checkTimeout,
+  deadlineOf,
+  park,
+  remainingMs,
+  type Waiting,
+} from "./_shared.ts";
 
 const ARRIVED = 1;
 const GENERATION = 2;

@@ -5,7 +5,16 @@
  * @module
  */
 
-import { type AttachOptions, attachCells, block, checkTimeout, deadlineOf, park, remainingMs, type Waiting } from "./_shared.ts";
+import {
+  attachCells,
+  type AttachOptions,
+  block,
+  checkTimeout,
+  deadlineOf,
+  park,
+  remainingMs,
+  type Waiting,
+} from "./_shared.ts";
 
 const STATE = 1; // 0 unlocked, 1 locked, 2 locked with waiters (Drepper, "Futexes Are Tricky")
 const OWNER = 2; // the id of the handle holding it, 0 when unlocked

@@ -6,7 +6,17 @@
  * @module
  */
 
-import { type AttachOptions, attachCells, block, checkTimeout, deadlineOf, park, type PrimitiveKind, remainingMs, type Waiting } from "./_shared.ts";
+import {
+  attachCells,
+  type AttachOptions,
+  block,
+  checkTimeout,
+  deadlineOf,
+  park,
+  type PrimitiveKind,
+  remainingMs,
+  type Waiting,
+} from "./_shared.ts";
 
 const COUNT = 1;
 const BOUND = 2;

@@ -53,7 +53,11 @@ export async function callUserTask(task: UserTask): Promise<string> {
   }
   const fn = (await loading)[task.export];
   if (typeof fn !== "function") {
-    throw new TypeError(`Cannot run task: the module has no exported function "${task.export}", its "${task.export}" is ${fn === undefined ? "missing" : typeof fn}`);
+    throw new TypeError(
+      `Cannot run task: the module has no exported function "${task.export}", its "${task.export}" is ${
+        fn === undefined ? "missing" : typeof fn
+      }`,
+    );
   }
   return checksumOf(await fn(...task.args));
 }

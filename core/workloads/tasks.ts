@@ -38,7 +38,9 @@ export interface WorkloadTask {
 export function runWorkload(task: WorkloadTask): string | Promise<string> {
   if (task.task !== undefined) return callUserTask(task.task);
   const workload = getWorkload(task.workload);
-  const context = task.parts === undefined ? undefined : { part: task.part ?? 0, parts: task.parts, shared: task.shared };
+  const context = task.parts === undefined
+    ? undefined
+    : { part: task.part ?? 0, parts: task.parts, shared: task.shared };
   return workload.run(resolveParams(workload, task.params), context);
 }
 

@@ -146,7 +146,9 @@ export function combineChecksums(workload: Workload, checksums: readonly string[
   if (workload.combine !== undefined) return workload.combine(checksums);
   const distinct = [...new Set(checksums)];
   if (distinct.length !== 1) {
-    throw new Error(`Cannot trust run: tasks of workload "${workload.name}" returned different checksums: ${distinct.join(", ")}`);
+    throw new Error(
+      `Cannot trust run: tasks of workload "${workload.name}" returned different checksums: ${distinct.join(", ")}`,
+    );
   }
   return distinct[0]!;
 }

@@ -11,7 +11,13 @@
  * @module
  */
 
-import { type HostInfo, type RuntimeAdapter, type RuntimeInfo, startsKind, type WorkerKind } from "../../core/adapter.ts";
+import {
+  type HostInfo,
+  type RuntimeAdapter,
+  type RuntimeInfo,
+  startsKind,
+  type WorkerKind,
+} from "../../core/adapter.ts";
 import { shuffle } from "../../core/measure/order.ts";
 import { createPool, type Pool } from "../../core/pool/pool.ts";
 import { estimateSpeedup } from "../../core/measure/speedup.ts";
@@ -145,7 +151,16 @@ export async function runBreakeven(options: BreakevenOptions): Promise<Breakeven
   const pools = new Map<Way, Pool>();
   try {
     for (const way of ways) {
-      pools.set(way, await createPool({ adapter, kind: kindOf(way), size: workers, module: TASKS_MODULE, spinMicros: way.mode === "latency" ? SPIN_MICROS : 0 }));
+      pools.set(
+        way,
+        await createPool({
+          adapter,
+          kind: kindOf(way),
+          size: workers,
+          module: TASKS_MODULE,
+          spinMicros: way.mode === "latency" ? SPIN_MICROS : 0,
+        }),
+      );
     }
     onStep?.("warming up");
     await warmUp(pools, sizes);
@@ -161,7 +176,14 @@ export async function runBreakeven(options: BreakevenOptions): Promise<Breakeven
       points: sizes.map((size): SizePoint => {
         const { baseline, samples } = measured.get(pointKey(way, size))!;
         const estimate = estimateSpeedup(baseline.map((b, i) => b / samples[i]!));
-        return { us: size.us, tasks: size.tasks, baselineMs: baseline, samplesMs: samples, speedup: estimate.estimate, speedupCI: estimate.ci };
+        return {
+          us: size.us,
+          tasks: size.tasks,
+          baselineMs: baseline,
+          samplesMs: samples,
+          speedup: estimate.estimate,
+          speedupCI: estimate.ci,
+        };
       }),
     }));
     return {
@@ -209,7 +231,11 @@ function planSizes(nsPerIteration: number, maxUs: number, workers: number): Size
  * pool, and returns its ms and the sum of its tasks (used, so no engine may
  * drop the loop).
  */
-async function batch(pools: ReadonlyMap<Way, Pool>, way: Way | "baseline", size: Size): Promise<{ ms: number; total: number }> {
+async function batch(
+  pools: ReadonlyMap<Way, Pool>,
+  way: Way | "baseline",
+  size: Size,
+): Promise<{ ms: number; total: number }> {
   const items = Array.from({ length: size.tasks }, () => size.iterations);
   let total = 0;
   const start = performance.now();
@@ -218,7 +244,9 @@ async function batch(pools: ReadonlyMap<Way, Pool>, way: Way | "baseline", size:
   } else if (way.mode === "map") {
     for (const sum of await pools.get(way)!.map<number>("spin", items)) total += sum;
   } else {
-    for (const sum of await Promise.all(items.map((iterations) => pools.get(way)!.run<number>("spin", iterations)))) total += sum;
+    for (const sum of await Promise.all(items.map((iterations) => pools.get(way)!.run<number>("spin", iterations)))) {
+      total += sum;
+    }
   }
   return { ms: performance.now() - start, total };
 }
@@ -233,7 +261,11 @@ async function warmUp(pools: ReadonlyMap<Way, Pool>, sizes: readonly Size[]): Pr
     const { total: expected } = await batch(pools, "baseline", size);
     for (const way of pools.keys()) {
       const { total } = await batch(pools, way, size);
-      if (total !== expected) throw new Error(`Cannot trust breakeven: ${way.strategy} ${way.mode} summed ${total}, the event loop ${expected}`);
+      if (total !== expected) {
+        throw new Error(
+          `Cannot trust breakeven: ${way.strategy} ${way.mode} summed ${total}, the event loop ${expected}`,
+        );
+      }
     }
   }
 }
@@ -250,7 +282,9 @@ async function measureRound(
     for (const way of shuffle([...pools.keys()], (seed ^ (round * 7919 + size.us)) >>> 0)) {
       const entry = measured.get(pointKey(way, size)) ?? { baseline: [], samples: [] };
       const pair = ((seed + round + size.us) & 1) === 0 ? ["baseline", way] as const : [way, "baseline"] as const;
-      for (const which of pair) (which === "baseline" ? entry.baseline : entry.samples).push((await batch(pools, which, size)).ms);
+      for (const which of pair) {
+        (which === "baseline" ? entry.baseline : entry.samples).push((await batch(pools, which, size)).ms);
+      }
       measured.set(pointKey(way, size), entry);
     }
   }
@@ -273,7 +307,11 @@ async function timeLoneTask(pools: ReadonlyMap<Way, Pool>, largest: Size): Promi
     await processPool.run("spin", largest.iterations);
     lone.process.push(performance.now() - start);
   }
-  return { main: median(lone.main), worker: median(lone.worker), ...(lone.process.length > 0 && { process: median(lone.process) }) };
+  return {
+    main: median(lone.main),
+    worker: median(lone.worker),
+    ...(lone.process.length > 0 && { process: median(lone.process) }),
+  };
 }
 
 /**
@@ -284,7 +322,10 @@ async function timeLoneTask(pools: ReadonlyMap<Way, Pool>, largest: Size): Promi
  * @param curve The way and its points, by ascending size.
  * @returns The answer.
  */
-export function summarizeCurve(runtime: string, curve: Way & { points: readonly Pick<SizePoint, "us" | "speedup" | "speedupCI">[] }): BreakevenResult {
+export function summarizeCurve(
+  runtime: string,
+  curve: Way & { points: readonly Pick<SizePoint, "us" | "speedup" | "speedupCI">[] },
+): BreakevenResult {
   const best = curve.points.reduce((a, b) => (b.speedup > a.speedup ? b : a));
   return {
     runtime,

@@ -10,7 +10,12 @@
 import type { HostInfo, RuntimeAdapter, RuntimeInfo } from "../../core/adapter.ts";
 import * as js from "../../core/workloads/kernels/js.ts";
 import { SHARED_LAYOUT } from "./shared_tasks.ts";
-import { compileKernels, createSharedMemory, instantiateKernels, MAX_PAGES } from "../../core/workloads/kernels/wasm.ts";
+import {
+  compileKernels,
+  createSharedMemory,
+  instantiateKernels,
+  MAX_PAGES,
+} from "../../core/workloads/kernels/wasm.ts";
 import { createPool } from "../../core/pool/pool.ts";
 import { runScaling } from "../scaling/runner.ts";
 import { median } from "../../core/measure/stats.ts";
@@ -152,27 +157,49 @@ export async function runKernels(options: KernelsOptions): Promise<KernelsRecord
   const side = Math.max(2, Math.round(1200 * Math.sqrt(scale)));
   const plans: Plan[] = [
     {
-      name: "modsum", params: { totalIterations: n }, step: "one integer visited", nativeArgs: [n],
-      js: () => js.modsum(0, n), wasm: () => wasm.modsum(0, n), steps: () => n,
+      name: "modsum",
+      params: { totalIterations: n },
+      step: "one integer visited",
+      nativeArgs: [n],
+      js: () => js.modsum(0, n),
+      wasm: () => wasm.modsum(0, n),
+      steps: () => n,
     },
     {
-      name: "integrate", params: { from: 0, to: 5, steps }, step: "one step of the sum", nativeArgs: [0, 5, steps],
-      js: () => js.integrate(0, 5 / steps, 0, steps), wasm: () => wasm.integrate(0, 5 / steps, 0, steps),
-      steps: () => steps, exact: 125 / 3,
+      name: "integrate",
+      params: { from: 0, to: 5, steps },
+      step: "one step of the sum",
+      nativeArgs: [0, 5, steps],
+      js: () => js.integrate(0, 5 / steps, 0, steps),
+      wasm: () => wasm.integrate(0, 5 / steps, 0, steps),
+      steps: () => steps,
+      exact: 125 / 3,
     },
     {
-      name: "mandelbrot", params: { width: side, height: side, maxIter: 200 }, step: "one iteration of z² + c",
+      name: "mandelbrot",
+      params: { width: side, height: side, maxIter: 200 },
+      step: "one iteration of z² + c",
       nativeArgs: [side, side, 200],
-      js: () => js.mandelbrot(0, side, side, side, 200), wasm: () => wasm.mandelbrot(0, side, side, side, 200),
-      wasmSimd: () => wasm.mandelbrotSimd(0, side, side, side, 200), steps: (checksum) => checksum,
+      js: () => js.mandelbrot(0, side, side, side, 200),
+      wasm: () => wasm.mandelbrot(0, side, side, side, 200),
+      wasmSimd: () => wasm.mandelbrotSimd(0, side, side, side, 200),
+      steps: (checksum) => checksum,
     },
   ];
 
   const kernels: KernelResult[] = [];
   for (const plan of plans) {
-    onStep?.(`${plan.name}: JavaScript, Wasm${plan.wasmSimd ? ", Wasm SIMD" : ""}${nativeStatus.available ? ", native C" : ""}`);
+    onStep?.(
+      `${plan.name}: JavaScript, Wasm${plan.wasmSimd ? ", Wasm SIMD" : ""}${
+        nativeStatus.available ? ", native C" : ""
+      }`,
+    );
     const calls = { js: plan.js, wasm: plan.wasm, ...(plan.wasmSimd && { wasmSimd: plan.wasmSimd }) };
-    const runs = await timeInterleaved(calls, repeat, nativeStatus.available ? () => native!.run(plan.name, plan.nativeArgs, 1) : undefined);
+    const runs = await timeInterleaved(
+      calls,
+      repeat,
+      nativeStatus.available ? () => native!.run(plan.name, plan.nativeArgs, 1) : undefined,
+    );
     const jsRun = runs.js!;
     const wasmRun = runs.wasm!;
     const simdRun = runs.wasmSimd;
@@ -266,16 +293,34 @@ async function timeInterleaved(
   }
   for (const run of Object.values(runs)) run.tiering.warmMedianMs = median(run.samplesMs);
   if (native !== undefined) {
-    runs.native = { checksum: nativeChecksum, samplesMs: nativeSamples, tiering: { firstCallMs: nativeSamples[0]!, warmMedianMs: median(nativeSamples) } };
+    runs.native = {
+      checksum: nativeChecksum,
+      samplesMs: nativeSamples,
+      tiering: { firstCallMs: nativeSamples[0]!, warmMedianMs: median(nativeSamples) },
+    };
   }
   return runs;
 }
 
 /** The kernel as JavaScript and as Wasm in 1 and 2 workers: the steady speedups, and how long the tasks took side by side. */
-async function workerSpeedups(adapter: RuntimeAdapter, name: string, params: Record<string, number>, repeat: number): Promise<Pick<KernelResult, "workerSpeedup" | "workerTaskRatio">> {
+async function workerSpeedups(
+  adapter: RuntimeAdapter,
+  name: string,
+  params: Record<string, number>,
+  repeat: number,
+): Promise<Pick<KernelResult, "workerSpeedup" | "workerTaskRatio">> {
   const run = async (workload: string) => {
     // The cold batch of each sample warms the workers; the steady batch is the figure. Three paired rounds, fewer if fewer calls were asked for.
-    const record = await runScaling({ adapter, workload, params, strategy: "workers", concurrency: [1, 2], tasks: 8, repeat: Math.min(repeat, 3), warmup: 0 });
+    const record = await runScaling({
+      adapter,
+      workload,
+      params,
+      strategy: "workers",
+      concurrency: [1, 2],
+      tasks: 8,
+      repeat: Math.min(repeat, 3),
+      warmup: 0,
+    });
     return record.points[1]!;
   };
   const js = await run(name);
@@ -302,7 +347,9 @@ export async function runSharedMemory(
   const params = { width: side, height: side, maxIter: 200 };
   const bytes = SHARED_LAYOUT.out + side * side * 4;
   const pages = Math.ceil(bytes / 65536);
-  if (pages > MAX_PAGES) throw new RangeError(`Cannot run shared memory: ${side}² points need ${pages} pages, more than ${MAX_PAGES}`);
+  if (pages > MAX_PAGES) {
+    throw new RangeError(`Cannot run shared memory: ${side}² points need ${pages} pages, more than ${MAX_PAGES}`);
+  }
   const pool = await createPool({ adapter, size: workers, module: SHARED_MODULE });
   try {
     const render = async (count: number) => {
@@ -312,8 +359,9 @@ export async function runSharedMemory(
       const start = performance.now();
       const rows = await Promise.all(Array.from({ length: count }, () =>
         // A timeout sends each task alone to an idle worker: the renderers must run at once, each in its own.
-        pool.run<number>("mandelbrotShared", { module, memory, ...params, barrier: barrier.buffer }, { timeoutMs: 60_000 })
-      ));
+        pool.run<number>("mandelbrotShared", { module, memory, ...params, barrier: barrier.buffer }, {
+          timeoutMs: 60_000,
+        })));
       const ms = performance.now() - start;
       const total = new BigInt64Array(memory.buffer, SHARED_LAYOUT.total, 1)[0]!;
       return { ms, rows, total: String(total), image: new Int32Array(memory.buffer, SHARED_LAYOUT.out, side * side) };

@@ -9,7 +9,14 @@
 
 import { runtimeRank } from "../../runtimes/registry.ts";
 import { CHART_SIZE } from "../_charts.ts";
-import { type Experiment, oncePerRuntime, type Profile, runtimeLabels, stepProgress, untilAborted } from "../_experiment.ts";
+import {
+  type Experiment,
+  oncePerRuntime,
+  type Profile,
+  runtimeLabels,
+  stepProgress,
+  untilAborted,
+} from "../_experiment.ts";
 import { count, type Flag, number } from "../_flags.ts";
 import { type KernelsRecord, runKernels } from "./kernels.ts";
 import { createNativeKernels } from "./native.ts";
@@ -42,7 +49,12 @@ function nativeFor(adapter: RuntimeAdapter): NativeKernels {
 }
 
 const FLAGS = {
-  scale: { name: "scale", value: "X", help: "kernels: scale of every kernel's input, above 0, at most 10", default: "1" },
+  scale: {
+    name: "scale",
+    value: "X",
+    help: "kernels: scale of every kernel's input, above 0, at most 10",
+    default: "1",
+  },
   repeat: { name: "repeat", value: "N", help: "kernels: timed calls per variant", default: "5" },
 } satisfies Record<string, Flag>;
 
@@ -51,9 +63,20 @@ export const kernels: Experiment<KernelsArgs, KernelsRecord, KernelsRecord[]> = 
   name: "kernels",
   schema: "truepar.kernels/1",
   flags: Object.values(FLAGS),
-  parse: (values) => ({ repeat: count(FLAGS.repeat, values, 1), scale: number(FLAGS.scale, values, { min: 0, above: true, max: 10 }) }),
+  parse: (values) => ({
+    repeat: count(FLAGS.repeat, values, 1),
+    scale: number(FLAGS.scale, values, { min: 0, above: true, max: 10 }),
+  }),
   run: (args, context) =>
-    untilAborted(context.signal, runKernels({ adapter: context.adapter, native: nativeFor(context.adapter), ...args, onStep: stepProgress(context, 10) })),
+    untilAborted(
+      context.signal,
+      runKernels({
+        adapter: context.adapter,
+        native: nativeFor(context.adapter),
+        ...args,
+        onStep: stepProgress(context, 10),
+      }),
+    ),
   format: formatKernels,
   ...oncePerRuntime<KernelsRecord>("kernels", PROFILE_ARGS, runtimeRank),
   present: (records) => {
@@ -66,22 +89,49 @@ export const kernels: Experiment<KernelsArgs, KernelsRecord, KernelsRecord[]> = 
         id: "kernels",
         title: "kernels · ns per step, medians",
         csv: "kernels.csv",
-        header: ["runtime", "kernel", "js ns", "wasm ns", "simd ns", "native ns", "wasm÷native", "1→2 workers js", "1→2 workers wasm", "checksums"],
-        rows: records.flatMap((r) => r.kernels.map((k) => [
-          label(r), k.name, ns(k.nsPerStep.js), ns(k.nsPerStep.wasm), ns(k.nsPerStep.wasmSimd), ns(k.nsPerStep.native),
-          k.nsPerStep.native === undefined ? "-" : `${(k.nsPerStep.wasm / k.nsPerStep.native).toFixed(2)}x`,
-          `${k.workerSpeedup.js.toFixed(2)}x`, `${k.workerSpeedup.wasm.toFixed(2)}x`, k.agree ? "agree" : "DISAGREE",
-        ])),
+        header: [
+          "runtime",
+          "kernel",
+          "js ns",
+          "wasm ns",
+          "simd ns",
+          "native ns",
+          "wasm÷native",
+          "1→2 workers js",
+          "1→2 workers wasm",
+          "checksums",
+        ],
+        rows: records.flatMap((r) =>
+          r.kernels.map((k) => [
+            label(r),
+            k.name,
+            ns(k.nsPerStep.js),
+            ns(k.nsPerStep.wasm),
+            ns(k.nsPerStep.wasmSimd),
+            ns(k.nsPerStep.native),
+            k.nsPerStep.native === undefined ? "-" : `${(k.nsPerStep.wasm / k.nsPerStep.native).toFixed(2)}x`,
+            `${k.workerSpeedup.js.toFixed(2)}x`,
+            `${k.workerSpeedup.wasm.toFixed(2)}x`,
+            k.agree ? "agree" : "DISAGREE",
+          ])
+        ),
         why: records.flatMap((r) => r.kernels.map((k) => workersPastCores(r, k))),
         show: "markdown",
       }, {
         show: "text",
         title: "kernels · ns per step, medians; 1→2 workers, JavaScript and Wasm (report.md: checksums, ratios)",
         header: ["runtime", "kernel", "js", "wasm", "simd", "native", "2 workers js / wasm"],
-        rows: records.flatMap((r) => r.kernels.map((k) => [
-          label(r), k.name, ns(k.nsPerStep.js), ns(k.nsPerStep.wasm), ns(k.nsPerStep.wasmSimd), ns(k.nsPerStep.native),
-          `${k.workerSpeedup.js.toFixed(2)}x / ${k.workerSpeedup.wasm.toFixed(2)}x`,
-        ])),
+        rows: records.flatMap((r) =>
+          r.kernels.map((k) => [
+            label(r),
+            k.name,
+            ns(k.nsPerStep.js),
+            ns(k.nsPerStep.wasm),
+            ns(k.nsPerStep.wasmSimd),
+            ns(k.nsPerStep.native),
+            `${k.workerSpeedup.js.toFixed(2)}x / ${k.workerSpeedup.wasm.toFixed(2)}x`,
+          ])
+        ),
         why: records.flatMap((r) => r.kernels.map((k) => workersPastCores(r, k))),
       }],
       charts: [{
@@ -91,9 +141,16 @@ export const kernels: Experiment<KernelsArgs, KernelsRecord, KernelsRecord[]> = 
         spec: {
           title: "kernels: ns per step",
           data: {
-            values: records.flatMap((r) => r.kernels.flatMap((k) =>
-              Object.entries(k.nsPerStep).map(([variant, value]) => ({ runtime: label(r), kernel: k.name, variant, value }))
-            )),
+            values: records.flatMap((r) =>
+              r.kernels.flatMap((k) =>
+                Object.entries(k.nsPerStep).map(([variant, value]) => ({
+                  runtime: label(r),
+                  kernel: k.name,
+                  variant,
+                  value,
+                }))
+              )
+            ),
           },
           facet: { column: { field: "kernel", type: "nominal", title: null } },
           resolve: { scale: { y: "independent" } },
@@ -112,12 +169,20 @@ export const kernels: Experiment<KernelsArgs, KernelsRecord, KernelsRecord[]> = 
       warnings: records.flatMap((record) =>
         record.kernels.filter((k) => !k.agree).map((k) => ({
           severity: "error" as const,
-          text: `${label(record)} kernel ${k.name}: the variants disagree on the checksum ${JSON.stringify(k.checksums)}`,
+          text: `${label(record)} kernel ${k.name}: the variants disagree on the checksum ${
+            JSON.stringify(k.checksums)
+          }`,
         }))
       ),
     };
   },
-  diff: { settings: (record) => ({ repeat: record.repeat, kernels: record.kernels.map((k) => JSON.stringify(k.params)).join(" ") }), samples: () => [] },
+  diff: {
+    settings: (record) => ({
+      repeat: record.repeat,
+      kernels: record.kernels.map((k) => JSON.stringify(k.params)).join(" "),
+    }),
+    samples: () => [],
+  },
 };
 
 /**
@@ -136,7 +201,11 @@ export function workersPastCores(record: KernelsRecord, kernel: KernelsRecord["k
   if (past.length === 0) return undefined;
   return past.map((v) => {
     const ratio = kernel.workerTaskRatio?.[v];
-    return `${v} past ${cores} cores: ${ratio !== undefined && ratio < 0.95 ? `its tasks took ${ratio.toFixed(2)}x as long side by side (caches, or the JIT's code)` : "a fast sample, which its tasks' time does not explain"}`;
+    return `${v} past ${cores} cores: ${
+      ratio !== undefined && ratio < 0.95
+        ? `its tasks took ${ratio.toFixed(2)}x as long side by side (caches, or the JIT's code)`
+        : "a fast sample, which its tasks' time does not explain"
+    }`;
   }).join("; ");
 }
 
@@ -150,29 +219,56 @@ export function workersPastCores(record: KernelsRecord, kernel: KernelsRecord["k
 export function formatKernels(record: KernelsRecord): string {
   const { runtime, native, sharedMemory: shared } = record;
   const lines = [
-    `[kernels, runtime = ${runtime.name} ${runtime.version}, native = ${native.available ? native.compiler : `none (${native.reason})`}]`,
-    `${"kernel".padEnd(11)}${"js".padStart(8)}${"wasm".padStart(8)}${"simd".padStart(8)}${"native".padStart(8)}  ns/step · wasm÷native · js÷native · 1→2 workers js, wasm · checksums`,
+    `[kernels, runtime = ${runtime.name} ${runtime.version}, native = ${
+      native.available ? native.compiler : `none (${native.reason})`
+    }]`,
+    `${"kernel".padEnd(11)}${"js".padStart(8)}${"wasm".padStart(8)}${"simd".padStart(8)}${
+      "native".padStart(8)
+    }  ns/step · wasm÷native · js÷native · 1→2 workers js, wasm · checksums`,
   ];
   const ns = (value?: number) => (value === undefined ? "-" : value.toFixed(2)).padStart(8);
   for (const k of record.kernels) {
     const { js, wasm, wasmSimd, native: c } = k.nsPerStep;
     const ratio = (value: number) => (c === undefined ? "-" : `${(value / c).toFixed(2)}x`);
     const past = workersPastCores(record, k);
-    lines.push(`${k.name.padEnd(11)}${ns(js)}${ns(wasm)}${ns(wasmSimd)}${ns(c)}  ${ratio(wasm)} · ${ratio(js)} · ${k.workerSpeedup.js.toFixed(2)}x, ${k.workerSpeedup.wasm.toFixed(2)}x · ${k.agree ? `all ${k.checksums.js}` : `DISAGREE ${JSON.stringify(k.checksums)}`}${past ? ` · ${past}` : ""}`);
+    lines.push(
+      `${k.name.padEnd(11)}${ns(js)}${ns(wasm)}${ns(wasmSimd)}${ns(c)}  ${ratio(wasm)} · ${ratio(js)} · ${
+        k.workerSpeedup.js.toFixed(2)
+      }x, ${k.workerSpeedup.wasm.toFixed(2)}x · ${
+        k.agree ? `all ${k.checksums.js}` : `DISAGREE ${JSON.stringify(k.checksums)}`
+      }${past ? ` · ${past}` : ""}`,
+    );
   }
-  const shortest = Math.min(...record.kernels.flatMap((k) => Object.values(k.samplesMs).flatMap((samples) => samples ?? [])));
+  const shortest = Math.min(
+    ...record.kernels.flatMap((k) => Object.values(k.samplesMs).flatMap((samples) => samples ?? [])),
+  );
   if (shortest < MIN_TIMED_MS) {
-    lines.push(`warning: the shortest timed call took ${shortest.toFixed(2)} ms, under ${MIN_TIMED_MS} ms: too short to time reliably, so the ratios above are not to be trusted; use --scale 0.5 or more`);
+    lines.push(
+      `warning: the shortest timed call took ${
+        shortest.toFixed(2)
+      } ms, under ${MIN_TIMED_MS} ms: too short to time reliably, so the ratios above are not to be trusted; use --scale 0.5 or more`,
+    );
   }
-  lines.push("", "First call against warmed-up calls (ms): one long call runs in the tier it started in unless the engine can switch mid-call");
+  lines.push(
+    "",
+    "First call against warmed-up calls (ms): one long call runs in the tier it started in unless the engine can switch mid-call",
+  );
   for (const k of record.kernels) {
-    const tiers = Object.entries(k.tiering).map(([variant, t]) => `${variant} ${t.firstCallMs.toFixed(0)} → ${t.warmMedianMs.toFixed(0)}`);
+    const tiers = Object.entries(k.tiering).map(([variant, t]) =>
+      `${variant} ${t.firstCallMs.toFixed(0)} → ${t.warmMedianMs.toFixed(0)}`
+    );
     lines.push(`  ${k.name.padEnd(11)}${tiers.join(" · ")}`);
   }
   lines.push(
     "",
-    `Shared memory: ${shared.workers} workers render a ${shared.params.width}×${shared.params.height} Mandelbrot into one WebAssembly.Memory, rows from an atomic counter (${shared.rowsPerWorker.join(" + ")} rows)`,
-    `  ${shared.singleMs.toFixed(1)} ms alone, ${shared.sharedMs.toFixed(1)} ms shared: ${shared.speedup.toFixed(2)}x · total ${shared.checksum} · ${shared.matchesSingle ? "image identical to one worker's" : "DIFFERS from one worker's"}`,
+    `Shared memory: ${shared.workers} workers render a ${shared.params.width}×${shared.params.height} Mandelbrot into one WebAssembly.Memory, rows from an atomic counter (${
+      shared.rowsPerWorker.join(" + ")
+    } rows)`,
+    `  ${shared.singleMs.toFixed(1)} ms alone, ${shared.sharedMs.toFixed(1)} ms shared: ${
+      shared.speedup.toFixed(2)
+    }x · total ${shared.checksum} · ${
+      shared.matchesSingle ? "image identical to one worker's" : "DIFFERS from one worker's"
+    }`,
   );
   return lines.join("\n");
 }

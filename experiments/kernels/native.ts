@@ -47,7 +47,8 @@ async function buildBinary(compiler: string): Promise<{ binary: string; status: 
   } catch {
     return { binary: "", status: { available: false, reason: `no C compiler: "${compiler} --version" failed` } };
   }
-  const hash = createHash("sha256").update(readFileSync(fileURLToPath(SOURCE))).update(version).update(FLAGS.join(" ")).digest("hex").slice(0, 16);
+  const hash = createHash("sha256").update(readFileSync(fileURLToPath(SOURCE))).update(version).update(FLAGS.join(" "))
+    .digest("hex").slice(0, 16);
   const dir = cacheDir();
   const binary = path.join(dir, `kernels-native-${hash}`);
   const status: NativeStatus = { available: true, compiler: `${version} ${FLAGS.join(" ")}` };
@@ -58,7 +59,10 @@ async function buildBinary(compiler: string): Promise<{ binary: string; status: 
     await run(compiler, [...FLAGS, "-o", temporary, fileURLToPath(SOURCE)]);
     renameSync(temporary, binary);
   } catch (error) {
-    return { binary: "", status: { available: false, reason: `${compiler} failed: ${(error as Error).message.split("\n")[0]}` } };
+    return {
+      binary: "",
+      status: { available: false, reason: `${compiler} failed: ${(error as Error).message.split("\n")[0]}` },
+    };
   }
   return { binary, status };
 }
@@ -71,4 +75,3 @@ function run(file: string, args: string[]): Promise<string> {
     });
   });
 }
-

@@ -34,7 +34,9 @@ export function mandelbrotShared(
   Atomics.notify(gate, 0);
   const deadline = performance.now() + GATE_TIMEOUT_MS;
   while (Atomics.load(gate, 0) > 0) {
-    if (performance.now() > deadline) throw new Error(`Cannot render: the other workers did not reach the gate within ${GATE_TIMEOUT_MS} ms`);
+    if (performance.now() > deadline) {
+      throw new Error(`Cannot render: the other workers did not reach the gate within ${GATE_TIMEOUT_MS} ms`);
+    }
     Atomics.wait(gate, 0, Atomics.load(gate, 0), 100);
   }
   return kernels.mandelbrotShared(width, height, maxIter, SHARED_LAYOUT.ctl, SHARED_LAYOUT.out);

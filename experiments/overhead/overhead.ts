@@ -12,7 +12,13 @@
  * @module
  */
 
-import { type HostInfo, type RuntimeAdapter, type RuntimeInfo, startsKind, type WorkerKind } from "../../core/adapter.ts";
+import {
+  type HostInfo,
+  type RuntimeAdapter,
+  type RuntimeInfo,
+  startsKind,
+  type WorkerKind,
+} from "../../core/adapter.ts";
 import type { MemoryReading, MemorySource } from "../../core/measure/memory.ts";
 import { createPool, type Pool } from "../../core/pool/pool.ts";
 import { fitLine, type LineFit, median, percentile } from "../../core/measure/stats.ts";
@@ -93,7 +99,14 @@ export interface OverheadRecord {
   /** `null` where there are no child processes (a browser). */
   processRoundTripUs: (Latency & { messagesPerSecond: number }) | null;
   leak: { worker: LeakCheck; process: LeakCheck | null };
-  settings: { counts: number[]; spawns: number; roundTrips: number; cycles: number; settleMs: number; spinMicros: number };
+  settings: {
+    counts: number[];
+    spawns: number;
+    roundTrips: number;
+    cycles: number;
+    settleMs: number;
+    spinMicros: number;
+  };
 }
 
 /** The latency mode the overhead experiment times besides the default: idle threads stay awake 50 µs. */
@@ -119,7 +132,11 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRec
   const counts = [...(options.counts ?? [1, 2, 4, 8])];
   counts.forEach((count) => checkPositive("counts", count));
   if (new Set(counts).size < 2) {
-    throw new RangeError(`Cannot run overhead: "counts" must hold at least two different sizes to fit a slope, received ${JSON.stringify(counts)}`);
+    throw new RangeError(
+      `Cannot run overhead: "counts" must hold at least two different sizes to fit a slope, received ${
+        JSON.stringify(counts)
+      }`,
+    );
   }
   const settings = {
     counts,
@@ -141,14 +158,20 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRec
   onStep?.("worker round trip, spinning");
   const spinRoundTripUs = await timeRoundTrips(adapter, "worker", settings.roundTrips, SPIN_MICROS);
   onStep?.("process round trip");
-  const processRoundTripUs = processes ? await timeRoundTrips(adapter, "process", Math.ceil(settings.roundTrips / 2)) : null;
+  const processRoundTripUs = processes
+    ? await timeRoundTrips(adapter, "process", Math.ceil(settings.roundTrips / 2))
+    : null;
 
   const subject = processes ? await childSubject(adapter) : thisProcess(adapter);
   try {
     const meter = new Meter(adapter, subject, settings.settleMs);
     onStep?.("idle memory");
     const idle = await meter.read([]);
-    if (idle === null) throw new Error(`Cannot measure memory: ${adapter.runtime.name} cannot read the memory of the process it runs in`);
+    if (idle === null) {
+      throw new Error(
+        `Cannot measure memory: ${adapter.runtime.name} cannot read the memory of the process it runs in`,
+      );
+    }
     onStep?.("memory per worker");
     const worker = (await measureSlope(meter, subject, "worker", counts))!;
     onStep?.("memory per process");
@@ -211,7 +234,12 @@ async function childSubject(adapter: RuntimeAdapter): Promise<Subject> {
 /** This process as the subject (a browser's page: its renderer holds the workers). */
 function thisProcess(adapter: RuntimeAdapter): Subject {
   const holder = createHolder(adapter);
-  return { pids: adapter.pid === undefined ? [] : [adapter.pid], ...holder, selfMemory: () => Promise.resolve(null), end: () => holder.hold("worker", 0).then(() => {}) };
+  return {
+    pids: adapter.pid === undefined ? [] : [adapter.pid],
+    ...holder,
+    selfMemory: () => Promise.resolve(null),
+    end: () => holder.hold("worker", 0).then(() => {}),
+  };
 }
 
 /**
@@ -271,7 +299,12 @@ class Meter {
   }
 }
 
-async function measureSlope(meter: Meter, subject: Subject, kind: WorkerKind, counts: number[]): Promise<MemorySlope | null> {
+async function measureSlope(
+  meter: Meter,
+  subject: Subject,
+  kind: WorkerKind,
+  counts: number[],
+): Promise<MemorySlope | null> {
   const samples: MemorySlope["samples"] = [];
   try {
     for (const count of counts) {
@@ -313,7 +346,11 @@ async function checkLeak(meter: Meter, subject: Subject, kind: WorkerKind, cycle
 }
 
 /** Spawn to ready, one at a time: the cold first, then `spawns` more. */
-async function timeStartups(adapter: RuntimeAdapter, kind: WorkerKind, spawns: number): Promise<Latency & { cold: number }> {
+async function timeStartups(
+  adapter: RuntimeAdapter,
+  kind: WorkerKind,
+  spawns: number,
+): Promise<Latency & { cold: number }> {
   const specifier = await adapter.prepare(NOOP_MODULE);
   const times: number[] = [];
   for (let i = 0; i <= spawns; i++) {
@@ -340,7 +377,12 @@ async function timeStartups(adapter: RuntimeAdapter, kind: WorkerKind, spawns: n
   return { ...summarize(warm), cold: cold! };
 }
 
-async function timeRoundTrips(adapter: RuntimeAdapter, kind: WorkerKind, count: number, spinMicros = 0): Promise<Latency & { messagesPerSecond: number }> {
+async function timeRoundTrips(
+  adapter: RuntimeAdapter,
+  kind: WorkerKind,
+  count: number,
+  spinMicros = 0,
+): Promise<Latency & { messagesPerSecond: number }> {
   const pool = await createPool({ adapter, kind, size: 1, module: NOOP_MODULE, spinMicros });
   try {
     for (let i = 0; i < Math.min(count, 200); i++) await pool.run("noop", i);

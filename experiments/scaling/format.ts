@@ -6,7 +6,7 @@
  */
 
 import type { AmdahlFit } from "../../core/measure/amdahl.ts";
-import { BUDGET_PARTS, type BudgetParts, budgetInSpeedup, type TimeBudget } from "../../core/measure/budget.ts";
+import { BUDGET_PARTS, budgetInSpeedup, type BudgetParts, type TimeBudget } from "../../core/measure/budget.ts";
 import type { RunPoint, RunRecord } from "./record.ts";
 import type { RoundBeyond } from "../../core/measure/speedup.ts";
 import { WIDTH, wrapLine } from "../_text.ts";
@@ -28,7 +28,11 @@ export function formatRun(record: RunRecord): string {
   const pooled = strategy === "workers" || strategy === "processes";
   const lines: string[] = [];
   for (const point of record.points) {
-    lines.push(`[${LABELS[strategy]} = ${point.concurrency}, # tasks = ${tasks}, workload = ${workload.name}, runtime = ${runtime.name} ${runtime.version}]`);
+    lines.push(
+      `[${
+        LABELS[strategy]
+      } = ${point.concurrency}, # tasks = ${tasks}, workload = ${workload.name}, runtime = ${runtime.name} ${runtime.version}]`,
+    );
     lines.push(`Total time ${(point.medianMs / 1000).toFixed(4)} s`);
     const parts = [
       pooled ? `pool start ${point.startupMedianMs.toFixed(1)} ms` : "",
@@ -38,8 +42,18 @@ export function formatRun(record: RunRecord): string {
     lines.push(`  median of ${point.samplesMs.length} · ${parts.join(" · ")}`);
     if (point !== record.points[0] || point.concurrency !== Math.min(...record.points.map((p) => p.concurrency))) {
       const what = control ? "ratio (a control: the same work at every level)" : "speedup";
-      lines.push(`  ${what} ${formatSpeedup(point.speedup, point.speedupCI)} cold, pool start included · ${formatSpeedup(point.steadySpeedup, point.steadySpeedupCI)} steady · ${EVIDENCE[point.steadyEvidence]}`);
-      if (point.ceiling) lines.push(`  the machine's ceiling: ${point.concurrency} independent processes ${formatSpeedup(point.ceiling.speedup, point.ceiling.speedupCI)}, so this is ${((point.steadySpeedup / point.ceiling.speedup) * 100).toFixed(0)}% of it`);
+      lines.push(
+        `  ${what} ${formatSpeedup(point.speedup, point.speedupCI)} cold, pool start included · ${
+          formatSpeedup(point.steadySpeedup, point.steadySpeedupCI)
+        } steady · ${EVIDENCE[point.steadyEvidence]}`,
+      );
+      if (point.ceiling) {
+        lines.push(
+          `  the machine's ceiling: ${point.concurrency} independent processes ${
+            formatSpeedup(point.ceiling.speedup, point.ceiling.speedupCI)
+          }, so this is ${((point.steadySpeedup / point.ceiling.speedup) * 100).toFixed(0)}% of it`,
+        );
+      }
       for (const batch of ["steady", "cold"] as const) {
         const beyond = explainBeyond(point, batch);
         if (beyond !== undefined) lines.push(`  ${batch} interval: ${beyond}`);
@@ -53,9 +67,19 @@ export function formatRun(record: RunRecord): string {
     lines.push(RULE);
   }
   const coverage = Math.min(...record.points.slice(1).map((p) => p.speedupCoverage), 1);
-  lines.push(`checksum ${record.points[0]?.checksum} · ${record.rounds} paired ${record.rounds === 1 ? "round" : "rounds"}${record.capped ? " (time cap reached before ±5%)" : ""} · seed ${record.seed}`);
+  lines.push(
+    `checksum ${record.points[0]?.checksum} · ${record.rounds} paired ${record.rounds === 1 ? "round" : "rounds"}${
+      record.capped ? " (time cap reached before ±5%)" : ""
+    } · seed ${record.seed}`,
+  );
   if (record.amdahl) lines.push(formatAmdahl(record.amdahl));
-  lines.push(`noise floor ±${(noise.floor * 100).toFixed(1)}% (the smallest level measured twice per round) · intervals [low–high] are ${coverage >= 0.95 ? "95%" : `${(coverage * 100).toFixed(0)}% (too few rounds for 95%: raise --repeat to 6)`}, distribution-free`);
+  lines.push(
+    `noise floor ±${
+      (noise.floor * 100).toFixed(1)
+    }% (the smallest level measured twice per round) · intervals [low–high] are ${
+      coverage >= 0.95 ? "95%" : `${(coverage * 100).toFixed(0)}% (too few rounds for 95%: raise --repeat to 6)`
+    }, distribution-free`,
+  );
   return lines.map((line) => wrapLine(line, WIDTH)).join("\n");
 }
 
@@ -83,9 +107,15 @@ export function formatSpeedup(value: number, ci: readonly [number, number]): str
  * @returns Such as `Amdahl's serial fraction 0.031 [0.012–0.048] (95%) · Gustafson's law fits better (0.020)`.
  */
 export function formatAmdahl(fit: AmdahlFit): string {
-  const interval = `[${fit.ci[0].toFixed(3)}–${fit.ci[1].toFixed(3)}] (${(fit.coverage * 100).toFixed(0)}%${fit.coverage < 0.95 ? ": raise --repeat to 6 for 95%" : ""})`;
-  const other = fit.better === "gustafson" ? ` · Gustafson's law fits better (serial fraction ${fit.gustafson.toFixed(3)}): the work grew with the workers?` : "";
-  const limit = fit.serialFraction < 0.001 ? "no serial part this fit can see" : `at most ${(1 / fit.serialFraction).toFixed(1)}x with any number of cores`;
+  const interval = `[${fit.ci[0].toFixed(3)}–${fit.ci[1].toFixed(3)}] (${(fit.coverage * 100).toFixed(0)}%${
+    fit.coverage < 0.95 ? ": raise --repeat to 6 for 95%" : ""
+  })`;
+  const other = fit.better === "gustafson"
+    ? ` · Gustafson's law fits better (serial fraction ${fit.gustafson.toFixed(3)}): the work grew with the workers?`
+    : "";
+  const limit = fit.serialFraction < 0.001
+    ? "no serial part this fit can see"
+    : `at most ${(1 / fit.serialFraction).toFixed(1)}x with any number of cores`;
   return `Amdahl's serial fraction ${fit.serialFraction.toFixed(3)} ${interval}: ${limit}${other}`;
 }
 
@@ -115,19 +145,31 @@ export function formatBudget(budget: TimeBudget, speedup: number, ideal: number)
   const head = `${speedup.toFixed(2)}x of ${formatIdeal(ideal)}`;
   const inSpeedup = budgetInSpeedup(budget, speedup, ideal);
   // One worker slower than the other says more than an average: a core the host shares, or another JIT tier.
-  const spread = budget.laneSpread !== null && budget.laneSpread >= 1.1 ? ` (one worker ${budget.laneSpread.toFixed(2)}x another's)` : "";
+  const spread = budget.laneSpread !== null && budget.laneSpread >= 1.1
+    ? ` (one worker ${budget.laneSpread.toFixed(2)}x another's)`
+    : "";
   const name = (part: keyof BudgetParts) =>
-    part === "work" && budget.workRatio !== null && Math.abs(budget.workRatio - 1) >= 0.005 ? `work ${budget.workRatio.toFixed(2)}x the CPU time${spread}` : PART_NAMES[part];
+    part === "work" && budget.workRatio !== null && Math.abs(budget.workRatio - 1) >= 0.005
+      ? `work ${budget.workRatio.toFixed(2)}x the CPU time${spread}`
+      : PART_NAMES[part];
   const parts = BUDGET_PARTS.filter((part) => part !== "unexplained" && budget.parts[part] !== null);
   if (inSpeedup === undefined) {
     // At the ideal, or past it: the parts in ms, a minus where a part gained time.
     const ms = (part: keyof BudgetParts) => `${name(part)} ${signed(-budget.parts[part]!, 1)} ms`;
-    const shown = parts.filter((part) => Math.abs(budget.parts[part]!) >= 0.05).sort((a, b) => Math.abs(budget.parts[b]!) - Math.abs(budget.parts[a]!));
-    const where = budget.lossMs <= 0 ? `${(-budget.lossMs).toFixed(1)} ms under the ideal time` : `${budget.lossMs.toFixed(1)} ms over the ideal time`;
+    const shown = parts.filter((part) => Math.abs(budget.parts[part]!) >= 0.05).sort((a, b) =>
+      Math.abs(budget.parts[b]!) - Math.abs(budget.parts[a]!)
+    );
+    const where = budget.lossMs <= 0
+      ? `${(-budget.lossMs).toFixed(1)} ms under the ideal time`
+      : `${budget.lossMs.toFixed(1)} ms over the ideal time`;
     return `${head}, ${where}${shown.length ? ` · ${[...shown.map(ms), ms("unexplained")].join(" · ")}` : ""}`;
   }
-  const shown = parts.filter((part) => Math.abs(inSpeedup[part]!) >= 0.005).sort((a, b) => Math.abs(inSpeedup[b]!) - Math.abs(inSpeedup[a]!));
-  return `${head} · ${[...shown, "unexplained" as const].map((part) => `${name(part)} ${signed(-inSpeedup[part]!, 2)}`).join(" · ")}`;
+  const shown = parts.filter((part) => Math.abs(inSpeedup[part]!) >= 0.005).sort((a, b) =>
+    Math.abs(inSpeedup[b]!) - Math.abs(inSpeedup[a]!)
+  );
+  return `${head} · ${
+    [...shown, "unexplained" as const].map((part) => `${name(part)} ${signed(-inSpeedup[part]!, 2)}`).join(" · ")
+  }`;
 }
 
 /** The ideal speedup as a level: `2`, or `1.5` between uneven levels. */
@@ -153,13 +195,19 @@ export function explainBeyond(point: RunPoint, batch: "cold" | "steady"): string
   const high = (batch === "cold" ? point.speedupCI : point.steadySpeedupCI)[1];
   const rounds = (point.limit?.roundsBeyond ?? []).filter((r) => r.batch === batch && r.ratio >= high - 1e-9);
   if (point.limit === undefined || rounds.length === 0) return undefined;
-  return `its top, ${high.toFixed(2)}x, is past the ${point.limit.speedup.toFixed(2)}x this machine allows: ${rounds.map(describeRound).join("; ")}`;
+  return `its top, ${high.toFixed(2)}x, is past the ${point.limit.speedup.toFixed(2)}x this machine allows: ${
+    rounds.map(describeRound).join("; ")
+  }`;
 }
 
 function describeRound(round: RoundBeyond): string {
   const slow = round.baseMs > round.controlMs * 1.05;
   const why = slow
-    ? `its smallest level's sample was slow (${round.baseMs.toFixed(1)} ms, its control ${round.controlMs.toFixed(1)} ms, the same work)`
-    : `this level's sample ran faster than the cores allow (${round.levelMs.toFixed(1)} ms against ${round.baseMs.toFixed(1)} and ${round.controlMs.toFixed(1)} ms): a clock or a machine that changed speed`;
+    ? `its smallest level's sample was slow (${round.baseMs.toFixed(1)} ms, its control ${
+      round.controlMs.toFixed(1)
+    } ms, the same work)`
+    : `this level's sample ran faster than the cores allow (${round.levelMs.toFixed(1)} ms against ${
+      round.baseMs.toFixed(1)
+    } and ${round.controlMs.toFixed(1)} ms): a clock or a machine that changed speed`;
   return `round ${round.round + 1} gave ${round.ratio.toFixed(2)}x, ${why}`;
 }

@@ -23,7 +23,14 @@ import { mergeScaling, presentScaling, type ScalingPart, summarizeScaling } from
 
 export { formatRun, formatSpeedup } from "./format.ts";
 export { strategiesOf } from "./runtimes.ts";
-export { formatLevel, presentScaling, type ScalingPart, type ScalingRow, summarizeScaling, writeVerdict } from "./report.ts";
+export {
+  formatLevel,
+  presentScaling,
+  type ScalingPart,
+  type ScalingRow,
+  summarizeScaling,
+  writeVerdict,
+} from "./report.ts";
 
 /** `--experiment scaling`'s flags. */
 export interface ScalingArgs {
@@ -49,17 +56,25 @@ export interface ScalingArgs {
 /** `--task FILE#NAME` and `--args JSON`, checked: the file exists, the name is there, the arguments are an array. */
 export function parseTask(raw: string | undefined, rawArgs: string | undefined): ScalingArgs["task"] {
   if (raw === undefined) {
-    if (rawArgs !== undefined) throw new UsageError(`Cannot run: --args needs --task, received ${JSON.stringify(rawArgs)}`);
+    if (rawArgs !== undefined) {
+      throw new UsageError(`Cannot run: --args needs --task, received ${JSON.stringify(rawArgs)}`);
+    }
     return undefined;
   }
   const hash = raw.lastIndexOf("#");
   const file = hash === -1 ? raw : raw.slice(0, hash);
   const name = hash === -1 ? "" : raw.slice(hash + 1);
   if (file === "" || !/^[A-Za-z_$][\w$]*$/.test(name)) {
-    throw new UsageError(`Cannot run: --task must be FILE#NAME, a module and the name of its exported function, received ${JSON.stringify(raw)}`);
+    throw new UsageError(
+      `Cannot run: --task must be FILE#NAME, a module and the name of its exported function, received ${
+        JSON.stringify(raw)
+      }`,
+    );
   }
   const absolute = path.resolve(file);
-  if (!existsSync(absolute) || !statSync(absolute).isFile()) throw new UsageError(`Cannot run: --task's file does not exist, received ${JSON.stringify(file)}`);
+  if (!existsSync(absolute) || !statSync(absolute).isFile()) {
+    throw new UsageError(`Cannot run: --task's file does not exist, received ${JSON.stringify(file)}`);
+  }
   let args: unknown = [];
   if (rawArgs !== undefined) {
     try {
@@ -67,7 +82,11 @@ export function parseTask(raw: string | undefined, rawArgs: string | undefined):
     } catch {
       args = undefined;
     }
-    if (!Array.isArray(args)) throw new UsageError(`Cannot run: --args must be a JSON array, such as [30] or ["a", 2], received ${JSON.stringify(rawArgs)}`);
+    if (!Array.isArray(args)) {
+      throw new UsageError(
+        `Cannot run: --args must be a JSON array, such as [30] or ["a", 2], received ${JSON.stringify(rawArgs)}`,
+      );
+    }
   }
   return { module: pathToFileURL(absolute), export: name, args: args as unknown[] };
 }
@@ -79,7 +98,10 @@ export function parseTask(raw: string | undefined, rawArgs: string | undefined):
  * @param load Loads the module as the runtime will.
  * @returns What is wrong, or `undefined` when nothing is.
  */
-export async function taskProblem(task: { module: URL; export: string }, load: (module: URL) => Promise<Record<string, unknown>>): Promise<string | undefined> {
+export async function taskProblem(
+  task: { module: URL; export: string },
+  load: (module: URL) => Promise<Record<string, unknown>>,
+): Promise<string | undefined> {
   let exported: unknown;
   try {
     exported = (await load(task.module))[task.export];
@@ -88,7 +110,9 @@ export async function taskProblem(task: { module: URL; export: string }, load: (
   }
   if (typeof exported === "function") return undefined;
   const file = task.module.pathname.split("/").pop();
-  return `--task names "${task.export}", which ${file} ${exported === undefined ? "does not export" : `exports as ${typeof exported}, not a function`}`;
+  return `--task names "${task.export}", which ${file} ${
+    exported === undefined ? "does not export" : `exports as ${typeof exported}, not a function`
+  }`;
 }
 
 /** Workload parameter flags: `waitMs` is `--wait-ms`. */
@@ -104,7 +128,8 @@ function paramFlags(): Flag[] {
     for (const [name, spec] of Object.entries(workload.params)) {
       const flag = [...PARAM_FLAGS].find(([, param]) => param === name)![0];
       const key = `${flag}\0${spec.type}\0${spec.description}\0${spec.default}`;
-      const entry = flags.get(key) ?? { flag: { name: flag, value: spec.type === "integer" ? "N" : "X", help: "" }, workloads: [] };
+      const entry = flags.get(key) ??
+        { flag: { name: flag, value: spec.type === "integer" ? "N" : "X", help: "" }, workloads: [] };
       entry.workloads.push(workload.name);
       entry.flag.help = `${entry.workloads.join(", ")}: ${spec.description}`;
       entry.flag.default = String(spec.default);
@@ -186,7 +211,10 @@ export function profileLevels(profile: Profile, cores: number): { levels: number
   const { concurrency } = SCALING_PROFILES[profile];
   if (Array.isArray(concurrency)) return { levels: [...concurrency], scale: 1 };
   const levels = defaultLevels(cores);
-  return { levels, scale: roundCost(concurrency.reference.levels, concurrency.reference.cores) / roundCost(levels, cores) };
+  return {
+    levels,
+    scale: roundCost(concurrency.reference.levels, concurrency.reference.cores) / roundCost(levels, cores),
+  };
 }
 
 /** `--iterations N` scaled, rounded to three significant digits. */
@@ -199,17 +227,60 @@ function scaleIterations(params: readonly string[], scale: number): string[] {
 }
 
 const FLAGS = {
-  workload: { name: "workload", value: "NAME", help: [...WORKLOADS.keys()].join(" | "), default: RUN_DEFAULTS.workload },
+  workload: {
+    name: "workload",
+    value: "NAME",
+    help: [...WORKLOADS.keys()].join(" | "),
+    default: RUN_DEFAULTS.workload,
+  },
   strategy: { name: "strategy", value: "NAME", help: STRATEGIES.join(" | "), default: RUN_DEFAULTS.strategy },
-  concurrency: { name: "concurrency", value: "LIST", help: "comma-separated positive integers", default: { text: "1, 2, 4, … up to the cores, and twice the cores" } },
+  concurrency: {
+    name: "concurrency",
+    value: "LIST",
+    help: "comma-separated positive integers",
+    default: { text: "1, 2, 4, … up to the cores, and twice the cores" },
+  },
   tasks: { name: "tasks", value: "N", help: "tasks per batch", default: String(RUN_DEFAULTS.tasks) },
-  repeat: { name: "repeat", value: "N", help: "paired rounds at least: each level and a control once per round", default: String(RUN_DEFAULTS.repeat) },
-  warmup: { name: "warmup", value: "N", help: "untimed batches at each level first", default: String(RUN_DEFAULTS.warmup) },
-  maxSeconds: { name: "max-seconds", value: "X", help: "add rounds until every steady speedup is within ±5%, for up to X s; 0: no more", default: String(RUN_DEFAULTS.maxMs / 1000) },
-  seed: { name: "seed", value: "N", help: "the seed of the rounds' random order", default: { text: "random, recorded" } },
-  ceiling: { name: "ceiling", help: "also time c independent processes, each running its share: the machine's ceiling" },
-  task: { name: "task", value: "FILE#NAME", help: "your own function instead of a workload: the export NAME of FILE (.ts or .js), its return value the checksum" },
-  args: { name: "args", value: "JSON", help: "the arguments of --task's function, a JSON array", default: { text: "[]" } },
+  repeat: {
+    name: "repeat",
+    value: "N",
+    help: "paired rounds at least: each level and a control once per round",
+    default: String(RUN_DEFAULTS.repeat),
+  },
+  warmup: {
+    name: "warmup",
+    value: "N",
+    help: "untimed batches at each level first",
+    default: String(RUN_DEFAULTS.warmup),
+  },
+  maxSeconds: {
+    name: "max-seconds",
+    value: "X",
+    help: "add rounds until every steady speedup is within ±5%, for up to X s; 0: no more",
+    default: String(RUN_DEFAULTS.maxMs / 1000),
+  },
+  seed: {
+    name: "seed",
+    value: "N",
+    help: "the seed of the rounds' random order",
+    default: { text: "random, recorded" },
+  },
+  ceiling: {
+    name: "ceiling",
+    help: "also time c independent processes, each running its share: the machine's ceiling",
+  },
+  task: {
+    name: "task",
+    value: "FILE#NAME",
+    help:
+      "your own function instead of a workload: the export NAME of FILE (.ts or .js), its return value the checksum",
+  },
+  args: {
+    name: "args",
+    value: "JSON",
+    help: "the arguments of --task's function, a JSON array",
+    default: { text: "[]" },
+  },
 } satisfies Record<string, Flag>;
 
 /** The scaling experiment. */
@@ -221,7 +292,11 @@ export const scaling: Experiment<ScalingArgs, RunRecord, ScalingPart> = {
     const task = parseTask(values.task as string | undefined, values.args as string | undefined);
     if (task !== undefined) {
       const workloadFlag = ["workload", ...PARAM_FLAGS.keys()].find((flag) => values[flag] !== undefined);
-      if (workloadFlag !== undefined) throw new UsageError(`Cannot run: --${workloadFlag} does not apply with --task, received ${JSON.stringify(values[workloadFlag])}`);
+      if (workloadFlag !== undefined) {
+        throw new UsageError(
+          `Cannot run: --${workloadFlag} does not apply with --task, received ${JSON.stringify(values[workloadFlag])}`,
+        );
+      }
     }
     const workload = oneOf(FLAGS.workload, values, [...WORKLOADS.keys()]);
     const spec = WORKLOADS.get(workload)!;
@@ -231,7 +306,9 @@ export const scaling: Experiment<ScalingArgs, RunRecord, ScalingPart> = {
       if (raw === undefined) continue;
       const param = spec.params[name];
       if (param === undefined) {
-        throw new UsageError(`Cannot run: --${flag} does not apply to workload "${workload}", received ${JSON.stringify(raw)}`);
+        throw new UsageError(
+          `Cannot run: --${flag} does not apply to workload "${workload}", received ${JSON.stringify(raw)}`,
+        );
       }
       params[name] = parseNumber(flag, raw as string, param.type === "integer", param.min, param.max);
     }
@@ -276,14 +353,27 @@ export const scaling: Experiment<ScalingArgs, RunRecord, ScalingPart> = {
     });
   },
   format: formatRun,
-  interrupted: (record) => `interrupted after ${record.rounds} ${record.rounds === 1 ? "round" : "rounds"}: the figures above are from those alone`,
+  interrupted: (record) =>
+    `interrupted after ${record.rounds} ${
+      record.rounds === 1 ? "round" : "rounds"
+    }: the figures above are from those alone`,
   plan: (profile, runtime, { workloads, task, cores }) => {
     const settings = SCALING_PROFILES[profile];
     const { levels, scale } = profileLevels(profile, cores);
     // More levels, a longer round: the time cap shrinks with the work, so a cell keeps its time.
     const maxSeconds = Math.round(settings.maxSeconds * scale * 10) / 10;
-    const common = ["--concurrency", levels.join(","), "--tasks", String(settings.tasks),
-      "--repeat", String(settings.repeat), "--warmup", String(settings.warmup), "--max-seconds", String(maxSeconds)];
+    const common = [
+      "--concurrency",
+      levels.join(","),
+      "--tasks",
+      String(settings.tasks),
+      "--repeat",
+      String(settings.repeat),
+      "--warmup",
+      String(settings.warmup),
+      "--max-seconds",
+      String(maxSeconds),
+    ];
     const interpreter = getRuntime(runtime).interpreter;
     if (task !== undefined) {
       // A JavaScript function: no row for a runtime that is not JavaScript.
@@ -294,7 +384,15 @@ export const scaling: Experiment<ScalingArgs, RunRecord, ScalingPart> = {
         strategy,
         concurrency: [...levels],
         everyRound: true,
-        args: ["--task", `${fileURLToPath(task.module)}#${task.export}`, "--args", JSON.stringify(task.args), "--strategy", strategy, ...common],
+        args: [
+          "--task",
+          `${fileURLToPath(task.module)}#${task.export}`,
+          "--args",
+          JSON.stringify(task.args),
+          "--strategy",
+          strategy,
+          ...common,
+        ],
       }));
     }
     const table = interpreter !== undefined ? settings.interpreted : settings.workloads;
@@ -309,7 +407,12 @@ export const scaling: Experiment<ScalingArgs, RunRecord, ScalingPart> = {
         concurrency: [...levels],
         everyRound: true,
         args: [
-          "--workload", workload, "--strategy", strategy, ...common, ...params,
+          "--workload",
+          workload,
+          "--strategy",
+          strategy,
+          ...common,
+          ...params,
           // The machine's ceiling, c independent processes of the same loop, in every cpu cell that asks for a speedup (not
           // the sequential control), so each speedup is read against what the machine gave in the same minutes.
           ...(workload === "cpu" && strategy !== "sequential" ? ["--ceiling"] : []),
@@ -324,10 +427,18 @@ export const scaling: Experiment<ScalingArgs, RunRecord, ScalingPart> = {
     const out: Record<string, Record<string, Metric>> = {};
     for (const row of part.rows) {
       const measures: Record<string, Metric> = {
-        latency: { value: row.steady.median * 1e6, lower_value: row.steady.ci95.low * 1e6, upper_value: row.steady.ci95.high * 1e6 },
+        latency: {
+          value: row.steady.median * 1e6,
+          lower_value: row.steady.ci95.low * 1e6,
+          upper_value: row.steady.ci95.high * 1e6,
+        },
       };
       if (row.concurrency !== row.baseLevel) {
-        measures.speedup = { value: row.steadySpeedup, lower_value: row.steadySpeedupCI[0], upper_value: row.steadySpeedupCI[1] };
+        measures.speedup = {
+          value: row.steadySpeedup,
+          lower_value: row.steadySpeedupCI[0],
+          upper_value: row.steadySpeedupCI[1],
+        };
         if (row.coresBusy !== null) measures["cores-busy"] = { value: row.coresBusy };
       }
       out[`truepar/${row.runtime} ${row.version}/${row.workload}/${row.strategy}/${row.concurrency}`] = measures;
@@ -338,14 +449,19 @@ export const scaling: Experiment<ScalingArgs, RunRecord, ScalingPart> = {
   describePlan: (profile, cores, held) => {
     const { levels, scale } = profileLevels(profile, cores);
     const where = held ? `held to ${cores} ${cores === 1 ? "core" : "cores"}` : `${cores} cores`;
-    return `scaling on ${where}: levels ${levels.join(",")}${scale === 1 ? "" : `, cpu work per task and each cell's time cap ×${scale.toFixed(2)} to keep the ${profile} profile's time`}`;
+    return `scaling on ${where}: levels ${levels.join(",")}${
+      scale === 1
+        ? ""
+        : `, cpu work per task and each cell's time cap ×${scale.toFixed(2)} to keep the ${profile} profile's time`
+    }`;
   },
   // The task's module is loaded as the comparison's driver runs it, before any cell does.
   planProblem: async ({ task }) => task && await taskProblem(task, (module) => import(module.href)),
   diff: {
     settings: (record) => ({
       ...record.workload.params,
-      ...(record.workload.task && { task: `${record.workload.task.export} ${JSON.stringify(record.workload.task.args)}` }),
+      ...(record.workload.task &&
+        { task: `${record.workload.task.export} ${JSON.stringify(record.workload.task.args)}` }),
       tasks: record.tasks,
       levels: record.points.map((p) => p.concurrency).join(","),
     }),

@@ -7,7 +7,17 @@
  */
 
 import type { RunRecord as CoreRunRecord } from "./record.ts";
-import { estimateSpeedup, type Evidence, isPrecise, judgeSpeedup, measureNoiseFloor, type NoiseFloor, pairedRatios, ranInParallel, type SpeedupEstimate } from "../../core/measure/speedup.ts";
+import {
+  estimateSpeedup,
+  type Evidence,
+  isPrecise,
+  judgeSpeedup,
+  measureNoiseFloor,
+  type NoiseFloor,
+  pairedRatios,
+  ranInParallel,
+  type SpeedupEstimate,
+} from "../../core/measure/speedup.ts";
 import { median, type SampleSummary, summarizeSamples } from "../../core/measure/stats.ts";
 import { STRATEGIES } from "./strategies.ts";
 import { runtimeRank } from "../../runtimes/registry.ts";
@@ -20,7 +30,12 @@ import { formatBudget, formatSpeedup, PART_NAMES } from "./format.ts";
 import { BUDGET_PARTS, budgetInSpeedup, largestPart, poolBudgets, type TimeBudget } from "../../core/measure/budget.ts";
 
 /** Records as read back: fields added since a result set was written may be missing. */
-type RunRecord = Omit<CoreRunRecord, "points"> & { points: (Omit<CoreRunRecord["points"][number], "steadySamplesMs" | "coresBusySamples"> & Partial<Pick<CoreRunRecord["points"][number], "steadySamplesMs" | "coresBusySamples">>)[] };
+type RunRecord = Omit<CoreRunRecord, "points"> & {
+  points: (
+    & Omit<CoreRunRecord["points"][number], "steadySamplesMs" | "coresBusySamples">
+    & Partial<Pick<CoreRunRecord["points"][number], "steadySamplesMs" | "coresBusySamples">>
+  )[];
+};
 
 /** One level of one scaling cell, pooled over the matrix's rounds. */
 export interface ScalingRow {
@@ -112,7 +127,10 @@ export function summarizeScaling(cells: readonly ReportCell<CoreRunRecord>[]): S
       const key = `${label(record)} ${point.concurrency}`;
       const base = record.points.find((p) => p.concurrency === Math.min(...record.points.map((q) => q.concurrency)))!;
       const earlier = ceilings.get(key)?.ratios ?? [];
-      ceilings.set(key, estimateSpeedup([...earlier, ...pairedRatios(base.ceiling!.samplesMs, point.ceiling.samplesMs)]));
+      ceilings.set(
+        key,
+        estimateSpeedup([...earlier, ...pairedRatios(base.ceiling!.samplesMs, point.ceiling.samplesMs)]),
+      );
     }
   }
   const rows: ScalingRow[] = [];
@@ -125,15 +143,25 @@ export function summarizeScaling(cells: readonly ReportCell<CoreRunRecord>[]): S
     const floor = noise[label(first)]!;
     // Amdahl's law, over every round of every process that measured the cell.
     const fit = levels.length < 3 ? undefined : fitAmdahl(
-      records.flatMap((r) => pairedRounds(r.points.map((p) => ({ concurrency: p.concurrency, steadyMs: p.steadySamplesMs ?? p.batchSamplesMs })))),
+      records.flatMap((r) =>
+        pairedRounds(
+          r.points.map((p) => ({ concurrency: p.concurrency, steadyMs: p.steadySamplesMs ?? p.batchSamplesMs })),
+        )
+      ),
       baseLevel,
       first.host.cores,
     );
     if (fit) amdahl[key] = fit;
     for (const concurrency of levels) {
-      const pooled = (pick: (p: RunRecord["points"][number]) => number[]) => records.flatMap((r) => pick(r.points.find((p) => p.concurrency === concurrency)!));
+      const pooled = (pick: (p: RunRecord["points"][number]) => number[]) =>
+        records.flatMap((r) => pick(r.points.find((p) => p.concurrency === concurrency)!));
       const ratios = (pick: (p: RunRecord["points"][number]) => number[]) =>
-        records.flatMap((r) => pairedRatios(pick(r.points.find((p) => p.concurrency === baseLevel)!), pick(r.points.find((p) => p.concurrency === concurrency)!)));
+        records.flatMap((r) =>
+          pairedRatios(
+            pick(r.points.find((p) => p.concurrency === baseLevel)!),
+            pick(r.points.find((p) => p.concurrency === concurrency)!),
+          )
+        );
       const cold = estimateSpeedup(ratios((p) => p.samplesMs));
       const warm = estimateSpeedup(ratios((p) => p.steadySamplesMs ?? p.batchSamplesMs));
       const busy = pooled((p) => (p.coresBusySamples ?? []).filter((v): v is number => v !== null));
@@ -177,11 +205,19 @@ export function summarizeScaling(cells: readonly ReportCell<CoreRunRecord>[]): S
         checksum: point.checksum,
         ...(budget && { budget }),
         ...(point.limit && { limit: point.limit.speedup }),
-        ...beyondLimit(records.map((r) => r.points.find((p) => p.concurrency === concurrency)!), warm.ci[1], floor.floor, budget?.steady.taskRatio),
+        ...beyondLimit(
+          records.map((r) => r.points.find((p) => p.concurrency === concurrency)!),
+          warm.ci[1],
+          floor.floor,
+          budget?.steady.taskRatio,
+        ),
       });
     }
   }
-  rows.sort((a, b) => order(a) - order(b) || a.label.localeCompare(b.label) || a.workload.localeCompare(b.workload) || a.concurrency - b.concurrency);
+  rows.sort((a, b) =>
+    order(a) - order(b) || a.label.localeCompare(b.label) || a.workload.localeCompare(b.workload) ||
+    a.concurrency - b.concurrency
+  );
   return { rows, noise, amdahl };
 }
 
@@ -197,7 +233,15 @@ export function presentScaling(part: ScalingPart): Section {
     verdict: writeVerdict(part.rows),
     matrix: verdictMatrix(part.rows),
     lines: noiseLines(part),
-    tables: [...compactTables(part.rows), ...scalingTables(part.rows), ...beyondTable(part.rows), ...budgetTable(part.rows), ...amdahlTable(part), everyCell(part.rows), csvTable(part.rows)],
+    tables: [
+      ...compactTables(part.rows),
+      ...scalingTables(part.rows),
+      ...beyondTable(part.rows),
+      ...budgetTable(part.rows),
+      ...amdahlTable(part),
+      everyCell(part.rows),
+      csvTable(part.rows),
+    ],
     charts: [...speedupCharts(part), ...budgetCharts(part.rows)],
     warnings: scalingWarnings(part.rows),
   };
@@ -209,13 +253,25 @@ function scalingWarnings(scaling: readonly ScalingRow[]): Warning[] {
   if (outliers.length > 0) {
     warnings.push({
       severity: "warning",
-      text: `${outliers.length} ${outliers.length === 1 ? "level" : "levels"} had an outlier sample (modified z-score above 14): the machine was busy; rerun, or raise the repeats`,
-      cells: outliers.map((row) => `${row.label} ${row.workload} ${rowStrategy(row)} at ${row.concurrency}: ${row.total.outliers} of ${row.total.n}`),
+      text: `${outliers.length} ${
+        outliers.length === 1 ? "level" : "levels"
+      } had an outlier sample (modified z-score above 14): the machine was busy; rerun, or raise the repeats`,
+      cells: outliers.map((row) =>
+        `${row.label} ${row.workload} ${
+          rowStrategy(row)
+        } at ${row.concurrency}: ${row.total.outliers} of ${row.total.n}`
+      ),
     });
   }
   const capped = [...new Set(scaling.filter((r) => r.capped).map((r) => r.key))];
   if (capped.length > 0) {
-    warnings.push({ severity: "note", text: `${capped.length} ${capped.length === 1 ? "cell" : "cells"} hit their time cap before every steady interval was within ±5%`, cells: capped });
+    warnings.push({
+      severity: "note",
+      text: `${capped.length} ${
+        capped.length === 1 ? "cell" : "cells"
+      } hit their time cap before every steady interval was within ±5%`,
+      cells: capped,
+    });
   }
   for (const workload of new Set(scaling.map((r) => r.workload))) {
     const byParams = new Map<string, Set<string>>();
@@ -224,22 +280,43 @@ function scalingWarnings(scaling: readonly ScalingRow[]): Warning[] {
       byParams.set(params, (byParams.get(params) ?? new Set()).add(row.checksum));
     }
     for (const [params, checksums] of byParams) {
-      if (checksums.size > 1) warnings.push({ severity: "error", text: `${workload} ${params}: cells disagree on the checksum (${[...checksums].join(" ≠ ")}): the results cannot be trusted` });
+      if (checksums.size > 1) {
+        warnings.push({
+          severity: "error",
+          text: `${workload} ${params}: cells disagree on the checksum (${
+            [...checksums].join(" ≠ ")
+          }): the results cannot be trusted`,
+        });
+      }
     }
   }
   // The same engine at the same version should run the single-thread loop alike: a gap there is the method's. At
   // different versions a gap may be the engine's, and is only noted.
-  const singles = scaling.filter((r) => r.workload === "cpu" && r.strategy === "sequential" && r.concurrency === 1 && r.engine.startsWith("v8 "));
+  const singles = scaling.filter((r) =>
+    r.workload === "cpu" && r.strategy === "sequential" && r.concurrency === 1 && r.engine.startsWith("v8 ")
+  );
   for (const [i, a] of singles.entries()) {
     for (const b of singles.slice(i + 1)) {
       if (JSON.stringify(a.params) !== JSON.stringify(b.params) || a.label === b.label) continue;
       const gap = Math.abs(a.steady.median - b.steady.median) / Math.min(a.steady.median, b.steady.median);
       if (gap <= SAME_ENGINE_TOLERANCE) continue;
       const [va, vb] = [a, b].map((r) => r.engine.split(" ")[1]!.split(".").slice(0, 2).join("."));
-      const figures = `${(gap * 100).toFixed(0)}% (${a.steady.median.toFixed(1)} vs ${b.steady.median.toFixed(1)} ms, steady)`;
-      warnings.push(va === vb
-        ? { severity: "warning", text: `${a.label} and ${b.label} run the same V8 (${va}), yet their single-thread cpu medians differ by ${figures}: suspect the method (a loader, JIT tiering, a busy machine) before the runtime` }
-        : { severity: "note", text: `${a.label} (V8 ${va}) and ${b.label} (V8 ${vb}) run different versions of V8; their single-thread cpu medians differ by ${figures}` });
+      const figures = `${(gap * 100).toFixed(0)}% (${a.steady.median.toFixed(1)} vs ${
+        b.steady.median.toFixed(1)
+      } ms, steady)`;
+      warnings.push(
+        va === vb
+          ? {
+            severity: "warning",
+            text:
+              `${a.label} and ${b.label} run the same V8 (${va}), yet their single-thread cpu medians differ by ${figures}: suspect the method (a loader, JIT tiering, a busy machine) before the runtime`,
+          }
+          : {
+            severity: "note",
+            text:
+              `${a.label} (V8 ${va}) and ${b.label} (V8 ${vb}) run different versions of V8; their single-thread cpu medians differ by ${figures}`,
+          },
+      );
     }
   }
   return warnings;
@@ -264,13 +341,23 @@ export function writeVerdict(scaling: readonly ScalingRow[]): string[] {
       if (row === undefined) return [];
       const where = strategy === "async" ? "on the event loop" : `in ${strategyName(rows[0]!.runtime, strategy)}`;
       const parallel = ranInParallel(row, top);
-      const figures = `${boundedSpeedup(row)}${row.coresBusy === null ? "" : `, ${row.coresBusy.toFixed(2)} cores busy`}`;
-      const answer = parallel ? "yes" : row.steadyEvidence === "slowdown" ? "no, slower" : row.steadyEvidence === "speedup" ? "partly (a speedup, with fewer cores busy than workers)" : "no";
+      const figures = `${boundedSpeedup(row)}${
+        row.coresBusy === null ? "" : `, ${row.coresBusy.toFixed(2)} cores busy`
+      }`;
+      const answer = parallel
+        ? "yes"
+        : row.steadyEvidence === "slowdown"
+        ? "no, slower"
+        : row.steadyEvidence === "speedup"
+        ? "partly (a speedup, with fewer cores busy than workers)"
+        : "no";
       return [`${answer} ${where} (${figures})`];
     });
     // A run held to fewer cores names them.
     const cores = rows[0]!.label.includes(" · ") ? ` · ${rows[0]!.label.split(" · ")[1]}` : "";
-    lines.push(`${rows[0]!.runtime} ${rows[0]!.version}${cores}: cpu work truly in parallel at ${top}? ${answers.join("; ")}`);
+    lines.push(
+      `${rows[0]!.runtime} ${rows[0]!.version}${cores}: cpu work truly in parallel at ${top}? ${answers.join("; ")}`,
+    );
     for (const strategy of ["workers", "processes"] as const) {
       const row = rows.find((r) => r.strategy === strategy && r.concurrency === top);
       const why = row && explainShortfall(row);
@@ -284,19 +371,44 @@ export function writeVerdict(scaling: readonly ScalingRow[]): string[] {
  * What put a pooled steady interval's top past what the machine allows: the
  * rounds, among every process's, whose ratio is that top.
  */
-function beyondLimit(points: readonly RunRecord["points"][number][], high: number, floor: number, taskRatio?: number): { beyond?: ScalingRow["beyond"] } {
+function beyondLimit(
+  points: readonly RunRecord["points"][number][],
+  high: number,
+  floor: number,
+  taskRatio?: number,
+): { beyond?: ScalingRow["beyond"] } {
   const limit = points[0]?.limit?.speedup;
   if (limit === undefined || high <= limit * (1 + floor)) return {};
-  const [round] = points.flatMap((p) => (p.limit?.roundsBeyond ?? []).filter((r) => r.batch === "steady" && Math.abs(r.ratio - high) < 1e-9));
+  const [round] = points.flatMap((p) =>
+    (p.limit?.roundsBeyond ?? []).filter((r) => r.batch === "steady" && Math.abs(r.ratio - high) < 1e-9)
+  );
   const shorter = taskRatio !== undefined && taskRatio < 1 / (1 + floor) ? taskRatio : undefined;
   const [why, short] = round === undefined
     ? ["a round past the limit, from a record made before rounds were named", "see its records"]
     : round.baseMs > round.controlMs * (1 + floor)
-    ? [`a round whose smallest level's sample was slow (${round.baseMs.toFixed(1)} ms; its control, the same work, ${round.controlMs.toFixed(1)})`, "a slow sample at the smallest level"]
+    ? [
+      `a round whose smallest level's sample was slow (${round.baseMs.toFixed(1)} ms; its control, the same work, ${
+        round.controlMs.toFixed(1)
+      })`,
+      "a slow sample at the smallest level",
+    ]
     : shorter !== undefined
-    ? [`a round whose tasks ran faster side by side (${shorter.toFixed(2)}x as long, over every round)`, "tasks faster side by side"]
-    : [`a round whose sample at this level ran faster than the cores allow (${round.levelMs.toFixed(1)} ms): a clock, or a machine that changed speed`, "a fast sample here"];
-  return { beyond: { text: `its interval's top, ${high.toFixed(2)}x, is past the ${limit.toFixed(2)}x this machine allows: ${why}`, short } };
+    ? [
+      `a round whose tasks ran faster side by side (${shorter.toFixed(2)}x as long, over every round)`,
+      "tasks faster side by side",
+    ]
+    : [
+      `a round whose sample at this level ran faster than the cores allow (${
+        round.levelMs.toFixed(1)
+      } ms): a clock, or a machine that changed speed`,
+      "a fast sample here",
+    ];
+  return {
+    beyond: {
+      text: `its interval's top, ${high.toFixed(2)}x, is past the ${limit.toFixed(2)}x this machine allows: ${why}`,
+      short,
+    },
+  };
 }
 
 /**
@@ -311,7 +423,8 @@ function verdictMatrix(scaling: readonly ScalingRow[]): VerdictMatrix | undefine
   const columns = [["workers", "workers (threads)"], ["processes", "processes"], ["async", "event loop"]] as const;
   const runtimes = [...new Set(cpu.map((r) => r.label))];
   return {
-    title: "Does cpu work run truly in parallel? Steady speedup at the machine's cores [95% CI], cores busy; shade: share of what the machine allows",
+    title:
+      "Does cpu work run truly in parallel? Steady speedup at the machine's cores [95% CI], cores busy; shade: share of what the machine allows",
     columns: columns.map(([, name]) => name),
     rows: runtimes.map((runtime) => {
       const own = cpu.filter((r) => r.label === runtime);
@@ -322,7 +435,13 @@ function verdictMatrix(scaling: readonly ScalingRow[]): VerdictMatrix | undefine
           const row = own.find((r) => r.strategy === strategy && r.concurrency === top);
           if (row === undefined) return null;
           const parallel = ranInParallel(row, top);
-          const tone = parallel ? "yes" : row.steadyEvidence === "slowdown" ? "slower" : row.steadyEvidence === "speedup" ? "partly" : "no";
+          const tone = parallel
+            ? "yes"
+            : row.steadyEvidence === "slowdown"
+            ? "slower"
+            : row.steadyEvidence === "speedup"
+            ? "partly"
+            : "no";
           const limit = Math.min(top, row.cores) / Math.min(row.baseLevel, row.cores);
           return {
             text: `${formatLevel(row)} of ${top}`,
@@ -362,14 +481,28 @@ export function explainShortfall(row: ScalingRow): string | undefined {
   const inSpeedup = budgetInSpeedup(row.budget.steady, row.steadySpeedup, ideal);
   const against = [
     `${(ofCores * 100).toFixed(0)}% of ${row.limit.toFixed(0)} cores`,
-    ...(ofCeiling === undefined ? [] : [`${(ofCeiling * 100).toFixed(0)}% of the machine's ceiling (${row.ceiling!.estimate.toFixed(2)}x)`]),
+    ...(ofCeiling === undefined
+      ? []
+      : [`${(ofCeiling * 100).toFixed(0)}% of the machine's ceiling (${row.ceiling!.estimate.toFixed(2)}x)`]),
   ].join(", ");
-  if (largest === undefined) return `${row.label} ${rowStrategy(row)} at ${row.concurrency}: ${row.steadySpeedup.toFixed(2)}x is ${against}; no part of its time budget cost time`;
-  const cost = inSpeedup?.[largest] === undefined ? `${row.budget.steady.parts[largest]!.toFixed(1)} ms` : `−${inSpeedup[largest]!.toFixed(2)}`;
+  if (largest === undefined) {
+    return `${row.label} ${rowStrategy(row)} at ${row.concurrency}: ${
+      row.steadySpeedup.toFixed(2)
+    }x is ${against}; no part of its time budget cost time`;
+  }
+  const cost = inSpeedup?.[largest] === undefined
+    ? `${row.budget.steady.parts[largest]!.toFixed(1)} ms`
+    : `−${inSpeedup[largest]!.toFixed(2)}`;
   const { workRatio, laneSpread } = row.budget.steady;
-  const spread = laneSpread !== null && laneSpread >= 1.1 ? `, one worker ${laneSpread.toFixed(2)}x another's (a core the host shares, or another JIT tier)` : "";
-  const what = largest === "work" && workRatio !== null ? `work: the same tasks took ${workRatio.toFixed(2)}x the CPU time side by side${spread}` : PART_NAMES[largest];
-  return `${row.label} ${rowStrategy(row)} at ${row.concurrency}: ${row.steadySpeedup.toFixed(2)}x is ${against}; the largest loss is ${what} (${cost})`;
+  const spread = laneSpread !== null && laneSpread >= 1.1
+    ? `, one worker ${laneSpread.toFixed(2)}x another's (a core the host shares, or another JIT tier)`
+    : "";
+  const what = largest === "work" && workRatio !== null
+    ? `work: the same tasks took ${workRatio.toFixed(2)}x the CPU time side by side${spread}`
+    : PART_NAMES[largest];
+  return `${row.label} ${rowStrategy(row)} at ${row.concurrency}: ${
+    row.steadySpeedup.toFixed(2)
+  }x is ${against}; the largest loss is ${what} (${cost})`;
 }
 
 function order(row: { runtime: string; strategy?: string }): number {
@@ -388,20 +521,26 @@ function order(row: { runtime: string; strategy?: string }): number {
  */
 function scalingTables(scaling: readonly ScalingRow[]): Table[] {
   const strategy = (column: string) => (column.startsWith("control") ? "sequential" : column.split(" ")[0]!);
-  const applies = (row: ScalingRow, column: string) => strategiesOf(row.runtime, WORKLOADS.get(row.workload)?.blocks).includes(strategy(column) as never);
+  const applies = (row: ScalingRow, column: string) =>
+    strategiesOf(row.runtime, WORKLOADS.get(row.workload)?.blocks).includes(strategy(column) as never);
   const tables: Table[] = [];
   for (const workload of new Set(scaling.map((r) => r.workload))) {
     const rows = scaling.filter((r) => r.workload === workload);
-    const label = (r: { strategy: string; concurrency: number }) => `${r.strategy === "sequential" ? "control" : r.strategy} ${r.concurrency}`;
+    const label = (r: { strategy: string; concurrency: number }) =>
+      `${r.strategy === "sequential" ? "control" : r.strategy} ${r.concurrency}`;
     const columns = [...new Set(rows.map(label))]
       .sort((a, b) => rank(a) - rank(b) || Number(a.split(" ")[1]) - Number(b.split(" ")[1]));
     const runtimes = [...new Set(rows.map((r) => r.label))];
     const paramsOf = (runtime: string) => {
       const row = rows.find((r) => r.label === runtime)!;
-      return row.args !== undefined ? `args ${JSON.stringify(row.args)}` : Object.entries(row.params).map(([k, v]) => `${k}=${v}`).join(", ");
+      return row.args !== undefined
+        ? `args ${JSON.stringify(row.args)}`
+        : Object.entries(row.params).map(([k, v]) => `${k}=${v}`).join(", ");
     };
     const distinctParams = new Set(runtimes.map(paramsOf));
-    const notApplicable = runtimes.some((runtime) => columns.some((column) => !applies(rows.find((r) => r.label === runtime)!, column)));
+    const notApplicable = runtimes.some((runtime) =>
+      columns.some((column) => !applies(rows.find((r) => r.label === runtime)!, column))
+    );
     tables.push({
       id: `scaling-${workload}`,
       show: "markdown",
@@ -412,8 +551,12 @@ function scalingTables(scaling: readonly ScalingRow[]): Table[] {
         });
         return notes.length > 0 ? notes.join("; ") : undefined;
       }),
-      title: `${workload} (${[...distinctParams].join(" / ")}; ${rows[0]!.tasks} tasks) · at 1: cold median s · above: steady speedup [95% CI] and cores busy; ~ within the noise floor${
-        notApplicable ? "; n/a: not on that runtime (a browser has no child processes, and its page may not block its main thread)" : ""
+      title: `${workload} (${[...distinctParams].join(" / ")}; ${
+        rows[0]!.tasks
+      } tasks) · at 1: cold median s · above: steady speedup [95% CI] and cores busy; ~ within the noise floor${
+        notApplicable
+          ? "; n/a: not on that runtime (a browser has no child processes, and its page may not block its main thread)"
+          : ""
       }`,
       header: ["runtime", ...columns],
       rows: runtimes.map((runtime) => [
@@ -426,7 +569,9 @@ function scalingTables(scaling: readonly ScalingRow[]): Table[] {
       ]),
       note: `cold, a fresh pool per sample, start-up and warm-up included, as the article measures: ${
         rows.filter((r) => (r.strategy === "workers" || r.strategy === "processes") && r.concurrency > 1)
-          .map((r) => `${r.label} ${rowStrategy(r)} ${r.concurrency}: ${formatSpeedup(r.speedup, r.speedupCI)}`).join(" · ")
+          .map((r) => `${r.label} ${rowStrategy(r)} ${r.concurrency}: ${formatSpeedup(r.speedup, r.speedupCI)}`).join(
+            " · ",
+          )
       }`,
     });
   }
@@ -470,16 +615,30 @@ function compactTables(scaling: readonly ScalingRow[]): Table[] {
       const own = rows.filter((r) => r.label === runtime);
       return own.find((r) => r.strategy === strategy && r.concurrency === topLevel(own));
     };
-    const params = [...new Set(rows.map((r) => r.args !== undefined ? `args ${JSON.stringify(r.args)}` : Object.entries(r.params).map(([k, v]) => `${k}=${v}`).join(", ")))];
+    const params = [
+      ...new Set(
+        rows.map((r) =>
+          r.args !== undefined
+            ? `args ${JSON.stringify(r.args)}`
+            : Object.entries(r.params).map(([k, v]) => `${k}=${v}`).join(", ")
+        ),
+      ),
+    ];
     return {
-      title: `${workload} (${params.join(" / ")}; ${rows[0]!.tasks} tasks) · steady speedup at ${[...levels].join(" or ")} [95% CI], cores busy · ~ within the noise floor · + an interval's end bounded by what the machine allows · every level, cold figures, budgets: report.md`,
+      title: `${workload} (${params.join(" / ")}; ${rows[0]!.tasks} tasks) · steady speedup at ${
+        [...levels].join(" or ")
+      } [95% CI], cores busy · ~ within the noise floor · + an interval's end bounded by what the machine allows · every level, cold figures, budgets: report.md`,
       header: ["runtime", ...columns.map(([, name]) => name)],
       rows: runtimes.map((runtime) => [
         rowLabel(rows.find((r) => r.label === runtime)!.runtime, runtime),
         ...columns.map(([strategy]) => {
           const row = at(runtime, strategy);
           if (row !== undefined) return formatLevel(row);
-          return strategiesOf(rows.find((r) => r.label === runtime)!.runtime, WORKLOADS.get(workload)?.blocks).includes(strategy) ? "-" : "n/a";
+          return strategiesOf(rows.find((r) => r.label === runtime)!.runtime, WORKLOADS.get(workload)?.blocks).includes(
+              strategy,
+            )
+            ? "-"
+            : "n/a";
         }),
       ]),
       why: runtimes.map((runtime) => {
@@ -502,11 +661,19 @@ function rank(column: string): number {
 /** The noise floor and the ceiling per runtime, as lines. */
 function noiseLines(part: ScalingPart): string[] {
   const rank = (label: string) => runtimeRank(part.rows.find((r) => r.label === label)?.runtime ?? label);
-  return Object.entries(part.noise).sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b)).map(([runtime, floor]) => {
-    const ceiling = part.rows.find((r) => r.label === runtime && r.ceiling !== undefined && r.concurrency > 1);
-    const ceilingText = ceiling?.ceiling ? ` · ceiling at ${ceiling.concurrency}: ${formatSpeedup(ceiling.ceiling.estimate, ceiling.ceiling.ci)} (${ceiling.concurrency} independent processes, no messages)` : "";
-    return `${runtime}: noise floor ±${(floor.floor * 100).toFixed(1)}% from ${floor.ratios.length} control pairs${ceilingText}`;
-  });
+  return Object.entries(part.noise).sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b)).map(
+    ([runtime, floor]) => {
+      const ceiling = part.rows.find((r) => r.label === runtime && r.ceiling !== undefined && r.concurrency > 1);
+      const ceilingText = ceiling?.ceiling
+        ? ` · ceiling at ${ceiling.concurrency}: ${
+          formatSpeedup(ceiling.ceiling.estimate, ceiling.ceiling.ci)
+        } (${ceiling.concurrency} independent processes, no messages)`
+        : "";
+      return `${runtime}: noise floor ±${
+        (floor.floor * 100).toFixed(1)
+      }% from ${floor.ratios.length} control pairs${ceilingText}`;
+    },
+  );
 }
 
 /** Intervals whose top passed what the machine allows, bounded there in every table: what produced each. report.md's. */
@@ -528,18 +695,87 @@ function beyondTable(scaling: readonly ScalingRow[]): Table[] {
  * @returns The table, shown nowhere, written as CSV.
  */
 function csvTable(scaling: readonly ScalingRow[]): Table {
-  const header = ["runtime", "version", "workload", "params", "strategy", "concurrency", "tasks", "n", "median_ms", "mad_ms", "ci95_low_ms", "ci95_high_ms", "min_ms", "max_ms", "cv",
-    "speedup", "speedup_ci_low", "speedup_ci_high", "steady_median_ms", "steady_speedup", "steady_speedup_ci_low", "steady_speedup_ci_high", "ci_coverage", "evidence",
-    "cores_busy", "noise_floor", "ceiling_speedup", "batch_median_ms", "batch_speedup", "startup_median_ms", "checksum", "limit_speedup",
-    ...(["steady", "cold"] as const).flatMap((batch) => ["ideal_ms", "loss_ms", ...BUDGET_PARTS.map((p) => `${snake(p)}_ms`), "work_ratio"].map((f) => `${batch}_budget_${f}`))];
+  const header = [
+    "runtime",
+    "version",
+    "workload",
+    "params",
+    "strategy",
+    "concurrency",
+    "tasks",
+    "n",
+    "median_ms",
+    "mad_ms",
+    "ci95_low_ms",
+    "ci95_high_ms",
+    "min_ms",
+    "max_ms",
+    "cv",
+    "speedup",
+    "speedup_ci_low",
+    "speedup_ci_high",
+    "steady_median_ms",
+    "steady_speedup",
+    "steady_speedup_ci_low",
+    "steady_speedup_ci_high",
+    "ci_coverage",
+    "evidence",
+    "cores_busy",
+    "noise_floor",
+    "ceiling_speedup",
+    "batch_median_ms",
+    "batch_speedup",
+    "startup_median_ms",
+    "checksum",
+    "limit_speedup",
+    ...(["steady", "cold"] as const).flatMap((batch) =>
+      ["ideal_ms", "loss_ms", ...BUDGET_PARTS.map((p) => `${snake(p)}_ms`), "work_ratio"].map((f) =>
+        `${batch}_budget_${f}`
+      )
+    ),
+  ];
   const budgetCells = (budget: TimeBudget | undefined) =>
-    budget === undefined ? Array(BUDGET_PARTS.length + 3).fill("") : [budget.idealMs, budget.lossMs, ...BUDGET_PARTS.map((p) => budget.parts[p] ?? ""), budget.workRatio ?? ""];
-  const rows = scaling.map((r) => [
-    r.runtime, r.version, r.workload, JSON.stringify(r.params), r.strategy, r.concurrency, r.tasks, r.total.n, r.total.median, r.total.mad,
-    r.total.ci95.low, r.total.ci95.high, r.total.min, r.total.max, r.total.cv, r.speedup, r.speedupCI[0], r.speedupCI[1], r.steady.median, r.steadySpeedup,
-    r.steadySpeedupCI[0], r.steadySpeedupCI[1], r.coverage, r.steadyEvidence, r.coresBusy ?? "", r.noiseFloor, r.ceiling?.estimate ?? "",
-    r.batch.median, r.batchSpeedup, r.startupMedianMs, r.checksum, r.limit ?? "", ...budgetCells(r.budget?.steady), ...budgetCells(r.budget?.cold),
-  ].map(String));
+    budget === undefined
+      ? Array(BUDGET_PARTS.length + 3).fill("")
+      : [budget.idealMs, budget.lossMs, ...BUDGET_PARTS.map((p) => budget.parts[p] ?? ""), budget.workRatio ?? ""];
+  const rows = scaling.map((r) =>
+    [
+      r.runtime,
+      r.version,
+      r.workload,
+      JSON.stringify(r.params),
+      r.strategy,
+      r.concurrency,
+      r.tasks,
+      r.total.n,
+      r.total.median,
+      r.total.mad,
+      r.total.ci95.low,
+      r.total.ci95.high,
+      r.total.min,
+      r.total.max,
+      r.total.cv,
+      r.speedup,
+      r.speedupCI[0],
+      r.speedupCI[1],
+      r.steady.median,
+      r.steadySpeedup,
+      r.steadySpeedupCI[0],
+      r.steadySpeedupCI[1],
+      r.coverage,
+      r.steadyEvidence,
+      r.coresBusy ?? "",
+      r.noiseFloor,
+      r.ceiling?.estimate ?? "",
+      r.batch.median,
+      r.batchSpeedup,
+      r.startupMedianMs,
+      r.checksum,
+      r.limit ?? "",
+      ...budgetCells(r.budget?.steady),
+      ...budgetCells(r.budget?.cold),
+    ].map(String)
+  );
   return { title: "every scaling cell, raw", header, rows, show: "none", csv: "results.csv" };
 }
 
@@ -553,7 +789,9 @@ function csvTable(scaling: readonly ScalingRow[]): Table {
  */
 export function formatLevel(row: ScalingRow): string {
   if (row.concurrency === row.baseLevel) return `${(row.total.median / 1000).toFixed(3)} s`;
-  return `${row.steadyEvidence === "none" ? "~" : ""}${boundedSpeedup(row)}${row.coresBusy === null ? "" : ` ${row.coresBusy.toFixed(1)}c`}`;
+  return `${row.steadyEvidence === "none" ? "~" : ""}${boundedSpeedup(row)}${
+    row.coresBusy === null ? "" : ` ${row.coresBusy.toFixed(1)}c`
+  }`;
 }
 
 /**
@@ -566,25 +804,38 @@ export function formatLevel(row: ScalingRow): string {
  */
 export function boundedSpeedup(row: ScalingRow): string {
   const bounded = row.beyond !== undefined && row.limit !== undefined;
-  const ci: [number, number] = bounded ? [row.steadySpeedupCI[0], Math.max(row.limit!, row.steadySpeedup)] : row.steadySpeedupCI;
+  const ci: [number, number] = bounded
+    ? [row.steadySpeedupCI[0], Math.max(row.limit!, row.steadySpeedup)]
+    : row.steadySpeedupCI;
   const speedup = formatSpeedup(row.steadySpeedup, ci);
   return bounded ? speedup.replace("]", "+]") : speedup;
 }
 
 /** Amdahl's fit per cell of three levels or more: the serial fraction, its interval, and the limit it sets. */
 function amdahlTable(part: ScalingPart): Table[] {
-  const keys = Object.keys(part.amdahl).filter((key) => part.rows.some((r) => r.key === key && r.strategy !== "sequential"));
+  const keys = Object.keys(part.amdahl).filter((key) =>
+    part.rows.some((r) => r.key === key && r.strategy !== "sequential")
+  );
   if (keys.length === 0) return [];
   return [{
     show: "markdown",
-    title: "Amdahl's law fitted to each cell's rounds (levels above the cores count as the cores): the serial fraction [interval], the speedup it allows at most",
+    title:
+      "Amdahl's law fitted to each cell's rounds (levels above the cores count as the cores): the serial fraction [interval], the speedup it allows at most",
     csv: "amdahl.csv",
     header: ["runtime", "workload", "strategy", "serial fraction", "interval", "coverage", "at most", "better fit"],
     rows: keys.map((key) => {
       const row = part.rows.find((r) => r.key === key)!;
       const fit = part.amdahl[key]!;
-      return [row.label, row.workload, row.strategy, fit.serialFraction.toFixed(3), `${fit.ci[0].toFixed(3)}–${fit.ci[1].toFixed(3)}`, `${(fit.coverage * 100).toFixed(0)}%`,
-        fit.serialFraction < 0.001 ? "-" : `${(1 / fit.serialFraction).toFixed(1)}x`, fit.better === "gustafson" ? `Gustafson (${fit.gustafson.toFixed(3)})` : "Amdahl"];
+      return [
+        row.label,
+        row.workload,
+        row.strategy,
+        fit.serialFraction.toFixed(3),
+        `${fit.ci[0].toFixed(3)}–${fit.ci[1].toFixed(3)}`,
+        `${(fit.coverage * 100).toFixed(0)}%`,
+        fit.serialFraction < 0.001 ? "-" : `${(1 / fit.serialFraction).toFixed(1)}x`,
+        fit.better === "gustafson" ? `Gustafson (${fit.gustafson.toFixed(3)})` : "Amdahl",
+      ];
     }),
   }];
 }
@@ -593,13 +844,49 @@ function amdahlTable(part: ScalingPart): Table[] {
 function everyCell(scaling: readonly ScalingRow[]): Table {
   return {
     title: "Every scaling cell",
-    note: "Speedups are medians of paired ratios with distribution-free 95% intervals (coverage given); the evidence column says whether the steady interval clears the runtime's noise floor; the last, the steady speedup as a share of what c independent processes of the same runtime gave (the machine's ceiling, cpu only).",
+    note:
+      "Speedups are medians of paired ratios with distribution-free 95% intervals (coverage given); the evidence column says whether the steady interval clears the runtime's noise floor; the last, the steady speedup as a share of what c independent processes of the same runtime gave (the machine's ceiling, cpu only).",
     show: "markdown",
-    header: ["runtime", "workload", "strategy", "c", "pairs", "cold median ms", "MAD ms", "min–max ms", "CV", "cold speedup", "steady median ms", "steady speedup", "coverage", "evidence", "cores busy", "of the ceiling"],
-    rows: scaling.map((r) => [r.label, r.workload, r.strategy, String(r.concurrency), String(r.pairs), r.total.median.toFixed(1), r.total.mad.toFixed(1),
-      `${r.total.min.toFixed(1)}–${r.total.max.toFixed(1)}`, r.total.cv.toFixed(3), formatSpeedup(r.speedup, r.speedupCI), r.steady.median.toFixed(1),
-      formatSpeedup(r.steadySpeedup, r.steadySpeedupCI), `${(r.coverage * 100).toFixed(0)}%`, r.steadyEvidence, r.coresBusy?.toFixed(2) ?? "n/a",
-      r.ceiling && r.concurrency !== r.baseLevel ? `${((r.steadySpeedup / r.ceiling.estimate) * 100).toFixed(0)}%` : "-"]),
+    header: [
+      "runtime",
+      "workload",
+      "strategy",
+      "c",
+      "pairs",
+      "cold median ms",
+      "MAD ms",
+      "min–max ms",
+      "CV",
+      "cold speedup",
+      "steady median ms",
+      "steady speedup",
+      "coverage",
+      "evidence",
+      "cores busy",
+      "of the ceiling",
+    ],
+    rows: scaling.map((
+      r,
+    ) => [
+      r.label,
+      r.workload,
+      r.strategy,
+      String(r.concurrency),
+      String(r.pairs),
+      r.total.median.toFixed(1),
+      r.total.mad.toFixed(1),
+      `${r.total.min.toFixed(1)}–${r.total.max.toFixed(1)}`,
+      r.total.cv.toFixed(3),
+      formatSpeedup(r.speedup, r.speedupCI),
+      r.steady.median.toFixed(1),
+      formatSpeedup(r.steadySpeedup, r.steadySpeedupCI),
+      `${(r.coverage * 100).toFixed(0)}%`,
+      r.steadyEvidence,
+      r.coresBusy?.toFixed(2) ?? "n/a",
+      r.ceiling && r.concurrency !== r.baseLevel
+        ? `${((r.steadySpeedup / r.ceiling.estimate) * 100).toFixed(0)}%`
+        : "-",
+    ]),
   };
 }
 
@@ -612,7 +899,12 @@ function speedupCharts(part: ScalingPart): ChartSpec[] {
     rows.flatMap((r) => {
       const fit = part.amdahl[r.key];
       if (fit === undefined) return [];
-      return [{ runtime: r.label, strategy: r.strategy, concurrency: r.concurrency, amdahl: amdahl(Math.min(r.concurrency, r.cores) / Math.min(r.baseLevel, r.cores), fit.serialFraction) }];
+      return [{
+        runtime: r.label,
+        strategy: r.strategy,
+        concurrency: r.concurrency,
+        amdahl: amdahl(Math.min(r.concurrency, r.cores) / Math.min(r.baseLevel, r.cores), fit.serialFraction),
+      }];
     });
   return [...new Set(scaling.map((r) => r.workload))].map((workload) => {
     const rows = scaling.filter((r) => r.workload === workload);
@@ -622,13 +914,23 @@ function speedupCharts(part: ScalingPart): ChartSpec[] {
     return {
       file: `speedup-${workload}.svg`,
       table: `scaling-${workload}`,
-      title: `${workload}: steady speedup against concurrency with its 95% interval, one panel per strategy (sequential: the control); dashed grey: ideal; dotted: Amdahl's law fitted`,
+      title:
+        `${workload}: steady speedup against concurrency with its 95% interval, one panel per strategy (sequential: the control); dashed grey: ideal; dotted: Amdahl's law fitted`,
       spec: {
         title: `${workload}: speedup by concurrency`,
         data: {
           values: [
-            ...rows.map((r) => ({ runtime: r.label, strategy: r.strategy, concurrency: r.concurrency, speedup: r.steadySpeedup, low: r.steadySpeedupCI[0], high: r.steadySpeedupCI[1] })),
-            ...strategies.flatMap((strategy) => levels.map((c) => ({ runtime: "ideal", strategy, concurrency: c, speedup: c }))),
+            ...rows.map((r) => ({
+              runtime: r.label,
+              strategy: r.strategy,
+              concurrency: r.concurrency,
+              speedup: r.steadySpeedup,
+              low: r.steadySpeedupCI[0],
+              high: r.steadySpeedupCI[1],
+            })),
+            ...strategies.flatMap((strategy) =>
+              levels.map((c) => ({ runtime: "ideal", strategy, concurrency: c, speedup: c }))
+            ),
             ...fitted(rows),
           ],
         },
@@ -640,7 +942,10 @@ function speedupCharts(part: ScalingPart): ChartSpec[] {
             {
               transform: [{ filter: "datum.runtime === 'ideal'" }],
               mark: { type: "line", color: "#999", strokeDash: [3, 3] },
-              encoding: { x: { field: "concurrency", type: "quantitative" }, y: { field: "speedup", type: "quantitative" } },
+              encoding: {
+                x: { field: "concurrency", type: "quantitative" },
+                y: { field: "speedup", type: "quantitative" },
+              },
             },
             {
               transform: [{ filter: "datum.runtime !== 'ideal' && isValid(datum.speedup)" }],
@@ -654,7 +959,11 @@ function speedupCharts(part: ScalingPart): ChartSpec[] {
             {
               transform: [{ filter: "isValid(datum.amdahl)" }],
               mark: { type: "line", strokeDash: [1, 2] },
-              encoding: { x: { field: "concurrency", type: "quantitative" }, y: { field: "amdahl", type: "quantitative" }, color },
+              encoding: {
+                x: { field: "concurrency", type: "quantitative" },
+                y: { field: "amdahl", type: "quantitative" },
+                color,
+              },
             },
             {
               // The 95% interval, drawn so it shows at this size: a bar with its ends ticked, a little thicker than the line.
@@ -686,20 +995,33 @@ function snake(name: string): string {
  * @returns The table, or none when no row has a budget.
  */
 function budgetTable(scaling: readonly ScalingRow[]): Table[] {
-  const all = scaling.filter((r) => r.budget !== undefined && r.concurrency !== r.baseLevel && r.strategy !== "sequential");
-  return [...new Set(all.map((r) => r.workload))].map((workload) => budgetTableOf(workload, all.filter((r) => r.workload === workload)));
+  const all = scaling.filter((r) =>
+    r.budget !== undefined && r.concurrency !== r.baseLevel && r.strategy !== "sequential"
+  );
+  return [...new Set(all.map((r) => r.workload))].map((workload) =>
+    budgetTableOf(workload, all.filter((r) => r.workload === workload))
+  );
 }
 
 function budgetTableOf(workload: string, rows: readonly ScalingRow[]): Table {
   return {
     id: `budget-${workload}`,
-    title: `${workload}: where the time went, each level against the ideal (the smallest level's time × its level ÷ this one), the loss in parts, in speedup`,
-    note: "Each part is measured: start-up (pool start, cold only), messages (a worker's time before, between and after its tasks), serial (one event loop: the other lanes' turn), imbalance (workers idle while another ran its last tasks), work (the tasks' own CPU time, more side by side than alone), run queue (their threads runnable, waiting for a CPU), stolen (the hypervisor's steal, /proc/stat), unexplained (time inside the tasks none of these account for).",
+    title:
+      `${workload}: where the time went, each level against the ideal (the smallest level's time × its level ÷ this one), the loss in parts, in speedup`,
+    note:
+      "Each part is measured: start-up (pool start, cold only), messages (a worker's time before, between and after its tasks), serial (one event loop: the other lanes' turn), imbalance (workers idle while another ran its last tasks), work (the tasks' own CPU time, more side by side than alone), run queue (their threads runnable, waiting for a CPU), stolen (the hypervisor's steal, /proc/stat), unexplained (time inside the tasks none of these account for).",
     show: "markdown",
     header: ["runtime", "workload", "strategy", "c", "steady", "cold"],
     rows: rows.map((r) => {
       const ideal = r.concurrency / r.baseLevel;
-      return [r.label, r.workload, rowStrategy(r), String(r.concurrency), formatBudget(r.budget!.steady, r.steadySpeedup, ideal), formatBudget(r.budget!.cold, r.speedup, ideal)];
+      return [
+        r.label,
+        r.workload,
+        rowStrategy(r),
+        String(r.concurrency),
+        formatBudget(r.budget!.steady, r.steadySpeedup, ideal),
+        formatBudget(r.budget!.cold, r.speedup, ideal),
+      ];
     }),
   };
 }
@@ -715,14 +1037,21 @@ function budgetTableOf(workload: string, rows: readonly ScalingRow[]): Table {
 function budgetCharts(scaling: readonly ScalingRow[]): ChartSpec[] {
   const charts: ChartSpec[] = [];
   for (const workload of new Set(scaling.map((r) => r.workload))) {
-    const rows = scaling.filter((r) => r.workload === workload && r.budget !== undefined && r.strategy !== "sequential" && r.concurrency === topLevel(scaling.filter((s) => s.label === r.label && s.workload === workload)));
+    const rows = scaling.filter((r) =>
+      r.workload === workload && r.budget !== undefined && r.strategy !== "sequential" &&
+      r.concurrency === topLevel(scaling.filter((s) => s.label === r.label && s.workload === workload))
+    );
     const values = rows.flatMap((r) => {
       const ideal = r.concurrency / r.baseLevel;
       const parts = budgetInSpeedup(r.budget!.steady, r.steadySpeedup, ideal);
       const bar = `${r.label} ${rowStrategy(r)}`;
       return [
         { bar, part: "speedup reached", value: r.steadySpeedup, order: 0 },
-        ...BUDGET_PARTS.flatMap((name, i) => parts?.[name] === undefined || Math.abs(parts[name]!) < 0.005 ? [] : [{ bar, part: PART_NAMES[name], value: parts[name]!, order: i + 1 }]),
+        ...BUDGET_PARTS.flatMap((name, i) =>
+          parts?.[name] === undefined || Math.abs(parts[name]!) < 0.005
+            ? []
+            : [{ bar, part: PART_NAMES[name], value: parts[name]!, order: i + 1 }]
+        ),
       ];
     });
     if (values.length === 0) continue;
@@ -730,7 +1059,8 @@ function budgetCharts(scaling: readonly ScalingRow[]): ChartSpec[] {
     charts.push({
       file: `budget-${workload}.svg`,
       table: `budget-${workload}`,
-      title: `${workload}: where the time went at ${level}, steady: the speedup reached and what each part cost of the ideal (${level}x over 1), one bar per runtime and strategy; a part below 0 gained time`,
+      title:
+        `${workload}: where the time went at ${level}, steady: the speedup reached and what each part cost of the ideal (${level}x over 1), one bar per runtime and strategy; a part below 0 gained time`,
       spec: {
         title: `${workload}: time budget at ${level}, in speedup`,
         width: 360,
@@ -741,13 +1071,22 @@ function budgetCharts(scaling: readonly ScalingRow[]): ChartSpec[] {
             encoding: {
               y: { field: "bar", type: "nominal", title: null, sort: null },
               x: { field: "value", type: "quantitative", title: "speedup", stack: "zero" },
-              color: { field: "part", type: "nominal", sort: ["speedup reached", ...BUDGET_PARTS.map((name) => PART_NAMES[name])], scale: { scheme: "tableau10" } },
+              color: {
+                field: "part",
+                type: "nominal",
+                sort: ["speedup reached", ...BUDGET_PARTS.map((name) => PART_NAMES[name])],
+                scale: { scheme: "tableau10" },
+              },
               order: { field: "order", type: "quantitative" },
               tooltip: [{ field: "bar" }, { field: "part" }, { field: "value", format: ".2f" }],
             },
           },
           // The ideal: the speedup reached and every loss add up to it.
-          { data: { values: [{ ideal: level / rows[0]!.baseLevel }] }, mark: { type: "rule", strokeDash: [4, 3], color: "#333" }, encoding: { x: { field: "ideal", type: "quantitative" } } },
+          {
+            data: { values: [{ ideal: level / rows[0]!.baseLevel }] },
+            mark: { type: "rule", strokeDash: [4, 3], color: "#333" },
+            encoding: { x: { field: "ideal", type: "quantitative" } },
+          },
         ],
       },
     });
@@ -758,7 +1097,8 @@ function budgetCharts(scaling: readonly ScalingRow[]): ChartSpec[] {
 /** The level a runtime's verdict is read at: the most workers that each have a core, or the first level above one. */
 function topLevel(rows: readonly ScalingRow[]): number {
   const levels = [...new Set(rows.map((r) => r.concurrency))].sort((a, b) => a - b);
-  return levels.filter((level) => level > levels[0]! && level <= (rows[0]?.cores ?? 1)).at(-1) ?? levels[1] ?? levels[0]!;
+  return levels.filter((level) => level > levels[0]! && level <= (rows[0]?.cores ?? 1)).at(-1) ?? levels[1] ??
+    levels[0]!;
 }
 
 /**
@@ -773,18 +1113,23 @@ export function mergeScaling(columns: readonly { host: string; part: ScalingPart
   const rowsOf = (part: ScalingPart | undefined) => part?.rows ?? [];
   const workloads = [...new Set(columns.flatMap((c) => rowsOf(c.part).map((r) => r.workload)))];
   return workloads.map((workload) => {
-    const label = (r: ScalingRow) => `${r.label} ${r.strategy === "sequential" ? "control" : r.strategy} ${r.concurrency}`;
+    const label = (r: ScalingRow) =>
+      `${r.label} ${r.strategy === "sequential" ? "control" : r.strategy} ${r.concurrency}`;
     const all = columns.flatMap((c) => rowsOf(c.part).filter((r) => r.workload === workload));
     // In the registry's runtime order, then strategy and level, as every table.
     all.sort((a, b) => order(a) - order(b) || a.label.localeCompare(b.label) || a.concurrency - b.concurrency);
     const keys = [...new Set(all.map(label))];
     return {
-      title: `${workload} · at the smallest level: cold median s · above: steady speedup [95% CI] and cores busy, per host`,
+      title:
+        `${workload} · at the smallest level: cold median s · above: steady speedup [95% CI] and cores busy, per host`,
       header: ["runtime, strategy, level", ...columns.map((c) => c.host)],
-      rows: keys.map((key) => [key, ...columns.map((c) => {
-        const row = rowsOf(c.part).find((r) => r.workload === workload && label(r) === key);
-        return row === undefined ? "-" : formatLevel(row);
-      })]),
+      rows: keys.map((key) => [
+        key,
+        ...columns.map((c) => {
+          const row = rowsOf(c.part).find((r) => r.workload === workload && label(r) === key);
+          return row === undefined ? "-" : formatLevel(row);
+        }),
+      ]),
     };
   });
 }

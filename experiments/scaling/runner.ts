@@ -9,11 +9,27 @@
 import type { RuntimeAdapter } from "../../core/adapter.ts";
 import { shuffle } from "../../core/measure/order.ts";
 import { RUN_SCHEMA, type RunPoint, type RunRecord } from "./record.ts";
-import { estimateSpeedup, isPrecise, judgeSpeedup, measureNoiseFloor, type NoiseFloor, pairedRatios, roundsBeyond, speedupLimit } from "../../core/measure/speedup.ts";
+import {
+  estimateSpeedup,
+  isPrecise,
+  judgeSpeedup,
+  measureNoiseFloor,
+  type NoiseFloor,
+  pairedRatios,
+  roundsBeyond,
+  speedupLimit,
+} from "../../core/measure/speedup.ts";
 import { type LaneKind, measureBudget, measureLaneTime } from "../../core/measure/budget.ts";
 import { type AmdahlFit, fitAmdahl, pairedRounds } from "../../core/measure/amdahl.ts";
 import { median } from "../../core/measure/stats.ts";
-import { measureCeiling, measureSample, runBatch, type SampleTiming, STRATEGIES, type StrategyName } from "./strategies.ts";
+import {
+  measureCeiling,
+  measureSample,
+  runBatch,
+  type SampleTiming,
+  STRATEGIES,
+  type StrategyName,
+} from "./strategies.ts";
 import { combineChecksums, resolveParams, type Workload, type WorkloadParams } from "../../core/workloads/workload.ts";
 import { checkCount, describeValue } from "../../core/_checks.ts";
 import { getWorkload } from "../../core/workloads/mod.ts";
@@ -136,7 +152,9 @@ export function validateScalingOptions(options: ScalingOptions): ScalingPlan {
       `Cannot run: "strategy" must be one of ${STRATEGIES.join(", ")}, received ${describeValue(strategy)}`,
     );
   }
-  const workload = options.task === undefined ? getWorkload(options.workload ?? RUN_DEFAULTS.workload) : taskWorkload(options);
+  const workload = options.task === undefined
+    ? getWorkload(options.workload ?? RUN_DEFAULTS.workload)
+    : taskWorkload(options);
   const concurrency = options.concurrency ?? defaultLevels(options.adapter.hostInfo().cores);
   if (!Array.isArray(concurrency) || concurrency.length === 0) {
     throw new TypeError(`Cannot run: "concurrency" must be a non-empty list, received ${describeValue(concurrency)}`);
@@ -144,11 +162,15 @@ export function validateScalingOptions(options: ScalingOptions): ScalingPlan {
   concurrency.forEach((level) => checkRunCount("concurrency", level, 1));
   const maxMs = options.maxMs ?? RUN_DEFAULTS.maxMs;
   if (!(typeof maxMs === "number" && maxMs >= 0 && Number.isFinite(maxMs))) {
-    throw new RangeError(`Cannot run: "maxMs" must be a number of milliseconds, 0 or more, received ${describeValue(maxMs)}`);
+    throw new RangeError(
+      `Cannot run: "maxMs" must be a number of milliseconds, 0 or more, received ${describeValue(maxMs)}`,
+    );
   }
   const precision = options.precision ?? 0.05;
   if (!(typeof precision === "number" && precision > 0 && precision < 1)) {
-    throw new RangeError(`Cannot run: "precision" must be a number above 0 and below 1, received ${describeValue(precision)}`);
+    throw new RangeError(
+      `Cannot run: "precision" must be a number above 0 and below 1, received ${describeValue(precision)}`,
+    );
   }
   const seed = options.seed ?? crypto.getRandomValues(new Uint32Array(1))[0]!;
   if (!(Number.isInteger(seed) && seed >= 0 && seed <= 0xffffffff)) {
@@ -157,7 +179,8 @@ export function validateScalingOptions(options: ScalingOptions): ScalingPlan {
   return {
     adapter: options.adapter,
     workload,
-    task: workload.task && { module: workload.task.specifier, export: workload.task.export, args: [...workload.task.args] },
+    task: workload.task &&
+      { module: workload.task.specifier, export: workload.task.export, args: [...workload.task.args] },
     params: resolveParams(workload, options.params),
     strategy,
     concurrency: [...new Set(concurrency)],
@@ -178,16 +201,30 @@ export function validateScalingOptions(options: ScalingOptions): ScalingPlan {
 function taskWorkload(options: ScalingOptions): Workload {
   const { module, export: name, args = [] } = options.task!;
   if (options.workload !== undefined || options.params !== undefined) {
-    throw new TypeError(`Cannot run: give "task" or "workload" and "params", not both, received workload ${describeValue(options.workload)}`);
+    throw new TypeError(
+      `Cannot run: give "task" or "workload" and "params", not both, received workload ${
+        describeValue(options.workload)
+      }`,
+    );
   }
   let url: URL;
   try {
     url = new URL(module);
   } catch {
-    throw new TypeError(`Cannot run: "task.module" must be a URL, such as new URL("./tasks.ts", import.meta.url), received ${describeValue(module)}`);
+    throw new TypeError(
+      `Cannot run: "task.module" must be a URL, such as new URL("./tasks.ts", import.meta.url), received ${
+        describeValue(module)
+      }`,
+    );
   }
-  if (typeof name !== "string" || name === "") throw new TypeError(`Cannot run: "task.export" must be the name of an exported function, received ${describeValue(name)}`);
-  if (!Array.isArray(args)) throw new TypeError(`Cannot run: "task.args" must be an array of arguments, received ${describeValue(args)}`);
+  if (typeof name !== "string" || name === "") {
+    throw new TypeError(
+      `Cannot run: "task.export" must be the name of an exported function, received ${describeValue(name)}`,
+    );
+  }
+  if (!Array.isArray(args)) {
+    throw new TypeError(`Cannot run: "task.args" must be an array of arguments, received ${describeValue(args)}`);
+  }
   return userWorkload({ specifier: url.href, export: name, args }, `${url.pathname.split("/").pop()}#${name}`);
 }
 
@@ -215,14 +252,24 @@ export async function runScaling(options: ScalingOptions): Promise<RunRecord> {
   const run = validateScalingOptions(options);
   const { task } = run.workload;
   // A user's module is made loadable by this runtime's workers (Node bundles it), and the main thread runs the same code.
-  if (task !== undefined) run.workload = userWorkload({ ...task, specifier: await run.adapter.prepare(new URL(task.specifier)) }, run.workload.name);
+  if (task !== undefined) {
+    run.workload = userWorkload(
+      { ...task, specifier: await run.adapter.prepare(new URL(task.specifier)) },
+      run.workload.name,
+    );
+  }
   const { concurrency: levels, tasks, signal } = run;
   const base = Math.min(...levels);
   const startedAt = new Date().toISOString();
   let done = 0;
   let planned = (run.warmup * levels.length + run.repeat * (levels.length + 1) * 2) * tasks;
   const batch = (concurrency: number) => ({
-    adapter: run.adapter, workload: run.workload, params: run.params, tasks, concurrency, signal,
+    adapter: run.adapter,
+    workload: run.workload,
+    params: run.params,
+    tasks,
+    concurrency,
+    signal,
     onTaskDone: () => run.onProgress?.(++done, planned),
   });
   for (let i = 0; i < run.warmup; i++) {
@@ -234,7 +281,10 @@ export async function runScaling(options: ScalingOptions): Promise<RunRecord> {
   const start = performance.now();
   for (let round = 0;; round++) {
     if (round >= run.repeat) planned += (levels.length + 1) * 2 * tasks;
-    const order = shuffle([...levels.map((level) => ({ level, control: false })), { level: base, control: true }], (run.seed + round) >>> 0);
+    const order = shuffle(
+      [...levels.map((level) => ({ level, control: false })), { level: base, control: true }],
+      (run.seed + round) >>> 0,
+    );
     for (const { level, control: isControl } of order) {
       const sample = await measureSample(run.strategy, batch(level));
       (isControl ? control : samples.get(level)!).push(sample);
@@ -248,7 +298,10 @@ export async function runScaling(options: ScalingOptions): Promise<RunRecord> {
     const enough = round + 1 >= run.repeat;
     const capped = enough && run.maxMs > 0 && elapsed >= run.maxMs;
     const record = summarize(run, { startedAt, rounds: round + 1, capped: false, samples, control, ceilings });
-    const precise = record.points.every((p) => p.concurrency === base || isPrecise(estimateSpeedup(pairedRatios(steady(samples.get(base)!), p.steadySamplesMs)), run.precision));
+    const precise = record.points.every((p) =>
+      p.concurrency === base ||
+      isPrecise(estimateSpeedup(pairedRatios(steady(samples.get(base)!), p.steadySamplesMs)), run.precision)
+    );
     record.capped = capped && !precise;
     run.onRound?.(record);
     if (enough && (run.maxMs === 0 || precise || capped)) return record;
@@ -267,9 +320,15 @@ interface Measured {
 function summarize(run: ScalingPlan, measured: Measured): RunRecord {
   const { samples, control, ceilings } = measured;
   const base = samples.get(Math.min(...run.concurrency))!;
-  const checksums = new Set([...samples.values(), control].flat().map((s) => combineChecksums(run.workload, s.checksums)));
+  const checksums = new Set(
+    [...samples.values(), control].flat().map((s) => combineChecksums(run.workload, s.checksums)),
+  );
   if (checksums.size !== 1) {
-    throw new Error(`Cannot trust run: batches of workload "${run.workload.name}" returned different checksums: ${[...checksums].join(", ")}`);
+    throw new Error(
+      `Cannot trust run: batches of workload "${run.workload.name}" returned different checksums: ${
+        [...checksums].join(", ")
+      }`,
+    );
   }
   const noise = measureNoiseFloor([
     ...pairedRatios(base.map((s) => s.totalMs), control.map((s) => s.totalMs)),
@@ -279,9 +338,22 @@ function summarize(run: ScalingPlan, measured: Measured): RunRecord {
   const host = run.adapter.hostInfo();
   const baseLevel = Math.min(...run.concurrency);
   const points = run.concurrency.map((concurrency) => {
-    const point = summarizePoint(concurrency, samples.get(concurrency)!, base, noise, [...checksums][0]!, run.ceiling ? [ceilings.get(concurrency)!, baseCeiling] : undefined);
+    const point = summarizePoint(
+      concurrency,
+      samples.get(concurrency)!,
+      base,
+      noise,
+      [...checksums][0]!,
+      run.ceiling ? [ceilings.get(concurrency)!, baseCeiling] : undefined,
+    );
     if (concurrency === baseLevel) return point;
-    const limit = speedupLimit({ strategy: run.strategy, level: concurrency, base: baseLevel, cores: host.cores, waits: run.workload.waits ?? false });
+    const limit = speedupLimit({
+      strategy: run.strategy,
+      level: concurrency,
+      base: baseLevel,
+      cores: host.cores,
+      waits: run.workload.waits ?? false,
+    });
     // Every round past the limit itself: an interval's end pooled over several runs may be any of them.
     const beyond = roundsBeyond(limit, samples.get(concurrency)!, base, control);
     point.limit = { speedup: limit, ...(beyond.length > 0 && { roundsBeyond: beyond }) };
@@ -312,11 +384,21 @@ function summarize(run: ScalingPlan, measured: Measured): RunRecord {
 }
 
 /** How a strategy's lanes are named in a budget. */
-const LANE_KINDS: Readonly<Record<StrategyName, LaneKind>> = { sequential: "sequential", async: "event-loop", workers: "pool", processes: "pool" };
+const LANE_KINDS: Readonly<Record<StrategyName, LaneKind>> = {
+  sequential: "sequential",
+  async: "event-loop",
+  workers: "pool",
+  processes: "pool",
+};
 
 /** A level's time budget against the smallest level's samples (the control's too), cold and steady. */
-function budgetOf(strategy: StrategyName, own: readonly SampleTiming[], base: readonly SampleTiming[]): NonNullable<RunPoint["budget"]> {
-  const lanes = (samples: readonly SampleTiming[], which: "cold" | "steady") => samples.map((s) => measureLaneTime(s.traces[which]));
+function budgetOf(
+  strategy: StrategyName,
+  own: readonly SampleTiming[],
+  base: readonly SampleTiming[],
+): NonNullable<RunPoint["budget"]> {
+  const lanes = (samples: readonly SampleTiming[], which: "cold" | "steady") =>
+    samples.map((s) => measureLaneTime(s.traces[which]));
   const kind = LANE_KINDS[strategy];
   return {
     cold: measureBudget(lanes(own, "cold"), lanes(base, "cold"), kind, true),
@@ -325,12 +407,25 @@ function budgetOf(strategy: StrategyName, own: readonly SampleTiming[], base: re
 }
 
 /** Amdahl's law fitted to each round's steady speedups, every level against the smallest. */
-function fitRounds(levels: readonly number[], samples: Map<number, SampleTiming[]>, cores: number): AmdahlFit | undefined {
-  const rounds = pairedRounds(levels.map((concurrency) => ({ concurrency, steadyMs: steady(samples.get(concurrency)!) })));
+function fitRounds(
+  levels: readonly number[],
+  samples: Map<number, SampleTiming[]>,
+  cores: number,
+): AmdahlFit | undefined {
+  const rounds = pairedRounds(
+    levels.map((concurrency) => ({ concurrency, steadyMs: steady(samples.get(concurrency)!) })),
+  );
   return fitAmdahl(rounds, Math.min(...levels), cores);
 }
 
-function summarizePoint(concurrency: number, own: SampleTiming[], base: SampleTiming[], noise: NoiseFloor, checksum: string, ceiling?: [number[], number[]]): RunPoint {
+function summarizePoint(
+  concurrency: number,
+  own: SampleTiming[],
+  base: SampleTiming[],
+  noise: NoiseFloor,
+  checksum: string,
+  ceiling?: [number[], number[]],
+): RunPoint {
   const samplesMs = own.map((s) => s.totalMs);
   const startupSamplesMs = own.map((s) => s.startupMs);
   const batchSamplesMs = own.map((s) => s.batchMs);

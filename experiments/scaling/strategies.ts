@@ -6,7 +6,13 @@
  * @module
  */
 
-import { type CpuReading, type RuntimeAdapter, startsKind, type ThreadTimes, type WorkerKind } from "../../core/adapter.ts";
+import {
+  type CpuReading,
+  type RuntimeAdapter,
+  startsKind,
+  type ThreadTimes,
+  type WorkerKind,
+} from "../../core/adapter.ts";
 import type { BatchTrace, LaneSpan } from "../../core/measure/budget.ts";
 import { createPool, type Pool } from "../../core/pool/pool.ts";
 import { WORKLOAD_TASKS } from "../../core/workloads/mod.ts";
@@ -170,8 +176,24 @@ export async function measureSample(strategy: StrategyName, options: BatchOption
       steadyMs,
       ...coresBusy(cpuBefore, cpuAfter, steadyMs),
       traces: {
-        cold: { startMs: start, endMs: end, lanes, startupMs: runner.startupMs, spans: cold.spans, ...(cold.thread && { thread: cold.thread }), ...stolen(stolenBefore, stolenBetween) },
-        steady: { startMs: steadyStart, endMs: steadyEnd, lanes, startupMs: 0, spans: again.spans, ...(again.thread && { thread: again.thread }), ...stolen(stolenBetween, stolenAfter) },
+        cold: {
+          startMs: start,
+          endMs: end,
+          lanes,
+          startupMs: runner.startupMs,
+          spans: cold.spans,
+          ...(cold.thread && { thread: cold.thread }),
+          ...stolen(stolenBefore, stolenBetween),
+        },
+        steady: {
+          startMs: steadyStart,
+          endMs: steadyEnd,
+          lanes,
+          startupMs: 0,
+          spans: again.spans,
+          ...(again.thread && { thread: again.thread }),
+          ...stolen(stolenBetween, stolenAfter),
+        },
       },
     };
   } finally {
@@ -196,14 +218,36 @@ function epochNow(): number {
 export async function measureCeiling(options: BatchOptions): Promise<number> {
   const { adapter, workload, params, tasks, concurrency, signal } = options;
   // A browser starts no processes: its ceiling is c workers, each running its share in one call.
-  const pool = await createPool({ adapter, kind: startsKind(adapter, "process") ? "process" : "worker", size: concurrency, module: WORKLOAD_TASKS });
+  const pool = await createPool({
+    adapter,
+    kind: startsKind(adapter, "process") ? "process" : "worker",
+    size: concurrency,
+    module: WORKLOAD_TASKS,
+  });
   const stop = watch(signal, pool);
   try {
     // Every process loads and compiles the loop first, untimed: the ceiling is the steady state.
-    await Promise.all(Array.from({ length: concurrency }, () => pool.run("runWorkloadShare", { workload: workload.name, params, from: 0, to: 1, parts: tasks, task: workload.task })));
+    await Promise.all(
+      Array.from({ length: concurrency }, () =>
+        pool.run("runWorkloadShare", {
+          workload: workload.name,
+          params,
+          from: 0,
+          to: 1,
+          parts: tasks,
+          task: workload.task,
+        })),
+    );
     const start = performance.now();
-    const shares = Array.from({ length: concurrency }, (_, i) => [Math.floor((i * tasks) / concurrency), Math.floor(((i + 1) * tasks) / concurrency)]);
-    await Promise.all(shares.map(([from, to]) => pool.run("runWorkloadShare", { workload: workload.name, params, from, to, parts: tasks, task: workload.task })));
+    const shares = Array.from(
+      { length: concurrency },
+      (_, i) => [Math.floor((i * tasks) / concurrency), Math.floor(((i + 1) * tasks) / concurrency)],
+    );
+    await Promise.all(
+      shares.map(([from, to]) =>
+        pool.run("runWorkloadShare", { workload: workload.name, params, from, to, parts: tasks, task: workload.task })
+      ),
+    );
     return performance.now() - start;
   } catch (error) {
     await pool.terminate();
@@ -269,7 +313,9 @@ async function onMainThread(options: BatchOptions, lanes: number, timed: boolean
       const before = clock?.();
       await Promise.all(Array.from({ length: Math.min(lanes, tasks) }, (_, index) => lane(index)));
       const after = clock?.();
-      const thread = before && after ? { cpuMs: after.cpuMs - before.cpuMs, waitMs: after.waitMs - before.waitMs } : undefined;
+      const thread = before && after
+        ? { cpuMs: after.cpuMs - before.cpuMs, waitMs: after.waitMs - before.waitMs }
+        : undefined;
       return { checksums, spans, ...(thread && { thread }) };
     },
     close: () => Promise.resolve(),
@@ -291,7 +337,14 @@ async function inPool(options: BatchOptions, kind: "worker" | "process", spans: 
       try {
         const checksums = await Promise.all(
           Array.from({ length: tasks }, async (_, part) => {
-            const checksum = await pool.run<string>("runWorkload", { workload: workload.name, params, part, parts: tasks, shared, task: workload.task });
+            const checksum = await pool.run<string>("runWorkload", {
+              workload: workload.name,
+              params,
+              part,
+              parts: tasks,
+              shared,
+              task: workload.task,
+            });
             onTaskDone?.();
             return checksum;
           }),
@@ -318,10 +371,19 @@ function watch(signal: AbortSignal | undefined, pool: Pool): () => void {
   return () => signal.removeEventListener("abort", onAbort);
 }
 
-function coresBusy(before: CpuReading | undefined, after: CpuReading | undefined, wallMs: number): { coresBusy: number | null; cpuSource: string | null } {
+function coresBusy(
+  before: CpuReading | undefined,
+  after: CpuReading | undefined,
+  wallMs: number,
+): { coresBusy: number | null; cpuSource: string | null } {
   if (before === undefined || after === undefined) return { coresBusy: null, cpuSource: null };
   // One tick more or less in a span of one or two ticks would be a core or more: the median of many such readings is still a guess.
   const step = Math.max(before.resolutionMs ?? 0, after.resolutionMs ?? 0);
-  if (wallMs < 3 * step) return { coresBusy: null, cpuSource: `${after.source} (a span of ${wallMs.toFixed(1)} ms is under 3 of its ${step} ms steps)` };
+  if (wallMs < 3 * step) {
+    return {
+      coresBusy: null,
+      cpuSource: `${after.source} (a span of ${wallMs.toFixed(1)} ms is under 3 of its ${step} ms steps)`,
+    };
+  }
   return { coresBusy: (after.ms - before.ms) / wallMs, cpuSource: after.source };
 }

@@ -7,7 +7,14 @@
  */
 
 import { runtimeRank } from "../../runtimes/registry.ts";
-import { type Experiment, oncePerRuntime, type Profile, runtimeLabels, stepProgress, untilAborted } from "../_experiment.ts";
+import {
+  type Experiment,
+  oncePerRuntime,
+  type Profile,
+  runtimeLabels,
+  stepProgress,
+  untilAborted,
+} from "../_experiment.ts";
 import { count, type Flag } from "../_flags.ts";
 import { runSync, SYNC_STEPS, type SyncRecord } from "./sync.ts";
 
@@ -36,7 +43,11 @@ export const sync: Experiment<SyncArgs, SyncRecord, SyncRecord[]> = {
   schema: "truepar.sync/1",
   flags: Object.values(FLAGS),
   parse: (values) => ({ workers: count(FLAGS.workers, values, 1), iterations: count(FLAGS.iterations, values, 1) }),
-  run: (args, context) => untilAborted(context.signal, runSync({ adapter: context.adapter, ...args, onStep: stepProgress(context, SYNC_STEPS.length) })),
+  run: (args, context) =>
+    untilAborted(
+      context.signal,
+      runSync({ adapter: context.adapter, ...args, onStep: stepProgress(context, SYNC_STEPS.length) }),
+    ),
   format: formatSync,
   ...oncePerRuntime<SyncRecord>("sync", PROFILE_ARGS, runtimeRank),
   present: (records) => {
@@ -46,20 +57,44 @@ export const sync: Experiment<SyncArgs, SyncRecord, SyncRecord[]> = {
       lines: [],
       tables: [{
         show: "text",
-        title: "sync · updates lost of 2,000,000 (++ / Atomics / Mutex) and of 1,000 on the event loop; the thief; the semaphore",
-        header: ["runtime", "++ lost", "Atomics", "Mutex", "event loop", "thief: naive / Mutex", "inside: plain / bounded"],
+        title:
+          "sync · updates lost of 2,000,000 (++ / Atomics / Mutex) and of 1,000 on the event loop; the thief; the semaphore",
+        header: [
+          "runtime",
+          "++ lost",
+          "Atomics",
+          "Mutex",
+          "event loop",
+          "thief: naive / Mutex",
+          "inside: plain / bounded",
+        ],
         rows: records.map((r) => [
-          label(r), String(r.lostUpdates.plain.lost), String(r.lostUpdates.atomic.lost), String(r.lostUpdates.mutex.lost), String(r.eventLoopRace.lost),
-          `${r.thief.naive.balance} / ${r.thief.safe.balance}`, `${r.semaphore.plain.maxInside} / ${r.semaphore.bounded.maxInside}`,
+          label(r),
+          String(r.lostUpdates.plain.lost),
+          String(r.lostUpdates.atomic.lost),
+          String(r.lostUpdates.mutex.lost),
+          String(r.eventLoopRace.lost),
+          `${r.thief.naive.balance} / ${r.thief.safe.balance}`,
+          `${r.semaphore.plain.maxInside} / ${r.semaphore.bounded.maxInside}`,
         ]),
       }, {
         show: "markdown",
         title: "sync · what each pitfall did, and each fix",
         csv: "sync.csv",
-        header: ["runtime", "plain ++ lost", "Atomics.add lost", "Mutex lost", "event loop lost", "thief: naive / Mutex balance", "semaphore: plain / bounded inside"],
+        header: [
+          "runtime",
+          "plain ++ lost",
+          "Atomics.add lost",
+          "Mutex lost",
+          "event loop lost",
+          "thief: naive / Mutex balance",
+          "semaphore: plain / bounded inside",
+        ],
         rows: records.map((r) => [
           label(r),
-          `${r.lostUpdates.plain.lost} of ${r.lostUpdates.plain.expected}`, String(r.lostUpdates.atomic.lost), String(r.lostUpdates.mutex.lost),
+          `${r.lostUpdates.plain.lost} of ${r.lostUpdates.plain.expected}`,
+          String(r.lostUpdates.atomic.lost),
+          String(r.lostUpdates.mutex.lost),
           `${r.eventLoopRace.lost} of ${r.eventLoopRace.expected}`,
           `${r.thief.naive.balance} / ${r.thief.safe.balance}`,
           `${r.semaphore.plain.maxInside} / ${r.semaphore.bounded.maxInside}`,
@@ -69,7 +104,10 @@ export const sync: Experiment<SyncArgs, SyncRecord, SyncRecord[]> = {
       warnings: [],
     };
   },
-  diff: { settings: (record) => ({ workers: record.lostUpdates.workers, iterations: record.lostUpdates.iterations }), samples: () => [] },
+  diff: {
+    settings: (record) => ({ workers: record.lostUpdates.workers, iterations: record.lostUpdates.iterations }),
+    samples: () => [],
+  },
 };
 
 /**
@@ -91,15 +129,27 @@ export function formatSync(record: SyncRecord): string {
   return [
     `[sync, runtime = ${runtime.name} ${runtime.version}, # workers = ${lost.workers}]`,
     `Lost updates: ${lost.workers} workers each add 1 to one shared Int32 ${lost.iterations} times`,
-    `  plain i32[0]++       ${seen(lost.plain)}${lost.plain.lost === 0 ? `: the race did not happen this time (${noRace(lost.plain)}); run again, or raise --iterations` : ""}`,
+    `  plain i32[0]++       ${seen(lost.plain)}${
+      lost.plain.lost === 0
+        ? `: the race did not happen this time (${noRace(lost.plain)}); run again, or raise --iterations`
+        : ""
+    }`,
     `  Atomics.add          ${seen(lost.atomic)}`,
     `  ++ under Mutex       ${seen(lost.mutex)}`,
     `Read, await, write on one event loop, no threads: ${race.deposits} deposits of 1, ${seen(race)}`,
     `The thief: a second worker unlocks the vault its owner holds and withdraws ${thief.amount} of ${thief.vault}`,
-    `  naive lock, no owner balance ${thief.naive.balance}${thief.naive.error === null ? ": stolen" : `: ${thief.naive.error}`}`,
-    `  Mutex, with owner    balance ${thief.safe.balance}${thief.safe.error === null ? ": stolen" : `: ${thief.safe.error}`}`,
+    `  naive lock, no owner balance ${thief.naive.balance}${
+      thief.naive.error === null ? ": stolen" : `: ${thief.naive.error}`
+    }`,
+    `  Mutex, with owner    balance ${thief.safe.balance}${
+      thief.safe.error === null ? ": stolen" : `: ${thief.safe.error}`
+    }`,
     `The semaphore: ${semaphore.parties} workers meant to enter one at a time, after ${semaphore.extraReleases} extra releases`,
-    `  Semaphore(1)         ${semaphore.plain.maxInside} inside at once${semaphore.plain.refused ? "; the extra releases were refused" : ""}`,
-    `  BoundedSemaphore(1)  ${semaphore.bounded.maxInside} inside at once${semaphore.bounded.refused ? `; refused: ${semaphore.bounded.error}` : ""}`,
+    `  Semaphore(1)         ${semaphore.plain.maxInside} inside at once${
+      semaphore.plain.refused ? "; the extra releases were refused" : ""
+    }`,
+    `  BoundedSemaphore(1)  ${semaphore.bounded.maxInside} inside at once${
+      semaphore.bounded.refused ? `; refused: ${semaphore.bounded.error}` : ""
+    }`,
   ].join("\n");
 }

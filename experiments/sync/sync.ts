@@ -40,7 +40,16 @@ export interface SyncOptions {
 }
 
 /** The demonstrations, in the order they run: what `onStep` reports. */
-export const SYNC_STEPS: readonly string[] = ["plain ++", "Atomics.add", "Mutex", "naive lock", "Mutex with owner", "Semaphore", "BoundedSemaphore", "event loop"];
+export const SYNC_STEPS: readonly string[] = [
+  "plain ++",
+  "Atomics.add",
+  "Mutex",
+  "naive lock",
+  "Mutex with owner",
+  "Semaphore",
+  "BoundedSemaphore",
+  "event loop",
+];
 
 /** What was expected and what was seen. */
 export interface Tally {
@@ -109,23 +118,50 @@ export async function runSync(options: SyncOptions): Promise<SyncRecord> {
     const count = async (mode: CountMode, attempts = 1): Promise<CountTally> => {
       if (attempts === 1) next();
       const counter = new SharedArrayBuffer(4);
-      const shared = { counter, barrier: new Barrier(workers).buffer, mutex: new Mutex().buffer, mode, iterations, started: new SharedArrayBuffer(4), parties: workers };
-      const spans = await Promise.all(Array.from({ length: workers }, () => pool.run<[number, number]>("countUp", shared, ALONE)));
-      const overlapMs = Math.max(0, Math.min(...spans.map(([, end]) => end)) - Math.max(...spans.map(([start]) => start)));
+      const shared = {
+        counter,
+        barrier: new Barrier(workers).buffer,
+        mutex: new Mutex().buffer,
+        mode,
+        iterations,
+        started: new SharedArrayBuffer(4),
+        parties: workers,
+      };
+      const spans = await Promise.all(
+        Array.from({ length: workers }, () => pool.run<[number, number]>("countUp", shared, ALONE)),
+      );
+      const overlapMs = Math.max(
+        0,
+        Math.min(...spans.map(([, end]) => end)) - Math.max(...spans.map(([start]) => start)),
+      );
       // A race needs the loops to run at once: on a busy machine a worker may not be running at all while another counts.
       const counted = tally(workers * iterations, new Int32Array(counter)[0]!);
       // The race shows only where the loops ran at once, and then not every time: counted again, up to 3 times, while it lost nothing.
       if (mode === "plain" && counted.lost === 0 && attempts < 3) return await count(mode, attempts + 1);
       return { ...counted, overlapMs, attempts };
     };
-    const lostUpdates = { workers, iterations, plain: await count("plain"), atomic: await count("atomic"), mutex: await count("mutex") };
+    const lostUpdates = {
+      workers,
+      iterations,
+      plain: await count("plain"),
+      atomic: await count("atomic"),
+      mutex: await count("mutex"),
+    };
 
     const rob = async (safe: boolean) => {
       next();
       const bank = new Int32Array(new SharedArrayBuffer(4));
       bank[0] = VAULT;
-      const shared = { lock: (safe ? new Mutex() : new NaiveLock()).buffer, bank: bank.buffer, barrier: new Barrier(2).buffer, safe };
-      const [, error] = await Promise.all([pool.run("guardVault", shared, ALONE), pool.run<string | null>("robVault", { ...shared, amount: THEFT }, ALONE)]);
+      const shared = {
+        lock: (safe ? new Mutex() : new NaiveLock()).buffer,
+        bank: bank.buffer,
+        barrier: new Barrier(2).buffer,
+        safe,
+      };
+      const [, error] = await Promise.all([
+        pool.run("guardVault", shared, ALONE),
+        pool.run<string | null>("robVault", { ...shared, amount: THEFT }, ALONE),
+      ]);
       return { balance: bank[0]!, error };
     };
     const thief = { vault: VAULT, amount: THEFT, naive: await rob(false), safe: await rob(true) };
@@ -141,7 +177,14 @@ export async function runSync(options: SyncOptions): Promise<SyncRecord> {
         error = (caught as Error).message;
       }
       const cells = new Int32Array(new SharedArrayBuffer(8));
-      const shared = { semaphore: semaphore.buffer, bounded, room: cells.buffer, barrier: new Barrier(3).buffer, parties: 3, stayMs };
+      const shared = {
+        semaphore: semaphore.buffer,
+        bounded,
+        room: cells.buffer,
+        barrier: new Barrier(3).buffer,
+        parties: 3,
+        stayMs,
+      };
       await Promise.all([0, 1, 2].map(() => pool.run("enterRoom", shared, ALONE)));
       return { maxInside: cells[1]!, refused: error !== null, error };
     };

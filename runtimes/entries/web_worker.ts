@@ -58,7 +58,9 @@ function heapReader(): (() => number) | undefined {
   const process = (globalThis as { process?: { memoryUsage(): { heapUsed: number } } }).process;
   if (process !== undefined) return () => process.memoryUsage().heapUsed;
   const memory = (performance as { memory?: { usedJSHeapSize: number } }).memory;
-  return memory === undefined ? undefined : () => (performance as unknown as { memory: { usedJSHeapSize: number } }).memory.usedJSHeapSize;
+  return memory === undefined
+    ? undefined
+    : () => (performance as unknown as { memory: { usedJSHeapSize: number } }).memory.usedJSHeapSize;
 }
 
 /** The latency mode's way to take a message without the event loop, where the runtime has one (not a browser). */

@@ -5,7 +5,12 @@
  * @module
  */
 
-const scope = globalThis as unknown as { UVU_DEFER: number; UVU_QUEUE: unknown[][]; UVU_INDEX: number; uvuOutput: string[] };
+const scope = globalThis as unknown as {
+  UVU_DEFER: number;
+  UVU_QUEUE: unknown[][];
+  UVU_INDEX: number;
+  uvuOutput: string[];
+};
 scope.UVU_DEFER = 1;
 scope.UVU_QUEUE = [["chromium"]];
 scope.UVU_INDEX = 0;

@@ -30,7 +30,13 @@ const MODSUM: KernelSpec = {
   name: "modsum",
   description: "the article's loop over [0, iterations), split across tasks",
   params: {
-    totalIterations: { type: "integer", default: 200_000_000, min: 1, max: MAX_U31, description: "integers visited in all, split across the tasks" },
+    totalIterations: {
+      type: "integer",
+      default: 200_000_000,
+      min: 1,
+      max: MAX_U31,
+      description: "integers visited in all, split across the tasks",
+    },
   },
   compute: (kernels, { totalIterations }, task) => kernels.modsum(...shareOf(totalIterations!, task)),
 };
@@ -41,9 +47,17 @@ const INTEGRATE: KernelSpec = {
   params: {
     from: { type: "number", default: 0, min: -1e9, max: 1e9, description: "left end of the interval" },
     to: { type: "number", default: 5, min: -1e9, max: 1e9, description: "right end of the interval" },
-    steps: { type: "integer", default: 100_000_000, min: 1, max: MAX_U31, description: "steps in all, split across the tasks" },
+    steps: {
+      type: "integer",
+      default: 100_000_000,
+      min: 1,
+      max: MAX_U31,
+      description: "steps in all, split across the tasks",
+    },
   },
-  conflict: ({ from, to }) => (from! > to! ? `"from" must not exceed "to", received from ${from} and to ${to}` : undefined),
+  conflict: (
+    { from, to },
+  ) => (from! > to! ? `"from" must not exceed "to", received from ${from} and to ${to}` : undefined),
   compute(kernels, { from, to, steps }, task) {
     const [i0, i1] = shareOf(steps!, task);
     return kernels.integrate(from!, (to! - from!) / steps!, i0, i1);
@@ -83,7 +97,9 @@ function defineKernelWorkload(spec: KernelSpec, variant: KernelVariant): Workloa
     },
     setup: variant === "js" ? undefined : compileKernels,
     async run(params, task) {
-      const kernels: Kernels = variant === "js" ? js : await wasmKernels(variant, task?.shared as WebAssembly.Module | undefined);
+      const kernels: Kernels = variant === "js"
+        ? js
+        : await wasmKernels(variant, task?.shared as WebAssembly.Module | undefined);
       return String(spec.compute(kernels, params, task));
     },
     // Shares add up in task order, so the float sums are the same on every run.
