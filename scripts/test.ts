@@ -61,6 +61,8 @@ if (filters.length === 0) {
         "bench/",
       ]],
       ["lint (deno lint)", ["lint", "--quiet"]],
+      // deno.json's fmt: 120 columns; `deno fmt` formats the tree.
+      ["format (deno fmt --check)", ["fmt", "--check", "--quiet"]],
       // Every example in the library's documentation, run.
       ["doc examples (deno test --doc)", ["test", "--doc", "--quiet", "-A", ...documented()]],
     ] as const
