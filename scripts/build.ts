@@ -38,7 +38,7 @@ for (const file of (readdirSync(dist, { recursive: true }) as string[]).filter((
   if (next !== code) writeFileSync(absolute, next);
 }
 
-for (const file of ["kernels/native/kernels.c", "scripts/python_driver.py"]) {
+for (const file of ["core/workloads/kernels/kernels.c", "scripts/python_driver.py"]) {
   cpSync(path.join(root, file), path.join(dist, file));
 }
 chmodSync(path.join(dist, "scripts/cli.js"), 0o755);

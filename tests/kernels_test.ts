@@ -120,7 +120,7 @@ experiment("runs end to end on small inputs in the truepar.kernels/1 shape", asy
 const build = suite(`${RUNTIME}: kernels build`);
 
 build("the committed kernels.wasm and kernels_wasm.ts match a fresh build of kernels.wat", async () => {
-  const root = new URL("../kernels/", import.meta.url);
+  const root = new URL("../core/workloads/kernels/", import.meta.url);
   const { wasm: bytes, module } = await buildKernels(readFileSync(new URL("kernels.wat", root), "utf8"));
   assert.equal(
     [...new Uint8Array(readFileSync(new URL("kernels.wasm", root)))],

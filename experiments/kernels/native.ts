@@ -1,5 +1,5 @@
 /**
- * The native C reference: kernels/native/kernels.c, built with the machine's
+ * The native C reference: core/workloads/kernels/kernels.c, built with the machine's
  * C compiler at -O2 on first use (cached by source and compiler) and run as a
  * subprocess. `node:child_process` serves all three runtimes here.
  *
@@ -15,7 +15,7 @@ import { fileURLToPath } from "node:url";
 import type { NativeKernels, NativeStatus } from "./kernels.ts";
 import { cacheDir } from "../../runtimes/_cache.ts";
 
-const SOURCE = new URL("../../kernels/native/kernels.c", import.meta.url);
+const SOURCE = new URL("../../core/workloads/kernels/kernels.c", import.meta.url);
 const FLAGS = ["-O2", "-ffp-contract=off"];
 const RUN_TIMEOUT_MS = 120_000;
 

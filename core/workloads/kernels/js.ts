@@ -1,6 +1,6 @@
 /**
  * The kernels in JavaScript, JIT-compiled: the same arithmetic in the same
- * order as kernels/kernels.wat and kernels/native/kernels.c.
+ * order as kernels.wat and kernels.c beside it.
  *
  * @module
  */

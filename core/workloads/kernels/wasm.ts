@@ -5,7 +5,7 @@
  * @module
  */
 
-import { KERNELS_WASM_BASE64 } from "../../../kernels/kernels_wasm.ts";
+import { KERNELS_WASM_BASE64 } from "./kernels_wasm.ts";
 
 /** The exports of kernels.wasm. */
 export interface WasmKernels {
