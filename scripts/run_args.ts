@@ -46,7 +46,7 @@ const FLAGS = {
     value: "N",
     help: "hold the run, its workers and children to N cores (Linux CPU affinity): a smaller machine",
   },
-  json: { name: "json", help: "print one JSON record on stdout, nothing else" },
+  json: { name: "json", help: "print one JSON record on stdout, nothing else (docs/records.md)" },
   help: { name: "help", help: "print this text; with --experiment NAME, only its flags" },
 } satisfies Record<string, Flag>;
 

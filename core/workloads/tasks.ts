@@ -1,5 +1,5 @@
 /**
- * The task module a pool's workers load by default: it runs truepar's workloads.
+ * The task module that runs truepar's workloads in a pool's workers (`WORKLOAD_TASKS`).
  *
  * @module
  */

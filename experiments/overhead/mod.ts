@@ -36,7 +36,12 @@ const PROFILE_ARGS: Record<Profile, string[]> = {
 
 const FLAGS = {
   spawns: { name: "spawns", value: "N", help: "overhead: warm spawns timed per kind", default: "20" },
-  roundTrips: { name: "round-trips", value: "N", help: "overhead: no-op round trips timed per kind", default: "2000" },
+  roundTrips: {
+    name: "round-trips",
+    value: "N",
+    help: "overhead: no-op round trips timed per kind (children: half as many)",
+    default: "2000",
+  },
   cycles: { name: "cycles", value: "N", help: "overhead: spawn/terminate cycles of the leak check", default: "50" },
 } satisfies Record<string, Flag>;
 
