@@ -24,7 +24,10 @@ import { RUNTIMES } from "../runtimes/registry.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const read = (file: string) => readFileSync(path.join(ROOT, file), "utf8");
-const DOCS = ["README.md", ...readdirSync(path.join(ROOT, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
+const DOCS = [
+  "README.md",
+  ...readdirSync(path.join(ROOT, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`),
+];
 
 /** A doc's words: its code and output blocks left out (a plain block, such as a layout, kept), its lines joined. */
 function prose(text: string): string {
@@ -45,7 +48,11 @@ test("every registered experiment's runner, run<Name>, is exported by mod.ts and
     const runner = `run${name[0]!.toUpperCase()}${name.slice(1)}`;
     assert.type((library as Record<string, unknown>)[runner], "function", `mod.ts does not export ${runner}`);
     if (name === "scaling") continue;
-    assert.type((experimentsLibrary as Record<string, unknown>)[runner], "function", `./experiments does not export ${runner}`);
+    assert.type(
+      (experimentsLibrary as Record<string, unknown>)[runner],
+      "function",
+      `./experiments does not export ${runner}`,
+    );
   }
 });
 
@@ -54,15 +61,24 @@ test("every experiment is documented: its record in docs/records.md, its name in
   const readmeFlags = read("README.md").split("\n").find((line) => line.includes("`--experiment NAME`")) ?? "";
   for (const { name, schema } of EXPERIMENTS) {
     assert.ok(records.includes(`\`${schema}\``), `docs/records.md does not document ${schema}`);
-    assert.ok(readmeFlags.includes(`\`${name}\``), `README.md's --experiment line does not name ${name}: ${readmeFlags}`);
+    assert.ok(
+      readmeFlags.includes(`\`${name}\``),
+      `README.md's --experiment line does not name ${name}: ${readmeFlags}`,
+    );
   }
 });
 
 test("docs/cli.md shows the flags as --help prints them, for run.ts and compare.ts", () => {
   const cli = read("docs/cli.md");
   const blocks = [...cli.matchAll(/```text\n([\s\S]*?)\n```/g)].map((match) => match[1]!);
-  assert.ok(blocks.includes(formatUsage()), "docs/cli.md's run.ts --help block differs from formatUsage(): paste `scripts/run.ts --help`");
-  assert.ok(blocks.includes(COMPARE_USAGE), "docs/cli.md's compare.ts --help block differs from COMPARE_USAGE: paste `scripts/compare.ts --help`");
+  assert.ok(
+    blocks.includes(formatUsage()),
+    "docs/cli.md's run.ts --help block differs from formatUsage(): paste `scripts/run.ts --help`",
+  );
+  assert.ok(
+    blocks.includes(COMPARE_USAGE),
+    "docs/cli.md's compare.ts --help block differs from COMPARE_USAGE: paste `scripts/compare.ts --help`",
+  );
   for (const name of EXPERIMENT_NAMES) assert.ok(formatUsage().includes(name));
 });
 
@@ -74,7 +90,10 @@ const COUNTS: Record<string, { figure: number; what: string }> = {
   workloads: { figure: WORKLOADS.size, what: "the workloads" },
   kernels: { figure: KERNEL_SPECS.length, what: "the kernels" },
   strategies: { figure: STRATEGIES.length, what: "scaling's strategies" },
-  runtimes: { figure: RUNTIMES.filter((r) => r.detect !== undefined).length, what: "the runtimes that run truepar themselves" },
+  runtimes: {
+    figure: RUNTIMES.filter((r) => r.detect !== undefined).length,
+    what: "the runtimes that run truepar themselves",
+  },
 };
 
 test("every count the docs state (N names, experiments, workloads, kernels, strategies, runtimes) is the code's", () => {
