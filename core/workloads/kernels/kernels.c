@@ -1,6 +1,6 @@
 /*
  * truepar's kernels in C: the physical-limit row. The same arithmetic in the
- * same order as kernels/kernels.wat and core/kernels/js.ts (built with
+ * same order as kernels.wat and js.ts beside it (built with
  * -ffp-contract=off, so no fused multiply-add changes the rounding).
  *
  *   kernels modsum N REPEAT

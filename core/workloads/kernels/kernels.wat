@@ -1,5 +1,5 @@
 ;; truepar's WebAssembly kernels: the same arithmetic, in the same order, as
-;; core/kernels/js.ts and kernels/native/kernels.c, so the checksums match
+;; js.ts and kernels.c beside it, so the checksums match
 ;; bit for bit. Built by `npm run build:kernels` (wabt) into kernels.wasm.
 ;;
 ;; The memory is imported and shared: the shared-memory mode lets several
