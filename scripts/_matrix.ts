@@ -15,7 +15,7 @@ export { seededRandom, shuffle } from "../core/measure/order.ts";
 export { type Profile, PROFILES };
 
 /** Rounds over the whole matrix per profile: each runs every scaling cell once, in a new seeded order. */
-export const MATRIX_ROUNDS: Readonly<Record<Profile, number>> = { quick: 2, full: 3, smoke: 2 };
+export const MATRIX_ROUNDS: Readonly<Record<Profile, number>> = { quick: 2, full: 3, smoke: 1 };
 
 /** One cell of the matrix: one fresh process each round. */
 export interface Cell {

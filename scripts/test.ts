@@ -3,8 +3,9 @@
  * (`deno test --doc`), then every test file under each registered runtime
  * present on this machine (Node, Deno and Bun; Chromium's row from Node, in
  * chromium_test.ts; the conformance suite under another version of one, such
- * as node26, where installed), and ends with one line,
- * `N passed, N failed`, for the whole suite.
+ * as node26, where installed), two steps at a time (the README's commands
+ * first, beside the rest), and ends with one line, `N passed, N failed`,
+ * for the whole suite.
  *
  *   npm test                   everything
  *   npm test -- deno pool      only Deno, only files whose name contains "pool"
@@ -19,6 +20,7 @@ import { $ } from "zx";
 import { findRuntime, RUNTIME_NAMES, scriptCommand } from "./_runtimes.ts";
 import { RUNTIMES } from "../runtimes/registry.ts";
 import { fileURLToPath } from "node:url";
+import { limiter } from "./_limit.ts";
 
 // The README's commands run in one file: the comparison's smoke profile on every runtime present, a browser's too.
 const FILE_TIMEOUT = "420s";
@@ -41,10 +43,20 @@ const files = readdirSync(new URL("../tests/", import.meta.url))
 
 $.cwd = root;
 $.quiet = true;
-let passed = 0;
-let failed = 0;
 // The user's results/ is theirs: the tests write their result sets elsewhere, and this checks that they did.
 const resultsBefore = listResults();
+let passed = 0;
+let failed = 0;
+// Two steps at a time: each checks behaviour, not speed, and most of a step is waiting for processes to start.
+const JOBS = 2;
+const limited = limiter(JOBS);
+const steps: Promise<void>[] = [];
+const step = (run: () => Promise<void>) => steps.push(limited(run));
+// The README's commands take longest: they start first, beside everything else.
+const longest = (file: string) => file === "readme_test.ts";
+for (const runtime of runtimes) {
+  for (const file of files.filter(longest)) step(() => runFile(runtime, file, { TRUEPAR_EXPECT_RUNTIME: runtime }));
+}
 
 if (filters.length === 0) {
   for (
@@ -67,22 +79,29 @@ if (filters.length === 0) {
       ["doc examples (deno test --doc)", ["test", "--doc", "--quiet", "-A", ...documented()]],
     ] as const
   ) {
-    const result = await $({ nothrow: true, timeout: FILE_TIMEOUT })`node_modules/.bin/deno ${command}`;
-    const output = result.stdout + result.stderr;
-    // deno test counts its examples; the other steps count as one each.
-    const counts = /(\d+) passed \| (\d+) failed/.exec(output);
-    const ok = counts ? Number(counts[1]) : result.exitCode === 0 ? 1 : 0;
-    const bad = counts ? Number(counts[2]) || (result.exitCode === 0 ? 0 : 1) : result.exitCode === 0 ? 0 : 1;
-    report(name, ok, bad, output);
+    step(async () => {
+      const result = await $({ nothrow: true, timeout: FILE_TIMEOUT })`node_modules/.bin/deno ${command}`;
+      const output = result.stdout + result.stderr;
+      // deno test counts its examples; the other steps count as one each.
+      const counts = /(\d+) passed \| (\d+) failed/.exec(output);
+      const ok = counts ? Number(counts[1]) : result.exitCode === 0 ? 1 : 0;
+      const bad = counts ? Number(counts[2]) || (result.exitCode === 0 ? 0 : 1) : result.exitCode === 0 ? 0 : 1;
+      report(name, ok, bad, output);
+    });
   }
   // What an editor or tsc sees, through tsconfig.json: Node's and Deno's types both.
-  const tsc = await $({ nothrow: true, timeout: FILE_TIMEOUT })`node_modules/.bin/tsc -p tsconfig.json`;
-  report("typecheck (tsc)", tsc.exitCode === 0 ? 1 : 0, tsc.exitCode === 0 ? 0 : 1, tsc.stdout + tsc.stderr);
+  step(async () => {
+    const tsc = await $({ nothrow: true, timeout: FILE_TIMEOUT })`node_modules/.bin/tsc -p tsconfig.json`;
+    report("typecheck (tsc)", tsc.exitCode === 0 ? 1 : 0, tsc.exitCode === 0 ? 0 : 1, tsc.stdout + tsc.stderr);
+  });
 }
 
 for (const runtime of runtimes) {
-  for (const file of files) await runFile(runtime, file, { TRUEPAR_EXPECT_RUNTIME: runtime });
+  for (const file of files.filter((f) => !longest(f))) {
+    step(() => runFile(runtime, file, { TRUEPAR_EXPECT_RUNTIME: runtime }));
+  }
 }
+await Promise.all(steps);
 
 // Another version of a runtime, where installed (node26): the adapter conformance suite and the faults under it too.
 const versions = filters.some((f) => RUNTIME_NAMES.includes(f as never))
@@ -90,7 +109,8 @@ const versions = filters.some((f) => RUNTIME_NAMES.includes(f as never))
   : RUNTIMES.filter((r) => r.load !== undefined && r.detect === undefined && findRuntime(r.name) !== undefined);
 for (const { name } of versions) {
   // It is detected as the runtime it is a version of: no runtime to expect.
-  for (const file of files.filter((f) => f === "pool_test.ts" || f === "faults_test.ts")) await runFile(name, file, {});
+  const conformance = files.filter((f) => f === "pool_test.ts" || f === "faults_test.ts");
+  await Promise.all(conformance.map((file) => limited(() => runFile(name, file, {}))));
 }
 
 const added = listResults().filter((entry) => !resultsBefore.includes(entry));

@@ -6,6 +6,7 @@ import { execa } from "execa";
 import { WORKLOADS } from "../core/workloads/mod.ts";
 import { scriptCommand } from "../scripts/_runtimes.ts";
 import { fileURLToPath } from "node:url";
+import { startAll } from "../scripts/_limit.ts";
 
 const RUN = fileURLToPath(new URL("../scripts/run.ts", import.meta.url));
 const [command, ...prefix] = scriptCommand(RUNTIME, RUN);
@@ -91,9 +92,12 @@ const BAD_INPUT: [string[], string][] = [
   [["--args", "[1]"], '--args needs --task, received "[1]"'],
 ];
 
-for (const [args, message] of BAD_INPUT) {
+// Each refusal comes before anything runs, and is checked for what it prints: three at once.
+const refusals = startAll(BAD_INPUT.map(([args]) => () => run(args)), 3);
+
+for (const [index, [args, message]] of BAD_INPUT.entries()) {
   bad(`${args.join(" ")} exits 2 with one line naming the flag`, async () => {
-    const result = await run(args);
+    const result = await refusals[index]!;
     assert.is(result.exitCode, 2);
     assert.is(result.stdout, "");
     assert.equal(result.stderr.trimEnd().split("\n"), [

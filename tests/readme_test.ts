@@ -11,6 +11,7 @@ import { execa } from "execa";
 import { scriptCommand } from "../scripts/_runtimes.ts";
 import { writeResultSet } from "./fixtures/result_sets.ts";
 import { chromiumMissing } from "../runtimes/_chromium_find.ts";
+import { startAll } from "../scripts/_limit.ts";
 
 const ROOT = new URL("../", import.meta.url);
 // README.md and the pages under docs/: every example and command in them is run.
@@ -92,33 +93,14 @@ async function runCommand(command: string) {
   }
 }
 
-/** Runs `run` once `slots` others have ended: the README's commands check what they print, not how fast, so three run at once. */
-function limiter(slots: number): <T>(run: () => Promise<T>) => Promise<T> {
-  let active = 0;
-  const waiting: (() => void)[] = [];
-  return async (run) => {
-    while (active >= slots) await new Promise<void>((resolve) => waiting.push(resolve));
-    active++;
-    try {
-      return await run();
-    } finally {
-      active--;
-      waiting.shift()?.();
-    }
-  };
-}
-
 // The commands start every runtime themselves: run them once, from the Node pass.
 if (RUNTIME === "node") {
   // The browser's commands run where there is a browser (.ci/run installs one); elsewhere their one line is tested in chromium_test.ts.
   const browser = chromiumMissing() === undefined;
-  const limited = limiter(3);
+  // The README's commands check what they print, not how fast: three run at once.
+  const asWritten = commands.filter((c) => !(c in LONG) && (browser || !c.includes("--runtime chromium")));
   const runs = new Map(
-    commands.filter((c) => !(c in LONG) && (browser || !c.includes("--runtime chromium"))).map((command) => {
-      const run = limited(() => runCommand(command));
-      run.catch(() => {});
-      return [command, run] as const;
-    }),
+    startAll(asWritten.map((command) => () => runCommand(command)), 3).map((done, i) => [asWritten[i]!, done]),
   );
   for (const [command, run] of runs) {
     shell(`${command}`, async () => {
