@@ -6,7 +6,7 @@
  * memory). Runs on the runtime that runs it; `npm run bench:pool` runs it on
  * all three.
  *
- *   bun bench/pool.ts [--json] [--repeat N] [--pools truepar,truepar-spin,piscina,…]
+ *   bun bench/pool.ts [--json] [--repeat N] [--idle-ms N] [--pools truepar,truepar-spin,piscina,…]
  *
  * @module
  */
@@ -35,6 +35,12 @@ const LOAD_SHARE = 0.5;
 const LOAD_MS = 500;
 /** The bare ping-pong: round trips per sample. */
 const PING_PONGS = 20_000;
+/** The copy limit: one thread copying the echo's payload into a buffer of its own, this many times a sample. */
+const COPIES = 400;
+/** The idle spell, once a pool has answered everything (its spin window over): what its threads burn doing nothing (`--idle-ms`). */
+const idleFlag = process.argv.indexOf("--idle-ms");
+const IDLE_MS = idleFlag === -1 ? 5000 : Number(process.argv[idleFlag + 1]);
+const IDLE_SETTLE_MS = 100;
 const json = process.argv.includes("--json");
 const repeatFlag = process.argv.indexOf("--repeat");
 const REPEAT = repeatFlag === -1 ? 5 : Number(process.argv[repeatFlag + 1]);
@@ -51,6 +57,9 @@ type PoolMaker = () => Promise<BenchPool>;
 
 const adapter = await createAdapter();
 const runtime = adapter.runtime;
+/** Where the CPU times come from. */
+const cpuSource = adapter.readCpu === undefined ? "process.cpuUsage" : (await adapter.readCpu("end")).source;
+
 const makers = new Map<string, PoolMaker>();
 const unavailable: { pool: string; reason: string }[] = [];
 
@@ -113,7 +122,17 @@ const ceilingSamples: number[] = [];
 interface Result {
   runtime: string;
   pool: string;
-  scenario: "noop" | "small-cpu" | "small-cpu-map" | "round-trip" | "cold-burst" | "echo-1mb" | "under-load";
+  scenario:
+    | "noop"
+    | "noop-cpu"
+    | "small-cpu"
+    | "small-cpu-map"
+    | "round-trip"
+    | "cold-burst"
+    | "echo-1mb"
+    | "copy-1mb"
+    | "under-load"
+    | "idle";
   median: number;
   unit: string;
   samples: number[];
@@ -121,6 +140,8 @@ interface Result {
   efficiency?: number;
   /** The no-messaging run's time over this one's: how close to what the machine gives with no pool at all. */
   ofNoMessaging?: number;
+  /** The echo: its rate over one thread's copying the same bytes in the same run. */
+  ofCopy?: number;
 }
 
 const samples = new Map<string, number[]>();
@@ -140,9 +161,12 @@ for (let round = 0; round < REPEAT; round++) {
       // Warm-up, untimed: every pool's workers get to optimize both tasks first.
       await Promise.all(Array.from({ length: 2000 }, (_, i) => pool.run("noop", i)));
       await Promise.all(Array.from({ length: 4000 }, () => pool.run("work", smallIterations)));
+      const cpuBefore = await readCpu("start");
       let start = performance.now();
       await Promise.all(Array.from({ length: NOOP_TASKS }, (_, i) => pool.run("noop", i)));
       push(`${name}|noop`, NOOP_TASKS / ((performance.now() - start) / 1000));
+      // The pool's own cost per task: every thread's CPU time (this one's, the workers'), not the wall clock.
+      push(`${name}|noop-cpu`, ((await readCpu("end")) - cpuBefore) * 1000 / NOOP_TASKS);
 
       start = performance.now();
       await Promise.all(Array.from({ length: SMALL_TASKS }, () => pool.run("work", smallIterations)));
@@ -176,6 +200,9 @@ for (let round = 0; round < REPEAT; round++) {
       const latencies = await underLoad(pool);
       loadLatencies.set(name, [...(loadLatencies.get(name) ?? []), ...latencies]);
       push(`${name}|under-load`, median(latencies));
+
+      // Idle: once, in the last round; cores burned per worker while nothing is asked of it.
+      if (round === REPEAT - 1) push(`${name}|idle`, await idleCores());
     } finally {
       await pool.close();
     }
@@ -186,6 +213,10 @@ for (let round = 0; round < REPEAT; round++) {
     push(`${name}|cold-burst`, performance.now() - start);
     await cold.close();
   }
+  trace(`copy round ${round}`);
+  push("bare-copy|copy-1mb", copyRate(false));
+  push("bare-copy-fresh|copy-1mb", copyRate(true));
+  push("bare-promises|noop", await promiseRate());
   for (const spin of [false, true]) {
     trace(`ping-pong round ${round}`);
     const trips = await pingPong(spin);
@@ -196,17 +227,21 @@ for (let round = 0; round < REPEAT; round++) {
 }
 
 const ceilingMs = median(ceilingSamples);
+const copyGBs = median(samples.get("bare-copy|copy-1mb")!);
 const results: Result[] = [];
 for (const [key, values] of samples) {
   const [pool, scenario] = key.split("|") as [string, Result["scenario"]];
   const unit = {
     noop: "tasks/s",
+    "noop-cpu": "CPU µs/task",
     "small-cpu": "ms",
     "small-cpu-map": "ms",
     "round-trip": "µs",
     "cold-burst": "ms",
     "echo-1mb": "GB/s",
+    "copy-1mb": "GB/s",
     "under-load": "µs",
+    idle: "cores/worker",
   }[scenario];
   const result: Result = { runtime: runtime.name, pool, scenario, median: median(values), unit, samples: values };
   if (scenario === "small-cpu" || scenario === "small-cpu-map") {
@@ -214,6 +249,7 @@ for (const [key, values] of samples) {
     result.ofNoMessaging = ceilingMs / result.median;
   }
   if (scenario === "round-trip") result.p99 = percentile(roundTrips.get(pool)!, 99);
+  if (scenario === "echo-1mb") result.ofCopy = result.median / copyGBs;
   if (scenario === "under-load") {
     const all = loadLatencies.get(pool)!;
     result.median = percentile(all, 50);
@@ -232,6 +268,8 @@ const record = {
   echo: { bytes: ECHO_BYTES, tasks: ECHO_TASKS, inFlight: ECHO_IN_FLIGHT, maxMs: ECHO_MAX_MS },
   underLoad: { share: LOAD_SHARE, tasksPerMs: loadRate, ms: LOAD_MS },
   pingPong: { roundTrips: PING_PONGS },
+  copy: { bytes: ECHO_BYTES, copies: COPIES },
+  idle: { ms: IDLE_MS, settleMs: IDLE_SETTLE_MS, cpu: cpuSource },
   smallTask: {
     iterations: smallIterations,
     ms: smallTaskMs,
@@ -264,20 +302,22 @@ if (json) {
     const cold = get(pool, "cold-burst")!;
     const echo = get(pool, "echo-1mb")!;
     const load = get(pool, "under-load")!;
+    const cpu = get(pool, "noop-cpu")!;
+    const idle = get(pool, "idle")!;
     console.log(
-      `${pool.padEnd(12)} no-op ${
-        Math.round(noop.median).toLocaleString("en").padStart(9)
-      } tasks/s · ${SMALL_TASKS} small tasks ${small.median.toFixed(0).padStart(5)} ms (efficiency ${
-        small.efficiency!.toFixed(2)
-      }, ${small.ofNoMessaging!.toFixed(2)} of no messaging)${
+      `${pool.padEnd(12)} no-op ${Math.round(noop.median).toLocaleString("en").padStart(9)} tasks/s (CPU ${
+        cpu.median.toFixed(2)
+      } µs a task) · idle ${idle.median.toFixed(3)} cores/worker · ${SMALL_TASKS} small tasks ${
+        small.median.toFixed(0).padStart(5)
+      } ms (efficiency ${small.efficiency!.toFixed(2)}, ${small.ofNoMessaging!.toFixed(2)} of no messaging)${
         map
           ? ` · map ${map.median.toFixed(0)} ms (${map.efficiency!.toFixed(2)}, ${map.ofNoMessaging!.toFixed(2)})`
           : ""
       } · round trip p50 ${trip.median.toFixed(1)} µs p99 ${trip.p99!.toFixed(0)} µs · 1 MiB echo ${
         echo.median.toFixed(2)
-      } GB/s · under load p50 ${load.median.toFixed(0)} µs p99 ${load.p99!.toFixed(0)} µs · cold burst ${
-        cold.median.toFixed(1)
-      } ms`,
+      } GB/s (${echo.ofCopy!.toFixed(2)} of a copy) · under load p50 ${load.median.toFixed(0)} µs p99 ${
+        load.p99!.toFixed(0)
+      } µs · cold burst ${cold.median.toFixed(1)} ms`,
     );
   }
   for (const bare of ["bare-atomics-wait", "bare-atomics-spin"]) {
@@ -288,6 +328,16 @@ if (json) {
       } µs: two threads and one SharedArrayBuffer, no pool`,
     );
   }
+  console.log(
+    `bare-copy    1 MiB copied by one thread: ${copyGBs.toFixed(2)} GB/s into one buffer, ${
+      get("bare-copy-fresh", "copy-1mb")!.median.toFixed(2)
+    } GB/s into a new one each time`,
+  );
+  console.log(
+    `bare-promises ${
+      Math.round(get("bare-promises", "noop")!.median).toLocaleString("en")
+    } promises/s made, awaited together and settled, no pool: the most any pool's run() can reach here`,
+  );
   const spinTrip = get("truepar-spin", "round-trip")!.median;
   console.log(
     `truepar-spin round trip ÷ bare ping-pong: ${
@@ -444,6 +494,66 @@ async function pingPong(spin: boolean): Promise<number[]> {
   } finally {
     await pool.close();
   }
+}
+
+/** This process's CPU time, ms: every thread's, workers' included (and children's, where the adapter reads them). */
+async function readCpu(edge: "start" | "end"): Promise<number> {
+  if (adapter.readCpu !== undefined) return (await adapter.readCpu(edge)).ms;
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
+/**
+ * Cores a pool's workers burn while idle: the process's CPU time over
+ * `IDLE_MS` with nothing asked of the pool, once any spin window has passed,
+ * per worker (this thread, waiting on a timer, burns next to nothing).
+ */
+async function idleCores(): Promise<number> {
+  await sleep(IDLE_SETTLE_MS);
+  const before = await readCpu("start");
+  const start = performance.now();
+  await sleep(IDLE_MS);
+  const cpuMs = (await readCpu("end")) - before;
+  return cpuMs / (performance.now() - start) / WORKERS;
+}
+
+/**
+ * The copy limit: GB/s of one thread copying the payload, `COPIES` times,
+ * into one buffer of its own (the bytes stay in the caches), or, `fresh`,
+ * into a new buffer each time (`slice()`: what a receiver that owns what it
+ * receives must do at least once).
+ */
+function copyRate(fresh: boolean): number {
+  const into = new Uint8Array(ECHO_BYTES);
+  let last = into;
+  const copy = () => fresh ? (last = payload.slice()) : into.set(payload);
+  for (let i = 0; i < 20; i++) copy();
+  const start = performance.now();
+  for (let i = 0; i < COPIES; i++) copy();
+  const seconds = (performance.now() - start) / 1000;
+  if (last[ECHO_BYTES - 1] !== payload[ECHO_BYTES - 1]) throw new Error("the copy came out changed");
+  return (COPIES * ECHO_BYTES) / seconds / 1e9;
+}
+
+/**
+ * The limit of one promise per task: `NOOP_TASKS` promises made, awaited
+ * together with `Promise.all` and settled on the next turn, as the no-op
+ * scenario does, with no pool and no worker. No pool whose `run()` returns a
+ * promise can pass it.
+ */
+async function promiseRate(): Promise<number> {
+  const settle: (() => void)[] = [];
+  const start = performance.now();
+  const all = Promise.all(
+    Array.from({ length: NOOP_TASKS }, (_, i) => new Promise((resolve) => settle.push(() => resolve(i)))),
+  );
+  setTimeout(() => settle.forEach((resolve) => resolve()), 0);
+  await all;
+  return NOOP_TASKS / ((performance.now() - start) / 1000);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {

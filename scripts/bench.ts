@@ -16,9 +16,9 @@ import { parseArgs } from "node:util";
 import { $ } from "zx";
 import { RUNTIME_NAMES, scriptCommand } from "./_runtimes.ts";
 
-const USAGE = "Usage: npm run -s bench:sync -- [--json] · npm run -s bench:pool -- [--json] [--repeat N]";
+const USAGE = "Usage: npm run -s bench:sync -- [--json] · npm run -s bench:pool -- [--json] [--repeat N] [--idle-ms N]";
 /** The flags each benchmark takes, beside --json. */
-const BENCH_FLAGS: Record<string, string[]> = { sync: [], pool: ["repeat"] };
+const BENCH_FLAGS: Record<string, string[]> = { sync: [], pool: ["repeat", "idle-ms"] };
 
 const [name, ...flags] = process.argv.slice(2);
 const root = fileURLToPath(new URL("../", import.meta.url));
@@ -38,9 +38,11 @@ try {
     allowPositionals: false,
   });
   json = values.json === true;
-  const repeat = (values as Record<string, unknown>).repeat;
-  if (repeat !== undefined && !/^[1-9]\d*$/.test(String(repeat))) {
-    fail(`--repeat must be a positive integer, received ${JSON.stringify(repeat)}`);
+  for (const flag of ["repeat", "idle-ms"]) {
+    const value = (values as Record<string, unknown>)[flag];
+    if (value !== undefined && !/^[1-9]\d*$/.test(String(value))) {
+      fail(`--${flag} must be a positive integer, received ${JSON.stringify(value)}`);
+    }
   }
 } catch (error) {
   const flag = /'(-[^' ]+)/.exec((error as Error).message)?.[1];

@@ -21,7 +21,9 @@ test("plain data and whole buffers go through it, each way, in order; the wake c
   const { pool, worker } = open();
   const sent = [run(1.5), run({ a: [1, "two", null], b: true }), run(new Uint8Array([1, 2, 3])), {
     t: "batch",
-    tasks: [[1, "f", 1], [2, "f", "x"]],
+    ids: [1, 2],
+    fn: "f",
+    args: [1, "x"],
   }] as ToWorker[];
   for (const message of sent) assert.ok(pool.write(message));
   assert.is(Atomics.load(pool.counter, 0), 4);

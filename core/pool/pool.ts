@@ -17,7 +17,7 @@ import {
   WorkerCrashedError,
 } from "./errors.ts";
 import { openWakeChannel, postAwake, StayAwake, type WakeChannel } from "./latency.ts";
-import { planDispatch } from "./plan.ts";
+import { MESSAGES_PER_WORKER, planDispatch } from "./plan.ts";
 import { PriorityQueue } from "./queue.ts";
 import { percentile } from "../measure/stats.ts";
 import {
@@ -184,6 +184,23 @@ function asError(thrown: unknown): Error {
   return thrown instanceof Error ? thrown : new Error(String(thrown));
 }
 
+/** Several tasks as one `batch` message: a list per field, one name where they all call the same function. */
+function batchMessage(tasks: readonly Task[]): ToWorker {
+  const ids = new Array<number>(tasks.length);
+  const args = new Array<unknown>(tasks.length);
+  const fn = tasks[0]!.fn;
+  let same = true;
+  for (let i = 0; i < tasks.length; i++) {
+    ids[i] = tasks[i]!.id;
+    args[i] = tasks[i]!.arg;
+    if (tasks[i]!.fn !== fn) same = false;
+  }
+  return { t: "batch", ids, fn: same ? fn : tasks.map((task) => task.fn), args };
+}
+
+/** A task's options when it is given none: one object for them all, read and never written. */
+const NO_OPTIONS: RunTaskOptions = Object.freeze({});
+
 /** Replacements in a row that may fail to start before the pool gives up and rejects every task. */
 const MAX_FAILED_STARTS = 3;
 
@@ -323,7 +340,7 @@ export class Pool {
    * @throws {WorkerCrashedError} When the worker died during the task.
    * @throws {TaskTimeoutError} When the task ran past its timeout.
    */
-  run<T = unknown>(fn: string, arg: unknown, options: RunTaskOptions = {}): Promise<T> {
+  run<T = unknown>(fn: string, arg: unknown, options: RunTaskOptions = NO_OPTIONS): Promise<T> {
     return this.#submit<T>(fn, arg, options, false);
   }
 
@@ -608,13 +625,14 @@ export class Pool {
         return;
       }
       case "batch-done": {
-        for (const [id, ok, value, span] of message.results) {
-          if (span !== undefined) this.#recordSpan(slot, span);
-          const task = slot.tasks.get(id);
+        const { ids, ok, values, spans } = message;
+        for (let i = 0; i < ids.length; i++) {
+          if (spans !== undefined) this.#recordSpan(slot, spans[i]!);
+          const task = slot.tasks.get(ids[i]!);
           if (task === undefined) continue;
           this.#answered(slot, task);
-          if (ok) this.#resolve(task, value);
-          else this.#settle(task, deserializeError(value as SerializedError));
+          if (ok[i] === 1) this.#resolve(task, values[i]);
+          else this.#settle(task, deserializeError(values[i] as SerializedError));
         }
         this.#endIfDrained(slot);
         this.#dispatch();
@@ -824,6 +842,12 @@ export class Pool {
       for (const slot of this.#slots) if (slot.state !== "draining") live++;
       for (; live < this.#target; live++) this.#spawn();
     }
+    // Every worker holds as many messages as it may: nothing to plan until one answers (most submits, under load).
+    let open = false;
+    for (const slot of this.#slots) {
+      if (slot.state === "ready" && !slot.exclusive && slot.inFlight < MESSAGES_PER_WORKER) open = true;
+    }
+    if (!open) return;
     const slots = [...this.#slots];
     const workers = slots.map((slot) => ({
       ready: slot.state === "ready",
@@ -859,7 +883,7 @@ export class Pool {
     }
     const [task] = tasks;
     const message: ToWorker = tasks.length > 1
-      ? { t: "batch", tasks: tasks.map((t) => [t.id, t.fn, t.arg]) }
+      ? batchMessage(tasks)
       : task!.chunk
       ? { t: "map", id: task!.id, fn: task!.fn, args: task!.arg as unknown[] }
       : task!.options.signal !== undefined && this.#abortGraceMs !== undefined

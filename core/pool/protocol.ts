@@ -67,8 +67,13 @@ export type ToWorker =
   | { t: "abort"; id: number }
   /** Messages wait on the shared-memory channel (`Wake.shared`): take them. */
   | { t: "poll" }
-  /** Several tasks in one message, run one after another; answered by one `batch-done`. */
-  | { t: "batch"; tasks: [id: number, fn: string, arg: unknown][] }
+  /**
+   * Several tasks in one message, run one after another; answered by one
+   * `batch-done`. Flat, a list per field: task `i` is `ids[i]`, calling `fn`
+   * (or `fn[i]`, where the tasks call different functions) with `args[i]`;
+   * a few arrays clone faster than one small array per task.
+   */
+  | { t: "batch"; ids: number[]; fn: string | string[]; args: unknown[] }
   /** One task that calls `fn` on each of `args`; answered by `done` with one outcome per item. */
   | { t: "map"; id: number; fn: string; args: unknown[] };
 
@@ -105,7 +110,12 @@ export type FromWorker =
   /** `span`: with `init.spans`, when the call ran (a map chunk: the whole chunk). */
   | { t: "done"; id: number; value: unknown; span?: Span }
   | { t: "fail"; id: number; error: SerializedError; span?: Span }
-  | { t: "batch-done"; results: [id: number, ...outcome: Outcome, span?: Span][] }
+  /**
+   * Answers to tasks of a `batch`, flat as the batch is: task `ids[i]` ended
+   * with `ok[i]` (1: returned `values[i]`; 0: threw, `values[i]` its
+   * serialized error), and with `init.spans`, ran during `spans[i]`.
+   */
+  | { t: "batch-done"; ids: number[]; ok: (0 | 1)[]; values: unknown[]; spans?: Span[] }
   /**
    * A child process starts task `id` (at map item `item`): said when a message begins, with the answers held before
    * it; `exact` when said again while the task runs (before it waits, or as the child ends by its own hand), so the

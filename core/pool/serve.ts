@@ -328,39 +328,43 @@ class TaskServer {
   }
 
   #batch(message: Extract<ToWorker, { t: "batch" }>): Promise<unknown> {
-    const { tasks } = message;
+    const { ids, fn, args } = message;
     const spans: Span[] = [];
     let sent = 0;
-    const result = (outcome: Outcome, i: number): [number, ...Outcome, Span?] =>
-      this.#timed ? [tasks[i]![0], ...outcome, spans[i]] : [tasks[i]![0], ...outcome];
+    /** The answers of tasks `from` to `to`, flat as the batch came. */
+    const answers = (outcomes: Outcome[], from: number): FromWorker => {
+      const to = from + outcomes.length;
+      return {
+        t: "batch-done",
+        ids: ids.slice(from, to),
+        ok: outcomes.map((outcome) => outcome[0]),
+        values: outcomes.map((outcome) => outcome[1]),
+        ...(this.#timed && { spans: spans.slice(from, to) }),
+      };
+    };
     const outcomes: Outcome[] = [];
     // Answers that must go before the batch ends take those done so far; the rest go at its end.
     this.#progress = {
       take: () => {
         const from = sent;
         sent = outcomes.length;
-        return from === sent
-          ? []
-          : [{ t: "batch-done", results: outcomes.slice(from, sent).map((o, i) => result(o, from + i)) }];
+        return from === sent ? [] : [answers(outcomes.slice(from, sent), from)];
       },
     };
     const timed = this.#timed;
     const call = (i: number) => {
-      const [id, fn, arg] = tasks[i]!;
-      this.#mark(id, -1, i === 0, tasks.length === 1);
+      this.#mark(ids[i]!, -1, i === 0, ids.length === 1);
+      const task = this.#find(typeof fn === "string" ? fn : fn[i]!);
       return timed === undefined
-        ? invoke(this.#find(fn), arg)
-        : timed(() => invoke(this.#find(fn), arg), (span) => (spans[i] = span));
+        ? invoke(task, args[i])
+        : timed(() => invoke(task, args[i]), (span) => (spans[i] = span));
     };
-    return runInTurn(tasks.length, call, outcomes, () => this.#release(true)).then((outcomes) => {
+    return runInTurn(ids.length, call, outcomes, () => this.#release(true)).then((outcomes) => {
       this.#progress = undefined;
       const rest = outcomes.slice(sent);
       if (rest.length === 0) return;
       const from = sent;
-      this.#reply(
-        { t: "batch-done", results: rest.map((o, i) => result(o, from + i)) },
-        () => ({ t: "batch-done", results: rejectUnsendable(rest).map((o, i) => result(o, from + i)) }),
-      );
+      this.#reply(answers(rest, from), () => answers(rejectUnsendable(rest), from));
     });
   }
 
