@@ -50,6 +50,8 @@ const cores = os.cpus().length;
 interface BenchPool {
   run(name: string, arg: unknown): Promise<unknown>;
   map?(name: string, args: unknown[]): Promise<unknown[]>;
+  /** Runs a task whose argument's buffer is moved to the worker, not copied (where the pool can). */
+  moving?(name: string, arg: Uint8Array): Promise<unknown>;
   close(): Promise<void>;
 }
 
@@ -70,6 +72,7 @@ for (const [name, spinMicros] of [["truepar", 0], ["truepar-spin", SPIN_MICROS]]
     const pool = await createPool({ adapter, size: WORKERS, module: TASKS, spinMicros });
     return {
       run: (fn, arg) => pool.run(fn, arg),
+      moving: (fn, arg) => pool.run(fn, arg, { transfer: [arg.buffer as ArrayBuffer] }),
       map: (fn, args) => pool.map(fn, args),
       close: () => pool.close(),
     };
@@ -130,6 +133,7 @@ interface Result {
     | "round-trip"
     | "cold-burst"
     | "echo-1mb"
+    | "echo-1mb-transfer"
     | "copy-1mb"
     | "under-load"
     | "idle";
@@ -196,6 +200,11 @@ for (let round = 0; round < REPEAT; round++) {
       start = performance.now();
       const echoed = await echoes(pool);
       push(`${name}|echo-1mb`, (echoed * ECHO_BYTES) / ((performance.now() - start) / 1000) / 1e9);
+      if (pool.moving) {
+        start = performance.now();
+        const moved = await echoes(pool, true);
+        push(`${name}|echo-1mb-transfer`, (moved * ECHO_BYTES) / ((performance.now() - start) / 1000) / 1e9);
+      }
 
       const latencies = await underLoad(pool);
       loadLatencies.set(name, [...(loadLatencies.get(name) ?? []), ...latencies]);
@@ -239,6 +248,7 @@ for (const [key, values] of samples) {
     "round-trip": "µs",
     "cold-burst": "ms",
     "echo-1mb": "GB/s",
+    "echo-1mb-transfer": "GB/s",
     "copy-1mb": "GB/s",
     "under-load": "µs",
     idle: "cores/worker",
@@ -249,7 +259,7 @@ for (const [key, values] of samples) {
     result.ofNoMessaging = ceilingMs / result.median;
   }
   if (scenario === "round-trip") result.p99 = percentile(roundTrips.get(pool)!, 99);
-  if (scenario === "echo-1mb") result.ofCopy = result.median / copyGBs;
+  if (scenario === "echo-1mb" || scenario === "echo-1mb-transfer") result.ofCopy = result.median / copyGBs;
   if (scenario === "under-load") {
     const all = loadLatencies.get(pool)!;
     result.median = percentile(all, 50);
@@ -301,6 +311,7 @@ if (json) {
     const trip = get(pool, "round-trip")!;
     const cold = get(pool, "cold-burst")!;
     const echo = get(pool, "echo-1mb")!;
+    const moved = get(pool, "echo-1mb-transfer");
     const load = get(pool, "under-load")!;
     const cpu = get(pool, "noop-cpu")!;
     const idle = get(pool, "idle")!;
@@ -315,9 +326,11 @@ if (json) {
           : ""
       } · round trip p50 ${trip.median.toFixed(1)} µs p99 ${trip.p99!.toFixed(0)} µs · 1 MiB echo ${
         echo.median.toFixed(2)
-      } GB/s (${echo.ofCopy!.toFixed(2)} of a copy) · under load p50 ${load.median.toFixed(0)} µs p99 ${
-        load.p99!.toFixed(0)
-      } µs · cold burst ${cold.median.toFixed(1)} ms`,
+      } GB/s (${echo.ofCopy!.toFixed(2)} of a copy)${
+        moved ? `, moved in transfer ${moved.median.toFixed(2)} GB/s (${moved.ofCopy!.toFixed(2)})` : ""
+      } · under load p50 ${load.median.toFixed(0)} µs p99 ${load.p99!.toFixed(0)} µs · cold burst ${
+        cold.median.toFixed(1)
+      } ms`,
     );
   }
   for (const bare of ["bare-atomics-wait", "bare-atomics-spin"]) {
@@ -417,17 +430,23 @@ async function loadCompetitor(name: (typeof COMPETITORS)[number]): Promise<PoolM
  * Echoes the payload `ECHO_TASKS` times, `ECHO_IN_FLIGHT` at a time, or as
  * many times as end within `ECHO_MAX_MS` (a pool that copies slowly would
  * hold the bench for minutes); checks what came back; returns how many.
+ * `moving`: each lane sends its own copy of the payload in the task's
+ * `transfer` list, so it moves to the worker; the answer (a copy) is what
+ * the lane moves next time.
  */
-async function echoes(pool: BenchPool): Promise<number> {
+async function echoes(pool: BenchPool, moving = false): Promise<number> {
   let next = 0;
   let done = 0;
   const until = performance.now() + ECHO_MAX_MS;
   const lane = async () => {
+    let bytes: Uint8Array = moving ? payload.slice() : payload;
     while (next++ < ECHO_TASKS && performance.now() < until) {
-      const back = await pool.run("echo", payload) as Uint8Array;
+      const back = await (moving ? pool.moving!("echo", bytes) : pool.run("echo", bytes)) as Uint8Array;
       if (back.byteLength !== ECHO_BYTES || back[ECHO_BYTES - 1] !== payload[ECHO_BYTES - 1]) {
         throw new Error("the echo came back changed");
       }
+      if (moving && bytes.byteLength !== 0) throw new Error("a buffer in transfer was copied, not moved");
+      if (moving) bytes = back;
       done++;
     }
   };

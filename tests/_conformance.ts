@@ -78,6 +78,20 @@ export function conformance(
     }
   });
 
+  test("a buffer in the transfer list moves to a worker, not copied: the sender's is emptied; children refuse one", async ({ pool }) => {
+    const bytes = new Uint8Array(1 << 16).map((_, i) => i & 255);
+    const task = pool.run<Uint8Array>("echo", bytes, { transfer: [bytes.buffer] });
+    if (kind === "process") {
+      assert.instance(await task.catch((e: unknown) => e), TypeError);
+      return;
+    }
+    // Moved as it was sent: nothing of it is left here.
+    assert.is(bytes.byteLength, 0);
+    const back = await task;
+    assert.is(back.byteLength, 1 << 16);
+    assert.is(back[1000], 1000 & 255);
+  });
+
   test("a transfer list moves a MessagePort to a worker; children refuse one", async ({ pool }) => {
     const { port1, port2 } = new MessageChannel();
     const task = pool.run<number>("doubleOnPort", { port: port2, count: 2 }, { transfer: [port2] });

@@ -40,9 +40,9 @@ test("what JSON would change, and what structured clone shares, is left to postM
   const view = new Uint8Array(8);
   for (
     const arg of [
-      -0,
-      Number.NaN,
-      Number.POSITIVE_INFINITY,
+      [-0],
+      { n: Number.NaN },
+      [Number.POSITIVE_INFINITY],
       1n,
       new Map(),
       new Date(0),
@@ -60,6 +60,39 @@ test("what JSON would change, and what structured clone shares, is left to postM
   }
   assert.is(worker.read(), undefined);
   assert.is(Atomics.load(pool.counter, 0), 0, "nothing was counted");
+});
+
+test("a task or an answer with one scalar goes as words, exactly as structured clone gives it: -0, NaN, lone surrogates", () => {
+  const { pool, worker } = open();
+  const long = "x".repeat(300);
+  const scalars = [
+    0,
+    -0,
+    Number.NaN,
+    -Infinity,
+    2 ** 53 + 2,
+    "",
+    "é\u{1F600}",
+    "\uD800 alone",
+    long,
+    true,
+    false,
+    null,
+    undefined,
+  ];
+  for (const arg of scalars) assert.is(pool.write(run(arg)), "ring", String(arg));
+  for (const arg of scalars) {
+    const message = worker.read() as Extract<ToWorker, { t: "run" }>;
+    assert.equal(message, run(arg));
+    assert.ok(Object.is(message.arg, arg), String(arg));
+  }
+  for (const value of scalars) assert.ok(worker.write({ t: "done", id: 7, value }));
+  for (const value of scalars) assert.ok(Object.is((pool.read() as { value: unknown }).value, value), String(value));
+  // What a word cannot hold goes as JSON: an id past 32 bits, a function's name past 256 characters.
+  assert.ok(pool.write({ t: "run", id: 2 ** 40, fn: "echo", arg: 1 }));
+  assert.equal(worker.read(), { t: "run", id: 2 ** 40, fn: "echo", arg: 1 });
+  assert.ok(pool.write({ t: "run", id: 1, fn: "f".repeat(300), arg: 1 }));
+  assert.equal(worker.read(), { t: "run", id: 1, fn: "f".repeat(300), arg: 1 });
 });
 
 test("a side that says it is watching need not be rung for; one that is not must be", () => {

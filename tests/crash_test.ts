@@ -10,7 +10,7 @@ import process from "node:process";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { MapError, WorkerCrashedError } from "../core/pool/errors.ts";
-import { createPool } from "../core/pool/pool.ts";
+import { createPool as createPoolOf } from "../core/pool/pool.ts";
 import { createAdapter } from "../runtimes/detect.ts";
 
 const TASKS = new URL("./fixtures/tasks.ts", import.meta.url);
@@ -25,8 +25,17 @@ function outcomes(promises: Promise<unknown>[]): Promise<unknown[]> {
 
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
 
-for (const kind of ["worker", "process"] as const) {
-  const test = suite(`${RUNTIME} ${kind}: a crash costs one task`);
+// Worker threads, worker threads in latency mode (a task that returns at once runs as the worker watches), child processes.
+const MODES = [
+  { kind: "worker", spinMicros: 0 },
+  { kind: "worker", spinMicros: 50 },
+  { kind: "process", spinMicros: 0 },
+] as const;
+
+for (const { kind, spinMicros } of MODES) {
+  const test = suite(`${RUNTIME} ${kind}${spinMicros > 0 ? " in latency mode" : ""}: a crash costs one task`);
+  const createPool = (options: Omit<Parameters<typeof createPoolOf>[0], "spinMicros">) =>
+    createPoolOf({ ...options, spinMicros });
 
   test("a task that ends its worker fails alone; the tasks sent after it resolve, in order", async () => {
     const pool = await createPool({ adapter, kind, size: 1, module: TASKS });

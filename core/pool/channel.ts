@@ -23,13 +23,19 @@ const RINGS = [{ head: 1, tail: 2 }, { head: 3, tail: 4 }] as const;
 /** Set while the worker will look at its ring before it sleeps; set while the pool turns its loop. */
 const WORKER_WATCHING = 5;
 const POOL_WATCHING = 6;
+
 const CONTROL_BYTES = 64;
 const HEADER_BYTES = 8;
 
-/** What a record holds: padding to the ring's end, a JSON message, a JSON message with buffers beside it. */
+/**
+ * What a record holds: padding to the ring's end, a JSON message, a JSON
+ * message with buffers beside it, or a task or an answer whose one value is
+ * a scalar, in words (no JSON at all: the round trip of a small task).
+ */
 const PAD = 0;
 const JSON_MESSAGE = 1;
 const BINARY_MESSAGE = 2;
+const SCALAR_MESSAGE = 3;
 
 /** Typed arrays the channel carries as bytes, by code; 0 is an `ArrayBuffer` itself. */
 const VIEWS = [
@@ -63,6 +69,8 @@ export class SharedChannel {
   readonly #bytes: Uint8Array;
   /** The buffer as 32-bit words: the control words at its start, and the records' headers. */
   readonly #words: Int32Array;
+  /** The buffer as numbers and as UTF-16 code units too: a scalar record's value and strings. */
+  readonly #views: ScalarViews;
   readonly #out: { head: number; tail: number; base: number };
   readonly #in: { head: number; tail: number; base: number };
   readonly #peerWatching: number;
@@ -77,6 +85,7 @@ export class SharedChannel {
     this.counter = new Int32Array(buffer, COUNTER * 4, 1);
     this.#bytes = new Uint8Array(buffer);
     this.#words = new Int32Array(buffer);
+    this.#views = { words: this.#words, numbers: new Float64Array(buffer), chars: new Uint16Array(buffer) };
     const [toWorker, fromWorker] = RINGS;
     const ring = (words: { head: number; tail: number }, index: number) => ({
       ...words,
@@ -94,7 +103,7 @@ export class SharedChannel {
    * @returns `"sent"` when the other side is watching, `"ring"` when it must be rung for, `false` when the message must go by `postMessage`.
    */
   write(message: ToWorker | FromWorker): "sent" | "ring" | false {
-    const record = encode(message);
+    const record = encodeScalar(message) ?? encode(message);
     if (record === undefined || !this.#put(record)) return false;
     Atomics.add(this.counter, 0, 1);
     // Written before this read (both sequentially consistent): a side that stops watching after it looks at the ring once more.
@@ -115,6 +124,11 @@ export class SharedChannel {
     return written !== false;
   }
 
+  /** Whether a message is waiting, without taking it. */
+  waiting(): boolean {
+    return Atomics.load(this.#words, this.#in.head) !== Atomics.load(this.#words, this.#in.tail);
+  }
+
   /** Takes the next message, if one is waiting. */
   read(): ToWorker | FromWorker | undefined {
     const ring = this.#in;
@@ -129,7 +143,9 @@ export class SharedChannel {
         Atomics.store(this.#words, ring.head, (head + length) | 0);
         continue;
       }
-      const message = decode(kind, this.#bytes, this.#words, at + HEADER_BYTES, length);
+      const message = kind === SCALAR_MESSAGE
+        ? decodeScalar(this.#views, at + HEADER_BYTES)
+        : decode(kind, this.#bytes, this.#words, at + HEADER_BYTES, length);
       Atomics.store(this.#words, ring.head, next);
       return message;
     }
@@ -161,7 +177,7 @@ export class SharedChannel {
     const at = ring.base + (tail & (RING_BYTES - 1));
     this.#words[at / 4] = length;
     this.#words[at / 4 + 1] = record.kind;
-    record.write(this.#bytes, at + HEADER_BYTES);
+    record.write(this.#bytes, at + HEADER_BYTES, this.#views);
     Atomics.store(this.#words, ring.tail, (tail + needed) | 0);
     return true;
   }
@@ -176,7 +192,112 @@ function size(length: number): number {
 interface Record {
   kind: number;
   length: number;
-  write(bytes: Uint8Array, at: number): void;
+  write(bytes: Uint8Array, at: number, views: ScalarViews): void;
+}
+
+/** The views a scalar record is written and read through. */
+interface ScalarViews {
+  readonly words: Int32Array;
+  readonly numbers: Float64Array;
+  readonly chars: Uint16Array;
+}
+
+/**
+ * A scalar record: words [id, what, type, name length, string length], the
+ * number at byte 24, then the name's and the string's UTF-16 code units.
+ * `what`: 0 a task (`run`, its function's name, its argument), 1 an answer
+ * (`done`, its value). Code units as they are, so every string arrives as it
+ * was sent, lone surrogates too; numbers as the 64 bits they are, -0 and NaN
+ * too: what structured clone gives.
+ */
+const SCALAR_RUN = 0;
+const SCALAR_DONE = 1;
+const SCALAR_TYPES = [undefined, null, false, true] as const;
+const NUMBER = 4;
+const STRING = 5;
+const SCALAR_CHARS_AT = 32;
+/** Longer strings go as JSON: reading code units one at a time stops paying. */
+const SCALAR_MAX_CHARS = 256;
+
+/** The message as a scalar record, or `undefined` when it is not a plain `run` or `done` with one scalar value. */
+function encodeScalar(message: ToWorker | FromWorker): Record | undefined {
+  let what: number;
+  let name = "";
+  let value: unknown;
+  if (message.t === "run") {
+    if (message.abortable !== undefined) return undefined;
+    what = SCALAR_RUN;
+    name = message.fn;
+    value = message.arg;
+  } else if (message.t === "done") {
+    if (message.span !== undefined) return undefined;
+    what = SCALAR_DONE;
+    value = message.value;
+  } else {
+    return undefined;
+  }
+  const type = scalarType(value);
+  if (type < 0 || name.length > SCALAR_MAX_CHARS || (message.id | 0) !== message.id) return undefined;
+  const string = type === STRING ? value as string : "";
+  if (string.length > SCALAR_MAX_CHARS) return undefined;
+  const id = message.id;
+  return {
+    kind: SCALAR_MESSAGE,
+    length: SCALAR_CHARS_AT + 2 * (name.length + string.length),
+    write(_, at, { words, numbers, chars }) {
+      const word = at / 4;
+      words[word] = id;
+      words[word + 1] = what;
+      words[word + 2] = type;
+      words[word + 3] = name.length;
+      words[word + 4] = string.length;
+      if (type === NUMBER) numbers[(at + 24) / 8] = value as number;
+      let char = (at + SCALAR_CHARS_AT) / 2;
+      for (let i = 0; i < name.length; i++) chars[char++] = name.charCodeAt(i);
+      for (let i = 0; i < string.length; i++) chars[char++] = string.charCodeAt(i);
+    },
+  };
+}
+
+/** A scalar's type code; -1 for anything else. */
+function scalarType(value: unknown): number {
+  switch (typeof value) {
+    case "number":
+      return NUMBER;
+    case "string":
+      return STRING;
+    case "boolean":
+      return value ? 3 : 2;
+    case "undefined":
+      return 0;
+    default:
+      return value === null ? 1 : -1;
+  }
+}
+
+function decodeScalar({ words, numbers, chars }: ScalarViews, at: number): ToWorker | FromWorker {
+  const word = at / 4;
+  const id = words[word]!;
+  const what = words[word + 1]!;
+  const type = words[word + 2]!;
+  const nameLength = words[word + 3]!;
+  const stringLength = words[word + 4]!;
+  const char = (at + SCALAR_CHARS_AT) / 2;
+  const value = type === NUMBER
+    ? numbers[(at + 24) / 8]
+    : type === STRING
+    ? readChars(chars, char + nameLength, stringLength)
+    : SCALAR_TYPES[type as 0 | 1 | 2 | 3];
+  return what === SCALAR_RUN
+    ? { t: "run", id, fn: readChars(chars, char, nameLength), arg: value }
+    : { t: "done", id, value };
+}
+
+/** A string from code units in shared memory, copied out. */
+function readChars(chars: Uint16Array, at: number, length: number): string {
+  let text = "";
+  for (let i = 0; i < length; i++) text += String.fromCharCode(chars[at + i]!);
+  return text;
 }
 
 /** The key that stands for an attachment in a binary record's JSON; plain data with this key goes by `postMessage`. */

@@ -55,15 +55,30 @@ export interface ChannelHooks {
   watch(on: boolean): void;
   /** Takes every answer waiting. */
   poll(): void;
+  /** Whether an answer is waiting on any channel: a cheap look, made in a loop. */
+  waiting(): boolean;
+  /** Whether no task waits in the queue for a worker. */
+  nothingQueued(): boolean;
 }
 
 /**
  * Keeps this thread's event loop from sleeping for a while after each send,
- * while answers are due, and looks for answers on every turn.
+ * while answers are due, and looks for answers on every turn. And right
+ * after a send, once the code that sent has run to its end (a microtask), it
+ * watches the channels for the answer in a loop, so a quick answer is taken
+ * with no turn of the event loop in between; that watch holds the thread, so
+ * all of them together hold it at most `spinMicros` between two turns of the
+ * event loop (timers and I/O wait no longer than that for them), and none
+ * is made while tasks are queued behind busy workers (their answers come as
+ * the workers free up, and a watching thread would take a core from them).
  */
 export class StayAwake {
   #until = 0;
   #turning = false;
+  /** A watch for the answer is queued as a microtask. */
+  #watchQueued = false;
+  /** Until when watches may hold the thread before the event loop must turn again. */
+  #budgetUntil = 0;
   readonly #spinMicros: number;
   readonly #nextTurn?: (callback: () => void) => void;
   readonly #due: () => boolean;
@@ -89,13 +104,22 @@ export class StayAwake {
 
   /** A task was sent: stay awake for `spinMicros` from now. */
   sent(): void {
-    this.#until = performance.now() + this.#spinMicros / 1000;
+    const now = performance.now();
+    this.#until = now + this.#spinMicros / 1000;
     const nextTurn = this.#nextTurn;
-    if (this.#turning || nextTurn === undefined) return;
+    if (nextTurn === undefined) return;
+    if (!this.#watchQueued && this.#channels.nothingQueued()) {
+      this.#watchQueued = true;
+      queueMicrotask(this.#watch);
+    }
+    if (this.#turning) return;
     this.#turning = true;
+    this.#budgetUntil = now + this.#spinMicros / 1000;
     const { watch, poll } = this.#channels;
     watch(true);
     const turn = () => {
+      // The event loop has turned: timers and I/O have had their go, and the watches may hold the thread again.
+      this.#budgetUntil = performance.now() + this.#spinMicros / 1000;
       poll();
       if (this.#due() && performance.now() < this.#until) {
         nextTurn(turn);
@@ -108,4 +132,20 @@ export class StayAwake {
     };
     nextTurn(turn);
   }
+
+  /** Watches the channels until an answer lands, the stay-awake window ends, or the budget between two turns is spent. */
+  readonly #watch = (): void => {
+    this.#watchQueued = false;
+    const { waiting, poll } = this.#channels;
+    const end = Math.min(this.#until, this.#budgetUntil);
+    for (let looks = 0; this.#due(); looks++) {
+      if (waiting()) {
+        // Settling the answers queues their callers' code: it runs next, and what it sends queues the next watch.
+        poll();
+        return;
+      }
+      // The clock costs more than a look: read it every 64 looks.
+      if ((looks & 63) === 63 && performance.now() >= end) return;
+    }
+  };
 }

@@ -198,6 +198,9 @@ function batchMessage(tasks: readonly Task[]): ToWorker {
   return { t: "batch", ids, fn: same ? fn : tasks.map((task) => task.fn), args };
 }
 
+/** A task's resolve and reject until its promise is made, a moment later. */
+function settleLater(): void {}
+
 /** A task's options when it is given none: one object for them all, read and never written. */
 const NO_OPTIONS: RunTaskOptions = Object.freeze({});
 
@@ -258,6 +261,8 @@ export class Pool {
   #nextWorker = 0;
   /** With `spans`: the spans of the tasks answered since the last `takeSpans()`. */
   #spans?: TaskSpan[];
+  /** The worker whose answer came last. */
+  #lastAnswered?: Slot;
   /** The pool's thread is turning its loop, watching the workers' channels for answers. */
   #watching = false;
   #pending = 0;
@@ -289,6 +294,11 @@ export class Pool {
       poll: () => {
         for (const slot of this.#slots) this.#poll(slot);
       },
+      waiting: () => {
+        for (const slot of this.#slots) if (slot.wake?.shared.waiting()) return true;
+        return false;
+      },
+      nothingQueued: () => this.#queue.length === 0,
     });
     this.#maxQueue = options.maxQueue;
     this.#idleTimeoutMs = options.idleTimeoutMs;
@@ -421,25 +431,46 @@ export class Pool {
         new TypeError(`Cannot run task "${fn}": a transfer list needs worker threads, not child processes`),
       );
     }
-    const { promise, resolve, reject } = defer<T>();
     const task: Task = {
       id: this.#nextId++,
       fn,
       arg,
-      resolve: resolve as (value: unknown) => void,
-      reject,
+      resolve: settleLater,
+      reject: settleLater,
       options,
       chunk,
       exclusive: signal !== undefined || options.timeoutMs !== undefined || this.#taskTimeoutMs !== undefined,
       priority,
       // One task in four is timed: the clock costs as much as a no-op task's bookkeeping.
       queuedAt: (this.#nextId & 3) === 0 ? performance.now() : -1,
+      // Every field from the start: one shape for every task, which the code that reads tasks is compiled for.
+      sentAt: undefined,
+      slot: undefined,
+      message: undefined,
+      settled: undefined,
+      timer: undefined,
+      onAbort: undefined,
+      partial: undefined,
     };
+    const promise = new Promise<T>((resolve, reject) => {
+      task.resolve = resolve as (value: unknown) => void;
+      task.reject = reject;
+    });
     if (signal !== undefined) {
       task.onAbort = () => this.#fail(task, signal.reason, true);
       signal.addEventListener("abort", task.onAbort, { once: true });
     }
     this.#pending++;
+    // Latency mode, nothing queued, a worker idle: the task goes straight to it, with no queue and no plan in between.
+    const idle = this.#spinMicros > 0 && this.#queue.length === 0 && !task.exclusive && !chunk
+      ? this.#idleSlot()
+      : undefined;
+    if (idle !== undefined) {
+      clearTimeout(idle.idleTimer);
+      idle.idleTimer = undefined;
+      this.#send(idle, [task]);
+      return promise;
+    }
     this.#queue.push(task);
     this.#dispatch();
     return promise;
@@ -611,6 +642,7 @@ export class Pool {
         return;
       case "done":
       case "fail": {
+        this.#lastAnswered = slot;
         if (message.span !== undefined) this.#recordSpan(slot, message.span);
         const task = slot.tasks.get(message.id);
         if (task !== undefined) {
@@ -823,6 +855,14 @@ export class Pool {
   /** A recycled worker that holds no more tasks ends. */
   #endIfDrained(slot: Slot): void {
     if (slot.state === "draining" && slot.tasks.size === 0 && slot.inFlight === 0) this.#move(slot, "retired");
+  }
+
+  /** A ready worker holding nothing: the one that answered last if it is (it is the likeliest to be watching still), else the first. */
+  #idleSlot(): Slot | undefined {
+    const last = this.#lastAnswered;
+    if (last !== undefined && last.state === "ready" && last.inFlight === 0 && !last.exclusive) return last;
+    for (const slot of this.#slots) if (slot.state === "ready" && slot.inFlight === 0 && !slot.exclusive) return slot;
+    return undefined;
   }
 
   /** Hands queued tasks to workers, as {@linkcode planDispatch} plans. */

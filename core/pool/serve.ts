@@ -136,7 +136,7 @@ class TaskServer {
 
   #listen(message: ToWorker): void {
     if (message.t === "init") this.#init(message);
-    else if (message.t === "poll") this.#receiveShared();
+    else if (message.t === "poll") this.#receiveShared(false);
     // An abort cannot wait its turn: the task it aborts holds the turn.
     else if (message.t === "abort") {
       this.#aborts.get(message.id)?.abort(new DOMException("The task was aborted by its caller", "AbortError"));
@@ -231,20 +231,35 @@ class TaskServer {
     else if (this.#held.length > 0) frames.write(this.#held.splice(0));
   }
 
-  /** Idle: watch the counter for a while, and take a task that comes meanwhile without waiting to be woken. */
+  /**
+   * Idle: watch the counter for a while, and take a task that comes
+   * meanwhile without waiting to be woken. A plain task that returns at once
+   * runs right here, and the watch goes on after it (a round trip with no
+   * event loop in it); anything else takes its turn as always, and the watch
+   * ends.
+   */
   #spin({ counter, port: tasksPort, spinMicros }: Wake): void {
-    const seen = Atomics.load(counter, 0);
-    if (this.#receiveAll(tasksPort)) return;
-    const until = performance.now() + spinMicros / 1000;
-    while (Atomics.load(counter, 0) === seen && performance.now() < until);
-    if (this.#receiveAll(tasksPort)) return;
+    for (;;) {
+      const seen = Atomics.load(counter, 0);
+      const taken = this.#receiveAll(tasksPort, true);
+      if (this.#queued > 0) return;
+      if (taken) continue;
+      const until = performance.now() + spinMicros / 1000;
+      // The clock costs more than a look at the counter: read it every 64 looks.
+      for (let looks = 1; Atomics.load(counter, 0) === seen; looks++) {
+        if ((looks & 63) === 0 && performance.now() >= until) break;
+      }
+      if (Atomics.load(counter, 0) === seen) break;
+    }
+    if (this.#receiveAll(tasksPort, false)) return;
     // Going to sleep: say so first, then look once more, so a task written meanwhile is either seen now or rung for.
     this.#shared?.watch(false);
-    this.#receiveAll(tasksPort);
+    this.#receiveAll(tasksPort, false);
   }
 
-  #receiveAll(from: MessagePort): boolean {
-    let received = this.#receiveShared();
+  /** Takes every message waiting, shared memory's first; `now`: a plain task may run at once (see `#runNow`). */
+  #receiveAll(from: MessagePort, now: boolean): boolean {
+    let received = this.#receiveShared(now);
     if (this.#port.receive === undefined) return received;
     for (let entry = this.#port.receive(from); entry !== undefined; entry = this.#port.receive(from)) {
       this.#accept(entry.message as ToWorker);
@@ -253,13 +268,53 @@ class TaskServer {
     return received;
   }
 
-  #receiveShared(): boolean {
+  #receiveShared(now = false): boolean {
     let received = false;
     for (let message = this.#shared?.read(); message !== undefined; message = this.#shared!.read()) {
-      this.#accept(message as ToWorker);
+      if (!(now && this.#runNow(message as ToWorker))) this.#accept(message as ToWorker);
       received = true;
     }
     return received;
+  }
+
+  /**
+   * Runs a task now, outside the turns, when nothing else is running or
+   * waiting and it is a plain `run` (no signal, no spans): what `#run` does,
+   * without the promises around it. One that returns a promise goes on as a
+   * turn of its own.
+   *
+   * @returns Whether it was taken; `false` leaves it to `#accept`.
+   */
+  #runNow(message: ToWorker): boolean {
+    if (message.t !== "run" || message.abortable || this.#queued > 0 || this.#timed !== undefined) return false;
+    const { id, fn, arg } = message;
+    const fail = (error: SerializedError): FromWorker => ({ t: "fail", id, error });
+    this.#mark(id, -1, true, true);
+    let value: unknown;
+    let threw = false;
+    try {
+      value = invokeBusy(this.#journal, this.#find(fn), arg);
+    } catch (error) {
+      threw = true;
+      value = error;
+    }
+    if (value instanceof Promise && !threw) {
+      // An awaited task: a turn like any other, with what is held sent before the worker waits.
+      this.#queued++;
+      this.#shared?.watch(true);
+      this.#release(true);
+      this.#turn = value.then(
+        (value) => this.#reply({ t: "done", id, value }, fail),
+        (error) => this.#answer(fail(serializeError(error))),
+      ).catch(reportLost).then(() => this.#afterTurn());
+      return true;
+    }
+    if (threw) this.#answer(fail(serializeError(value)));
+    else this.#reply({ t: "done", id, value }, fail);
+    if (this.#heapLimit !== undefined) this.#checkHeap(this.#heapLimit);
+    this.#mark(-1, -1);
+    this.#release(false);
+    return true;
   }
 
   #find(fn: string): Task {
