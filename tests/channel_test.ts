@@ -8,7 +8,7 @@ import { RUNTIME } from "./_guard.ts";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { RING_BYTES, SharedChannel } from "../core/pool/channel.ts";
-import type { ToWorker } from "../core/pool/protocol.ts";
+import type { FromWorker, ToWorker } from "../core/pool/protocol.ts";
 
 const test = suite(`${RUNTIME}: the shared-memory channel`);
 const open = () => {
@@ -93,6 +93,30 @@ test("a task or an answer with one scalar goes as words, exactly as structured c
   assert.equal(worker.read(), { t: "run", id: 2 ** 40, fn: "echo", arg: 1 });
   assert.ok(pool.write({ t: "run", id: 1, fn: "f".repeat(300), arg: 1 }));
   assert.equal(worker.read(), { t: "run", id: 1, fn: "f".repeat(300), arg: 1 });
+});
+
+test("a batch of scalar tasks and its scalar answers go as words; a failure, a second function, an object go as JSON", () => {
+  const { pool, worker } = open();
+  const args = [1, -0, Number.NaN, "two", "\uDC00", "", null, undefined, true, 2.5e300];
+  const ids = args.map((_, i) => i + 1);
+  const batch: ToWorker = { t: "batch", ids, fn: "echo", args };
+  assert.is(pool.write(batch), "ring");
+  const read = worker.read() as Extract<ToWorker, { t: "batch" }>;
+  assert.equal(read, batch);
+  read.args.forEach((arg, i) => assert.ok(Object.is(arg, args[i]), String(args[i])));
+  const answers: FromWorker = { t: "batch-done", ids, ok: args.map(() => 1 as const), values: args };
+  assert.ok(worker.write(answers));
+  assert.equal(pool.read(), answers);
+  for (
+    const message of [
+      { t: "batch", ids: [1, 2], fn: ["f", "g"], args: [1, 2] },
+      { t: "batch", ids: [1, 2], fn: "f", args: [1, [2]] },
+      { t: "batch-done", ids: [1, 2], ok: [1, 0], values: [1, { name: "Error", message: "no" }] },
+    ] as (ToWorker | FromWorker)[]
+  ) {
+    assert.ok(pool.write(message));
+    assert.equal(worker.read(), message);
+  }
 });
 
 test("a side that says it is watching need not be rung for; one that is not must be", () => {

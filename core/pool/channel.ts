@@ -36,6 +36,7 @@ const PAD = 0;
 const JSON_MESSAGE = 1;
 const BINARY_MESSAGE = 2;
 const SCALAR_MESSAGE = 3;
+const SCALAR_BATCH = 4;
 
 /** Typed arrays the channel carries as bytes, by code; 0 is an `ArrayBuffer` itself. */
 const VIEWS = [
@@ -103,7 +104,7 @@ export class SharedChannel {
    * @returns `"sent"` when the other side is watching, `"ring"` when it must be rung for, `false` when the message must go by `postMessage`.
    */
   write(message: ToWorker | FromWorker): "sent" | "ring" | false {
-    const record = encodeScalar(message) ?? encode(message);
+    const record = encodeScalar(message) ?? encodeScalarBatch(message) ?? encode(message);
     if (record === undefined || !this.#put(record)) return false;
     Atomics.add(this.counter, 0, 1);
     // Written before this read (both sequentially consistent): a side that stops watching after it looks at the ring once more.
@@ -145,6 +146,8 @@ export class SharedChannel {
       }
       const message = kind === SCALAR_MESSAGE
         ? decodeScalar(this.#views, at + HEADER_BYTES)
+        : kind === SCALAR_BATCH
+        ? decodeScalarBatch(this.#views, at + HEADER_BYTES)
         : decode(kind, this.#bytes, this.#words, at + HEADER_BYTES, length);
       Atomics.store(this.#words, ring.head, next);
       return message;
@@ -291,6 +294,101 @@ function decodeScalar({ words, numbers, chars }: ScalarViews, at: number): ToWor
   return what === SCALAR_RUN
     ? { t: "run", id, fn: readChars(chars, char, nameLength), arg: value }
     : { t: "done", id, value };
+}
+
+/**
+ * A batch of tasks that all call one function with scalar arguments, or the
+ * answers to one that all returned scalars, as words: [what, count, name
+ * length, string length], then 16 bytes a task (its id, its value's type,
+ * and the number, or where its string's code units start and how many),
+ * then the name's and the strings' code units. Many small tasks, no JSON.
+ */
+const BATCH_HEAD = 16;
+const BATCH_ENTRY = 16;
+
+/** The message as a scalar batch record, or `undefined` when it is not one. */
+function encodeScalarBatch(message: ToWorker | FromWorker): Record | undefined {
+  let what: number;
+  let name = "";
+  let values: unknown[];
+  const ids = (message as { ids?: number[] }).ids;
+  if (message.t === "batch") {
+    if (typeof message.fn !== "string") return undefined;
+    what = SCALAR_RUN;
+    name = message.fn;
+    values = message.args;
+  } else if (message.t === "batch-done") {
+    if (message.spans !== undefined) return undefined;
+    for (const ok of message.ok) if (ok !== 1) return undefined;
+    what = SCALAR_DONE;
+    values = message.values;
+  } else {
+    return undefined;
+  }
+  if (ids === undefined || name.length > SCALAR_MAX_CHARS) return undefined;
+  const count = ids.length;
+  const types = new Array<number>(count);
+  let chars = name.length;
+  for (let i = 0; i < count; i++) {
+    const type = scalarType(values[i]);
+    if (type < 0 || (ids[i]! | 0) !== ids[i]) return undefined;
+    if (type === STRING) {
+      const length = (values[i] as string).length;
+      if (length > SCALAR_MAX_CHARS) return undefined;
+      chars += length;
+    }
+    types[i] = type;
+  }
+  return {
+    kind: SCALAR_BATCH,
+    length: BATCH_HEAD + BATCH_ENTRY * count + 2 * chars,
+    write(_, at, { words, numbers, chars: units }) {
+      const word = at / 4;
+      words[word] = what;
+      words[word + 1] = count;
+      words[word + 2] = name.length;
+      words[word + 3] = chars - name.length;
+      const base = (at + BATCH_HEAD + BATCH_ENTRY * count) / 2;
+      for (let i = 0; i < name.length; i++) units[base + i] = name.charCodeAt(i);
+      let unit = name.length;
+      for (let i = 0; i < count; i++) {
+        const entry = (at + BATCH_HEAD + BATCH_ENTRY * i) / 4;
+        const type = types[i]!;
+        words[entry] = ids[i]!;
+        words[entry + 1] = type;
+        if (type === NUMBER) numbers[entry / 2 + 1] = values[i] as number;
+        else if (type === STRING) {
+          const string = values[i] as string;
+          words[entry + 2] = unit;
+          words[entry + 3] = string.length;
+          for (let c = 0; c < string.length; c++) units[base + unit++] = string.charCodeAt(c);
+        }
+      }
+    },
+  };
+}
+
+function decodeScalarBatch({ words, numbers, chars }: ScalarViews, at: number): ToWorker | FromWorker {
+  const word = at / 4;
+  const what = words[word]!;
+  const count = words[word + 1]!;
+  const nameLength = words[word + 2]!;
+  const base = (at + BATCH_HEAD + BATCH_ENTRY * count) / 2;
+  const ids = new Array<number>(count);
+  const values = new Array<unknown>(count);
+  for (let i = 0; i < count; i++) {
+    const entry = (at + BATCH_HEAD + BATCH_ENTRY * i) / 4;
+    const type = words[entry + 1]!;
+    ids[i] = words[entry]!;
+    values[i] = type === NUMBER
+      ? numbers[entry / 2 + 1]
+      : type === STRING
+      ? readChars(chars, base + words[entry + 2]!, words[entry + 3]!)
+      : SCALAR_TYPES[type as 0 | 1 | 2 | 3];
+  }
+  return what === SCALAR_RUN
+    ? { t: "batch", ids, fn: readChars(chars, base, nameLength), args: values }
+    : { t: "batch-done", ids, ok: new Array<0 | 1>(count).fill(1), values };
 }
 
 /** A string from code units in shared memory, copied out. */
