@@ -41,6 +41,8 @@ const COPIES = 400;
 const idleFlag = process.argv.indexOf("--idle-ms");
 const IDLE_MS = idleFlag === -1 ? 5000 : Number(process.argv[idleFlag + 1]);
 const IDLE_SETTLE_MS = 100;
+/** A pool's round that takes longer than this has hung: the pool is left out from then on. */
+const ROUND_LIMIT_MS = 60_000;
 const json = process.argv.includes("--json");
 const repeatFlag = process.argv.indexOf("--repeat");
 const REPEAT = repeatFlag === -1 ? 5 : Number(process.argv[repeatFlag + 1]);
@@ -160,67 +162,23 @@ const trace = (step: string) => process.env.TRUEPAR_TRACE && process.stderr.writ
 for (let round = 0; round < REPEAT; round++) {
   for (const [name, make] of makers) {
     trace(`${name} round ${round}`);
-    const pool = await make();
     try {
-      // Warm-up, untimed: every pool's workers get to optimize both tasks first.
-      await Promise.all(Array.from({ length: 2000 }, (_, i) => pool.run("noop", i)));
-      await Promise.all(Array.from({ length: 4000 }, () => pool.run("work", smallIterations)));
-      const cpuBefore = await readCpu("start");
-      let start = performance.now();
-      await Promise.all(Array.from({ length: NOOP_TASKS }, (_, i) => pool.run("noop", i)));
-      push(`${name}|noop`, NOOP_TASKS / ((performance.now() - start) / 1000));
-      // The pool's own cost per task: every thread's CPU time (this one's, the workers'), not the wall clock.
-      push(`${name}|noop-cpu`, ((await readCpu("end")) - cpuBefore) * 1000 / NOOP_TASKS);
-
-      start = performance.now();
-      await Promise.all(Array.from({ length: SMALL_TASKS }, () => pool.run("work", smallIterations)));
-      push(`${name}|small-cpu`, performance.now() - start);
-
-      if (pool.map) {
-        start = performance.now();
-        await pool.map("work", Array.from({ length: SMALL_TASKS }, () => smallIterations));
-        push(`${name}|small-cpu-map`, performance.now() - start);
-      }
-      if (name === "truepar") {
-        const share = { iterations: smallIterations, count: SMALL_TASKS / WORKERS };
-        start = performance.now();
-        await Promise.all(Array.from({ length: WORKERS }, () => pool.run("workAlone", share)));
-        ceilingSamples.push(performance.now() - start);
-      }
-
-      const trips: number[] = [];
-      for (let i = 0; i < ROUND_TRIPS; i++) {
-        const sent = performance.now();
-        await pool.run("noop", i);
-        trips.push((performance.now() - sent) * 1000);
-      }
-      roundTrips.set(name, [...(roundTrips.get(name) ?? []), ...trips]);
-      push(`${name}|round-trip`, median(trips));
-
-      start = performance.now();
-      const echoed = await echoes(pool);
-      push(`${name}|echo-1mb`, (echoed * ECHO_BYTES) / ((performance.now() - start) / 1000) / 1e9);
-      if (pool.moving) {
-        start = performance.now();
-        const moved = await echoes(pool, true);
-        push(`${name}|echo-1mb-transfer`, (moved * ECHO_BYTES) / ((performance.now() - start) / 1000) / 1e9);
-      }
-
-      const latencies = await underLoad(pool);
-      loadLatencies.set(name, [...(loadLatencies.get(name) ?? []), ...latencies]);
-      push(`${name}|under-load`, median(latencies));
-
-      // Idle: once, in the last round; cores burned per worker while nothing is asked of it.
-      if (round === REPEAT - 1) push(`${name}|idle`, await idleCores());
-    } finally {
-      await pool.close();
+      await withTimeout(
+        poolRound(name, make, round),
+        ROUND_LIMIT_MS,
+        `a round did not end within ${ROUND_LIMIT_MS / 1000} s`,
+      );
+    } catch (error) {
+      // A pool that hangs or fails midway is left out from here on, with the reason, not waited for.
+      unavailable.push({
+        pool: name,
+        reason: `stopped in round ${round + 1}: ${(error as Error).message.split("\n")[0]}`,
+      });
+      makers.delete(name);
+      for (const key of [...samples.keys()]) if (key.startsWith(`${name}|`)) samples.delete(key);
+      roundTrips.delete(name);
+      loadLatencies.delete(name);
     }
-    // The lazy-spawn problem: 2 × cores tasks on a pool just made.
-    const start = performance.now();
-    const cold = await make();
-    await Promise.all(Array.from({ length: 2 * cores }, () => cold.run("work", smallIterations * 100)));
-    push(`${name}|cold-burst`, performance.now() - start);
-    await cold.close();
   }
   trace(`copy round ${round}`);
   push("bare-copy|copy-1mb", copyRate(false));
@@ -351,13 +309,15 @@ if (json) {
       Math.round(get("bare-promises", "noop")!.median).toLocaleString("en")
     } promises/s made, awaited together and settled, no pool: the most any pool's run() can reach here`,
   );
-  const spinTrip = get("truepar-spin", "round-trip")!.median;
-  console.log(
-    `truepar-spin round trip ÷ bare ping-pong: ${
-      (spinTrip / get("bare-atomics-wait", "round-trip")!.median).toFixed(2)
-    }x of wait/notify, ${(spinTrip / get("bare-atomics-spin", "round-trip")!.median).toFixed(1)}x of spinning`,
-  );
-  for (const ours of ["truepar", "truepar-spin"]) {
+  if (makers.has("truepar-spin")) {
+    const spinTrip = get("truepar-spin", "round-trip")!.median;
+    console.log(
+      `truepar-spin round trip ÷ bare ping-pong: ${
+        (spinTrip / get("bare-atomics-wait", "round-trip")!.median).toFixed(2)
+      }x of wait/notify, ${(spinTrip / get("bare-atomics-spin", "round-trip")!.median).toFixed(1)}x of spinning`,
+    );
+  }
+  for (const ours of ["truepar", "truepar-spin"].filter((pool) => makers.has(pool))) {
     for (const other of COMPETITORS) {
       if (!makers.has(other)) continue;
       const ratio = (scenario: string) => get(ours, scenario)!.median / get(other, scenario)!.median;
@@ -376,6 +336,73 @@ if (json) {
 }
 // A competitor that hung may hold threads its destroy() never stops: they must not hold this process.
 if (unavailable.length > 0) process.exit(0);
+
+/** One round of every scenario on one pool, made fresh; and the cold burst on another. */
+async function poolRound(name: string, make: PoolMaker, round: number): Promise<void> {
+  // A round that hung and was left out may still end later: what it measures then is not kept.
+  const keep = (key: string, value: number) => makers.has(name) && push(key, value);
+  const pool = await make();
+  try {
+    // Warm-up, untimed: every pool's workers get to optimize both tasks first.
+    await Promise.all(Array.from({ length: 2000 }, (_, i) => pool.run("noop", i)));
+    await Promise.all(Array.from({ length: 4000 }, () => pool.run("work", smallIterations)));
+    const cpuBefore = await readCpu("start");
+    let start = performance.now();
+    await Promise.all(Array.from({ length: NOOP_TASKS }, (_, i) => pool.run("noop", i)));
+    keep(`${name}|noop`, NOOP_TASKS / ((performance.now() - start) / 1000));
+    // The pool's own cost per task: every thread's CPU time (this one's, the workers'), not the wall clock.
+    keep(`${name}|noop-cpu`, ((await readCpu("end")) - cpuBefore) * 1000 / NOOP_TASKS);
+
+    start = performance.now();
+    await Promise.all(Array.from({ length: SMALL_TASKS }, () => pool.run("work", smallIterations)));
+    keep(`${name}|small-cpu`, performance.now() - start);
+
+    if (pool.map) {
+      start = performance.now();
+      await pool.map("work", Array.from({ length: SMALL_TASKS }, () => smallIterations));
+      keep(`${name}|small-cpu-map`, performance.now() - start);
+    }
+    if (name === "truepar") {
+      const share = { iterations: smallIterations, count: SMALL_TASKS / WORKERS };
+      start = performance.now();
+      await Promise.all(Array.from({ length: WORKERS }, () => pool.run("workAlone", share)));
+      ceilingSamples.push(performance.now() - start);
+    }
+
+    const trips: number[] = [];
+    for (let i = 0; i < ROUND_TRIPS; i++) {
+      const sent = performance.now();
+      await pool.run("noop", i);
+      trips.push((performance.now() - sent) * 1000);
+    }
+    if (makers.has(name)) roundTrips.set(name, [...(roundTrips.get(name) ?? []), ...trips]);
+    keep(`${name}|round-trip`, median(trips));
+
+    start = performance.now();
+    const echoed = await echoes(pool);
+    keep(`${name}|echo-1mb`, (echoed * ECHO_BYTES) / ((performance.now() - start) / 1000) / 1e9);
+    if (pool.moving) {
+      start = performance.now();
+      const moved = await echoes(pool, true);
+      keep(`${name}|echo-1mb-transfer`, (moved * ECHO_BYTES) / ((performance.now() - start) / 1000) / 1e9);
+    }
+
+    const latencies = await underLoad(pool);
+    if (makers.has(name)) loadLatencies.set(name, [...(loadLatencies.get(name) ?? []), ...latencies]);
+    keep(`${name}|under-load`, median(latencies));
+
+    // Idle: once, in the last round; cores burned per worker while nothing is asked of it.
+    if (round === REPEAT - 1) keep(`${name}|idle`, await idleCores());
+  } finally {
+    await withTimeout(pool.close(), 5000, "its pool did not close within 5 s");
+  }
+  // The lazy-spawn problem: 2 × cores tasks on a pool just made.
+  const start = performance.now();
+  const cold = await make();
+  await Promise.all(Array.from({ length: 2 * cores }, () => cold.run("work", smallIterations * 100)));
+  keep(`${name}|cold-burst`, performance.now() - start);
+  await withTimeout(cold.close(), 5000, "its pool did not close within 5 s");
+}
 
 async function loadCompetitor(name: (typeof COMPETITORS)[number]): Promise<PoolMaker> {
   const filename = TASKS.href;
