@@ -4,8 +4,8 @@
  * present on this machine (Node, Deno and Bun; Chromium's row from Node, in
  * chromium_test.ts; the conformance suite under another version of one, such
  * as node26, where installed), two steps at a time (the README's commands
- * first, beside the rest), and ends with one line, `N passed, N failed`,
- * for the whole suite.
+ * first, beside the rest; the time budget's tests last, alone), and ends
+ * with one line, `N passed, N failed`, for the whole suite.
  *
  *   npm test                   everything
  *   npm test -- deno pool      only Deno, only files whose name contains "pool"
@@ -54,6 +54,9 @@ const steps: Promise<void>[] = [];
 const step = (run: () => Promise<void>) => steps.push(limited(run));
 // The README's commands take longest: they start first, beside everything else.
 const longest = (file: string) => file === "readme_test.ts";
+// The time budget's tests build each cause of lost time (imbalance, a queue for one core) and check it is the largest:
+// a second step beside them is a cause of its own, so they run last, alone.
+const alone = (file: string) => file === "budget_test.ts";
 for (const runtime of runtimes) {
   for (const file of files.filter(longest)) step(() => runFile(runtime, file, { TRUEPAR_EXPECT_RUNTIME: runtime }));
 }
@@ -97,11 +100,14 @@ if (filters.length === 0) {
 }
 
 for (const runtime of runtimes) {
-  for (const file of files.filter((f) => !longest(f))) {
+  for (const file of files.filter((f) => !longest(f) && !alone(f))) {
     step(() => runFile(runtime, file, { TRUEPAR_EXPECT_RUNTIME: runtime }));
   }
 }
 await Promise.all(steps);
+for (const runtime of runtimes) {
+  for (const file of files.filter(alone)) await runFile(runtime, file, { TRUEPAR_EXPECT_RUNTIME: runtime });
+}
 
 // Another version of a runtime, where installed (node26): the adapter conformance suite and the faults under it too.
 const versions = filters.some((f) => RUNTIME_NAMES.includes(f as never))
