@@ -251,89 +251,9 @@ const record = {
 if (json) {
   console.log(JSON.stringify(record, null, 2));
 } else {
-  const get = (pool: string, scenario: string) => results.find((r) => r.pool === pool && r.scenario === scenario);
-  console.log(
-    `bench pool · ${runtime.name} ${runtime.version} · ${WORKERS} workers · ${cores} cores · medians of ${REPEAT} interleaved rounds · small task ${smallIterations} iterations ≈ ${
-      (smallTaskMs * 1000).toFixed(0)
-    } µs in a worker; efficiency = that × ${SMALL_TASKS} ÷ ${WORKERS} ÷ the time taken`,
-  );
-  console.log(
-    `${WORKERS} workers running their shares with no messaging: ${ceilingMs.toFixed(0)} ms (efficiency ${
-      record.smallTask.noMessagingEfficiency.toFixed(2)
-    }), the most any pool can reach here; truepar-spin is truepar with spinMicros ${SPIN_MICROS}`,
-  );
-  for (const pool of makers.keys()) {
-    const noop = get(pool, "noop")!;
-    const small = get(pool, "small-cpu")!;
-    const map = get(pool, "small-cpu-map");
-    const trip = get(pool, "round-trip")!;
-    const cold = get(pool, "cold-burst")!;
-    const echo = get(pool, "echo-1mb")!;
-    const moved = get(pool, "echo-1mb-transfer");
-    const load = get(pool, "under-load")!;
-    const cpu = get(pool, "noop-cpu")!;
-    const idle = get(pool, "idle")!;
-    console.log(
-      `${pool.padEnd(12)} no-op ${Math.round(noop.median).toLocaleString("en").padStart(9)} tasks/s (CPU ${
-        cpu.median.toFixed(2)
-      } µs a task) · idle ${idle.median.toFixed(3)} cores/worker · ${SMALL_TASKS} small tasks ${
-        small.median.toFixed(0).padStart(5)
-      } ms (efficiency ${small.efficiency!.toFixed(2)}, ${small.ofNoMessaging!.toFixed(2)} of no messaging)${
-        map
-          ? ` · map ${map.median.toFixed(0)} ms (${map.efficiency!.toFixed(2)}, ${map.ofNoMessaging!.toFixed(2)})`
-          : ""
-      } · round trip p50 ${trip.median.toFixed(1)} µs p99 ${trip.p99!.toFixed(0)} µs · 1 MiB echo ${
-        echo.median.toFixed(2)
-      } GB/s (${echo.ofCopy!.toFixed(2)} of a copy)${
-        moved ? `, moved in transfer ${moved.median.toFixed(2)} GB/s (${moved.ofCopy!.toFixed(2)})` : ""
-      } · under load p50 ${load.median.toFixed(0)} µs p99 ${load.p99!.toFixed(0)} µs · cold burst ${
-        cold.median.toFixed(1)
-      } ms`,
-    );
-  }
-  for (const bare of ["bare-atomics-wait", "bare-atomics-spin"]) {
-    const trip = get(bare, "round-trip")!;
-    console.log(
-      `${bare.padEnd(12)} round trip p50 ${trip.median.toFixed(2)} µs p99 ${
-        trip.p99!.toFixed(1)
-      } µs: two threads and one SharedArrayBuffer, no pool`,
-    );
-  }
-  console.log(
-    `bare-copy    1 MiB copied by one thread: ${copyGBs.toFixed(2)} GB/s into one buffer, ${
-      get("bare-copy-fresh", "copy-1mb")!.median.toFixed(2)
-    } GB/s into a new one each time`,
-  );
-  console.log(
-    `bare-promises ${
-      Math.round(get("bare-promises", "noop")!.median).toLocaleString("en")
-    } promises/s made, awaited together and settled, no pool: the most any pool's run() can reach here`,
-  );
-  if (makers.has("truepar-spin")) {
-    const spinTrip = get("truepar-spin", "round-trip")!.median;
-    console.log(
-      `truepar-spin round trip ÷ bare ping-pong: ${
-        (spinTrip / get("bare-atomics-wait", "round-trip")!.median).toFixed(2)
-      }x of wait/notify, ${(spinTrip / get("bare-atomics-spin", "round-trip")!.median).toFixed(1)}x of spinning`,
-    );
-  }
-  for (const ours of ["truepar", "truepar-spin"].filter((pool) => makers.has(pool))) {
-    for (const other of COMPETITORS) {
-      if (!makers.has(other)) continue;
-      const ratio = (scenario: string) => get(ours, scenario)!.median / get(other, scenario)!.median;
-      console.log(
-        `${ours} ÷ ${other}: no-op throughput ${ratio("noop").toFixed(2)}x · round trip p50 ${
-          ratio("round-trip").toFixed(2)
-        }x · small-task efficiency ${
-          (get(ours, "small-cpu")!.efficiency! / get(other, "small-cpu")!.efficiency!).toFixed(2)
-        }x · echo ${ratio("echo-1mb").toFixed(2)}x · under-load p50 ${ratio("under-load").toFixed(2)}x · cold burst ${
-          ratio("cold-burst").toFixed(2)
-        }x`,
-      );
-    }
-  }
-  for (const { pool, reason } of unavailable) console.log(`${pool}: does not run on ${runtime.name}: ${reason}`);
+  printText();
 }
+
 // A competitor that hung may hold threads its destroy() never stops: they must not hold this process.
 if (unavailable.length > 0) process.exit(0);
 
@@ -402,6 +322,97 @@ async function poolRound(name: string, make: PoolMaker, round: number): Promise<
   await Promise.all(Array.from({ length: 2 * cores }, () => cold.run("work", smallIterations * 100)));
   keep(`${name}|cold-burst`, performance.now() - start);
   await withTimeout(cold.close(), 5000, "its pool did not close within 5 s");
+}
+
+/** The record as a person reads it on a terminal: blocks of lines no wider than 100 columns. */
+function printText(): void {
+  const get = (pool: string, scenario: string) => results.find((r) => r.pool === pool && r.scenario === scenario);
+  const us = (value: number) => value < 10 ? value.toFixed(2) : value.toFixed(0);
+  console.log(
+    `bench pool · ${runtime.name} ${runtime.version} · ${WORKERS} workers · ${cores} cores · medians of ${REPEAT} round${
+      REPEAT === 1 ? "" : "s"
+    }`,
+  );
+  console.log(
+    `small task: ${smallIterations} iterations, ${
+      (smallTaskMs * 1000).toFixed(0)
+    } µs in a worker; efficiency: that × ${SMALL_TASKS} ÷ ${WORKERS} ÷ the time taken`,
+  );
+  console.log(
+    `no messaging: ${WORKERS} workers run their shares in ${ceilingMs.toFixed(0)} ms (efficiency ${
+      record.smallTask.noMessagingEfficiency.toFixed(2)
+    }); truepar-spin: spinMicros ${SPIN_MICROS}`,
+  );
+  for (const pool of makers.keys()) {
+    const noop = get(pool, "noop")!;
+    const small = get(pool, "small-cpu")!;
+    const map = get(pool, "small-cpu-map");
+    const trip = get(pool, "round-trip")!;
+    const echo = get(pool, "echo-1mb")!;
+    const moved = get(pool, "echo-1mb-transfer");
+    const load = get(pool, "under-load")!;
+    const indent = "  ";
+    console.log(
+      `\n${pool}: no-op ${Math.round(noop.median).toLocaleString("en")} tasks/s, CPU ${
+        get(pool, "noop-cpu")!.median.toFixed(2)
+      } µs a task · idle ${get(pool, "idle")!.median.toFixed(3)} cores a worker`,
+    );
+    console.log(
+      `${indent}${SMALL_TASKS} small tasks ${small.median.toFixed(0)} ms (efficiency ${small.efficiency!.toFixed(2)}, ${
+        small.ofNoMessaging!.toFixed(2)
+      } of no messaging)${map ? ` · map ${map.median.toFixed(0)} ms (${map.efficiency!.toFixed(2)})` : ""}`,
+    );
+    console.log(
+      `${indent}round trip p50 ${us(trip.median)} µs, p99 ${trip.p99!.toFixed(0)} µs · under load p50 ${
+        (load.median / 1000).toFixed(1)
+      } ms, p99 ${(load.p99! / 1000).toFixed(1)} ms`,
+    );
+    console.log(
+      `${indent}1 MiB echo ${echo.median.toFixed(2)} GB/s (${echo.ofCopy!.toFixed(2)} of a copy)${
+        moved ? `, moved (transfer) ${moved.median.toFixed(2)} GB/s` : ""
+      } · cold burst ${get(pool, "cold-burst")!.median.toFixed(1)} ms`,
+    );
+  }
+  console.log("\nthe limits, no pool:");
+  for (const [bare, how] of [["bare-atomics-wait", "sleeping in Atomics.wait"], ["bare-atomics-spin", "spinning"]]) {
+    const trip = get(bare!, "round-trip")!;
+    console.log(
+      `  two threads ${how}: round trip p50 ${us(trip.median)} µs, p99 ${trip.p99!.toFixed(1)} µs`,
+    );
+  }
+  console.log(
+    `  one thread copying 1 MiB: ${copyGBs.toFixed(2)} GB/s into one buffer, ${
+      get("bare-copy-fresh", "copy-1mb")!.median.toFixed(2)
+    } GB/s into a new one`,
+  );
+  console.log(
+    `  promises made, awaited together and settled: ${
+      Math.round(get("bare-promises", "noop")!.median).toLocaleString("en")
+    } a second (no run() passes it)`,
+  );
+  if (makers.has("truepar-spin")) {
+    const spinTrip = get("truepar-spin", "round-trip")!.median;
+    console.log(
+      `  truepar-spin's round trip: ${
+        (spinTrip / get("bare-atomics-spin", "round-trip")!.median).toFixed(1)
+      }x two spinning threads', ${(spinTrip / get("bare-atomics-wait", "round-trip")!.median).toFixed(2)}x two waiting`,
+    );
+  }
+  const others = COMPETITORS.filter((other) => makers.has(other));
+  if (others.length > 0) console.log("\ntruepar against the others (no-op throughput, round trip, efficiency, echo):");
+  for (const ours of ["truepar", "truepar-spin"].filter((pool) => makers.has(pool))) {
+    for (const other of others) {
+      const ratio = (scenario: string) => get(ours, scenario)!.median / get(other, scenario)!.median;
+      console.log(
+        `  ${ours} ÷ ${other}: ${ratio("noop").toFixed(2)}x · ${ratio("round-trip").toFixed(2)}x · ${
+          (get(ours, "small-cpu")!.efficiency! / get(other, "small-cpu")!.efficiency!).toFixed(2)
+        }x · ${ratio("echo-1mb").toFixed(2)}x · under load ${ratio("under-load").toFixed(2)}x · cold ${
+          ratio("cold-burst").toFixed(2)
+        }x`,
+      );
+    }
+  }
+  for (const { pool, reason } of unavailable) console.log(`${pool}: does not run on ${runtime.name}: ${reason}`);
 }
 
 async function loadCompetitor(name: (typeof COMPETITORS)[number]): Promise<PoolMaker> {
