@@ -29,14 +29,13 @@ const HEADER_BYTES = 8;
 
 /**
  * What a record holds: padding to the ring's end, a JSON message, a JSON
- * message with buffers beside it, or a task or an answer whose one value is
- * a scalar, in words (no JSON at all: the round trip of a small task).
+ * message with buffers beside it, or scalars in words (a task or an answer
+ * with one scalar, a batch of them: no JSON at all).
  */
 const PAD = 0;
 const JSON_MESSAGE = 1;
 const BINARY_MESSAGE = 2;
 const SCALAR_MESSAGE = 3;
-const SCALAR_BATCH = 4;
 
 /** Typed arrays the channel carries as bytes, by code; 0 is an `ArrayBuffer` itself. */
 const VIEWS = [
@@ -104,7 +103,7 @@ export class SharedChannel {
    * @returns `"sent"` when the other side is watching, `"ring"` when it must be rung for, `false` when the message must go by `postMessage`.
    */
   write(message: ToWorker | FromWorker): "sent" | "ring" | false {
-    const record = encodeScalar(message) ?? encodeScalarBatch(message) ?? encode(message);
+    const record = encodeScalars(message) ?? encode(message);
     if (record === undefined || !this.#put(record)) return false;
     Atomics.add(this.counter, 0, 1);
     // Written before this read (both sequentially consistent): a side that stops watching after it looks at the ring once more.
@@ -145,9 +144,7 @@ export class SharedChannel {
         continue;
       }
       const message = kind === SCALAR_MESSAGE
-        ? decodeScalar(this.#views, at + HEADER_BYTES)
-        : kind === SCALAR_BATCH
-        ? decodeScalarBatch(this.#views, at + HEADER_BYTES)
+        ? decodeScalars(this.#views, at + HEADER_BYTES)
         : decode(kind, this.#bytes, this.#words, at + HEADER_BYTES, length);
       Atomics.store(this.#words, ring.head, next);
       return message;
@@ -206,16 +203,20 @@ interface ScalarViews {
 }
 
 /**
- * A scalar record: words [id, what, type, name length, string length], the
- * number at byte 24 (a 32-bit integer as a word, any other as its 64 bits),
- * then the name's and the string's UTF-16 code units.
- * `what`: 0 a task (`run`, its function's name, its argument), 1 an answer
- * (`done`, its value). Code units as they are, so every string arrives as it
- * was sent, lone surrogates too; numbers as the 64 bits they are, -0 and NaN
- * too: what structured clone gives.
+ * A record of scalars: a task or an answer whose one value is a scalar, or a
+ * batch of tasks that all call one function with scalar arguments, or the
+ * answers to one that all returned scalars, as words: [what, count, name
+ * length, string length], then 16 bytes a task (its id, its value's type,
+ * and the value: a 32-bit integer as a word, any other number as its 64
+ * bits, a string as where its code units start and how many), then the
+ * function's name's and the strings' UTF-16 code units. No JSON at all: code
+ * units as they are, so every string arrives as it was sent, lone surrogates
+ * too; numbers as they are, -0 and NaN too: what structured clone gives.
  */
-const SCALAR_RUN = 0;
-const SCALAR_DONE = 1;
+const HEAD = 16;
+const ENTRY = 16;
+/** What a record of scalars holds: `run`, `done`, `batch`, `batch-done`. */
+const WHAT = ["run", "done", "batch", "batch-done"] as const;
 const SCALAR_TYPES = [undefined, null, false, true] as const;
 const NUMBER = 4;
 const STRING = 5;
@@ -225,47 +226,75 @@ const STRING = 5;
  * for integers would see one it was not (a 1 ms loop ran 1.4x slower so).
  */
 const INTEGER = 6;
-const SCALAR_CHARS_AT = 32;
 /** Longer strings go as JSON: reading code units one at a time stops paying. */
 const SCALAR_MAX_CHARS = 256;
 
-/** The message as a scalar record, or `undefined` when it is not a plain `run` or `done` with one scalar value. */
-function encodeScalar(message: ToWorker | FromWorker): Record | undefined {
-  let what: number;
+/** The message as a record of scalars, or `undefined` when it is not one (see above). */
+function encodeScalars(message: ToWorker | FromWorker): Record | undefined {
   let name = "";
-  let value: unknown;
-  if (message.t === "run") {
-    if (message.abortable !== undefined) return undefined;
-    what = SCALAR_RUN;
-    name = message.fn;
-    value = message.arg;
-  } else if (message.t === "done") {
-    if (message.span !== undefined) return undefined;
-    what = SCALAR_DONE;
-    value = message.value;
-  } else {
-    return undefined;
+  let ids: readonly number[];
+  let values: readonly unknown[];
+  switch (message.t) {
+    case "run":
+      if (message.abortable !== undefined) return undefined;
+      [name, ids, values] = [message.fn, [message.id], [message.arg]];
+      break;
+    case "done":
+      if (message.span !== undefined) return undefined;
+      [ids, values] = [[message.id], [message.value]];
+      break;
+    case "batch":
+      if (typeof message.fn !== "string") return undefined;
+      [name, ids, values] = [message.fn, message.ids, message.args];
+      break;
+    case "batch-done":
+      if (message.spans !== undefined || message.ok.some((ok) => ok !== 1)) return undefined;
+      [ids, values] = [message.ids, message.values];
+      break;
+    default:
+      return undefined;
   }
-  const type = scalarType(value);
-  if (type < 0 || name.length > SCALAR_MAX_CHARS || (message.id | 0) !== message.id) return undefined;
-  const string = type === STRING ? value as string : "";
-  if (string.length > SCALAR_MAX_CHARS) return undefined;
-  const id = message.id;
+  if (name.length > SCALAR_MAX_CHARS) return undefined;
+  const what = WHAT.indexOf(message.t);
+  const count = ids.length;
+  const types = new Array<number>(count);
+  let chars = name.length;
+  for (let i = 0; i < count; i++) {
+    const type = scalarType(values[i]);
+    if (type < 0 || (ids[i]! | 0) !== ids[i]) return undefined;
+    if (type === STRING) {
+      const length = (values[i] as string).length;
+      if (length > SCALAR_MAX_CHARS) return undefined;
+      chars += length;
+    }
+    types[i] = type;
+  }
   return {
     kind: SCALAR_MESSAGE,
-    length: SCALAR_CHARS_AT + 2 * (name.length + string.length),
-    write(_, at, { words, numbers, chars }) {
+    length: HEAD + ENTRY * count + 2 * chars,
+    write(_, at, { words, numbers, chars: units }) {
       const word = at / 4;
-      words[word] = id;
-      words[word + 1] = what;
-      words[word + 2] = type;
-      words[word + 3] = name.length;
-      words[word + 4] = string.length;
-      if (type === NUMBER) numbers[(at + 24) / 8] = value as number;
-      else if (type === INTEGER) words[(at + 24) / 4] = value as number;
-      let char = (at + SCALAR_CHARS_AT) / 2;
-      for (let i = 0; i < name.length; i++) chars[char++] = name.charCodeAt(i);
-      for (let i = 0; i < string.length; i++) chars[char++] = string.charCodeAt(i);
+      words[word] = what;
+      words[word + 1] = count;
+      words[word + 2] = name.length;
+      words[word + 3] = chars - name.length;
+      const base = (at + HEAD + ENTRY * count) / 2;
+      for (let i = 0; i < name.length; i++) units[base + i] = name.charCodeAt(i);
+      let unit = name.length;
+      for (let i = 0; i < count; i++) {
+        const entry = (at + HEAD + ENTRY * i) / 4;
+        const type = types[i]!;
+        words[entry] = ids[i]!;
+        words[entry + 1] = type;
+        if (type === NUMBER) numbers[entry / 2 + 1] = values[i] as number;
+        else if (type === INTEGER) words[entry + 2] = values[i] as number;
+        else if (type === STRING) {
+          const string = values[i] as string;
+          words[entry + 2] = unit;
+          words[entry + 3] = string.length;
+          for (let c = 0; c < string.length; c++) units[base + unit++] = string.charCodeAt(c);
+        }
+      }
     },
   };
 }
@@ -286,110 +315,16 @@ function scalarType(value: unknown): number {
   }
 }
 
-function decodeScalar({ words, numbers, chars }: ScalarViews, at: number): ToWorker | FromWorker {
+function decodeScalars({ words, numbers, chars }: ScalarViews, at: number): ToWorker | FromWorker {
   const word = at / 4;
-  const id = words[word]!;
-  const what = words[word + 1]!;
-  const type = words[word + 2]!;
-  const nameLength = words[word + 3]!;
-  const stringLength = words[word + 4]!;
-  const char = (at + SCALAR_CHARS_AT) / 2;
-  const value = type === INTEGER
-    ? words[(at + 24) / 4]
-    : type === NUMBER
-    ? numbers[(at + 24) / 8]
-    : type === STRING
-    ? readChars(chars, char + nameLength, stringLength)
-    : SCALAR_TYPES[type as 0 | 1 | 2 | 3];
-  return what === SCALAR_RUN
-    ? { t: "run", id, fn: readChars(chars, char, nameLength), arg: value }
-    : { t: "done", id, value };
-}
-
-/**
- * A batch of tasks that all call one function with scalar arguments, or the
- * answers to one that all returned scalars, as words: [what, count, name
- * length, string length], then 16 bytes a task (its id, its value's type,
- * and the integer or the number, or where its string's code units start and
- * how many),
- * then the name's and the strings' code units. Many small tasks, no JSON.
- */
-const BATCH_HEAD = 16;
-const BATCH_ENTRY = 16;
-
-/** The message as a scalar batch record, or `undefined` when it is not one. */
-function encodeScalarBatch(message: ToWorker | FromWorker): Record | undefined {
-  let what: number;
-  let name = "";
-  let values: unknown[];
-  const ids = (message as { ids?: number[] }).ids;
-  if (message.t === "batch") {
-    if (typeof message.fn !== "string") return undefined;
-    what = SCALAR_RUN;
-    name = message.fn;
-    values = message.args;
-  } else if (message.t === "batch-done") {
-    if (message.spans !== undefined) return undefined;
-    for (const ok of message.ok) if (ok !== 1) return undefined;
-    what = SCALAR_DONE;
-    values = message.values;
-  } else {
-    return undefined;
-  }
-  if (ids === undefined || name.length > SCALAR_MAX_CHARS) return undefined;
-  const count = ids.length;
-  const types = new Array<number>(count);
-  let chars = name.length;
-  for (let i = 0; i < count; i++) {
-    const type = scalarType(values[i]);
-    if (type < 0 || (ids[i]! | 0) !== ids[i]) return undefined;
-    if (type === STRING) {
-      const length = (values[i] as string).length;
-      if (length > SCALAR_MAX_CHARS) return undefined;
-      chars += length;
-    }
-    types[i] = type;
-  }
-  return {
-    kind: SCALAR_BATCH,
-    length: BATCH_HEAD + BATCH_ENTRY * count + 2 * chars,
-    write(_, at, { words, numbers, chars: units }) {
-      const word = at / 4;
-      words[word] = what;
-      words[word + 1] = count;
-      words[word + 2] = name.length;
-      words[word + 3] = chars - name.length;
-      const base = (at + BATCH_HEAD + BATCH_ENTRY * count) / 2;
-      for (let i = 0; i < name.length; i++) units[base + i] = name.charCodeAt(i);
-      let unit = name.length;
-      for (let i = 0; i < count; i++) {
-        const entry = (at + BATCH_HEAD + BATCH_ENTRY * i) / 4;
-        const type = types[i]!;
-        words[entry] = ids[i]!;
-        words[entry + 1] = type;
-        if (type === NUMBER) numbers[entry / 2 + 1] = values[i] as number;
-        else if (type === INTEGER) words[entry + 2] = values[i] as number;
-        else if (type === STRING) {
-          const string = values[i] as string;
-          words[entry + 2] = unit;
-          words[entry + 3] = string.length;
-          for (let c = 0; c < string.length; c++) units[base + unit++] = string.charCodeAt(c);
-        }
-      }
-    },
-  };
-}
-
-function decodeScalarBatch({ words, numbers, chars }: ScalarViews, at: number): ToWorker | FromWorker {
-  const word = at / 4;
-  const what = words[word]!;
+  const what = WHAT[words[word]!]!;
   const count = words[word + 1]!;
   const nameLength = words[word + 2]!;
-  const base = (at + BATCH_HEAD + BATCH_ENTRY * count) / 2;
+  const base = (at + HEAD + ENTRY * count) / 2;
   const ids = new Array<number>(count);
   const values = new Array<unknown>(count);
   for (let i = 0; i < count; i++) {
-    const entry = (at + BATCH_HEAD + BATCH_ENTRY * i) / 4;
+    const entry = (at + HEAD + ENTRY * i) / 4;
     const type = words[entry + 1]!;
     ids[i] = words[entry]!;
     values[i] = type === INTEGER
@@ -400,9 +335,16 @@ function decodeScalarBatch({ words, numbers, chars }: ScalarViews, at: number): 
       ? readChars(chars, base + words[entry + 2]!, words[entry + 3]!)
       : SCALAR_TYPES[type as 0 | 1 | 2 | 3];
   }
-  return what === SCALAR_RUN
-    ? { t: "batch", ids, fn: readChars(chars, base, nameLength), args: values }
-    : { t: "batch-done", ids, ok: new Array<0 | 1>(count).fill(1), values };
+  switch (what) {
+    case "run":
+      return { t: "run", id: ids[0]!, fn: readChars(chars, base, nameLength), arg: values[0] };
+    case "done":
+      return { t: "done", id: ids[0]!, value: values[0] };
+    case "batch":
+      return { t: "batch", ids, fn: readChars(chars, base, nameLength), args: values };
+    case "batch-done":
+      return { t: "batch-done", ids, ok: new Array<0 | 1>(count).fill(1), values };
+  }
 }
 
 /** A string from code units in shared memory, copied out. */
