@@ -13,6 +13,7 @@
 
 import os from "node:os";
 import process from "node:process";
+import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { createPool } from "../core/pool/pool.ts";
 import { median, percentile } from "../core/measure/stats.ts";
@@ -607,10 +608,6 @@ async function promiseRate(): Promise<number> {
   setTimeout(() => settle.forEach((resolve) => resolve()), 0);
   await all;
   return NOOP_TASKS / ((performance.now() - start) / 1000);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {

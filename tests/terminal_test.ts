@@ -121,10 +121,9 @@ test("first: Ctrl-C prints the measurements that finished, exits 130 and gives t
 
 const COMPARE = ["node", "--import", "tsx", "scripts/compare.ts"];
 
-test("compare: the progress bar in a terminal, the report at the end, the terminal given back", async () => {
-  if (RUNTIME !== "node") return; // compare.ts is a Node script that starts every runtime itself
-  const out = mkdtempSync(path.join(os.tmpdir(), "truepar-compare-"));
-  const run = await runInTerminal([
+/** The smallest comparison: the smoke profile's io cells on Bun, into `out`. */
+function smokeIo(out: string): string[] {
+  return [
     ...COMPARE,
     "--profile",
     "smoke",
@@ -136,6 +135,14 @@ test("compare: the progress bar in a terminal, the report at the end, the termin
     "io",
     "--out",
     out,
+  ];
+}
+
+test("compare: the progress bar in a terminal, the report at the end, the terminal given back", async () => {
+  if (RUNTIME !== "node") return; // compare.ts is a Node script that starts every runtime itself
+  const out = mkdtempSync(path.join(os.tmpdir(), "truepar-compare-"));
+  const run = await runInTerminal([
+    ...smokeIo(out),
   ], { cwd: ROOT });
   assert.is(run.exitCode, 0, run.screen);
   assert.ok(run.screen.includes("\x1b[?25l"), "no progress bar was drawn");
@@ -147,17 +154,7 @@ test("compare: Ctrl-C keeps the finished runs, exits 130 and shows the cursor ag
   if (RUNTIME !== "node") return;
   const out = mkdtempSync(path.join(os.tmpdir(), "truepar-compare-"));
   const run = await runInTerminal([
-    ...COMPARE,
-    "--profile",
-    "smoke",
-    "--runtimes",
-    "bun",
-    "--experiments",
-    "scaling",
-    "--workloads",
-    "io",
-    "--out",
-    out,
+    ...smokeIo(out),
   ], { cwd: ROOT, interruptWhen: /@1 \| ?$|runs \| ETA.*scaling-io-\w+@/m });
   assert.is(run.exitCode, 130, run.screen);
   assert.match(run.screen, /interrupted: \d+ of \d+ runs finished and kept/);
