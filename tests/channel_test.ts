@@ -119,6 +119,30 @@ test("a batch of scalar tasks and its scalar answers go as words; a failure, a s
   }
 });
 
+test("a function's name goes in full once, then as its number: right in any order, past the 256 numbered, and after a refused write", () => {
+  const { pool, worker } = open();
+  const names = Array.from({ length: 300 }, (_, i) => `task${i}`);
+  for (const lap of [0, 1, 2]) {
+    names.forEach((fn, i) => {
+      const message: ToWorker = i % 3 === 0
+        ? { t: "batch", ids: [i, i + 1], fn, args: [lap, i] }
+        : { t: "run", id: i, fn, arg: lap };
+      assert.ok(pool.write(message));
+      assert.equal(worker.read(), message, `${fn}, lap ${lap}`);
+    });
+  }
+  // A full ring refuses the task whose name it has not seen: the name is not numbered, and goes in full when it fits.
+  const fresh = open();
+  const quarter = new Uint8Array(RING_BYTES / 4 - 64);
+  while (fresh.pool.write(run(quarter))) { /* fill */ }
+  while (fresh.pool.write({ t: "run", id: 7, fn: "seen", arg: 1 })) { /* fill to the last word */ }
+  const task: ToWorker = { t: "run", id: 7, fn: "unseen", arg: 1 };
+  assert.is(fresh.pool.write(task), false);
+  while (fresh.worker.read()) { /* drain */ }
+  assert.ok(fresh.pool.write(task) && fresh.pool.write(task));
+  assert.equal([fresh.worker.read(), fresh.worker.read()], [task, task]);
+});
+
 test("a side that says it is watching need not be rung for; one that is not must be", () => {
   const { pool, worker } = open();
   assert.is(pool.write(run(1)), "ring");

@@ -30,7 +30,7 @@ test("--pools truepar --repeat 1 --json: one record, truepar's figures for every
     assert.ok(scenarios.has(scenario), `${scenario} in ${[...scenarios].join(", ")}`);
   }
   const limits = record.results.filter((r) => r.pool.startsWith("bare-")).map((r) => r.scenario);
-  assert.equal(limits.sort(), ["copy-1mb", "copy-1mb", "noop", "round-trip", "round-trip"]);
+  assert.equal(limits.sort(), ["copy-1mb", "copy-1mb", "noop", "round-trip", "round-trip", "round-trip"]);
   // Idle may burn nothing at all; every other figure is a rate or a time.
   assert.ok(record.results.every((r) => r.scenario === "idle" ? r.median >= 0 : r.median > 0), "every figure measured");
   const echo = record.results.find((r) => r.pool === "truepar" && r.scenario === "echo-1mb")!;

@@ -17,14 +17,23 @@ import type { FromWorker, ToWorker } from "./protocol.ts";
 /** Bytes of each ring: a power of two. Messages larger than half of it go by `postMessage`. */
 export const RING_BYTES = 4 * 1024 * 1024;
 
-/** The control words, as 32-bit integers at the start of the buffer. */
+/**
+ * The control words, 32-bit integers at the start of the buffer, on 64-byte
+ * lines each written by one side only: a line both sides write moves between
+ * their cores at every write (the channel's first layout, every word on one
+ * line, cost a round trip several such moves). The pool's line holds what a
+ * watching worker reads together (the wake counter, the tail of the tasks'
+ * ring); the worker's, the tail of the answers' ring; each ring's head, which
+ * its writer reads only when the ring looks full, has a line of its own.
+ */
+const LINE_WORDS = 16;
 const COUNTER = 0;
-const RINGS = [{ head: 1, tail: 2 }, { head: 3, tail: 4 }] as const;
+const RINGS = [{ head: 2 * LINE_WORDS, tail: 1 }, { head: 3 * LINE_WORDS, tail: LINE_WORDS }] as const;
 /** Set while the worker will look at its ring before it sleeps; set while the pool turns its loop. */
-const WORKER_WATCHING = 5;
-const POOL_WATCHING = 6;
+const POOL_WATCHING = 2;
+const WORKER_WATCHING = LINE_WORDS + 1;
 
-const CONTROL_BYTES = 64;
+const CONTROL_BYTES = 4 * LINE_WORDS * 4;
 const HEADER_BYTES = 8;
 
 /**
@@ -71,10 +80,20 @@ export class SharedChannel {
   readonly #words: Int32Array;
   /** The buffer as numbers and as UTF-16 code units too: a scalar record's value and strings. */
   readonly #views: ScalarViews;
-  readonly #out: { head: number; tail: number; base: number };
-  readonly #in: { head: number; tail: number; base: number };
+  /** The ring this side writes: its words, and the tail as written here and the head as last read (it only grows). */
+  readonly #out: Ring;
+  /** The ring this side reads: its words, and the head as written here. */
+  readonly #in: Ring;
+  /** Only the pool's writes count on the wake counter: the worker's answers wake nobody. */
+  readonly #counts: boolean;
   readonly #peerWatching: number;
   readonly #watching: number;
+  /** Function names this side has written in full, by number: after the first time, a name travels as its number. */
+  readonly #names = new Map<string, number>();
+  /** The names the other side wrote in full, in the order they came: a number read is an index here. */
+  readonly #known: string[] = [];
+  /** Where the record being written ends: the ring's tail once it is committed. */
+  #end = 0;
 
   /**
    * @param side Which side this is.
@@ -87,14 +106,19 @@ export class SharedChannel {
     this.#words = new Int32Array(buffer);
     this.#views = { words: this.#words, numbers: new Float64Array(buffer), chars: new Uint16Array(buffer) };
     const [toWorker, fromWorker] = RINGS;
-    const ring = (words: { head: number; tail: number }, index: number) => ({
-      ...words,
+    const ring = (words: { head: number; tail: number }, index: number): Ring => ({
+      headWord: words.head,
+      tailWord: words.tail,
       base: CONTROL_BYTES + index * RING_BYTES,
+      // A worker may start after the pool has written (its init waits in the port): read where the rings stand.
+      head: Atomics.load(this.#words, words.head),
+      tail: Atomics.load(this.#words, words.tail),
     });
     this.#out = side === "pool" ? ring(toWorker, 0) : ring(fromWorker, 1);
     this.#in = side === "pool" ? ring(fromWorker, 1) : ring(toWorker, 0);
     this.#watching = side === "pool" ? POOL_WATCHING : WORKER_WATCHING;
     this.#peerWatching = side === "pool" ? WORKER_WATCHING : POOL_WATCHING;
+    this.#counts = side === "pool";
   }
 
   /**
@@ -103,9 +127,13 @@ export class SharedChannel {
    * @returns `"sent"` when the other side is watching, `"ring"` when it must be rung for, `false` when the message must go by `postMessage`.
    */
   write(message: ToWorker | FromWorker): "sent" | "ring" | false {
-    const record = encodeScalars(message) ?? encode(message);
-    if (record === undefined || !this.#put(record)) return false;
-    Atomics.add(this.counter, 0, 1);
+    const scalars = this.#putScalars(message);
+    if (scalars === false) return false;
+    if (scalars === undefined) {
+      const record = encode(message);
+      if (record === undefined || !this.#put(record)) return false;
+    }
+    if (this.#counts) Atomics.add(this.counter, 0, 1);
     // Written before this read (both sequentially consistent): a side that stops watching after it looks at the ring once more.
     return Atomics.load(this.#words, this.#peerWatching) === 1 ? "sent" : "ring";
   }
@@ -126,27 +154,29 @@ export class SharedChannel {
 
   /** Whether a message is waiting, without taking it. */
   waiting(): boolean {
-    return Atomics.load(this.#words, this.#in.head) !== Atomics.load(this.#words, this.#in.tail);
+    return this.#in.head !== Atomics.load(this.#words, this.#in.tailWord);
   }
 
   /** Takes the next message, if one is waiting. */
   read(): ToWorker | FromWorker | undefined {
     const ring = this.#in;
     for (;;) {
-      const head = Atomics.load(this.#words, ring.head);
-      if (head === Atomics.load(this.#words, ring.tail)) return undefined;
+      const head = ring.head;
+      if (head === Atomics.load(this.#words, ring.tailWord)) return undefined;
       const at = ring.base + (head & (RING_BYTES - 1));
       const length = this.#words[at / 4]!;
       const kind = this.#words[at / 4 + 1]!;
       const next = (head + size(length)) | 0;
       if (kind === PAD) {
-        Atomics.store(this.#words, ring.head, (head + length) | 0);
+        ring.head = (head + length) | 0;
+        Atomics.store(this.#words, ring.headWord, ring.head);
         continue;
       }
       const message = kind === SCALAR_MESSAGE
-        ? decodeScalars(this.#views, at + HEADER_BYTES)
+        ? decodeScalars(this.#views, at + HEADER_BYTES, this.#known)
         : decode(kind, this.#bytes, this.#words, at + HEADER_BYTES, length);
-      Atomics.store(this.#words, ring.head, next);
+      ring.head = next;
+      Atomics.store(this.#words, ring.headWord, next);
       return message;
     }
   }
@@ -157,18 +187,31 @@ export class SharedChannel {
   }
 
   #put(record: Record): boolean {
+    const at = this.#reserve(record.length, record.kind);
+    if (at < 0) return false;
+    record.write(this.#bytes, at, this.#views);
+    this.#commit();
+    return true;
+  }
+
+  /**
+   * Room for a record of `length` bytes, its header written: where its
+   * payload goes, or -1 when the ring has no room (the reader's head is read
+   * again only then). Nothing is published until {@linkcode #commit}.
+   */
+  #reserve(length: number, kind: number): number {
     const ring = this.#out;
-    const length = record.length;
     const needed = size(length);
-    if (needed > RING_BYTES / 2) return false;
-    const head = Atomics.load(this.#words, ring.head);
-    let tail = Atomics.load(this.#words, ring.tail);
-    const free = RING_BYTES - ((tail - head) | 0);
+    if (needed > RING_BYTES / 2) return -1;
+    let tail = ring.tail;
     const offset = tail & (RING_BYTES - 1);
     const toEnd = RING_BYTES - offset;
     // A record is never split: past the end of the ring, a pad, and the record from the start.
     const padding = needed > toEnd ? toEnd : 0;
-    if (padding + needed > free) return false;
+    if (padding + needed > RING_BYTES - ((tail - ring.head) | 0)) {
+      ring.head = Atomics.load(this.#words, ring.headWord);
+      if (padding + needed > RING_BYTES - ((tail - ring.head) | 0)) return -1;
+    }
     if (padding > 0) {
       this.#words[(ring.base + offset) / 4] = padding;
       this.#words[(ring.base + offset) / 4 + 1] = PAD;
@@ -176,11 +219,118 @@ export class SharedChannel {
     }
     const at = ring.base + (tail & (RING_BYTES - 1));
     this.#words[at / 4] = length;
-    this.#words[at / 4 + 1] = record.kind;
-    record.write(this.#bytes, at + HEADER_BYTES, this.#views);
-    Atomics.store(this.#words, ring.tail, (tail + needed) | 0);
+    this.#words[at / 4 + 1] = kind;
+    this.#end = (tail + needed) | 0;
+    return at + HEADER_BYTES;
+  }
+
+  /** Publishes the record reserved last: the reader may take it from now on. */
+  #commit(): void {
+    this.#out.tail = this.#end;
+    Atomics.store(this.#words, this.#out.tailWord, this.#end);
+  }
+
+  /**
+   * Writes a task or an answer as a record of scalars (see `HEAD`) straight
+   * into the ring, with nothing made in between: the path every small task
+   * of the latency mode takes, twice.
+   *
+   * @returns `true` when written, `false` when the ring has no room, `undefined` when the message is not one of scalars.
+   */
+  #putScalars(message: ToWorker | FromWorker): boolean | undefined {
+    let what: number;
+    let name = "";
+    let id = 0;
+    let value: unknown;
+    let ids: readonly number[] | undefined;
+    let values: readonly unknown[] | undefined;
+    switch (message.t) {
+      case "run":
+        if (message.abortable !== undefined) return undefined;
+        what = RUN;
+        name = message.fn;
+        id = message.id;
+        value = message.arg;
+        break;
+      case "done":
+        if (message.span !== undefined) return undefined;
+        what = DONE;
+        id = message.id;
+        value = message.value;
+        break;
+      case "batch":
+        if (typeof message.fn !== "string") return undefined;
+        what = BATCH;
+        name = message.fn;
+        ids = message.ids;
+        values = message.args;
+        break;
+      case "batch-done":
+        if (message.spans !== undefined || !allOk(message.ok)) return undefined;
+        what = BATCH_DONE;
+        ids = message.ids;
+        values = message.values;
+        break;
+      default:
+        return undefined;
+    }
+    const count = ids === undefined ? 1 : ids.length;
+    // The function's name: its number once written in full, else in full (and numbered, while there is room).
+    const known = what === RUN || what === BATCH ? this.#names.get(name) : undefined;
+    const inline = what === RUN || what === BATCH ? (known === undefined ? name.length : 0) : 0;
+    if (inline > SCALAR_MAX_CHARS) return undefined;
+    let chars = inline;
+    for (let i = 0; i < count; i++) {
+      const each = ids === undefined ? value : values![i];
+      const type = scalarType(each);
+      if (type < 0 || ((ids === undefined ? id : ids[i]!) | 0) !== (ids === undefined ? id : ids[i])) return undefined;
+      if (type === STRING) {
+        if ((each as string).length > SCALAR_MAX_CHARS) return undefined;
+        chars += (each as string).length;
+      }
+    }
+    const at = this.#reserve(HEAD + ENTRY * count + 2 * chars, SCALAR_MESSAGE);
+    if (at < 0) return false;
+    const { words, numbers, chars: units } = this.#views;
+    const word = at / 4;
+    words[word] = what;
+    words[word + 1] = count;
+    words[word + 2] = known ?? (what === RUN || what === BATCH ? -2 - inline : -1);
+    words[word + 3] = chars - inline;
+    const base = (at + HEAD + ENTRY * count) / 2;
+    for (let i = 0; i < inline; i++) units[base + i] = name.charCodeAt(i);
+    let unit = inline;
+    for (let i = 0; i < count; i++) {
+      const entry = (at + HEAD + ENTRY * i) / 4;
+      const each = ids === undefined ? value : values![i];
+      const type = scalarType(each);
+      words[entry] = ids === undefined ? id : ids[i]!;
+      words[entry + 1] = type;
+      if (type === NUMBER) numbers[entry / 2 + 1] = each as number;
+      else if (type === INTEGER) words[entry + 2] = each as number;
+      else if (type === STRING) {
+        const string = each as string;
+        words[entry + 2] = unit;
+        words[entry + 3] = string.length;
+        for (let c = 0; c < string.length; c++) units[base + unit++] = string.charCodeAt(c);
+      }
+    }
+    if (inline > 0 && known === undefined && this.#names.size < MAX_NAMES) this.#names.set(name, this.#names.size);
+    this.#commit();
     return true;
   }
+}
+
+/** One ring as one side sees it. */
+interface Ring {
+  headWord: number;
+  tailWord: number;
+  /** Where its records start in the buffer. */
+  base: number;
+  /** The reader's: where it reads next. The writer's: where the reader was when last read. */
+  head: number;
+  /** The writer's: where it writes next. */
+  tail: number;
 }
 
 /** A record's bytes on the ring: its header and its payload, to a multiple of 8. */
@@ -205,18 +355,26 @@ interface ScalarViews {
 /**
  * A record of scalars: a task or an answer whose one value is a scalar, or a
  * batch of tasks that all call one function with scalar arguments, or the
- * answers to one that all returned scalars, as words: [what, count, name
- * length, string length], then 16 bytes a task (its id, its value's type,
+ * answers to one that all returned scalars, as words: [what, count, name,
+ * string length], then 16 bytes a task (its id, its value's type,
  * and the value: a 32-bit integer as a word, any other number as its 64
  * bits, a string as where its code units start and how many), then the
  * function's name's and the strings' UTF-16 code units. No JSON at all: code
  * units as they are, so every string arrives as it was sent, lone surrogates
  * too; numbers as they are, -0 and NaN too: what structured clone gives.
+ * The name is a number: the function's on this channel (its index in the
+ * order names came in full), -1 for none (answers), or -2 - its length when
+ * its code units follow (the first time; both sides number it then).
  */
 const HEAD = 16;
 const ENTRY = 16;
-/** What a record of scalars holds: `run`, `done`, `batch`, `batch-done`. */
-const WHAT = ["run", "done", "batch", "batch-done"] as const;
+/** What a record of scalars holds. */
+const RUN = 0;
+const DONE = 1;
+const BATCH = 2;
+const BATCH_DONE = 3;
+/** Function names numbered per channel, at most; past them, a name travels in full every time. */
+const MAX_NAMES = 256;
 const SCALAR_TYPES = [undefined, null, false, true] as const;
 const NUMBER = 4;
 const STRING = 5;
@@ -229,74 +387,10 @@ const INTEGER = 6;
 /** Longer strings go as JSON: reading code units one at a time stops paying. */
 const SCALAR_MAX_CHARS = 256;
 
-/** The message as a record of scalars, or `undefined` when it is not one (see above). */
-function encodeScalars(message: ToWorker | FromWorker): Record | undefined {
-  let name = "";
-  let ids: readonly number[];
-  let values: readonly unknown[];
-  switch (message.t) {
-    case "run":
-      if (message.abortable !== undefined) return undefined;
-      [name, ids, values] = [message.fn, [message.id], [message.arg]];
-      break;
-    case "done":
-      if (message.span !== undefined) return undefined;
-      [ids, values] = [[message.id], [message.value]];
-      break;
-    case "batch":
-      if (typeof message.fn !== "string") return undefined;
-      [name, ids, values] = [message.fn, message.ids, message.args];
-      break;
-    case "batch-done":
-      if (message.spans !== undefined || message.ok.some((ok) => ok !== 1)) return undefined;
-      [ids, values] = [message.ids, message.values];
-      break;
-    default:
-      return undefined;
-  }
-  if (name.length > SCALAR_MAX_CHARS) return undefined;
-  const what = WHAT.indexOf(message.t);
-  const count = ids.length;
-  const types = new Array<number>(count);
-  let chars = name.length;
-  for (let i = 0; i < count; i++) {
-    const type = scalarType(values[i]);
-    if (type < 0 || (ids[i]! | 0) !== ids[i]) return undefined;
-    if (type === STRING) {
-      const length = (values[i] as string).length;
-      if (length > SCALAR_MAX_CHARS) return undefined;
-      chars += length;
-    }
-    types[i] = type;
-  }
-  return {
-    kind: SCALAR_MESSAGE,
-    length: HEAD + ENTRY * count + 2 * chars,
-    write(_, at, { words, numbers, chars: units }) {
-      const word = at / 4;
-      words[word] = what;
-      words[word + 1] = count;
-      words[word + 2] = name.length;
-      words[word + 3] = chars - name.length;
-      const base = (at + HEAD + ENTRY * count) / 2;
-      for (let i = 0; i < name.length; i++) units[base + i] = name.charCodeAt(i);
-      let unit = name.length;
-      for (let i = 0; i < count; i++) {
-        const entry = (at + HEAD + ENTRY * i) / 4;
-        const type = types[i]!;
-        words[entry] = ids[i]!;
-        words[entry + 1] = type;
-        if (type === NUMBER) numbers[entry / 2 + 1] = values[i] as number;
-        else if (type === INTEGER) words[entry + 2] = values[i] as number;
-        else if (type === STRING) {
-          const string = values[i] as string;
-          words[entry + 2] = unit;
-          words[entry + 3] = string.length;
-          for (let c = 0; c < string.length; c++) units[base + unit++] = string.charCodeAt(c);
-        }
-      }
-    },
-  };
+/** Whether every answer of a batch succeeded. */
+function allOk(ok: readonly (0 | 1)[]): boolean {
+  for (let i = 0; i < ok.length; i++) if (ok[i] !== 1) return false;
+  return true;
 }
 
 /** A scalar's type code; -1 for anything else. */
@@ -315,36 +409,44 @@ function scalarType(value: unknown): number {
   }
 }
 
-function decodeScalars({ words, numbers, chars }: ScalarViews, at: number): ToWorker | FromWorker {
+function decodeScalars(views: ScalarViews, at: number, known: string[]): ToWorker | FromWorker {
+  const { words, chars } = views;
   const word = at / 4;
-  const what = WHAT[words[word]!]!;
+  const what = words[word]!;
   const count = words[word + 1]!;
-  const nameLength = words[word + 2]!;
+  const nameRef = words[word + 2]!;
+  const first = (at + HEAD) / 4;
   const base = (at + HEAD + ENTRY * count) / 2;
+  let fn = "";
+  if (nameRef >= 0) fn = known[nameRef]!;
+  else if (nameRef < -1) {
+    fn = readChars(chars, base, -2 - nameRef);
+    if (known.length < MAX_NAMES) known.push(fn);
+  }
+  if (what === RUN) return { t: "run", id: words[first]!, fn, arg: readScalar(views, first, base) };
+  if (what === DONE) return { t: "done", id: words[first]!, value: readScalar(views, first, base) };
   const ids = new Array<number>(count);
   const values = new Array<unknown>(count);
   for (let i = 0; i < count; i++) {
-    const entry = (at + HEAD + ENTRY * i) / 4;
-    const type = words[entry + 1]!;
+    const entry = first + (ENTRY / 4) * i;
     ids[i] = words[entry]!;
-    values[i] = type === INTEGER
-      ? words[entry + 2]
-      : type === NUMBER
-      ? numbers[entry / 2 + 1]
-      : type === STRING
-      ? readChars(chars, base + words[entry + 2]!, words[entry + 3]!)
-      : SCALAR_TYPES[type as 0 | 1 | 2 | 3];
+    values[i] = readScalar(views, entry, base);
   }
-  switch (what) {
-    case "run":
-      return { t: "run", id: ids[0]!, fn: readChars(chars, base, nameLength), arg: values[0] };
-    case "done":
-      return { t: "done", id: ids[0]!, value: values[0] };
-    case "batch":
-      return { t: "batch", ids, fn: readChars(chars, base, nameLength), args: values };
-    case "batch-done":
-      return { t: "batch-done", ids, ok: new Array<0 | 1>(count).fill(1), values };
-  }
+  return what === BATCH
+    ? { t: "batch", ids, fn, args: values }
+    : { t: "batch-done", ids, ok: new Array<0 | 1>(count).fill(1), values };
+}
+
+/** The scalar of the entry at word `entry`; its strings' code units start at unit `base`. */
+function readScalar({ words, numbers, chars }: ScalarViews, entry: number, base: number): unknown {
+  const type = words[entry + 1]!;
+  return type === INTEGER
+    ? words[entry + 2]
+    : type === NUMBER
+    ? numbers[entry / 2 + 1]
+    : type === STRING
+    ? readChars(chars, base + words[entry + 2]!, words[entry + 3]!)
+    : SCALAR_TYPES[type as 0 | 1 | 2 | 3];
 }
 
 /** A string from code units in shared memory, copied out. */

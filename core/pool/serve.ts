@@ -104,6 +104,8 @@ class TaskServer {
   #wake?: Wake;
   /** With a wake channel: the shared memory that plain-data tasks and answers travel through. */
   #shared?: SharedChannel;
+  /** Rings for the pool when it is not watching the channel (made once, not per answer). */
+  readonly #ringPool = (): void => this.#port.post({ t: "poll" });
   /** Worker threads: which task runs now, for the pool to read after an exit. */
   #journal?: Int32Array;
   /** With a heap limit: bytes past which this worker tells the pool, once. */
@@ -174,7 +176,7 @@ class TaskServer {
   #answer(message: FromWorker): void {
     const frames = this.#port.frames;
     if (frames !== undefined) this.#held.push(frames.encode(message));
-    else if (!this.#shared?.send(message, () => this.#port.post({ t: "poll" }))) this.#port.post(message);
+    else if (!this.#shared?.send(message, this.#ringPool)) this.#port.post(message);
   }
 
   /** Posts an answer, or if it cannot be sent (a function; a BigInt to a child), what `instead` makes of the error. */
