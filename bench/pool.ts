@@ -133,6 +133,7 @@ interface Result {
   scenario:
     | "noop"
     | "noop-cpu"
+    | "noop-map"
     | "small-cpu"
     | "small-cpu-map"
     | "round-trip"
@@ -204,6 +205,7 @@ for (const [key, values] of samples) {
   const unit = {
     noop: "tasks/s",
     "noop-cpu": "CPU µs/task",
+    "noop-map": "items/s",
     "small-cpu": "ms",
     "small-cpu-map": "ms",
     "round-trip": "µs",
@@ -276,6 +278,13 @@ async function poolRound(name: string, make: PoolMaker, round: number): Promise<
     keep(`${name}|noop`, NOOP_TASKS / ((performance.now() - start) / 1000));
     // The pool's own cost per task: every thread's CPU time (this one's, the workers'), not the wall clock.
     keep(`${name}|noop-cpu`, ((await readCpu("end")) - cpuBefore) * 1000 / NOOP_TASKS);
+    if (pool.map) {
+      // The same no-op calls as items of one map(): many calls to a message, one promise for them all.
+      const items = Array.from({ length: NOOP_TASKS }, (_, i) => i);
+      start = performance.now();
+      await pool.map("noop", items);
+      keep(`${name}|noop-map`, NOOP_TASKS / ((performance.now() - start) / 1000));
+    }
 
     start = performance.now();
     await Promise.all(Array.from({ length: SMALL_TASKS }, () => pool.run("work", smallIterations)));
@@ -359,10 +368,13 @@ function printText(): void {
     const moved = get(pool, "echo-1mb-transfer");
     const load = get(pool, "under-load")!;
     const indent = "  ";
+    const noopMap = get(pool, "noop-map");
     console.log(
-      `\n${pool}: no-op ${Math.round(noop.median).toLocaleString("en")} tasks/s, CPU ${
-        get(pool, "noop-cpu")!.median.toFixed(2)
-      } µs a task · idle ${get(pool, "idle")!.median.toFixed(3)} cores a worker`,
+      `\n${pool}: no-op ${Math.round(noop.median).toLocaleString("en")} tasks/s${
+        noopMap ? ` (map ${Math.round(noopMap.median).toLocaleString("en")} items/s)` : ""
+      }, CPU ${get(pool, "noop-cpu")!.median.toFixed(2)} µs a task · idle ${
+        get(pool, "idle")!.median.toFixed(3)
+      } cores a worker`,
     );
     console.log(
       `${indent}${SMALL_TASKS} small tasks ${small.median.toFixed(0)} ms (efficiency ${small.efficiency!.toFixed(2)}, ${
@@ -405,7 +417,10 @@ function printText(): void {
   );
   if (makers.has("truepar-spin")) {
     const spinTrip = get("truepar-spin", "round-trip")!.median;
-    const times = (bare: string) => (spinTrip / get(bare, "round-trip")!.median).toFixed(1);
+    const times = (bare: string) => {
+      const ratio = spinTrip / get(bare, "round-trip")!.median;
+      return ratio.toFixed(ratio < 1 ? 2 : 1);
+    };
     console.log(
       `  truepar-spin's round trip: ${times("bare-atomics-spin")}x two spinning threads', ${
         times("bare-atomics-spin-await")

@@ -7,7 +7,7 @@
 import { RUNTIME } from "./_guard.ts";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { RING_BYTES, SharedChannel } from "../core/pool/channel.ts";
+import { BY_PORT, RING_BYTES, SharedChannel } from "../core/pool/channel.ts";
 import type { FromWorker, ToWorker } from "../core/pool/protocol.ts";
 
 const test = suite(`${RUNTIME}: the shared-memory channel`);
@@ -119,6 +119,29 @@ test("a batch of scalar tasks and its scalar answers go as words; a failure, a s
   }
 });
 
+test("a map chunk of scalars and its answer of successful outcomes go as words; a failure among them as JSON, a hole by postMessage", () => {
+  const { pool, worker } = open();
+  const items = [1, -0, Number.NaN, "two", "\uDC00", null, undefined, true, 2.5e300];
+  const chunk: ToWorker = { t: "map", id: 3, fn: "echo", args: items };
+  assert.is(pool.write(chunk), "ring");
+  const read = worker.read() as Extract<ToWorker, { t: "map" }>;
+  assert.equal(read, chunk);
+  read.args.forEach((item, i) => assert.ok(Object.is(item, items[i]), String(items[i])));
+  const done: FromWorker = { t: "done", id: 3, value: items.map((item) => [1, item]) };
+  assert.ok(worker.write(done));
+  const back = pool.read() as Extract<FromWorker, { t: "done" }>;
+  assert.equal(back, done);
+  (back.value as unknown[][]).forEach(([, item], i) => assert.ok(Object.is(item, items[i]), String(items[i])));
+  for (const value of [[[1, 1], [0, { name: "Error", message: "no" }]], [[1, { a: 1 }]], []]) {
+    assert.ok(worker.write({ t: "done", id: 4, value }));
+    assert.equal((pool.read() as Extract<FromWorker, { t: "done" }>).value, value);
+  }
+  // A hole JSON would fill: left to postMessage, which keeps it.
+  const hole = [1];
+  hole.length = 2;
+  assert.is(worker.write({ t: "done", id: 5, value: [[1, 1], hole] }), false);
+});
+
 test("a function's name goes in full once, then as its number: right in any order, past the 256 numbered, and after a refused write", () => {
   const { pool, worker } = open();
   const names = Array.from({ length: 300 }, (_, i) => `task${i}`);
@@ -157,22 +180,29 @@ test("a side that says it is watching need not be rung for; one that is not must
 
 test("the ring wraps around without splitting a record, refuses what does not fit, and takes it once there is room", () => {
   const { pool, worker } = open();
-  const payload = new Uint8Array(RING_BYTES / 4 - 64).fill(1);
+  // A quarter of the ring as JSON: the message around the string takes the 64 bytes left.
+  const payload = "x".repeat(RING_BYTES / 4 - 64);
   // Over many laps, records of uneven sizes land across the ring's end.
   for (let i = 0; i < 40; i++) {
-    const bytes = payload.subarray(0, payload.length - i * 1000).slice();
-    bytes[0] = i;
-    assert.ok(pool.write(run(bytes)), `record ${i}`);
-    const back = (worker.read() as { arg: Uint8Array }).arg;
-    assert.is(back.length, bytes.length);
-    assert.is(back[0], i);
+    const text = `${i}${payload.slice(0, payload.length - i * 1000)}`;
+    assert.ok(pool.write(run(text)), `record ${i}`);
+    assert.is((worker.read() as { arg: string }).arg, text);
   }
-  // Three quarter-rings fit; a fourth does not, until one is read.
+  // Three quarter-rings fit; a fourth does not, until the ring is read; a marker always does (messages leave it room).
   assert.ok(pool.write(run(payload)) && pool.write(run(payload)) && pool.write(run(payload)));
   assert.is(pool.write(run(payload)), false);
-  assert.ok(worker.read());
+  pool.mark();
+  while (worker.read() !== BY_PORT) { /* the three, then the marker */ }
   assert.ok(pool.write(run(payload)));
-  assert.is(pool.write(run(new Uint8Array(RING_BYTES))), false, "larger than half the ring: never");
+  assert.is(pool.write(run("x".repeat(RING_BYTES))), false, "larger than half the ring: never");
+});
+
+test("buffers up to 64 KiB go through the ring; more go by postMessage, which copies them as well without JSON", () => {
+  const { pool, worker } = open();
+  assert.ok(pool.write(run(new Uint8Array(64 * 1024).fill(7))));
+  assert.equal((worker.read() as { arg: Uint8Array }).arg, new Uint8Array(64 * 1024).fill(7));
+  assert.is(pool.write(run(new Uint8Array(64 * 1024 + 1))), false);
+  assert.is(pool.write(run([new Uint8Array(40 * 1024), new Uint8Array(40 * 1024)])), false, "the sum counts");
 });
 
 test.run();

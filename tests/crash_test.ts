@@ -102,6 +102,25 @@ for (const { kind, spinMicros } of MODES) {
     });
   }
 
+  test("tasks sent through shared memory and by port (a Map in the argument) reach the worker in the order they were sent", async () => {
+    const pool = await createPool({ adapter, kind, size: 1, module: TASKS });
+    // Runs of plain tasks and of tasks only structured clone carries, of uneven lengths, batched as the pool likes.
+    const byPort = (i: number) => (i * 7) % 11 < 4;
+    const places = await Promise.all(range(0, 300).map((i) => pool.run("arrive", byPort(i) ? new Map([[i, i]]) : i)));
+    assert.equal(places, range(1, 301));
+    await pool.close();
+  });
+
+  test("a crash in a task sent by port, behind tasks sent through shared memory, fails it alone", async () => {
+    const pool = await createPool({ adapter, kind, size: 1, module: TASKS });
+    const before = range(0, 20).map((i) => pool.run("echo", i));
+    const crashing = pool.run("exitHolding", { code: 9, held: new Map() });
+    const after = range(20, 40).map((i) => pool.run("echo", i));
+    assert.instance(await crashing.catch((e: unknown) => e), WorkerCrashedError);
+    assert.equal(await outcomes([...before, ...after]), range(0, 40));
+    await pool.close();
+  });
+
   test("no rejection went unhandled", () => {
     assert.equal(unhandled, []);
   });

@@ -12,7 +12,7 @@
  */
 
 import { jsonScalar } from "../_json.ts";
-import type { FromWorker, ToWorker } from "./protocol.ts";
+import type { FromWorker, Outcome, ToWorker } from "./protocol.ts";
 
 /** Bytes of each ring: a power of two. Messages larger than half of it go by `postMessage`. */
 export const RING_BYTES = 4 * 1024 * 1024;
@@ -38,13 +38,25 @@ const HEADER_BYTES = 8;
 
 /**
  * What a record holds: padding to the ring's end, a JSON message, a JSON
- * message with buffers beside it, or scalars in words (a task or an answer
- * with one scalar, a batch of them: no JSON at all).
+ * message with buffers beside it, scalars in words (a task or an answer
+ * with one scalar, a batch of them: no JSON at all), or a marker: the next
+ * message in this order went by `postMessage`.
  */
 const PAD = 0;
 const JSON_MESSAGE = 1;
 const BINARY_MESSAGE = 2;
 const SCALAR_MESSAGE = 3;
+const MARKER = 4;
+
+/** Bytes a message never takes, kept for markers: a marker always fits. */
+const MARKER_ROOM = 4096;
+
+/**
+ * What {@linkcode SharedChannel.read} gives for a marker: the message in
+ * this place of the order went by `postMessage`, and is to be taken before
+ * any message after it.
+ */
+export const BY_PORT: { readonly t: "by-port" } = Object.freeze({ t: "by-port" });
 
 /** Typed arrays the channel carries as bytes, by code; 0 is an `ArrayBuffer` itself. */
 const VIEWS = [
@@ -157,8 +169,19 @@ export class SharedChannel {
     return this.#in.head !== Atomics.load(this.#words, this.#in.tailWord);
   }
 
-  /** Takes the next message, if one is waiting. */
-  read(): ToWorker | FromWorker | undefined {
+  /**
+   * Writes a marker: the message sent next by `postMessage` takes this place
+   * in the order. Not counted and not rung for: the message itself is.
+   *
+   * @throws {Error} When the ring has no room even for a marker (more than a few thousand markers unread).
+   */
+  mark(): void {
+    if (this.#reserve(0, MARKER, true) < 0) throw new Error("Cannot send: the shared-memory channel is full");
+    this.#commit();
+  }
+
+  /** Takes the next message, if one is waiting; {@linkcode BY_PORT} for a marker. */
+  read(): ToWorker | FromWorker | typeof BY_PORT | undefined {
     const ring = this.#in;
     for (;;) {
       const head = ring.head;
@@ -174,6 +197,8 @@ export class SharedChannel {
       }
       const message = kind === SCALAR_MESSAGE
         ? decodeScalars(this.#views, at + HEADER_BYTES, this.#known)
+        : kind === MARKER
+        ? BY_PORT
         : decode(kind, this.#bytes, this.#words, at + HEADER_BYTES, length);
       ring.head = next;
       Atomics.store(this.#words, ring.headWord, next);
@@ -199,18 +224,20 @@ export class SharedChannel {
    * payload goes, or -1 when the ring has no room (the reader's head is read
    * again only then). Nothing is published until {@linkcode #commit}.
    */
-  #reserve(length: number, kind: number): number {
+  #reserve(length: number, kind: number, marker = false): number {
     const ring = this.#out;
     const needed = size(length);
     if (needed > RING_BYTES / 2) return -1;
+    // Messages leave room for markers: a message sent by port instead can always say where it belongs.
+    const room = marker ? RING_BYTES : RING_BYTES - MARKER_ROOM;
     let tail = ring.tail;
     const offset = tail & (RING_BYTES - 1);
     const toEnd = RING_BYTES - offset;
     // A record is never split: past the end of the ring, a pad, and the record from the start.
     const padding = needed > toEnd ? toEnd : 0;
-    if (padding + needed > RING_BYTES - ((tail - ring.head) | 0)) {
+    if (padding + needed > room - ((tail - ring.head) | 0)) {
       ring.head = Atomics.load(this.#words, ring.headWord);
-      if (padding + needed > RING_BYTES - ((tail - ring.head) | 0)) return -1;
+      if (padding + needed > room - ((tail - ring.head) | 0)) return -1;
     }
     if (padding > 0) {
       this.#words[(ring.base + offset) / 4] = padding;
@@ -242,8 +269,10 @@ export class SharedChannel {
     let name = "";
     let id = 0;
     let value: unknown;
-    let ids: readonly number[] | undefined;
+    /** Several values (else the one `value`); `ids`: one id each (else `id` for all); `pairs`: each an outcome `[1, value]`. */
     let values: readonly unknown[] | undefined;
+    let ids: readonly number[] | undefined;
+    let pairs = false;
     switch (message.t) {
       case "run":
         if (message.abortable !== undefined) return undefined;
@@ -254,9 +283,11 @@ export class SharedChannel {
         break;
       case "done":
         if (message.span !== undefined) return undefined;
-        what = DONE;
         id = message.id;
-        value = message.value;
+        pairs = okPairs(message.value);
+        what = pairs ? MAP_DONE : DONE;
+        if (pairs) values = message.value as unknown[];
+        else value = message.value;
         break;
       case "batch":
         if (typeof message.fn !== "string") return undefined;
@@ -271,17 +302,25 @@ export class SharedChannel {
         ids = message.ids;
         values = message.values;
         break;
+      case "map":
+        if (message.args.length === 0) return undefined;
+        what = MAP;
+        name = message.fn;
+        id = message.id;
+        values = message.args;
+        break;
       default:
         return undefined;
     }
-    const count = ids === undefined ? 1 : ids.length;
+    const count = values === undefined ? 1 : values.length;
+    const named = what === RUN || what === BATCH || what === MAP;
     // The function's name: its number once written in full, else in full (and numbered, while there is room).
-    const known = what === RUN || what === BATCH ? this.#names.get(name) : undefined;
-    const inline = what === RUN || what === BATCH ? (known === undefined ? name.length : 0) : 0;
+    const known = named ? this.#names.get(name) : undefined;
+    const inline = named && known === undefined ? name.length : 0;
     if (inline > SCALAR_MAX_CHARS) return undefined;
     let chars = inline;
     for (let i = 0; i < count; i++) {
-      const each = ids === undefined ? value : values![i];
+      const each = values === undefined ? value : pairs ? (values[i] as Outcome)[1] : values[i];
       const type = scalarType(each);
       if (type < 0 || ((ids === undefined ? id : ids[i]!) | 0) !== (ids === undefined ? id : ids[i])) return undefined;
       if (type === STRING) {
@@ -295,14 +334,14 @@ export class SharedChannel {
     const word = at / 4;
     words[word] = what;
     words[word + 1] = count;
-    words[word + 2] = known ?? (what === RUN || what === BATCH ? -2 - inline : -1);
+    words[word + 2] = known ?? (named ? -2 - inline : -1);
     words[word + 3] = chars - inline;
     const base = (at + HEAD + ENTRY * count) / 2;
     for (let i = 0; i < inline; i++) units[base + i] = name.charCodeAt(i);
     let unit = inline;
     for (let i = 0; i < count; i++) {
       const entry = (at + HEAD + ENTRY * i) / 4;
-      const each = ids === undefined ? value : values![i];
+      const each = values === undefined ? value : pairs ? (values[i] as Outcome)[1] : values[i];
       const type = scalarType(each);
       words[entry] = ids === undefined ? id : ids[i]!;
       words[entry + 1] = type;
@@ -353,9 +392,10 @@ interface ScalarViews {
 }
 
 /**
- * A record of scalars: a task or an answer whose one value is a scalar, or a
- * batch of tasks that all call one function with scalar arguments, or the
- * answers to one that all returned scalars, as words: [what, count, name,
+ * A record of scalars: a task or an answer whose one value is a scalar, a
+ * batch of tasks that all call one function with scalar arguments or the
+ * answers to one that all returned scalars, a map chunk of scalar items or
+ * an answer that is a list of successful scalar outcomes, as words: [what, count, name,
  * string length], then 16 bytes a task (its id, its value's type,
  * and the value: a 32-bit integer as a word, any other number as its 64
  * bits, a string as where its code units start and how many), then the
@@ -373,6 +413,9 @@ const RUN = 0;
 const DONE = 1;
 const BATCH = 2;
 const BATCH_DONE = 3;
+/** A map chunk (its id in every entry), and an answer that is a list of successful outcomes (a map chunk's, as a rule). */
+const MAP = 4;
+const MAP_DONE = 5;
 /** Function names numbered per channel, at most; past them, a name travels in full every time. */
 const MAX_NAMES = 256;
 const SCALAR_TYPES = [undefined, null, false, true] as const;
@@ -386,6 +429,21 @@ const STRING = 5;
 const INTEGER = 6;
 /** Longer strings go as JSON: reading code units one at a time stops paying. */
 const SCALAR_MAX_CHARS = 256;
+
+/**
+ * Whether a value is a list of successful outcomes, `[1, value]` each, as a
+ * map chunk's answer is: plain arrays with no holes, so the record gives back
+ * exactly what structured clone would.
+ */
+function okPairs(value: unknown): boolean {
+  if (!Array.isArray(value) || value.length === 0 || Object.getPrototypeOf(value) !== Array.prototype) return false;
+  for (let i = 0; i < value.length; i++) {
+    const pair = value[i];
+    if (!Array.isArray(pair) || pair.length !== 2 || pair[0] !== 1 || !(1 in pair)) return false;
+    if (Object.getPrototypeOf(pair) !== Array.prototype || !(i in value)) return false;
+  }
+  return true;
+}
 
 /** Whether every answer of a batch succeeded. */
 function allOk(ok: readonly (0 | 1)[]): boolean {
@@ -423,15 +481,18 @@ function decodeScalars(views: ScalarViews, at: number, known: string[]): ToWorke
     fn = readChars(chars, base, -2 - nameRef);
     if (known.length < MAX_NAMES) known.push(fn);
   }
-  if (what === RUN) return { t: "run", id: words[first]!, fn, arg: readScalar(views, first, base) };
-  if (what === DONE) return { t: "done", id: words[first]!, value: readScalar(views, first, base) };
-  const ids = new Array<number>(count);
+  const id = words[first]!;
+  if (what === RUN) return { t: "run", id, fn, arg: readScalar(views, first, base) };
+  if (what === DONE) return { t: "done", id, value: readScalar(views, first, base) };
   const values = new Array<unknown>(count);
   for (let i = 0; i < count; i++) {
-    const entry = first + (ENTRY / 4) * i;
-    ids[i] = words[entry]!;
-    values[i] = readScalar(views, entry, base);
+    const value = readScalar(views, first + (ENTRY / 4) * i, base);
+    values[i] = what === MAP_DONE ? [1, value] : value;
   }
+  if (what === MAP) return { t: "map", id, fn, args: values };
+  if (what === MAP_DONE) return { t: "done", id, value: values };
+  const ids = new Array<number>(count);
+  for (let i = 0; i < count; i++) ids[i] = words[first + (ENTRY / 4) * i]!;
   return what === BATCH
     ? { t: "batch", ids, fn, args: values }
     : { t: "batch-done", ids, ok: new Array<0 | 1>(count).fill(1), values };
@@ -458,6 +519,8 @@ function readChars(chars: Uint16Array, at: number, length: number): string {
 
 /** The key that stands for an attachment in a binary record's JSON; plain data with this key goes by `postMessage`. */
 const ATTACHMENT = "\u0000bytes";
+/** The most bytes of buffers one record carries; a message with more goes by `postMessage`. */
+const MAX_ATTACHED_BYTES = 64 * 1024;
 /** Words per attachment: its view's code, offset and length, and its buffer's bytes. */
 const ATTACHMENT_WORDS = 4;
 
@@ -472,8 +535,9 @@ function encode(message: ToWorker | FromWorker): Record | undefined {
   const buffers = attachments.map((value) => value instanceof ArrayBuffer ? value : value.buffer as ArrayBuffer);
   // Two views of one buffer share it after structured clone: copied twice here, they would not.
   if (new Set(buffers).size < buffers.length) return undefined;
-  // Too large for the ring whatever the JSON: not worth encoding.
-  if (buffers.reduce((sum, buffer) => sum + buffer.byteLength, 0) > RING_BYTES / 2) return undefined;
+  // Large buffers go by structured clone: a copy each way too, with no JSON beside it and no lap of the ring
+  // through the cache (a 1 MiB echo ran 0.8–0.9x as fast through the ring, in bench:pool on 2 cores).
+  if (buffers.reduce((sum, buffer) => sum + buffer.byteLength, 0) > MAX_ATTACHED_BYTES) return undefined;
   const index = new Map(attachments.map((value, i) => [value, i]));
   const json = encoder.encode(
     JSON.stringify(message, (_, value) => index.has(value) ? { [ATTACHMENT]: index.get(value) } : value),

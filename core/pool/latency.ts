@@ -37,18 +37,39 @@ export function openWakeChannel(spinMicros: number): { channel: WakeChannel; ini
 }
 
 /**
- * Sends a message on a wake channel: plain data through shared memory, the
- * rest on the port; then counts it, so a worker that sees the count change
- * finds the message waiting. A worker not watching is rung for.
+ * Sends a message on a wake channel: plain data through shared memory (the
+ * worker rung for if it is not watching); anything else by `postMessage`,
+ * its place in the order held by a marker on the ring. In the latency mode
+ * such a message goes on the channel's port, which a watching worker reads
+ * without its event loop, and is counted; otherwise on `port`, the worker's
+ * own (Deno's MessageChannel ports carry buffers 20x slower than a worker's
+ * own port).
  *
  * @param channel The worker's channel.
  * @param message The message.
  * @param transfer Objects to transfer.
+ * @param port The worker's own port, for messages that cannot go through shared memory outside the latency mode.
  */
-export function postAwake(channel: WakeChannel, message: ToWorker, transfer: Transferable[]): void {
+export function postAwake(
+  channel: WakeChannel,
+  message: ToWorker,
+  transfer: Transferable[],
+  port: { send(message: ToWorker, transfer: Transferable[]): void } | undefined,
+): void {
   if (transfer.length === 0 && channel.shared.send(message, channel.ring)) return;
-  channel.port.postMessage(message, transfer);
-  Atomics.add(channel.shared.counter, 0, 1);
+  channel.shared.mark();
+  const send = port === undefined
+    ? (message: ToWorker, transfer: Transferable[]) => channel.port.postMessage(message, transfer)
+    : (message: ToWorker, transfer: Transferable[]) => port.send(message, transfer);
+  try {
+    send(message, transfer);
+  } catch (error) {
+    // Not sent (a function in it, say): the marker's place is taken by a message that runs nothing, and the error is the task's.
+    send({ t: "void" }, []);
+    throw error;
+  } finally {
+    if (port === undefined) Atomics.add(channel.shared.counter, 0, 1);
+  }
 }
 
 /** Settled once: a watch is queued as its reaction. */
@@ -79,6 +100,8 @@ export interface ChannelHooks {
  */
 export class StayAwake {
   #until = 0;
+  /** A task was sent since the event loop last turned: the window runs on from that turn. */
+  #sentSinceTurn = false;
   #turning = false;
   /** A watch for the answer is queued as a microtask. */
   #watchQueued = false;
@@ -107,10 +130,15 @@ export class StayAwake {
     this.#channels = channels;
   }
 
-  /** A task was sent: stay awake for `spinMicros` from now. */
+  /**
+   * A task was sent: stay awake for `spinMicros` from now (from the next
+   * turn of the event loop, which reads the clock once for every send since:
+   * a send in a tight loop of round trips reads none).
+   */
   sent(): void {
-    const now = performance.now();
-    this.#until = now + this.#spinMicros / 1000;
+    // No latency mode: the pool's thread sleeps between messages, and a worker rings for its answers.
+    if (this.#spinMicros === 0) return;
+    this.#sentSinceTurn = true;
     const nextTurn = this.#nextTurn;
     if (nextTurn === undefined) return;
     if (!this.#watchQueued && this.#channels.nothingQueued()) {
@@ -120,14 +148,20 @@ export class StayAwake {
     }
     if (this.#turning) return;
     this.#turning = true;
-    this.#budgetUntil = now + this.#spinMicros / 1000;
+    const now = performance.now();
+    this.#until = now + this.#spinMicros / 1000;
+    this.#budgetUntil = this.#until;
+    this.#sentSinceTurn = false;
     const { watch, poll } = this.#channels;
     watch(true);
     const turn = () => {
       // The event loop has turned: timers and I/O have had their go, and the watches may hold the thread again.
-      this.#budgetUntil = performance.now() + this.#spinMicros / 1000;
+      const now = performance.now();
+      this.#budgetUntil = now + this.#spinMicros / 1000;
+      if (this.#sentSinceTurn) this.#until = this.#budgetUntil;
+      this.#sentSinceTurn = false;
       poll();
-      if (this.#due() && performance.now() < this.#until) {
+      if (this.#due() && now < this.#until) {
         nextTurn(turn);
         return;
       }

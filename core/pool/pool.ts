@@ -606,10 +606,7 @@ export class Pool {
     // A thread says in shared memory which task it runs, so the pool knows it even if the thread dies mid-task.
     const journal = new SharedArrayBuffer(12);
     slot.journal = new Int32Array(journal);
-    if (this.#spinMicros === 0) {
-      slot.endpoint.send({ t: "init", module: this.#specifier, heapLimit, spans, journal });
-      return;
-    }
+    // Plain data goes through shared memory (in the latency mode and out of it): no structured clone either way.
     const { channel, init } = openWakeChannel(this.#spinMicros);
     slot.wake = channel;
     channel.shared.watch(this.#watching);
@@ -933,7 +930,7 @@ export class Pool {
       if (slot.wake === undefined) {
         slot.endpoint.send(message, transfer);
       } else {
-        postAwake(slot.wake, message, transfer);
+        postAwake(slot.wake, message, transfer, this.#spinMicros === 0 ? slot.endpoint : undefined);
         this.#awake.sent();
       }
     } catch (error) {

@@ -67,6 +67,8 @@ export type ToWorker =
   | { t: "abort"; id: number }
   /** Messages wait on the shared-memory channel (`Wake.shared`): take them. */
   | { t: "poll" }
+  /** Takes the place of a message that could not be sent after its marker was written to the channel: nothing to run. */
+  | { t: "void" }
   /**
    * Several tasks in one message, run one after another; answered by one
    * `batch-done`. Flat, a list per field: task `i` is `ids[i]`, calling `fn`

@@ -16,7 +16,7 @@
  */
 
 import type { ThreadTimes } from "../adapter.ts";
-import { SharedChannel } from "./channel.ts";
+import { BY_PORT, SharedChannel } from "./channel.ts";
 import {
   type FromWorker,
   type Outcome,
@@ -104,6 +104,10 @@ class TaskServer {
   #wake?: Wake;
   /** With a wake channel: the shared memory that plain-data tasks and answers travel through. */
   #shared?: SharedChannel;
+  /** Markers read whose message has not come by port yet: the ring waits for it. */
+  #awaitingPort = 0;
+  /** Task messages that came by port before their marker was read. */
+  readonly #early: ToWorker[] = [];
   /** Rings for the pool when it is not watching the channel (made once, not per answer). */
   readonly #ringPool = (): void => this.#port.post({ t: "poll" });
   /** Worker threads: which task runs now, for the pool to read after an exit. */
@@ -136,13 +140,27 @@ class TaskServer {
     this.#port.onExit?.(() => this.#release(true));
   }
 
-  #listen(message: ToWorker): void {
+  #listen(message: ToWorker, now = false): void {
     if (message.t === "init") this.#init(message);
-    else if (message.t === "poll") this.#receiveShared(false);
+    else if (message.t === "poll") this.#receiveShared(now);
     // An abort cannot wait its turn: the task it aborts holds the turn.
     else if (message.t === "abort") {
       this.#aborts.get(message.id)?.abort(new DOMException("The task was aborted by its caller", "AbortError"));
-    } else this.#accept(message);
+    } else this.#fromPort(message, now);
+  }
+
+  /**
+   * A task message that came by port: with a shared-memory channel, its
+   * marker on the ring holds its place, so it is taken after the messages
+   * written before it and before those written after, whichever way each came.
+   */
+  #fromPort(message: ToWorker, now: boolean): void {
+    if (this.#shared === undefined) return this.#accept(message);
+    if (this.#awaitingPort > 0) {
+      this.#awaitingPort--;
+      this.#accept(message);
+    } else this.#early.push(message);
+    this.#receiveShared(now);
   }
 
   #accept(message: ToWorker): void {
@@ -177,6 +195,15 @@ class TaskServer {
     const frames = this.#port.frames;
     if (frames !== undefined) this.#held.push(frames.encode(message));
     else if (!this.#shared?.send(message, this.#ringPool)) this.#port.post(message);
+  }
+
+  /** A task's value as its answer, or, if the value cannot be sent, the error that says so (a closure fewer per task). */
+  #replyDone(id: number, value: unknown): void {
+    try {
+      this.#answer({ t: "done", id, value });
+    } catch (error) {
+      this.#answer({ t: "fail", id, error: serializeError(error) });
+    }
   }
 
   /** Posts an answer, or if it cannot be sent (a function; a BigInt to a child), what `instead` makes of the error. */
@@ -223,7 +250,8 @@ class TaskServer {
    * worker waits on an awaited task, and when it ends by its own hand.
    */
   #release(exact: boolean): void {
-    for (const message of this.#progress?.take() ?? []) this.#answer(message);
+    const progress = this.#progress;
+    if (progress !== undefined) { for (const message of progress.take()) this.#answer(message); }
     const frames = this.#port.frames;
     if (frames === undefined) return;
     const said = this.#announced;
@@ -234,8 +262,8 @@ class TaskServer {
   }
 
   /**
-   * Idle: watch the counter for a while, and take a task that comes
-   * meanwhile without waiting to be woken. A plain task that returns at once
+   * Idle: in the latency mode, watch the counter for a while, and take a task
+   * that comes meanwhile without waiting to be woken. A plain task that returns at once
    * runs right here, and the watch goes on after it (a round trip with no
    * event loop in it); anything else takes its turn as always, and the watch
    * ends.
@@ -245,11 +273,18 @@ class TaskServer {
       const seen = Atomics.load(counter, 0);
       const taken = this.#receiveAll(tasksPort, true);
       if (this.#queued > 0) return;
-      if (taken) continue;
-      const until = performance.now() + spinMicros / 1000;
-      // The clock costs more than a look at the counter: read it every 64 looks.
+      // Everything counted by `seen` was taken: unless the count moved meanwhile, watch on without looking again.
+      if (taken && Atomics.load(counter, 0) !== seen) continue;
+      // No latency mode: no watch at all, straight to sleep.
+      if (spinMicros === 0) break;
+      // The clock costs as much as a hundred looks at the counter (Deno's, 85 ns): read every 1,024 looks, and the
+      // window starts at the first read, so a task that comes back within a few microseconds reads it not at all.
+      let until = -1;
       for (let looks = 1; Atomics.load(counter, 0) === seen; looks++) {
-        if ((looks & 63) === 0 && performance.now() >= until) break;
+        if ((looks & 1023) !== 0) continue;
+        const now = performance.now();
+        if (until < 0) until = now + spinMicros / 1000;
+        else if (now >= until) break;
       }
       if (Atomics.load(counter, 0) === seen) break;
     }
@@ -264,16 +299,28 @@ class TaskServer {
     let received = this.#receiveShared(now);
     if (this.#port.receive === undefined) return received;
     for (let entry = this.#port.receive(from); entry !== undefined; entry = this.#port.receive(from)) {
-      this.#accept(entry.message as ToWorker);
+      this.#listen(entry.message as ToWorker, now);
       received = true;
     }
     return received;
   }
 
+  /** Takes the messages waiting on the ring, in order, up to a marker whose message has not come by port yet. */
   #receiveShared(now = false): boolean {
+    const shared = this.#shared;
+    if (shared === undefined) return false;
     let received = false;
-    for (let message = this.#shared?.read(); message !== undefined; message = this.#shared!.read()) {
-      if (!(now && this.#runNow(message as ToWorker))) this.#accept(message as ToWorker);
+    while (this.#awaitingPort === 0) {
+      const message = shared.read();
+      if (message === undefined) break;
+      if (message === BY_PORT) {
+        const early = this.#early.shift();
+        if (early === undefined) {
+          this.#awaitingPort++;
+          break;
+        }
+        this.#accept(early);
+      } else if (!(now && this.#runNow(message as ToWorker))) this.#accept(message as ToWorker);
       received = true;
     }
     return received;
@@ -290,7 +337,6 @@ class TaskServer {
   #runNow(message: ToWorker): boolean {
     if (message.t !== "run" || message.abortable || this.#queued > 0 || this.#timed !== undefined) return false;
     const { id, fn, arg } = message;
-    const fail = (error: SerializedError): FromWorker => ({ t: "fail", id, error });
     this.#mark(id, -1, true, true);
     let value: unknown;
     let threw = false;
@@ -306,13 +352,13 @@ class TaskServer {
       this.#shared?.watch(true);
       this.#release(true);
       this.#turn = value.then(
-        (value) => this.#reply({ t: "done", id, value }, fail),
-        (error) => this.#answer(fail(serializeError(error))),
+        (value) => this.#replyDone(id, value),
+        (error) => this.#answer({ t: "fail", id, error: serializeError(error) }),
       ).catch(reportLost).then(() => this.#afterTurn());
       return true;
     }
-    if (threw) this.#answer(fail(serializeError(value)));
-    else this.#reply({ t: "done", id, value }, fail);
+    if (threw) this.#answer({ t: "fail", id, error: serializeError(value) });
+    else this.#replyDone(id, value);
     if (this.#heapLimit !== undefined) this.#checkHeap(this.#heapLimit);
     this.#mark(-1, -1);
     this.#release(false);
