@@ -25,8 +25,14 @@ const WORKERS = 2;
 const NOOP_TASKS = 100_000;
 const SMALL_TASKS = 10_000;
 const SMALL_TASK_US = 50;
-/** Round trips one at a time: this many, or as many as end within the time limit; the first tenth warms up, as in the bare ping-pong. */
-const ROUND_TRIPS = 20_000;
+/**
+ * Round trips one at a time: this many, or as many as end within the time
+ * limit; the first third warms up, as in the bare ping-pong (a pool just made
+ * took 12,000–16,000 trips to settle at its steady round trip here, on every
+ * runtime: its code is compiled as it runs).
+ */
+const ROUND_TRIPS = 30_000;
+const WARM_UP = 1 / 3;
 const ROUND_TRIP_MAX_MS = 2000;
 /** The echo: a 1 MiB payload, copied to the worker and back, this many tasks with this many in flight, or as many as end within the time limit. */
 const ECHO_BYTES = 1 << 20;
@@ -37,7 +43,7 @@ const ECHO_MAX_MS = 2000;
 const LOAD_SHARE = 0.5;
 const LOAD_MS = 500;
 /** The bare ping-pong: round trips per sample. */
-const PING_PONGS = 20_000;
+const PING_PONGS = 30_000;
 /** The copy limit: one thread copying the echo's payload into a buffer of its own, this many times a sample. */
 const COPIES = 400;
 /** The idle spell, once a pool has answered everything (its spin window over): what its threads burn doing nothing (`--idle-ms`). */
@@ -184,6 +190,8 @@ for (let round = 0; round < REPEAT; round++) {
       loadLatencies.delete(name);
     }
   }
+  trace(`no messaging round ${round}`);
+  ceilingSamples.push(await noMessaging());
   trace(`copy round ${round}`);
   push("bare-copy|copy-1mb", copyRate(false));
   push("bare-copy-fresh|copy-1mb", copyRate(true));
@@ -240,8 +248,8 @@ const record = {
   spinMicros: SPIN_MICROS,
   echo: { bytes: ECHO_BYTES, tasks: ECHO_TASKS, inFlight: ECHO_IN_FLIGHT, maxMs: ECHO_MAX_MS },
   underLoad: { share: LOAD_SHARE, tasksPerMs: loadRate, ms: LOAD_MS },
-  roundTrip: { trips: ROUND_TRIPS, maxMs: ROUND_TRIP_MAX_MS, warmUp: 0.1 },
-  pingPong: { roundTrips: PING_PONGS, warmUp: 0.1 },
+  roundTrip: { trips: ROUND_TRIPS, maxMs: ROUND_TRIP_MAX_MS, warmUp: WARM_UP },
+  pingPong: { roundTrips: PING_PONGS, warmUp: WARM_UP },
   copy: { bytes: ECHO_BYTES, copies: COPIES },
   idle: { ms: IDLE_MS, settleMs: IDLE_SETTLE_MS, cpu: cpuSource },
   smallTask: {
@@ -295,12 +303,6 @@ async function poolRound(name: string, make: PoolMaker, round: number): Promise<
       await pool.map("work", Array.from({ length: SMALL_TASKS }, () => smallIterations));
       keep(`${name}|small-cpu-map`, performance.now() - start);
     }
-    if (name === "truepar") {
-      const share = { iterations: smallIterations, count: SMALL_TASKS / WORKERS };
-      start = performance.now();
-      await Promise.all(Array.from({ length: WORKERS }, () => pool.run("workAlone", share)));
-      ceilingSamples.push(performance.now() - start);
-    }
 
     const trips: number[] = [];
     const until = performance.now() + ROUND_TRIP_MAX_MS;
@@ -309,8 +311,8 @@ async function poolRound(name: string, make: PoolMaker, round: number): Promise<
       await pool.run("noop", i);
       trips.push((performance.now() - sent) * 1000);
     }
-    // The first tenth warms both sides up (the caller's loop too), as the bare ping-pong's does.
-    trips.splice(0, Math.floor(trips.length / 10));
+    // The first third warms both sides up (the caller's loop too), as the bare ping-pong's does.
+    trips.splice(0, Math.floor(trips.length * WARM_UP));
     if (makers.has(name)) roundTrips.set(name, [...(roundTrips.get(name) ?? []), ...trips]);
     keep(`${name}|round-trip`, median(trips));
 
@@ -371,8 +373,11 @@ function printText(): void {
     const noopMap = get(pool, "noop-map");
     console.log(
       `\n${pool}: no-op ${Math.round(noop.median).toLocaleString("en")} tasks/s${
-        noopMap ? ` (map ${Math.round(noopMap.median).toLocaleString("en")} items/s)` : ""
-      }, CPU ${get(pool, "noop-cpu")!.median.toFixed(2)} µs a task · idle ${
+        noopMap ? `, through map() ${Math.round(noopMap.median).toLocaleString("en")} items/s` : ""
+      }`,
+    );
+    console.log(
+      `${indent}CPU ${get(pool, "noop-cpu")!.median.toFixed(2)} µs a no-op task · idle ${
         get(pool, "idle")!.median.toFixed(3)
       } cores a worker`,
     );
@@ -546,6 +551,21 @@ async function underLoad(pool: BenchPool): Promise<number[]> {
   return latencies;
 }
 
+/** The small tasks with no messaging: each worker of a truepar pool runs its share in one loop, all at once; ms. */
+async function noMessaging(): Promise<number> {
+  const pool = await createPool({ adapter, size: WORKERS, module: TASKS });
+  try {
+    const share = { iterations: smallIterations, count: SMALL_TASKS / WORKERS };
+    // Once to warm the loop up, then timed.
+    await Promise.all(Array.from({ length: WORKERS }, () => pool.run("workAlone", { ...share, count: 200 })));
+    const start = performance.now();
+    await Promise.all(Array.from({ length: WORKERS }, () => pool.run("workAlone", share)));
+    return performance.now() - start;
+  } finally {
+    await pool.close();
+  }
+}
+
 /**
  * The ceiling: this thread and one worker hand a value back and forth through
  * a SharedArrayBuffer, `PING_PONGS` times, blocking in `Atomics.wait` or
@@ -585,8 +605,8 @@ async function pingPong(how: "wait" | "spin" | "spin-await"): Promise<number[]> 
       trips[round] = (performance.now() - sent) * 1000;
     }
     if (await served !== PING_PONGS || cell[1] !== PING_PONGS) throw new Error("the ping-pong lost a hand-off");
-    // The first tenth warms both sides up.
-    return trips.slice(PING_PONGS / 10);
+    // The first third warms both sides up.
+    return trips.slice(Math.floor(PING_PONGS * WARM_UP));
   } finally {
     await pool.close();
   }

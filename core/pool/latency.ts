@@ -1,11 +1,12 @@
 /**
- * The pool's latency mode (`spinMicros`): tasks go to a worker over a
- * shared-memory channel of their own (plain data) or a port (anything else),
- * with a counter in shared memory beside them, which an idle worker watches
- * instead of sleeping; and the pool's thread keeps its event loop turning,
- * looking at the channels' answers, while answers are due. Waking a sleeping
- * thread is most of a round trip's cost; the price is that much cpu per idle
- * spell on both sides.
+ * A worker thread's shared-memory channel and the pool's latency mode
+ * (`spinMicros`). Tasks go to a worker through a channel of their own (plain
+ * data) or its port (anything else, its place in the order marked on the
+ * channel), with a counter in shared memory beside them. In the latency
+ * mode, an idle worker watches the counter instead of sleeping, and the
+ * pool's thread keeps its event loop turning, looking at the channels'
+ * answers, while answers are due: waking a sleeping thread is most of a
+ * round trip's cost; the price is that much cpu per idle spell on both sides.
  *
  * @module
  */
@@ -13,10 +14,16 @@
 import type { ToWorker, Wake } from "./protocol.ts";
 import { SharedChannel } from "./channel.ts";
 
+/** A worker's own port, as the pool holds it. */
+export interface WorkerPort {
+  send(message: ToWorker, transfer?: Transferable[]): void;
+}
+
 /** The pool's side of a worker's wake channel. */
 export interface WakeChannel {
-  port: MessagePort;
   shared: SharedChannel;
+  /** The worker's own port: what cannot go through shared memory, and the ring for a worker not watching. */
+  port: WorkerPort;
   /** Rings for the worker (made once: a send makes nothing it need not). */
   ring: () => void;
 }
@@ -24,51 +31,40 @@ export interface WakeChannel {
 /**
  * Opens a wake channel for one worker.
  *
- * @param spinMicros How long the worker watches the counter when idle.
- * @returns The pool's side, and what the worker's `init` message carries (its port is to be transferred).
+ * @param spinMicros How long the worker watches the counter when idle; 0: it sleeps at once.
+ * @param port The worker's own port.
+ * @returns The pool's side, and what the worker's `init` message carries.
  */
-export function openWakeChannel(spinMicros: number): { channel: WakeChannel; init: Wake & { port: MessagePort } } {
-  const { port1, port2 } = new MessageChannel();
+export function openWakeChannel(spinMicros: number, port: WorkerPort): { channel: WakeChannel; init: Wake } {
   const shared = new SharedChannel("pool");
   return {
-    channel: { port: port1, shared, ring: () => port1.postMessage({ t: "poll" }) },
-    init: { port: port2, counter: shared.counter, spinMicros, shared: shared.buffer },
+    channel: { shared, port, ring: () => port.send({ t: "poll" }) },
+    init: { counter: shared.counter, spinMicros, shared: shared.buffer },
   };
 }
 
 /**
  * Sends a message on a wake channel: plain data through shared memory (the
- * worker rung for if it is not watching); anything else by `postMessage`,
- * its place in the order held by a marker on the ring. In the latency mode
- * such a message goes on the channel's port, which a watching worker reads
- * without its event loop, and is counted; otherwise on `port`, the worker's
- * own (Deno's MessageChannel ports carry buffers 20x slower than a worker's
- * own port).
+ * worker rung for if it is not watching); anything else on the worker's own
+ * port, its place in the order held by a marker on the ring (a worker's own
+ * port, not a MessageChannel of its own: Deno's carry buffers 20x slower).
+ * Either way it is counted, so a watching worker sees it come.
  *
  * @param channel The worker's channel.
  * @param message The message.
  * @param transfer Objects to transfer.
- * @param port The worker's own port, for messages that cannot go through shared memory outside the latency mode.
+ * @throws {DOMException} When the message cannot be cloned (a function in it): the marker's place is taken by a message that runs nothing.
  */
-export function postAwake(
-  channel: WakeChannel,
-  message: ToWorker,
-  transfer: Transferable[],
-  port: { send(message: ToWorker, transfer: Transferable[]): void } | undefined,
-): void {
+export function postAwake(channel: WakeChannel, message: ToWorker, transfer: Transferable[]): void {
   if (transfer.length === 0 && channel.shared.send(message, channel.ring)) return;
   channel.shared.mark();
-  const send = port === undefined
-    ? (message: ToWorker, transfer: Transferable[]) => channel.port.postMessage(message, transfer)
-    : (message: ToWorker, transfer: Transferable[]) => port.send(message, transfer);
   try {
-    send(message, transfer);
+    channel.port.send(message, transfer);
   } catch (error) {
-    // Not sent (a function in it, say): the marker's place is taken by a message that runs nothing, and the error is the task's.
-    send({ t: "void" }, []);
+    channel.port.send({ t: "void" });
     throw error;
   } finally {
-    if (port === undefined) Atomics.add(channel.shared.counter, 0, 1);
+    Atomics.add(channel.shared.counter, 0, 1);
   }
 }
 

@@ -607,10 +607,10 @@ export class Pool {
     const journal = new SharedArrayBuffer(12);
     slot.journal = new Int32Array(journal);
     // Plain data goes through shared memory (in the latency mode and out of it): no structured clone either way.
-    const { channel, init } = openWakeChannel(this.#spinMicros);
+    const { channel, init } = openWakeChannel(this.#spinMicros, slot.endpoint);
     slot.wake = channel;
     channel.shared.watch(this.#watching);
-    slot.endpoint.send({ t: "init", module: this.#specifier, wake: init, heapLimit, spans, journal }, [init.port]);
+    slot.endpoint.send({ t: "init", module: this.#specifier, wake: init, heapLimit, spans, journal });
   }
 
   #onMessage(slot: Slot, message: FromWorker): void {
@@ -930,7 +930,7 @@ export class Pool {
       if (slot.wake === undefined) {
         slot.endpoint.send(message, transfer);
       } else {
-        postAwake(slot.wake, message, transfer, this.#spinMicros === 0 ? slot.endpoint : undefined);
+        postAwake(slot.wake, message, transfer);
         this.#awake.sent();
       }
     } catch (error) {
@@ -1041,7 +1041,6 @@ export class Pool {
       case "retired": {
         clearTimeout(slot.idleTimer);
         clearTimeout(slot.graceTimer);
-        slot.wake?.port.close();
         this.#slots.delete(slot);
         const ending = slot.endpoint.terminate().catch(() => {});
         this.#ending.add(ending);

@@ -80,19 +80,18 @@ export type ToWorker =
   | { t: "map"; id: number; fn: string; args: unknown[] };
 
 /**
- * A worker thread's second way in, for a pool that spins (`spinMicros`):
- * tasks arrive on `port`, and the pool adds one to `counter[0]` after each, so
- * an idle worker can watch the counter and take the task at once.
+ * A worker thread's shared-memory channel: tasks of plain data come through
+ * it, and the pool adds one to `counter[0]` after each message it sends
+ * (through the channel or by port), so an idle worker in the latency mode can
+ * watch the counter and take the task at once.
  */
 export interface Wake {
   /** One 32-bit counter in shared memory. */
   counter: Int32Array;
-  /** The port the pool sends tasks on. */
-  port: MessagePort;
-  /** How long an idle worker watches the counter before it goes back to its event loop. */
+  /** How long an idle worker watches the counter before it goes back to its event loop; 0: it does not. */
   spinMicros: number;
   /** The shared-memory channel (`core/pool/channel.ts`) that carries plain-data tasks and answers; `counter` is its first word. */
-  shared?: SharedArrayBuffer;
+  shared: SharedArrayBuffer;
 }
 
 /** How one task or item ended: `[1, value]` or `[0, error]`. */

@@ -33,11 +33,6 @@ export interface ParentPort {
   post(message: FromWorker): void;
   /** Calls `onMessage` with each message from the pool. */
   listen(onMessage: (message: ToWorker) => void): void;
-  /**
-   * Takes the next message waiting on a port now, without the event loop
-   * (`receiveMessageOnPort` of `node:worker_threads`); worker threads only.
-   */
-  receive?(port: MessagePort): { message: unknown } | undefined;
   /** Bytes of JavaScript heap this worker uses now, for a pool that recycles workers past a limit. */
   heapUsed?(): number;
   /**
@@ -268,11 +263,12 @@ class TaskServer {
    * event loop in it); anything else takes its turn as always, and the watch
    * ends.
    */
-  #spin({ counter, port: tasksPort, spinMicros }: Wake): void {
+  #spin({ counter, spinMicros }: Wake): void {
     for (;;) {
       const seen = Atomics.load(counter, 0);
-      const taken = this.#receiveAll(tasksPort, true);
-      if (this.#queued > 0) return;
+      const taken = this.#receiveShared(true);
+      // A task to run in turn, or one whose message is on its way by port (the event loop brings it): no watch.
+      if (this.#queued > 0 || this.#awaitingPort > 0) return;
       // Everything counted by `seen` was taken: unless the count moved meanwhile, watch on without looking again.
       if (taken && Atomics.load(counter, 0) !== seen) continue;
       // No latency mode: no watch at all, straight to sleep.
@@ -288,21 +284,10 @@ class TaskServer {
       }
       if (Atomics.load(counter, 0) === seen) break;
     }
-    if (this.#receiveAll(tasksPort, false)) return;
+    if (this.#receiveShared(false) || this.#awaitingPort > 0) return;
     // Going to sleep: say so first, then look once more, so a task written meanwhile is either seen now or rung for.
     this.#shared?.watch(false);
-    this.#receiveAll(tasksPort, false);
-  }
-
-  /** Takes every message waiting, shared memory's first; `now`: a plain task may run at once (see `#runNow`). */
-  #receiveAll(from: MessagePort, now: boolean): boolean {
-    let received = this.#receiveShared(now);
-    if (this.#port.receive === undefined) return received;
-    for (let entry = this.#port.receive(from); entry !== undefined; entry = this.#port.receive(from)) {
-      this.#listen(entry.message as ToWorker, now);
-      received = true;
-    }
-    return received;
+    this.#receiveShared(false);
   }
 
   /** Takes the messages waiting on the ring, in order, up to a marker whose message has not come by port yet. */
@@ -377,9 +362,7 @@ class TaskServer {
     if (message.journal !== undefined) this.#journal = new Int32Array(message.journal);
     if (message.wake !== undefined) {
       this.#wake = message.wake;
-      if (message.wake.shared !== undefined) this.#shared = new SharedChannel("worker", message.wake.shared);
-      message.wake.port.addEventListener("message", (event) => this.#listen(event.data as ToWorker));
-      message.wake.port.start();
+      this.#shared = new SharedChannel("worker", message.wake.shared);
     }
     this.#load(message.module).then(
       (module) => {

@@ -6,7 +6,7 @@
  */
 
 import type { ToWorker } from "../../core/pool/protocol.ts";
-import { type ParentPort, serveTasks } from "../../core/pool/serve.ts";
+import { serveTasks } from "../../core/pool/serve.ts";
 import { openThreadClock } from "../_thread_clock.ts";
 
 const scope = globalThis as unknown as {
@@ -45,7 +45,6 @@ serveTasks({
   listen: (onMessage) => {
     scope.onmessage = (event) => onMessage(event.data as ToWorker);
   },
-  receive: await receiver(),
   heapUsed: heapReader(),
   // A browser's worker has no /proc: its stand-in for node:fs throws, and the clock is not there.
   openThreadClock: "process" in globalThis ? openThreadClock : undefined,
@@ -61,16 +60,4 @@ function heapReader(): (() => number) | undefined {
   return memory === undefined
     ? undefined
     : () => (performance as unknown as { memory: { usedJSHeapSize: number } }).memory.usedJSHeapSize;
-}
-
-/** The latency mode's way to take a message without the event loop, where the runtime has one (not a browser). */
-async function receiver(): Promise<ParentPort["receive"]> {
-  // A browser has no node:worker_threads (its bundle's stand-in would only throw when called).
-  if (!("process" in globalThis)) return undefined;
-  try {
-    const { receiveMessageOnPort } = await import("node:worker_threads");
-    return receiveMessageOnPort as unknown as ParentPort["receive"];
-  } catch {
-    return undefined;
-  }
 }

@@ -6,9 +6,9 @@
  */
 
 import process from "node:process";
-import { parentPort, receiveMessageOnPort } from "node:worker_threads";
+import { parentPort } from "node:worker_threads";
 import type { ToWorker } from "../../core/pool/protocol.ts";
-import { type ParentPort, serveTasks } from "../../core/pool/serve.ts";
+import { serveTasks } from "../../core/pool/serve.ts";
 import { openThreadClock } from "../_thread_clock.ts";
 
 if (parentPort === null) throw new Error("Cannot serve tasks: this module is a worker's entry, not a script to run");
@@ -17,7 +17,6 @@ const port = parentPort;
 serveTasks({
   post: (message) => port.postMessage(message),
   listen: (onMessage) => port.on("message", (message: ToWorker) => onMessage(message)),
-  receive: receiveMessageOnPort as unknown as ParentPort["receive"],
   // A worker's own isolate's heap, not the process's.
   heapUsed: () => process.memoryUsage().heapUsed,
   openThreadClock,
