@@ -11,13 +11,12 @@
  * @module
  */
 
+import type { Endpoint } from "../adapter.ts";
 import type { ToWorker, Wake } from "./protocol.ts";
 import { SharedChannel } from "./channel.ts";
 
-/** A worker's own port, as the pool holds it. */
-export interface WorkerPort {
-  send(message: ToWorker, transfer?: Transferable[]): void;
-}
+/** A worker's own port: its endpoint's `send`. */
+type WorkerPort = Pick<Endpoint, "send">;
 
 /** The pool's side of a worker's wake channel. */
 export interface WakeChannel {

@@ -135,13 +135,13 @@ class TaskServer {
     this.#port.onExit?.(() => this.#release(true));
   }
 
-  #listen(message: ToWorker, now = false): void {
+  #listen(message: ToWorker): void {
     if (message.t === "init") this.#init(message);
-    else if (message.t === "poll") this.#receiveShared(now);
+    else if (message.t === "poll") this.#receiveShared();
     // An abort cannot wait its turn: the task it aborts holds the turn.
     else if (message.t === "abort") {
       this.#aborts.get(message.id)?.abort(new DOMException("The task was aborted by its caller", "AbortError"));
-    } else this.#fromPort(message, now);
+    } else this.#fromPort(message);
   }
 
   /**
@@ -149,13 +149,13 @@ class TaskServer {
    * marker on the ring holds its place, so it is taken after the messages
    * written before it and before those written after, whichever way each came.
    */
-  #fromPort(message: ToWorker, now: boolean): void {
+  #fromPort(message: ToWorker): void {
     if (this.#shared === undefined) return this.#accept(message);
     if (this.#awaitingPort > 0) {
       this.#awaitingPort--;
       this.#accept(message);
     } else this.#early.push(message);
-    this.#receiveShared(now);
+    this.#receiveShared();
   }
 
   #accept(message: ToWorker): void {
@@ -257,11 +257,11 @@ class TaskServer {
   }
 
   /**
-   * Idle: in the latency mode, watch the counter for a while, and take a task
-   * that comes meanwhile without waiting to be woken. A plain task that returns at once
-   * runs right here, and the watch goes on after it (a round trip with no
-   * event loop in it); anything else takes its turn as always, and the watch
-   * ends.
+   * Idle: in the latency mode, watch the counter for a while, and take a
+   * task that comes meanwhile without waiting to be woken. A plain task that
+   * returns at once runs right here, and the watch goes on after it (a round
+   * trip with no event loop in it); anything else takes its turn as always,
+   * and the watch ends. Out of the latency mode, take what waits and sleep.
    */
   #spin({ counter, spinMicros }: Wake): void {
     for (;;) {
