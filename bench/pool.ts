@@ -427,9 +427,9 @@ function printText(): void {
       return ratio.toFixed(ratio < 1 ? 2 : 1);
     };
     console.log(
-      `  truepar-spin's round trip: ${times("bare-atomics-spin")}x two spinning threads', ${
+      `  truepar-spin's round trip ÷ bare: ${times("bare-atomics-spin")}x spinning, ${
         times("bare-atomics-spin-await")
-      }x with a promise awaited, ${times("bare-atomics-wait")}x two waiting`,
+      }x spinning and awaiting, ${times("bare-atomics-wait")}x sleeping`,
     );
   }
   const others = COMPETITORS.filter((other) => makers.has(other));
