@@ -154,6 +154,13 @@ test("a function's name goes in full once, then as its number: right in any orde
       assert.equal(worker.read(), message, `${fn}, lap ${lap}`);
     });
   }
+  // An empty name is a name too: numbered on both sides, or the names after it would be read as others.
+  const other = open();
+  for (const fn of ["", "next", "", "next"]) {
+    const message: ToWorker = { t: "run", id: 1, fn, arg: 1 };
+    assert.ok(other.pool.write(message));
+    assert.equal(other.worker.read(), message, `"${fn}"`);
+  }
   // A full ring refuses the task whose name it has not seen: the name is not numbered, and goes in full when it fits.
   const fresh = open();
   const quarter = new Uint8Array(RING_BYTES / 4 - 64);

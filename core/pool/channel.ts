@@ -322,7 +322,8 @@ export class SharedChannel {
     for (let i = 0; i < count; i++) {
       const each = values === undefined ? value : pairs ? (values[i] as Outcome)[1] : values[i];
       const type = scalarType(each);
-      if (type < 0 || ((ids === undefined ? id : ids[i]!) | 0) !== (ids === undefined ? id : ids[i])) return undefined;
+      const entryId = ids === undefined ? id : ids[i]!;
+      if (type < 0 || (entryId | 0) !== entryId) return undefined;
       if (type === STRING) {
         if ((each as string).length > SCALAR_MAX_CHARS) return undefined;
         chars += (each as string).length;
@@ -354,7 +355,7 @@ export class SharedChannel {
         for (let c = 0; c < string.length; c++) units[base + unit++] = string.charCodeAt(c);
       }
     }
-    if (inline > 0 && known === undefined && this.#names.size < MAX_NAMES) this.#names.set(name, this.#names.size);
+    if (named && known === undefined && this.#names.size < MAX_NAMES) this.#names.set(name, this.#names.size);
     this.#commit();
     return true;
   }

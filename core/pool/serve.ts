@@ -99,8 +99,8 @@ class TaskServer {
   #wake?: Wake;
   /** With a wake channel: the shared memory that plain-data tasks and answers travel through. */
   #shared?: SharedChannel;
-  /** Markers read whose message has not come by port yet: the ring waits for it. */
-  #awaitingPort = 0;
+  /** A marker was read whose message has not come by port yet: the ring waits for it (reading stops at that marker). */
+  #awaitingPort = false;
   /** Task messages that came by port before their marker was read. */
   readonly #early: ToWorker[] = [];
   /** Rings for the pool when it is not watching the channel (made once, not per answer). */
@@ -151,8 +151,8 @@ class TaskServer {
    */
   #fromPort(message: ToWorker): void {
     if (this.#shared === undefined) return this.#accept(message);
-    if (this.#awaitingPort > 0) {
-      this.#awaitingPort--;
+    if (this.#awaitingPort) {
+      this.#awaitingPort = false;
       this.#accept(message);
     } else this.#early.push(message);
     this.#receiveShared();
@@ -268,7 +268,7 @@ class TaskServer {
       const seen = Atomics.load(counter, 0);
       const taken = this.#receiveShared(true);
       // A task to run in turn, or one whose message is on its way by port (the event loop brings it): no watch.
-      if (this.#queued > 0 || this.#awaitingPort > 0) return;
+      if (this.#queued > 0 || this.#awaitingPort) return;
       // Everything counted by `seen` was taken: unless the count moved meanwhile, watch on without looking again.
       if (taken && Atomics.load(counter, 0) !== seen) continue;
       // No latency mode: no watch at all, straight to sleep.
@@ -284,7 +284,7 @@ class TaskServer {
       }
       if (Atomics.load(counter, 0) === seen) break;
     }
-    if (this.#receiveShared(false) || this.#awaitingPort > 0) return;
+    if (this.#receiveShared(false) || this.#awaitingPort) return;
     // Going to sleep: say so first, then look once more, so a task written meanwhile is either seen now or rung for.
     this.#shared?.watch(false);
     this.#receiveShared(false);
@@ -295,13 +295,13 @@ class TaskServer {
     const shared = this.#shared;
     if (shared === undefined) return false;
     let received = false;
-    while (this.#awaitingPort === 0) {
+    while (!this.#awaitingPort) {
       const message = shared.read();
       if (message === undefined) break;
       if (message === BY_PORT) {
         const early = this.#early.shift();
         if (early === undefined) {
-          this.#awaitingPort++;
+          this.#awaitingPort = true;
           break;
         }
         this.#accept(early);
