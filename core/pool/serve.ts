@@ -10,7 +10,7 @@
  *   before it waits on an awaited task and when it ends by its own hand;
  * - answers a message holds (a batch's, a map chunk's) go to the pool when the
  *   message ends, before the worker waits on an awaited task, and when the
- *   worker ends by its own hand (`process.exit`, `Deno.exit`).
+ *   worker ends by its own hand (its runtime's exit call).
  *
  * @module
  */
@@ -40,7 +40,7 @@ export interface ParentPort {
    * a pool that records each task's span; `undefined` where there are none.
    */
   openThreadClock?(): (() => ThreadTimes) | undefined;
-  /** Calls `hook` when this worker is about to end by its own hand (`process.exit`, `Deno.exit`): its last chance to say what it holds. */
+  /** Calls `hook` when this worker is about to end by its own hand (its runtime's exit call): its last chance to say what it holds. */
   onExit?(hook: () => void): void;
   /**
    * Child processes: turns a message into the bytes that carry it (and throws
