@@ -187,29 +187,35 @@ test("a side that says it is watching need not be rung for; one that is not must
 
 test("the ring wraps around without splitting a record, refuses what does not fit, and takes it once there is room", () => {
   const { pool, worker } = open();
-  // A quarter of the ring as JSON: the message around the string takes the 64 bytes left.
-  const payload = "x".repeat(RING_BYTES / 4 - 64);
-  // Over many laps, records of uneven sizes land across the ring's end.
-  for (let i = 0; i < 40; i++) {
-    const text = `${i}${payload.slice(0, payload.length - i * 1000)}`;
-    assert.ok(pool.write(run(text)), `record ${i}`);
-    assert.is((worker.read() as { arg: string }).arg, text);
+  // Records of uneven sizes up to 64 KiB, over many laps, land across the ring's end.
+  for (let i = 0; i < 400; i++) {
+    const bytes = new Uint8Array(64 * 1024 - (i % 7) * 5000).fill(i & 255);
+    assert.ok(pool.write(run(bytes)), `record ${i}`);
+    const back = (worker.read() as { arg: Uint8Array }).arg;
+    assert.is(back.length, bytes.length);
+    assert.is(back[back.length - 1], i & 255);
   }
-  // Three quarter-rings fit; a fourth does not, until the ring is read; a marker always does (messages leave it room).
-  assert.ok(pool.write(run(payload)) && pool.write(run(payload)) && pool.write(run(payload)));
-  assert.is(pool.write(run(payload)), false);
+  // Full: the next message does not fit until the ring is read; a marker always does (messages leave it room).
+  const full = new Uint8Array(64 * 1024);
+  let written = 0;
+  while (pool.write(run(full))) written++;
+  assert.ok(written >= RING_BYTES / (64 * 1024 + 256) - 2, `${written} records of 64 KiB fill it`);
   pool.mark();
-  while (worker.read() !== BY_PORT) { /* the three, then the marker */ }
-  assert.ok(pool.write(run(payload)));
-  assert.is(pool.write(run("x".repeat(RING_BYTES))), false, "larger than half the ring: never");
+  while (worker.read() !== BY_PORT) { /* the records, then the marker */ }
+  assert.ok(pool.write(run(full)));
 });
 
-test("buffers up to 64 KiB go through the ring; more go by postMessage, which copies them as well without JSON", () => {
+test("up to 64 KiB of buffers and 8 K characters of JSON go through the ring; more go by postMessage, whose clone is faster", () => {
   const { pool, worker } = open();
   assert.ok(pool.write(run(new Uint8Array(64 * 1024).fill(7))));
   assert.equal((worker.read() as { arg: Uint8Array }).arg, new Uint8Array(64 * 1024).fill(7));
   assert.is(pool.write(run(new Uint8Array(64 * 1024 + 1))), false);
   assert.is(pool.write(run([new Uint8Array(40 * 1024), new Uint8Array(40 * 1024)])), false, "the sum counts");
+  // JSON the same: a message of more than about 8 K characters goes by postMessage, whose clone copies strings faster.
+  assert.ok(pool.write(run("x".repeat(8000))));
+  assert.is((worker.read() as { arg: string }).arg, "x".repeat(8000));
+  assert.is(pool.write(run("x".repeat(9000))), false);
+  assert.is(pool.write(run(Array.from({ length: 9000 }, () => 0))), false, "every value counts");
 });
 
 test.run();
