@@ -27,23 +27,31 @@ const SMALL_TASKS = 10_000;
 const SMALL_TASK_US = 50;
 /**
  * Round trips one at a time: this many, or as many as end within the time
- * limit; the first third warms up, as in the bare ping-pong (a pool just made
- * took 12,000–16,000 trips to settle at its steady round trip here, on every
+ * limit; the first half warms up, as in the bare ping-pong (a pool just made
+ * took 15,000–20,000 trips to settle at its steady round trip here, on every
  * runtime: its code is compiled as it runs).
  */
-const ROUND_TRIPS = 30_000;
-const WARM_UP = 1 / 3;
+const ROUND_TRIPS = 60_000;
+const WARM_UP = 1 / 2;
 const ROUND_TRIP_MAX_MS = 2000;
-/** The echo: a 1 MiB payload, copied to the worker and back, this many tasks with this many in flight, or as many as end within the time limit. */
+/**
+ * The echo: a 1 MiB payload, copied to the worker and back, this many tasks
+ * with this many in flight, or as many as end within the time limit; first,
+ * untimed, the warm-up's many the same way (the path a megabyte takes is
+ * compiled as it runs, as the round trip's is: cold, truepar's first 200 echoes
+ * on a pool just made ran 0.5–0.7x as fast as the next 200 on Deno and Bun
+ * here, 0.7–1.0x on Node).
+ */
 const ECHO_BYTES = 1 << 20;
 const ECHO_TASKS = 200;
+const ECHO_WARM_UP = 200;
 const ECHO_IN_FLIGHT = 8;
 const ECHO_MAX_MS = 2000;
 /** Under load: small tasks arriving at this share of the workers' capacity, each millisecond's due at once, for this long. */
 const LOAD_SHARE = 0.5;
 const LOAD_MS = 500;
 /** The bare ping-pong: round trips per sample. */
-const PING_PONGS = 30_000;
+const PING_PONGS = 60_000;
 /** The copy limit: one thread copying the echo's payload into a buffer of its own, this many times a sample. */
 const COPIES = 400;
 /** The idle spell, once a pool has answered everything (its spin window over): what its threads burn doing nothing (`--idle-ms`). */
@@ -246,7 +254,7 @@ const record = {
   workers: WORKERS,
   repeat: REPEAT,
   spinMicros: SPIN_MICROS,
-  echo: { bytes: ECHO_BYTES, tasks: ECHO_TASKS, inFlight: ECHO_IN_FLIGHT, maxMs: ECHO_MAX_MS },
+  echo: { bytes: ECHO_BYTES, tasks: ECHO_TASKS, warmUp: ECHO_WARM_UP, inFlight: ECHO_IN_FLIGHT, maxMs: ECHO_MAX_MS },
   underLoad: { share: LOAD_SHARE, tasksPerMs: loadRate, ms: LOAD_MS },
   roundTrip: { trips: ROUND_TRIPS, maxMs: ROUND_TRIP_MAX_MS, warmUp: WARM_UP },
   pingPong: { roundTrips: PING_PONGS, warmUp: WARM_UP },
@@ -311,15 +319,17 @@ async function poolRound(name: string, make: PoolMaker, round: number): Promise<
       await pool.run("noop", i);
       trips.push((performance.now() - sent) * 1000);
     }
-    // The first third warms both sides up (the caller's loop too), as the bare ping-pong's does.
+    // The first half warms both sides up (the caller's loop too), as the bare ping-pong's does.
     trips.splice(0, Math.floor(trips.length * WARM_UP));
     if (makers.has(name)) roundTrips.set(name, [...(roundTrips.get(name) ?? []), ...trips]);
     keep(`${name}|round-trip`, median(trips));
 
+    await echoes(pool, false, ECHO_WARM_UP);
     start = performance.now();
     const echoed = await echoes(pool);
     keep(`${name}|echo-1mb`, (echoed * ECHO_BYTES) / ((performance.now() - start) / 1000) / 1e9);
     if (pool.moving) {
+      await echoes(pool, true, ECHO_WARM_UP);
       start = performance.now();
       const moved = await echoes(pool, true);
       keep(`${name}|echo-1mb-transfer`, (moved * ECHO_BYTES) / ((performance.now() - start) / 1000) / 1e9);
@@ -499,20 +509,20 @@ async function loadCompetitor(name: (typeof COMPETITORS)[number]): Promise<PoolM
 }
 
 /**
- * Echoes the payload `ECHO_TASKS` times, `ECHO_IN_FLIGHT` at a time, or as
+ * Echoes the payload `tasks` times, `ECHO_IN_FLIGHT` at a time, or as
  * many times as end within `ECHO_MAX_MS` (a pool that copies slowly would
  * hold the bench for minutes); checks what came back; returns how many.
  * `moving`: each lane sends its own copy of the payload in the task's
  * `transfer` list, so it moves to the worker; the answer (a copy) is what
  * the lane moves next time.
  */
-async function echoes(pool: BenchPool, moving = false): Promise<number> {
+async function echoes(pool: BenchPool, moving = false, tasks = ECHO_TASKS): Promise<number> {
   let next = 0;
   let done = 0;
   const until = performance.now() + ECHO_MAX_MS;
   const lane = async () => {
     let bytes: Uint8Array = moving ? payload.slice() : payload;
-    while (next++ < ECHO_TASKS && performance.now() < until) {
+    while (next++ < tasks && performance.now() < until) {
       const back = await (moving ? pool.moving!("echo", bytes) : pool.run("echo", bytes)) as Uint8Array;
       if (back.byteLength !== ECHO_BYTES || back[ECHO_BYTES - 1] !== payload[ECHO_BYTES - 1]) {
         throw new Error("the echo came back changed");
@@ -605,7 +615,7 @@ async function pingPong(how: "wait" | "spin" | "spin-await"): Promise<number[]> 
       trips[round] = (performance.now() - sent) * 1000;
     }
     if (await served !== PING_PONGS || cell[1] !== PING_PONGS) throw new Error("the ping-pong lost a hand-off");
-    // The first third warms both sides up.
+    // The first half warms both sides up.
     return trips.slice(Math.floor(PING_PONGS * WARM_UP));
   } finally {
     await pool.close();
