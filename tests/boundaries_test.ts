@@ -78,6 +78,7 @@ for (const { kind, spinMicros } of MODES) {
         [new Uint16Array([1, 2]), new Uint16Array([3])],
         new DataView(buffer, 4),
         shared,
+        new Float64Array(new ArrayBuffer(200 * 1024), 16, 8).fill(2.5),
       ];
       for (const value of values) {
         const back = await pool.run("echo", value);
@@ -93,6 +94,21 @@ for (const { kind, spinMicros } of MODES) {
       assert.ok(Object.is(await pool.run("echo", -0), -0));
       const [first, second] = (await pool.run<{ twice: [Uint8Array, Int32Array] }>("echo", values[16])).twice;
       assert.is(first.buffer, second.buffer, "two views of one buffer still share one");
+      // Large buffers go as copies moved, never as the caller's own, nor the worker's.
+      for (const value of values) {
+        if (ArrayBuffer.isView(value) && !(value.buffer instanceof SharedArrayBuffer)) {
+          assert.ok(value.buffer.byteLength > 0);
+        }
+      }
+      for (const _ of [1, 2]) {
+        const kept = await pool.run<Uint8Array>("kept", undefined);
+        assert.is(
+          kept.byteLength,
+          256 * 1024,
+          "a buffer the worker keeps is still whole when it answers with it again",
+        );
+        assert.is(kept[256 * 1024 - 1], 255);
+      }
       // Shared memory stays shared.
       const echoed = await pool.run<Uint8Array>("echo", shared);
       echoed[0] = 42;

@@ -7,7 +7,7 @@
 import { RUNTIME } from "./_guard.ts";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { BY_PORT, RING_BYTES, SharedChannel } from "../core/pool/channel.ts";
+import { BY_PORT, RING_BYTES, SharedChannel, withCopiesMoved } from "../core/pool/channel.ts";
 import type { FromWorker, ToWorker } from "../core/pool/protocol.ts";
 
 const test = suite(`${RUNTIME}: the shared-memory channel`);
@@ -216,6 +216,57 @@ test("up to 64 KiB of buffers and 8 K characters of JSON go through the ring; mo
   assert.is((worker.read() as { arg: string }).arg, "x".repeat(8000));
   assert.is(pool.write(run("x".repeat(9000))), false);
   assert.is(pool.write(run(Array.from({ length: 9000 }, () => 0))), false, "every value counts");
+});
+
+test("more than 64 KiB of buffers go by postMessage as copies in its transfer list: the sender keeps its own, views keep their place", () => {
+  const bytes = new Uint8Array(1 << 20).map((_, i) => i & 255);
+  const whole = new ArrayBuffer(96 * 1024);
+  new Uint8Array(whole)[96 * 1024 - 1] = 9;
+  const view = new Float64Array(whole, 8, 4);
+  view[0] = 1.5;
+  const message: ToWorker = { t: "run", id: 3, fn: "echo", arg: { bytes, nested: [view, "text", 1], flag: true } };
+  const moved = withCopiesMoved(message)!;
+  assert.ok(moved !== undefined);
+  const arg =
+    (moved.message as { arg: { bytes: Uint8Array; nested: [Float64Array, string, number]; flag: boolean } }).arg;
+  assert.equal(moved.transfer, [arg.bytes.buffer, arg.nested[0].buffer]);
+  assert.ok(arg.bytes !== bytes && arg.bytes.buffer !== bytes.buffer, "a copy, not the sender's own");
+  assert.equal(arg.bytes, bytes);
+  // A view comes as structured clone gives it: its whole buffer copied, at its offset.
+  assert.ok(arg.nested[0] instanceof Float64Array);
+  assert.is(arg.nested[0].byteOffset, 8);
+  assert.is(arg.nested[0].length, 4);
+  assert.is(arg.nested[0][0], 1.5);
+  assert.is(arg.nested[0].buffer.byteLength, 96 * 1024);
+  assert.is(new Uint8Array(arg.nested[0].buffer)[96 * 1024 - 1], 9);
+  assert.equal([arg.nested[1], arg.nested[2], arg.flag], ["text", 1, true]);
+  // Moving the copies leaves the sender's buffers as they were.
+  structuredClone(moved.message, { transfer: moved.transfer });
+  assert.is(bytes.byteLength, 1 << 20);
+  assert.is(whole.byteLength, 96 * 1024);
+  assert.is(moved.transfer[0]!.byteLength, 0, "the copy itself moved");
+});
+
+test("what structured clone must copy itself is left to it: small buffers, shared ones, two views of one buffer, a Map, a detached buffer", () => {
+  const big = () => new Uint8Array(128 * 1024);
+  assert.is(withCopiesMoved(run(new Uint8Array(64 * 1024))), undefined, "64 KiB go through the ring");
+  assert.is(withCopiesMoved(run("text")), undefined);
+  const one = big();
+  assert.is(withCopiesMoved(run([one, new Uint8Array(one.buffer, 10)])), undefined, "two views of one buffer share it");
+  assert.is(
+    withCopiesMoved(run(new Uint8Array(new SharedArrayBuffer(128 * 1024)))),
+    undefined,
+    "shared memory is shared",
+  );
+  assert.is(withCopiesMoved(run(new Map([[1, big()]]))), undefined);
+  const detached = big();
+  structuredClone(detached, { transfer: [detached.buffer] });
+  assert.is(withCopiesMoved(run([detached, big()])), undefined, "structured clone names the detached buffer");
+  const Resizable = ArrayBuffer as unknown as new (bytes: number, options: { maxByteLength: number }) => ArrayBuffer;
+  const resizable = new Resizable(128 * 1024, { maxByteLength: 256 * 1024 });
+  if ((resizable as { resizable?: boolean }).resizable === true) {
+    assert.is(withCopiesMoved(run(resizable)), undefined, "a resizable buffer stays resizable");
+  }
 });
 
 test.run();

@@ -573,6 +573,57 @@ function encode(message: ToWorker | FromWorker): Record | undefined {
   };
 }
 
+/**
+ * A message too large for the ring, whose buffers (more than 64 KiB of them)
+ * would go by structured clone, made ready to go by `postMessage` with copies
+ * of them in its transfer list instead: one copy, made here, that moves to
+ * the other side, where structured clone makes two (into its own buffer,
+ * then out into one the receiver owns: a 1 MiB answer's `postMessage` took a
+ * worker thread 50–390 µs, the glibc heap given back and faulted in again
+ * between answers). The receiver gets what structured clone would give it (a
+ * buffer of its own, a view at its offset into a whole copy of its buffer);
+ * the sender keeps its own.
+ *
+ * @returns The message with its buffers replaced by their copies, and those copies' buffers to transfer; `undefined` when it is not plain data with that many bytes of buffers (it goes by structured clone as before).
+ */
+export function withCopiesMoved<M extends ToWorker | FromWorker>(
+  message: M,
+): { message: M; transfer: ArrayBuffer[] } | undefined {
+  const walk: Walk = { attachments: [], charsLeft: MAX_JSON_CHARS };
+  if (!isPlain(message, 0, walk) || walk.attachments.length === 0) return undefined;
+  const { attachments } = walk;
+  const buffers = attachments.map((value) => value instanceof ArrayBuffer ? value : value.buffer as ArrayBuffer);
+  // Two views of one buffer share it after structured clone; a resizable buffer stays resizable: both go as before.
+  if (new Set(buffers).size < buffers.length) return undefined;
+  if (buffers.some((buffer) => (buffer as { resizable?: boolean }).resizable === true)) return undefined;
+  if (buffers.reduce((sum, buffer) => sum + buffer.byteLength, 0) <= MAX_ATTACHED_BYTES) return undefined;
+  const copies = new Map<unknown, unknown>();
+  const transfer: ArrayBuffer[] = [];
+  try {
+    attachments.forEach((value, i) => {
+      const copy = buffers[i]!.slice(0);
+      transfer.push(copy);
+      const code = viewCode(value);
+      copies.set(value, code === 0 ? copy : new VIEWS[code]!(copy, (value as View).byteOffset, (value as View).length));
+    });
+  } catch {
+    // A detached buffer: structured clone says so, as it always did.
+    return undefined;
+  }
+  return { message: withCopies(message, copies) as M, transfer };
+}
+
+/** A plain value rebuilt with its buffers replaced by their copies. */
+function withCopies(value: unknown, copies: Map<unknown, unknown>): unknown {
+  if (typeof value !== "object" || value === null) return value;
+  const copy = copies.get(value);
+  if (copy !== undefined) return copy;
+  if (Array.isArray(value)) return value.map((item) => withCopies(item, copies));
+  const rebuilt: { [key: string]: unknown } = {};
+  for (const key in value) rebuilt[key] = withCopies((value as { [key: string]: unknown })[key], copies);
+  return rebuilt;
+}
+
 /** Reads the record at `at` (its payload, after the header) out of shared memory into values of this thread's own. */
 function decode(kind: number, bytes: Uint8Array, words: Int32Array, at: number, length: number): ToWorker | FromWorker {
   if (kind === JSON_MESSAGE) return JSON.parse(decoder.decode(bytes.slice(at, at + length)));

@@ -13,7 +13,7 @@
 
 import type { Endpoint } from "../adapter.ts";
 import type { ToWorker, Wake } from "./protocol.ts";
-import { SharedChannel } from "./channel.ts";
+import { SharedChannel, withCopiesMoved } from "./channel.ts";
 
 /** A worker's own port: its endpoint's `send`. */
 type WorkerPort = Pick<Endpoint, "send">;
@@ -46,8 +46,10 @@ export function openWakeChannel(spinMicros: number, port: WorkerPort): { channel
  * Sends a message on a wake channel: plain data through shared memory (the
  * worker rung for if it is not watching); anything else on the worker's own
  * port, its place in the order held by a marker on the ring (a worker's own
- * port, not a MessageChannel of its own: Deno's carry buffers 20x slower).
- * Either way it is counted, so a watching worker sees it come.
+ * port, not a MessageChannel of its own: Deno's carry buffers 20x slower),
+ * with copies of its large buffers moved rather than cloned twice
+ * ({@linkcode withCopiesMoved}). Either way it is counted, so a watching
+ * worker sees it come.
  *
  * @param channel The worker's channel.
  * @param message The message.
@@ -55,7 +57,11 @@ export function openWakeChannel(spinMicros: number, port: WorkerPort): { channel
  * @throws {DOMException} When the message cannot be cloned (a function in it): the marker's place is taken by a message that runs nothing.
  */
 export function postAwake(channel: WakeChannel, message: ToWorker, transfer: Transferable[]): void {
-  if (transfer.length === 0 && channel.shared.send(message, channel.ring)) return;
+  if (transfer.length === 0) {
+    if (channel.shared.send(message, channel.ring)) return;
+    const moved = withCopiesMoved(message);
+    if (moved !== undefined) ({ message, transfer } = moved);
+  }
   channel.shared.mark();
   try {
     channel.port.send(message, transfer);

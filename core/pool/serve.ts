@@ -16,7 +16,7 @@
  */
 
 import type { ThreadTimes } from "../adapter.ts";
-import { BY_PORT, SharedChannel } from "./channel.ts";
+import { BY_PORT, SharedChannel, withCopiesMoved } from "./channel.ts";
 import {
   type FromWorker,
   type Outcome,
@@ -29,8 +29,8 @@ import {
 
 /** How a worker or child process talks to the pool that started it. */
 export interface ParentPort {
-  /** Sends one message to the pool. */
-  post(message: FromWorker): void;
+  /** Sends one message to the pool, moving what `transfer` lists (worker threads; a child's port has no transfer). */
+  post(message: FromWorker, transfer?: ArrayBuffer[]): void;
   /** Calls `onMessage` with each message from the pool. */
   listen(onMessage: (message: ToWorker) => void): void;
   /** Bytes of JavaScript heap this worker uses now, for a pool that recycles workers past a limit. */
@@ -189,7 +189,12 @@ class TaskServer {
   #answer(message: FromWorker): void {
     const frames = this.#port.frames;
     if (frames !== undefined) this.#held.push(frames.encode(message));
-    else if (!this.#shared?.send(message, this.#ringPool)) this.#port.post(message);
+    else if (this.#shared === undefined) this.#port.post(message);
+    else if (!this.#shared.send(message, this.#ringPool)) {
+      const moved = withCopiesMoved(message);
+      if (moved === undefined) this.#port.post(message);
+      else this.#port.post(moved.message, moved.transfer);
+    }
   }
 
   /** A task's value as its answer, or, if the value cannot be sent, the error that says so (a closure fewer per task). */

@@ -10,7 +10,7 @@ import { serveTasks } from "../../core/pool/serve.ts";
 import { openThreadClock } from "../_thread_clock.ts";
 
 const scope = globalThis as unknown as {
-  postMessage(message: unknown): void;
+  postMessage(message: unknown, transfer?: Transferable[]): void;
   onmessage: ((event: MessageEvent) => void) | null;
 };
 
@@ -41,7 +41,7 @@ if (deno !== undefined) {
 }
 
 serveTasks({
-  post: (message) => scope.postMessage(message),
+  post: (message, transfer) => scope.postMessage(message, transfer ?? []),
   listen: (onMessage) => {
     scope.onmessage = (event) => onMessage(event.data as ToWorker);
   },

@@ -15,7 +15,7 @@ if (parentPort === null) throw new Error("Cannot serve tasks: this module is a w
 const port = parentPort;
 
 serveTasks({
-  post: (message) => port.postMessage(message),
+  post: (message, transfer) => port.postMessage(message, transfer),
   listen: (onMessage) => port.on("message", (message: ToWorker) => onMessage(message)),
   // A worker's own isolate's heap, not the process's.
   heapUsed: () => process.memoryUsage().heapUsed,
