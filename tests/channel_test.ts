@@ -266,6 +266,7 @@ test("what structured clone must copy itself is left to it: small buffers, share
   const resizable = new Resizable(128 * 1024, { maxByteLength: 256 * 1024 });
   if ((resizable as { resizable?: boolean }).resizable === true) {
     assert.is(withCopiesMoved(run(resizable)), undefined, "a resizable buffer stays resizable");
+    assert.is(new SharedChannel("pool").write(run(new Resizable(16, { maxByteLength: 64 }))), false, "small ones too");
   }
 });
 

@@ -527,19 +527,16 @@ const ATTACHMENT_WORDS = 4;
 
 /** The message as a record, or `undefined` when it holds anything but plain data and whole buffers. */
 function encode(message: ToWorker | FromWorker): Record | undefined {
-  const walk: Walk = { attachments: [], charsLeft: MAX_JSON_CHARS };
-  if (!isPlain(message, 0, walk)) return undefined;
-  const { attachments } = walk;
+  const plain = plainData(message);
+  if (plain === undefined) return undefined;
+  const { attachments, buffers } = plain;
   if (attachments.length === 0) {
     const json = encoder.encode(JSON.stringify(message));
     return { kind: JSON_MESSAGE, length: json.length, write: (bytes, at) => bytes.set(json, at) };
   }
-  const buffers = attachments.map((value) => value instanceof ArrayBuffer ? value : value.buffer as ArrayBuffer);
-  // Two views of one buffer share it after structured clone: copied twice here, they would not.
-  if (new Set(buffers).size < buffers.length) return undefined;
-  // Large buffers go by structured clone: a copy each way too, with no JSON beside it and no lap of the ring
-  // through the cache (a 1 MiB echo ran 0.8–0.9x as fast through the ring, in bench:pool on 2 cores).
-  if (buffers.reduce((sum, buffer) => sum + buffer.byteLength, 0) > MAX_ATTACHED_BYTES) return undefined;
+  // Large buffers go by postMessage, as copies moved ({@linkcode withCopiesMoved}): no JSON beside them and no lap of
+  // the ring through the cache (a 1 MiB echo ran 0.8–0.9x as fast through the ring, in bench:pool on 2 cores).
+  if (plain.bytes > MAX_ATTACHED_BYTES) return undefined;
   const index = new Map(attachments.map((value, i) => [value, i]));
   const json = encoder.encode(
     JSON.stringify(message, (_, value) => index.has(value) ? { [ATTACHMENT]: index.get(value) } : value),
@@ -589,14 +586,9 @@ function encode(message: ToWorker | FromWorker): Record | undefined {
 export function withCopiesMoved<M extends ToWorker | FromWorker>(
   message: M,
 ): { message: M; transfer: ArrayBuffer[] } | undefined {
-  const walk: Walk = { attachments: [], charsLeft: MAX_JSON_CHARS };
-  if (!isPlain(message, 0, walk) || walk.attachments.length === 0) return undefined;
-  const { attachments } = walk;
-  const buffers = attachments.map((value) => value instanceof ArrayBuffer ? value : value.buffer as ArrayBuffer);
-  // Two views of one buffer share it after structured clone; a resizable buffer stays resizable: both go as before.
-  if (new Set(buffers).size < buffers.length) return undefined;
-  if (buffers.some((buffer) => (buffer as { resizable?: boolean }).resizable === true)) return undefined;
-  if (buffers.reduce((sum, buffer) => sum + buffer.byteLength, 0) <= MAX_ATTACHED_BYTES) return undefined;
+  const plain = plainData(message);
+  if (plain === undefined || plain.bytes <= MAX_ATTACHED_BYTES) return undefined;
+  const { attachments, buffers } = plain;
   const copies = new Map<unknown, unknown>();
   const transfer: ArrayBuffer[] = [];
   try {
@@ -611,6 +603,25 @@ export function withCopiesMoved<M extends ToWorker | FromWorker>(
     return undefined;
   }
   return { message: withCopies(message, copies) as M, transfer };
+}
+
+/**
+ * A message's buffers, when it is plain data ({@linkcode isPlain}) whose
+ * buffers the channel may copy: each view or buffer found, the buffer under
+ * it, and their bytes. `undefined` for anything else, and where a copy would
+ * not be what structured clone gives: two views of one buffer (they share it
+ * after structured clone), a resizable buffer (it stays resizable).
+ */
+function plainData(
+  message: ToWorker | FromWorker,
+): { attachments: (View | ArrayBuffer)[]; buffers: ArrayBuffer[]; bytes: number } | undefined {
+  const walk: Walk = { attachments: [], charsLeft: MAX_JSON_CHARS };
+  if (!isPlain(message, 0, walk)) return undefined;
+  const { attachments } = walk;
+  const buffers = attachments.map((value) => value instanceof ArrayBuffer ? value : value.buffer as ArrayBuffer);
+  if (new Set(buffers).size < buffers.length) return undefined;
+  if (buffers.some((buffer) => (buffer as { resizable?: boolean }).resizable === true)) return undefined;
+  return { attachments, buffers, bytes: buffers.reduce((sum, buffer) => sum + buffer.byteLength, 0) };
 }
 
 /** A plain value rebuilt with its buffers replaced by their copies. */
