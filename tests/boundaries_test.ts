@@ -110,12 +110,18 @@ for (const { kind, spinMicros } of MODES) {
         assert.is(kept[256 * 1024 - 1], 255);
       }
       // A resizable buffer stays resizable, as structured clone keeps it.
-      const Resizable = ArrayBuffer as unknown as new (bytes: number, options: { maxByteLength: number }) => ArrayBuffer;
+      const Resizable = ArrayBuffer as unknown as new (
+        bytes: number,
+        options: { maxByteLength: number },
+      ) => ArrayBuffer;
       const resizable = new Resizable(16, { maxByteLength: 64 });
       if ((resizable as { resizable?: boolean }).resizable === true) {
         for (const value of [resizable, new Uint8Array(resizable, 4)]) {
           const back = await pool.run<ArrayBuffer | Uint8Array>("echo", value);
-          const buffer = (back instanceof ArrayBuffer ? back : back.buffer) as { resizable?: boolean; maxByteLength?: number };
+          const buffer = (back instanceof ArrayBuffer ? back : back.buffer) as {
+            resizable?: boolean;
+            maxByteLength?: number;
+          };
           assert.equal([buffer.resizable, buffer.maxByteLength], [true, 64]);
         }
       }
