@@ -176,6 +176,21 @@ export function conformance(
     for (let i = 0; i < 1000; i++) assert.is(await pool.run("echo", i), i);
   });
 
+  test("a worker reads each task function once, by name: one the module rebinds later stays as found", async () => {
+    const one = await createPool({ adapter, kind, size: 1, module: TASKS, spinMicros });
+    try {
+      assert.is(await one.run("generation", null), 1);
+      assert.is(await one.run("nextGeneration", null), 2);
+      assert.is(await one.run("generation", null), 1);
+      // Several functions by turns, in one batch and one at a time: each call finds its own.
+      const names = ["square", "echo", "generation", "square"];
+      assert.equal(await Promise.all(names.map((name, i) => one.run(name, i + 3))), [9, 4, 1, 36]);
+      for (const [i, name] of names.entries()) assert.is(await one.run(name, 2), [4, 2, 1, 4][i]);
+    } finally {
+      await one.terminate();
+    }
+  });
+
   test("an unknown task function rejects with a TypeError", async ({ pool }) => {
     const error = await pool.run("nothing", null).catch((e: unknown) => e) as Error;
     assert.is(error.name, "TypeError");
