@@ -31,6 +31,29 @@ test("a long queue travels in batches, each at most an eighth of a worker's shar
   assert.ok(planDispatch([idle()], plain(100_000), 100_000).every((s) => s.count === MAX_BATCH));
 });
 
+test("short tasks: batches split the queue over the messages the workers may take now, up to 64 tasks", () => {
+  assert.equal(planDispatch([idle(), idle()], plain(100), 100, { short: true }).map((s) => s.count), [25, 25, 25, 25]);
+  // One worker holding a message: its second takes the whole queue, up to 64; long tasks would go one by one.
+  const holding = { ...idle(), inFlight: 1, holding: 1 };
+  assert.equal(planDispatch([holding], plain(9), 9, { short: true }), [{ worker: 0, count: 9 }]);
+  assert.equal(planDispatch([holding], plain(9), 9), [{ worker: 0, count: 1 }]);
+  assert.equal(planDispatch([idle()], plain(1000), 1000, { short: true }).map((s) => s.count), [MAX_BATCH, MAX_BATCH]);
+});
+
+test("maxBusy: an idle worker takes nothing while that many hold messages, and those hold one at most", () => {
+  const holding = { ...idle(), inFlight: 1, holding: 1 };
+  // Kept on one worker: what it cannot take stays queued, where another worker may still take it later.
+  assert.equal(planDispatch([holding, idle()], plain(10), 10, { short: true, maxBusy: 1 }), []);
+  assert.equal(planDispatch([idle(), idle()], plain(10), 10, { short: true, maxBusy: 1 }), [{ worker: 0, count: 10 }]);
+  // An exclusive task still goes to a worker holding nothing.
+  assert.equal(planDispatch([holding, idle()], [exclusive, ...plain(2)], 3, { maxBusy: 1 }), [{ worker: 1, count: 1 }]);
+  // As many allowed as there are workers: the plan is the usual one.
+  assert.equal(
+    planDispatch([holding, idle()], plain(4), 4, { maxBusy: 2 }),
+    planDispatch([holding, idle()], plain(4), 4),
+  );
+});
+
 test("an exclusive task goes alone to a worker holding nothing, and that worker gets nothing more", () => {
   const busy = { ...idle(), inFlight: 1, holding: 3 };
   // The busy worker takes the next plain task as its second message; the exclusive one's worker takes nothing more.

@@ -26,7 +26,7 @@ test("--pools truepar --repeat 1 --json: one record, truepar's figures for every
   const pools = new Set(record.results.map((r) => r.pool));
   assert.ok(pools.has("truepar") && !pools.has("piscina"), [...pools].join(", "));
   const scenarios = new Set(record.results.filter((r) => r.pool === "truepar").map((r) => r.scenario));
-  for (const scenario of ["noop", "noop-cpu", "round-trip", "echo-1mb", "idle"]) {
+  for (const scenario of ["noop", "noop-group", "noop-cpu", "round-trip", "echo-1mb", "idle"]) {
     assert.ok(scenarios.has(scenario), `${scenario} in ${[...scenarios].join(", ")}`);
   }
   const limits = record.results.filter((r) => r.pool.startsWith("bare-")).map((r) => r.scenario);

@@ -183,4 +183,58 @@ for (const kind of ["worker", "process"] as const) {
   test.run();
 }
 
+const short = suite(`${RUNTIME} worker: short tasks`);
+
+/** An adapter that says the machine has `cores` logical cores. */
+async function withCores(cores: number): Promise<typeof adapter> {
+  const described = await createAdapter();
+  const host = described.hostInfo();
+  described.hostInfo = () => ({ ...host, cores });
+  return described;
+}
+
+/** A pool of 2, in the latency mode unless `spinMicros` says otherwise, whose workers have timed short tasks. */
+async function warmPool(cores: number, spinMicros = 50) {
+  const pool = await createPool({ adapter: await withCores(cores), size: 2, module: TASKS, spinMicros });
+  // Batches of no-ops: each worker times every batch it runs.
+  for (let round = 0; round < 20; round++) {
+    await Promise.all(Array.from({ length: 200 }, () => pool.run("identity", null)));
+  }
+  return pool;
+}
+
+short("two workers and this thread would outnumber 2 cores: a burst of short tasks waits for one worker", async () => {
+  await using kept = await warmPool(2);
+  const burst = Array.from({ length: 10 }, () => kept.run("identity", null));
+  // Synchronously after the burst: one worker holds the first task, the rest wait in the queue for it.
+  assert.equal([kept.stats().busy, kept.stats().queued], [1, 9]);
+  assert.is((await Promise.all(burst)).length, 10);
+  await using spread = await warmPool(4);
+  const spreadBurst = Array.from({ length: 10 }, () => spread.run("identity", null));
+  assert.is(spread.stats().busy, 2, "with cores to spare, both workers take tasks");
+  await Promise.all(spreadBurst);
+});
+
+short("a task waiting behind a worker slow to answer goes to the idle one within milliseconds", async () => {
+  await using pool = await warmPool(2);
+  // The task taken for short is long: the one after it must not wait for it (the worker holds one message).
+  const long = pool.run("spin", 1500).then(() => "long");
+  const quick = pool.run("identity", null).then(() => "quick");
+  assert.is(await Promise.race([long, quick]), "quick");
+  await long;
+});
+
+short(
+  "tasks taken for short that run long: a batch gives back all but the first, and both workers share them",
+  async () => {
+    // Out of the latency mode, where nothing else spreads what one worker holds.
+    await using pool = await warmPool(2, 0);
+    const ran = await Promise.all(Array.from({ length: 20 }, () => pool.run<number>("spinIdentity", 20)));
+    const counts = [...new Set(ran)].map((worker) => ran.filter((each) => each === worker).length);
+    assert.is(counts.length, 2, "both workers ran some");
+    assert.ok(Math.min(...counts) >= 5, `shared as ${counts.join(" and ")}`);
+  },
+);
+
+short.run();
 queue.run();

@@ -291,7 +291,7 @@ export class SharedChannel {
         break;
       case "batch":
         if (typeof message.fn !== "string") return undefined;
-        what = BATCH;
+        what = message.giveBack ? SHORT_BATCH : BATCH;
         name = message.fn;
         ids = message.ids;
         values = message.args;
@@ -313,7 +313,7 @@ export class SharedChannel {
         return undefined;
     }
     const count = values === undefined ? 1 : values.length;
-    const named = what === RUN || what === BATCH || what === MAP;
+    const named = what === RUN || what === BATCH || what === SHORT_BATCH || what === MAP;
     // The function's name: its number once written in full, else in full (and numbered, while there is room).
     const known = named ? this.#names.get(name) : undefined;
     const inline = named && known === undefined ? name.length : 0;
@@ -417,6 +417,8 @@ const BATCH_DONE = 3;
 /** A map chunk (its id in every entry), and an answer that is a list of successful outcomes (a map chunk's, as a rule). */
 const MAP = 4;
 const MAP_DONE = 5;
+/** A batch the pool took for short (`giveBack`). */
+const SHORT_BATCH = 6;
 /** Function names numbered per channel, at most; past them, a name travels in full every time. */
 const MAX_NAMES = 256;
 const SCALAR_TYPES = [undefined, null, false, true] as const;
@@ -494,8 +496,8 @@ function decodeScalars(views: ScalarViews, at: number, known: string[]): ToWorke
   if (what === MAP_DONE) return { t: "done", id, value: values };
   const ids = new Array<number>(count);
   for (let i = 0; i < count; i++) ids[i] = words[first + (ENTRY / 4) * i]!;
-  return what === BATCH
-    ? { t: "batch", ids, fn, args: values }
+  return what === BATCH || what === SHORT_BATCH
+    ? { t: "batch", ids, fn, args: values, ...(what === SHORT_BATCH && { giveBack: true as const }) }
     : { t: "batch-done", ids, ok: new Array<0 | 1>(count).fill(1), values };
 }
 

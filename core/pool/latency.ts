@@ -84,8 +84,8 @@ export interface ChannelHooks {
   poll(): void;
   /** Whether an answer is waiting on any channel: a cheap look, made in a loop. */
   waiting(): boolean;
-  /** Whether no task waits in the queue for a worker. */
-  nothingQueued(): boolean;
+  /** Whether a watch may hold this thread: no task waits in the queue, or fewer workers are busy than there are cores. */
+  mayWatch(): boolean;
 }
 
 /**
@@ -96,8 +96,9 @@ export interface ChannelHooks {
  * with no turn of the event loop in between; that watch holds the thread, so
  * all of them together hold it at most `spinMicros` between two turns of the
  * event loop (timers and I/O wait no longer than that for them), and none
- * is made while tasks are queued behind busy workers (their answers come as
- * the workers free up, and a watching thread would take a core from them).
+ * is made while tasks are queued behind as many busy workers as there are
+ * cores (their answers come as the workers free up, and a watching thread
+ * would take a core from them).
  */
 export class StayAwake {
   #until = 0;
@@ -108,6 +109,8 @@ export class StayAwake {
   #watchQueued = false;
   /** Until when watches may hold the thread before the event loop must turn again. */
   #budgetUntil = 0;
+  /** The window was begun again by a watch since the event loop last turned (once a turn). */
+  #renewed = false;
   readonly #spinMicros: number;
   readonly #nextTurn?: (callback: () => void) => void;
   readonly #due: () => boolean;
@@ -142,7 +145,7 @@ export class StayAwake {
     this.#sentSinceTurn = true;
     const nextTurn = this.#nextTurn;
     if (nextTurn === undefined) return;
-    if (!this.#watchQueued && this.#channels.nothingQueued()) {
+    if (!this.#watchQueued && this.#channels.mayWatch()) {
       this.#watchQueued = true;
       // A settled promise's reaction, not queueMicrotask: Node wraps each of those in an async resource (3x the cost here).
       RESOLVED.then(this.#watch);
@@ -161,6 +164,7 @@ export class StayAwake {
       this.#budgetUntil = now + this.#spinMicros / 1000;
       if (this.#sentSinceTurn) this.#until = this.#budgetUntil;
       this.#sentSinceTurn = false;
+      this.#renewed = false;
       poll();
       if (this.#due() && now < this.#until) {
         nextTurn(turn);
@@ -174,11 +178,16 @@ export class StayAwake {
     nextTurn(turn);
   }
 
-  /** Watches the channels until an answer lands, the stay-awake window ends, or the budget between two turns is spent. */
+  /**
+   * Watches the channels until an answer lands, the stay-awake window ends,
+   * or the budget between two turns is spent. A window spent before the
+   * watch began, by code that sent and ran on (a burst of calls longer than
+   * the window), begins again from the watch, once between two turns.
+   */
   readonly #watch = (): void => {
     this.#watchQueued = false;
     const { waiting, poll } = this.#channels;
-    const end = Math.min(this.#until, this.#budgetUntil);
+    let end = Math.min(this.#until, this.#budgetUntil);
     for (let looks = 0; this.#due(); looks++) {
       if (waiting()) {
         // Settling the answers queues their callers' code: it runs next, and what it sends queues the next watch.
@@ -186,7 +195,12 @@ export class StayAwake {
         return;
       }
       // The clock costs more than a look: read it every 64 looks.
-      if ((looks & 63) === 63 && performance.now() >= end) return;
+      if ((looks & 63) !== 63) continue;
+      const now = performance.now();
+      if (now < end) continue;
+      if (!this.#sentSinceTurn || this.#renewed) return;
+      this.#renewed = true;
+      end = this.#until = this.#budgetUntil = now + this.#spinMicros / 1000;
     }
   };
 }

@@ -8,7 +8,14 @@
  * worker idles for a round trip between tasks. A task with a timeout or a
  * signal (exclusive) goes alone to a worker holding nothing, so its clock and
  * its abort concern it only. A map chunk travels alone. Other tasks travel
- * in batches no larger than keeps the workers' shares even.
+ * in batches no larger than keeps the workers' shares even; short tasks
+ * (shorter than the pool's own cost per task: the messages, not the tasks,
+ * are then the work) in batches as large as splits the queue over the
+ * messages the workers may take. And a pool may keep short tasks on fewer
+ * workers than it has (`maxBusy`): workers that spin while idle, and the
+ * pool's thread that spins for their answers, must not outnumber the cores.
+ * Those workers then take one message at a time, so that what waits stays in
+ * the queue, where another worker can still take it.
  *
  * @module
  */
@@ -39,6 +46,31 @@ export interface TaskShape {
   chunk: boolean;
 }
 
+/** How to plan beyond the workers' state. */
+export interface PlanOptions {
+  /** The tasks are short: batches split the queue over the messages the workers may hold (up to {@linkcode MAX_BATCH}). */
+  short?: boolean;
+  /**
+   * The most workers that may hold messages at once; an idle worker takes
+   * none while that many hold some (an exclusive task still goes to it), and
+   * while it is fewer than the ready workers, each holds one message at most.
+   * Default: every worker.
+   */
+  maxBusy?: number;
+}
+
+/**
+ * Messages each worker may hold under a plan: one when it keeps tasks on
+ * fewer workers than are ready, else {@linkcode MESSAGES_PER_WORKER}.
+ *
+ * @param ready Workers ready.
+ * @param maxBusy The plan's `maxBusy`.
+ * @returns The messages a worker may hold.
+ */
+export function messagesPerWorker(ready: number, maxBusy: number | undefined): number {
+  return maxBusy !== undefined && maxBusy < ready ? 1 : MESSAGES_PER_WORKER;
+}
+
 /** One message to send: the next `count` tasks of the queue, to worker `worker`. */
 export interface Send {
   worker: number;
@@ -51,6 +83,7 @@ export interface Send {
  * @param workers Each worker's state, in the pool's order.
  * @param queue The queued tasks in order; read only as far as the plan needs.
  * @param queued How many tasks are queued (the batch size follows from it).
+ * @param options Short tasks, and the most workers to keep busy.
  * @returns The messages to send, in order; each takes the next tasks off the queue.
  * @example
  * ```ts
@@ -61,20 +94,41 @@ export interface Send {
  * if (!(planDispatch([idle, idle], tasks, 4).length === 4)) throw new Error("the example's check failed");
  * ```
  */
-export function planDispatch(workers: readonly WorkerState[], queue: Iterable<TaskShape>, queued: number): Send[] {
+export function planDispatch(
+  workers: readonly WorkerState[],
+  queue: Iterable<TaskShape>,
+  queued: number,
+  options: PlanOptions = {},
+): Send[] {
   const sends: Send[] = [];
   const state = workers.map((w) => ({ ...w }));
   const ready = state.filter((w) => w.ready).length;
-  // Batches only as large as keeps the workers' shares even: a few long tasks go one by one.
-  const batchSize = Math.max(1, Math.min(MAX_BATCH, Math.floor(queued / (ready * BATCHES_PER_SHARE))));
+  const maxBusy = Math.max(1, options.maxBusy ?? ready);
+  const perWorker = messagesPerWorker(ready, maxBusy);
+  let busy = state.filter((w) => w.ready && w.inFlight > 0).length;
+  // Batches only as large as keeps the workers' shares even: a few long tasks go one by one. Short tasks: as
+  // large as puts the queue in the messages the workers may take now, for each message costs more than its tasks.
+  const batchSize = Math.max(
+    1,
+    Math.min(
+      MAX_BATCH,
+      options.short
+        ? Math.ceil(queued / openMessages(state, perWorker, maxBusy - busy))
+        : Math.floor(queued / (ready * BATCHES_PER_SHARE)),
+    ),
+  );
   const tasks = queue[Symbol.iterator]();
   let head = tasks.next();
-  for (let depth = 1; depth <= MESSAGES_PER_WORKER; depth++) {
+  for (let depth = 1; depth <= perWorker; depth++) {
     for (const [index, worker] of state.entries()) {
       if (head.done) return sends;
       if (!worker.ready || worker.exclusive || worker.inFlight >= depth) continue;
+      // An idle worker stays idle while as many as may be busy are, unless an exclusive task needs a worker to itself.
+      const idle = worker.inFlight === 0;
+      if (idle && busy >= maxBusy && !head.value.exclusive) continue;
       if (head.value.exclusive) {
         if (worker.holding > 0) continue;
+        if (idle) busy++;
         sends.push({ worker: index, count: 1 });
         worker.exclusive = true;
         worker.inFlight++;
@@ -89,10 +143,22 @@ export function planDispatch(workers: readonly WorkerState[], queue: Iterable<Ta
         count++;
         head = tasks.next();
       }
+      if (idle) busy++;
       sends.push({ worker: index, count });
       worker.inFlight++;
       worker.holding += count;
     }
   }
   return sends;
+}
+
+/** Messages the workers may take now: what each busy one has room for, and the idle ones that may become busy. */
+function openMessages(workers: readonly WorkerState[], perWorker: number, idleMayStart: number): number {
+  let open = 0;
+  for (const worker of workers) {
+    if (!worker.ready || worker.exclusive) continue;
+    if (worker.inFlight > 0) open += Math.max(0, perWorker - worker.inFlight);
+    else if (idleMayStart-- > 0) open += perWorker;
+  }
+  return Math.max(1, open);
 }

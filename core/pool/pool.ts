@@ -17,12 +17,13 @@ import {
   WorkerCrashedError,
 } from "./errors.ts";
 import { openWakeChannel, postAwake, StayAwake, type WakeChannel } from "./latency.ts";
-import { MESSAGES_PER_WORKER, planDispatch } from "./plan.ts";
+import { MESSAGES_PER_WORKER, messagesPerWorker, planDispatch } from "./plan.ts";
 import { PriorityQueue } from "./queue.ts";
 import { percentile } from "../measure/stats.ts";
 import {
   deserializeError,
   type FromWorker,
+  JOURNAL,
   type Outcome,
   type SerializedError,
   type Span,
@@ -159,8 +160,10 @@ interface Slot {
   state: SlotState;
   /** Its number in the pool's spans. */
   worker: number;
-  /** Worker threads: the task the worker runs + 1 (0: none), and its map item, kept up to date by the worker itself. */
+  /** Worker threads: the words of {@linkcode JOURNAL}, kept up to date by the worker itself. */
   journal?: Int32Array;
+  /** Its journal's count of times per task written when it last gave a batch back: earlier times do not count. */
+  timedBefore: number;
   /** Child processes: the task the child last said it started (a message's first, or exactly the one running). */
   said?: { id: number; item?: number; exact: boolean };
   /** With `spinMicros`: the port tasks go on, and the counter a spinning worker watches. */
@@ -185,7 +188,7 @@ function asError(thrown: unknown): Error {
 }
 
 /** Several tasks as one `batch` message: a list per field, one name where they all call the same function. */
-function batchMessage(tasks: readonly Task[]): ToWorker {
+function batchMessage(tasks: readonly Task[], giveBack: boolean): ToWorker {
   const ids = new Array<number>(tasks.length);
   const args = new Array<unknown>(tasks.length);
   const fn = tasks[0]!.fn;
@@ -195,7 +198,8 @@ function batchMessage(tasks: readonly Task[]): ToWorker {
     args[i] = tasks[i]!.arg;
     if (tasks[i]!.fn !== fn) same = false;
   }
-  return { t: "batch", ids, fn: same ? fn : tasks.map((task) => task.fn), args };
+  const batch = { t: "batch", ids, fn: same ? fn : tasks.map((task) => task.fn), args } as const;
+  return giveBack ? { ...batch, giveBack: true } : batch;
 }
 
 /** A task's resolve and reject until its promise is made, a moment later. */
@@ -206,6 +210,20 @@ const NO_OPTIONS: RunTaskOptions = Object.freeze({});
 
 /** Replacements in a row that may fail to start before the pool gives up and rejects every task. */
 const MAX_FAILED_STARTS = 3;
+
+/**
+ * A task shorter than this, ns, as its worker times its tasks, is shorter
+ * than the pool's own cost per task (a no-op's round trip on 2 cores, 0.5 µs
+ * and more): a second worker cannot add throughput, only take a core.
+ */
+const SHORT_TASK_NS = 1000;
+
+/**
+ * How long a task may wait in the queue behind a busy worker while short
+ * tasks are kept on fewer workers and another idles, ms: then the queue is
+ * spread over every worker (a task taken for short may be long).
+ */
+const SPREAD_AFTER_MS = 1;
 
 /**
  * Starts a pool and waits until every worker is ready.
@@ -277,6 +295,10 @@ export class Pool {
   /** Replacements that failed to start since the last one that did. */
   #failedStarts = 0;
   #ending = new Set<Promise<void>>();
+  /** Logical cores, in the latency mode (its spinning threads must not outnumber them); otherwise unbounded. */
+  readonly #cores: number;
+  /** Spreads the queue over every worker once tasks have waited behind a busy one {@linkcode SPREAD_AFTER_MS}. */
+  #spreadTimer?: ReturnType<typeof setTimeout>;
 
   /** @internal Use {@linkcode createPool}. */
   constructor(options: PoolOptions, size: number, specifier: string) {
@@ -285,6 +307,7 @@ export class Pool {
     this.#specifier = specifier;
     this.#taskTimeoutMs = options.taskTimeoutMs;
     this.#spinMicros = options.spinMicros ?? 0;
+    this.#cores = this.#spinMicros > 0 ? options.adapter.hostInfo().cores : Infinity;
     this.#target = size;
     this.#awake = new StayAwake(this.#spinMicros, options.adapter.nextTurn, () => this.#pending > 0, {
       watch: (on) => {
@@ -298,7 +321,7 @@ export class Pool {
         for (const slot of this.#slots) if (slot.wake?.shared.waiting()) return true;
         return false;
       },
-      nothingQueued: () => this.#queue.length === 0,
+      mayWatch: () => this.#queue.length === 0 || this.#busyWorkers() < this.#cores,
     });
     this.#maxQueue = options.maxQueue;
     this.#idleTimeoutMs = options.idleTimeoutMs;
@@ -590,6 +613,7 @@ export class Pool {
       inFlight: 0,
       exclusive: false,
       started: defer<void>(),
+      timedBefore: 0,
     } as Slot;
     slot.started.promise.catch(() => {});
     slot.endpoint = this.#adapter.spawn(this.#kind, {
@@ -604,7 +628,7 @@ export class Pool {
       return;
     }
     // A thread says in shared memory which task it runs, so the pool knows it even if the thread dies mid-task.
-    const journal = new SharedArrayBuffer(12);
+    const journal = new SharedArrayBuffer(JOURNAL.words * 4);
     slot.journal = new Int32Array(journal);
     // Plain data goes through shared memory (in the latency mode and out of it): no structured clone either way.
     const { channel, init } = openWakeChannel(this.#spinMicros, slot.endpoint);
@@ -654,6 +678,7 @@ export class Pool {
         return;
       }
       case "batch-done": {
+        this.#lastAnswered = slot;
         const { ids, ok, values, spans } = message;
         for (let i = 0; i < ids.length; i++) {
           if (spans !== undefined) this.#recordSpan(slot, spans[i]!);
@@ -663,6 +688,24 @@ export class Pool {
           if (ok[i] === 1) this.#resolve(task, values[i]);
           else this.#settle(task, deserializeError(values[i] as SerializedError));
         }
+        this.#endIfDrained(slot);
+        this.#dispatch();
+        return;
+      }
+      case "returned": {
+        // Taken for short, and the first ran long: the rest go back to the head of the queue, and what this worker
+        // timed before no longer says tasks are short.
+        const again: Task[] = [];
+        for (const id of message.ids) {
+          const task = slot.tasks.get(id);
+          if (task === undefined) continue;
+          this.#answered(slot, task);
+          task.slot = undefined;
+          task.message = undefined;
+          again.push(task);
+        }
+        slot.timedBefore = slot.journal?.[JOURNAL.timed] ?? 0;
+        this.#queue.unshift(again);
         this.#endIfDrained(slot);
         this.#dispatch();
         return;
@@ -786,8 +829,8 @@ export class Pool {
   /** The task a dead worker was running, as its journal or its last word says; `undefined` when it ran none. */
   #runningOn(slot: Slot): { id: number; item?: number; exact: boolean } | undefined {
     if (slot.journal !== undefined) {
-      const id = Atomics.load(slot.journal, 0) - 1;
-      const item = Atomics.load(slot.journal, 1);
+      const id = Atomics.load(slot.journal, JOURNAL.running) - 1;
+      const item = Atomics.load(slot.journal, JOURNAL.item);
       return id < 0 ? undefined : { id, ...(item >= 0 && { item }), exact: true };
     }
     return slot.said;
@@ -854,12 +897,56 @@ export class Pool {
     if (slot.state === "draining" && slot.tasks.size === 0 && slot.inFlight === 0) this.#move(slot, "retired");
   }
 
-  /** A ready worker holding nothing: the one that answered last if it is (it is the likeliest to be watching still), else the first. */
+  /**
+   * A ready worker holding nothing: the one that answered last if it is (it
+   * is the likeliest to be watching still), else the first, unless short
+   * tasks keep as many workers busy as may be.
+   */
   #idleSlot(): Slot | undefined {
     const last = this.#lastAnswered;
     if (last !== undefined && last.state === "ready" && last.inFlight === 0 && !last.exclusive) return last;
+    const maxBusy = this.#maxBusy();
+    if (maxBusy !== Infinity && this.#busyWorkers() >= maxBusy) return undefined;
     for (const slot of this.#slots) if (slot.state === "ready" && slot.inFlight === 0 && !slot.exclusive) return slot;
     return undefined;
+  }
+
+  /** Ready workers holding messages. */
+  #busyWorkers(): number {
+    let busy = 0;
+    for (const slot of this.#slots) if (slot.state === "ready" && slot.inFlight > 0) busy++;
+    return busy;
+  }
+
+  /**
+   * Whether tasks are short, by the least time per task a worker has timed
+   * (worker threads: children time nothing) since it last gave a batch back.
+   * The least, for a worker kept idle times nothing new and what it timed
+   * before stands. Tasks taken for short that run long cost little: a batch
+   * of them gives back all but the first, and its worker's earlier times
+   * stop counting (a second worker's, once it gives back too); a worker
+   * keeping short tasks takes one message at a time; and a task kept waiting
+   * in the queue is spread after {@linkcode SPREAD_AFTER_MS}.
+   */
+  #shortTasks(): boolean {
+    let least = Infinity;
+    for (const slot of this.#slots) {
+      const journal = slot.journal;
+      if (journal === undefined || journal[JOURNAL.timed] === slot.timedBefore) continue;
+      const ns = journal[JOURNAL.taskNs]!;
+      if (ns < least) least = ns;
+    }
+    return least < SHORT_TASK_NS;
+  }
+
+  /**
+   * The most workers that may hold messages at once: in the latency mode,
+   * with short tasks, one core fewer than there are (this thread spins for
+   * their answers, and each spins while idle: more spinning threads than
+   * cores take turns, each wait a scheduler's slice); otherwise every worker.
+   */
+  #maxBusy(short = this.#shortTasks()): number {
+    return this.#cores === Infinity || !short ? Infinity : Math.max(1, this.#cores - 1);
   }
 
   /** Hands queued tasks to workers, as {@linkcode planDispatch} plans. */
@@ -869,22 +956,50 @@ export class Pool {
   }
 
   #dispatchQueued(): void {
-    if (this.#queue.peek() === undefined) {
-      this.#watchIdle();
-      return;
-    }
+    if (this.#queue.peek() === undefined) this.#watchIdle();
+    else this.#dispatchSome();
+  }
+
+  /** @param spread Every idle worker may take tasks, short or not. */
+  #dispatchSome(spread = false): void {
     // Workers that exited idle come back as tasks do, up to the pool's size.
     if (this.#idleTimeoutMs !== undefined && this.#startError === undefined) {
       let live = 0;
       for (const slot of this.#slots) if (slot.state !== "draining") live++;
       for (; live < this.#target; live++) this.#spawn();
     }
-    // Every worker holds as many messages as it may: nothing to plan until one answers (most submits, under load).
-    let open = false;
+    // Every worker holds as many messages as it may, or the idle ones may take none: nothing to plan until one
+    // answers (most submits, under load).
+    const short = this.#shortTasks();
+    const maxBusy = spread ? Infinity : this.#maxBusy(short);
+    let ready = 0;
+    let busy = 0;
+    let room = false;
+    let idle = false;
     for (const slot of this.#slots) {
-      if (slot.state === "ready" && !slot.exclusive && slot.inFlight < MESSAGES_PER_WORKER) open = true;
+      if (slot.state !== "ready") continue;
+      ready++;
+      if (slot.inFlight > 0) busy++;
+      if (slot.exclusive) continue;
+      if (slot.inFlight === 0) idle = true;
+      else if (slot.inFlight < MESSAGES_PER_WORKER) room = true;
     }
-    if (!open) return;
+    const perWorker = messagesPerWorker(ready, maxBusy === Infinity ? undefined : maxBusy);
+    const open = (room && perWorker > 1) || (idle && (busy < maxBusy || this.#queue.peek()!.exclusive));
+    if (open) this.#plan(short, maxBusy);
+    // Tasks wait behind a busy worker while another idles: not for long, in case they are not short after all.
+    const head = this.#queue.peek();
+    if (idle && maxBusy !== Infinity && head !== undefined && this.#spreadTimer === undefined) {
+      this.#spreadTimer = setTimeout(() => {
+        this.#spreadTimer = undefined;
+        // The same task at the head all along: the busy worker is slow to answer. Otherwise, look again from now.
+        if (this.#queue.peek() !== undefined) this.#dispatchSome(this.#queue.peek() === head);
+      }, SPREAD_AFTER_MS);
+    }
+  }
+
+  /** Sends queued tasks as {@linkcode planDispatch} plans. */
+  #plan(short: boolean, maxBusy: number): void {
     const slots = [...this.#slots];
     const workers = slots.map((slot) => ({
       ready: slot.state === "ready",
@@ -892,17 +1007,19 @@ export class Pool {
       inFlight: slot.inFlight,
       holding: slot.tasks.size,
     }));
-    for (const { worker, count } of planDispatch(workers, this.#queue, this.#queue.length)) {
+    const options = { short, maxBusy: maxBusy === Infinity ? undefined : maxBusy };
+    for (const { worker, count } of planDispatch(workers, this.#queue, this.#queue.length, options)) {
       const slot = slots[worker]!;
       clearTimeout(slot.idleTimer);
       slot.idleTimer = undefined;
       const tasks = Array.from({ length: count }, () => this.#queue.shift()!);
       if (tasks[0]!.exclusive) slot.exclusive = true;
-      this.#send(slot, tasks);
+      this.#send(slot, tasks, short);
     }
   }
 
-  #send(slot: Slot, tasks: Task[]): void {
+  /** @param short The tasks were taken for short: a batch of them may be given back (`giveBack`). */
+  #send(slot: Slot, tasks: Task[], short = false): void {
     slot.inFlight++;
     const transfer: Transferable[] = [];
     let now = -1;
@@ -920,7 +1037,7 @@ export class Pool {
     }
     const [task] = tasks;
     const message: ToWorker = tasks.length > 1
-      ? batchMessage(tasks)
+      ? batchMessage(tasks, short)
       : task!.chunk
       ? { t: "map", id: task!.id, fn: task!.fn, args: task!.arg as unknown[] }
       : task!.options.signal !== undefined && this.#abortGraceMs !== undefined
@@ -956,7 +1073,7 @@ export class Pool {
     const running = slot !== undefined && slot.tasks.has(task.id);
     // A thread busy in the task's own code that this runtime cannot stop: counted, and the first time, said.
     const unstoppable = running && slot.journal !== undefined && this.#adapter.stopsBusyThreads === false &&
-      (!aborted || this.#abortGraceMs === undefined) && Atomics.load(slot.journal, 2) === 1;
+      (!aborted || this.#abortGraceMs === undefined) && Atomics.load(slot.journal, JOURNAL.busy) === 1;
     if (unstoppable && this.#unstoppable++ === 0 && error instanceof TaskTimeoutError) {
       const { name, version } = this.#adapter.runtime;
       error.message +=
@@ -1062,6 +1179,8 @@ export class Pool {
   }
 
   async #endAll(): Promise<void> {
+    clearTimeout(this.#spreadTimer);
+    this.#spreadTimer = undefined;
     for (const slot of [...this.#slots]) this.#move(slot, "retired");
     await Promise.all(this.#ending);
   }

@@ -52,13 +52,23 @@ const BUILTIN_ERRORS: Record<BuiltinErrorName, ErrorConstructor | AggregateError
 /** How deep causes are followed: a cycle or a very long chain ends here. */
 const MAX_CAUSE_DEPTH = 16;
 
+/**
+ * The words of a worker thread's journal, in shared memory, written by the
+ * worker alone: the task it runs + 1 (0: none) and the map item it is at (-1:
+ * not a map chunk), for the pool to read after the worker has died; 1 while
+ * the thread is in a task's synchronous code (a runtime that cannot stop a
+ * busy thread says so then); and the time its recent tasks took, ns a task
+ * (0: none timed yet), and how many times it has written that, which the
+ * pool reads as it plans.
+ */
+export const JOURNAL = { running: 0, item: 1, busy: 2, taskNs: 3, timed: 4, words: 5 } as const;
+
 /** A message from the pool to a worker. */
 export type ToWorker =
   /**
    * `heapLimit`: bytes of heap past which the worker says so (`heap`) after a message.
    * `spans`: every answer carries the span of its call (`Span`).
-   * `journal` (worker threads): two 32-bit words the worker keeps up to date, the task it runs + 1 (0: none) and the
-   * map item it is at, for the pool to read after the worker has died.
+   * `journal` (worker threads): the 32-bit words of {@linkcode JOURNAL} the worker keeps up to date.
    */
   | { t: "init"; module: string; wake?: Wake; heapLimit?: number; spans?: true; journal?: SharedArrayBuffer }
   /** With `abortable`, the function is called with `{ signal }` after its argument, and an `abort` message aborts it. */
@@ -73,9 +83,11 @@ export type ToWorker =
    * Several tasks in one message, run one after another; answered by one
    * `batch-done`. Flat, a list per field: task `i` is `ids[i]`, calling `fn`
    * (or `fn[i]`, where the tasks call different functions) with `args[i]`;
-   * a few arrays clone faster than one small array per task.
+   * a few arrays clone faster than one small array per task. `giveBack`:
+   * the pool took the tasks for short; if the first runs long, the worker
+   * answers it and gives back the others unbegun (`returned`).
    */
-  | { t: "batch"; ids: number[]; fn: string | string[]; args: unknown[] }
+  | { t: "batch"; ids: number[]; fn: string | string[]; args: unknown[]; giveBack?: true }
   /** One task that calls `fn` on each of `args`; answered by `done` with one outcome per item. */
   | { t: "map"; id: number; fn: string; args: unknown[] };
 
@@ -117,6 +129,8 @@ export type FromWorker =
    * serialized error), and with `init.spans`, ran during `spans[i]`.
    */
   | { t: "batch-done"; ids: number[]; ok: (0 | 1)[]; values: unknown[]; spans?: Span[] }
+  /** Tasks of a `giveBack` batch given back unbegun, in order: the first ran long, and these may run elsewhere. */
+  | { t: "returned"; ids: number[] }
   /**
    * A child process starts task `id` (at map item `item`): said when a message begins, with the answers held before
    * it; `exact` when said again while the task runs (before it waits, or as the child ends by its own hand), so the

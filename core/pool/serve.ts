@@ -19,6 +19,7 @@ import type { ThreadTimes } from "../adapter.ts";
 import { BY_PORT, SharedChannel, withCopiesMoved } from "./channel.ts";
 import {
   type FromWorker,
+  JOURNAL,
   type Outcome,
   type SerializedError,
   serializeError,
@@ -76,14 +77,19 @@ type AbortableTask = (arg: unknown, context: { signal: AbortSignal }) => unknown
 /** Calls `call`, and hands `record` its span once it has returned or settled. */
 type Timed = (call: () => unknown, record: (span: Span) => void) => unknown;
 
+const { running: RUNNING, item: ITEM, busy: BUSY, taskNs: TASK_NS, timed: TIMED } = JOURNAL;
 /**
- * Journal words (32-bit, in `init.journal`): the task running + 1 (0: none),
- * the map item it is at (-1: not a map chunk), and 1 while the thread is in
- * a task's synchronous code (a runtime that cannot stop a busy thread says so then).
+ * A batch taken for short whose first task runs longer than this, ms, gives
+ * back the others: the pool sized it for tasks of under a microsecond. Not
+ * less: a thread taken off its core for a moment must not pass for a long task.
  */
-const RUNNING = 0;
-const ITEM = 1;
-const BUSY = 2;
+const GIVE_BACK_MS = 0.5;
+/** One plain run in this many, taken at once off the ring, is timed for the journal's time per task (a clock read costs as much as the rest of a no-op's run); a power of two. */
+const TIME_EVERY = 64;
+/** Messages timed per window: the journal's time per task is the least of a window's (a thread taken off its core meanwhile only adds time). */
+const TIME_WINDOW = 8;
+/** The largest time per task the journal's 32-bit word holds, ns. */
+const MAX_TASK_NS = 2 ** 31 - 1;
 
 /** A message being handled: what it has answered so far, for an answer that must go before the message ends. */
 interface Progress {
@@ -109,8 +115,15 @@ class TaskServer {
   readonly #early: ToWorker[] = [];
   /** Rings for the pool when it is not watching the channel (made once, not per answer). */
   readonly #ringPool = (): void => this.#port.post({ t: "poll" });
-  /** Worker threads: which task runs now, for the pool to read after an exit. */
+  /** Worker threads: which task runs now, for the pool to read after an exit, and how long tasks take. */
   #journal?: Int32Array;
+  /** The least time per task, ns, of the messages timed in this window, and how many have been. */
+  #windowNs = Infinity;
+  #windowed = 0;
+  /** A window has ended: the journal holds its least. */
+  #timedWindow = false;
+  /** Plain runs taken off the ring: one in {@linkcode TIME_EVERY} is timed. */
+  #runs = 0;
   /** With a heap limit: bytes past which this worker tells the pool, once. */
   #heapLimit?: number;
   /** With `spans`: times each call, and the answer carries its span. */
@@ -176,6 +189,43 @@ class TaskServer {
     this.#mark(-1, -1);
     this.#release(false);
     if (this.#wake !== undefined) this.#spin(this.#wake);
+  }
+
+  /**
+   * Writes to the journal the time tasks take here, from a message's calls
+   * just made and answered (`start` to now): the least per task of the last
+   * {@linkcode TIME_WINDOW} messages timed, and until a window has ended, of
+   * those so far. A window whose least is above the journal's after two
+   * messages is written at once: tasks that grow longer are said soon,
+   * shorter ones only once a window says so. The pool reads it to tell tasks
+   * shorter than its own cost per task (which it batches, and keeps on fewer
+   * workers) from the rest.
+   */
+  #noteTime(start: number, tasks: number): void {
+    const journal = this.#journal!;
+    const ns = ((performance.now() - start) * 1e6) / tasks;
+    if (ns < this.#windowNs) this.#windowNs = ns;
+    const windowed = ++this.#windowed;
+    const least = this.#windowNs;
+    if (!this.#timedWindow || windowed >= TIME_WINDOW || (windowed >= 2 && least > journal[TASK_NS]!)) {
+      publishTaskNs(journal, least);
+    }
+    if (windowed < TIME_WINDOW) return;
+    this.#timedWindow = true;
+    this.#windowNs = Infinity;
+    this.#windowed = 0;
+  }
+
+  /**
+   * A batch taken for short ran long from its first task: said at once, and
+   * the messages after it are said as they are timed, until a window has
+   * ended (the pool counts nothing this worker timed before).
+   */
+  #gaveBack(ms: number): void {
+    publishTaskNs(this.#journal!, ms * 1e6);
+    this.#timedWindow = false;
+    this.#windowNs = Infinity;
+    this.#windowed = 0;
   }
 
   #checkHeap(limit: number): void {
@@ -332,6 +382,7 @@ class TaskServer {
     if (message.t !== "run" || message.abortable || this.#queued > 0 || this.#timed !== undefined) return false;
     const { id, fn, arg } = message;
     this.#mark(id, -1, true, true);
+    const start = this.#journal !== undefined && (++this.#runs & (TIME_EVERY - 1)) === 0 ? performance.now() : -1;
     let value: unknown;
     let threw = false;
     try {
@@ -348,11 +399,15 @@ class TaskServer {
       this.#turn = value.then(
         (value) => this.#replyDone(id, value),
         (error) => this.#answer({ t: "fail", id, error: serializeError(error) }),
-      ).catch(reportLost).then(() => this.#afterTurn());
+      ).catch(reportLost).then(() => {
+        if (start >= 0) this.#noteTime(start, 1);
+        this.#afterTurn();
+      });
       return true;
     }
     if (threw) this.#answer({ t: "fail", id, error: serializeError(value) });
     else this.#replyDone(id, value);
+    if (start >= 0) this.#noteTime(start, 1);
     if (this.#heapLimit !== undefined) this.#checkHeap(this.#heapLimit);
     this.#mark(-1, -1);
     this.#release(false);
@@ -425,6 +480,7 @@ class TaskServer {
         ? invokeBusy(journal, (arg) => (this.#find(fn) as AbortableTask)(arg, { signal: controller.signal }), arg)
         : invokeBusy(journal, this.#find(fn), arg);
     this.#mark(id, -1, true, true);
+    const start = journal === undefined ? -1 : performance.now();
     let value: unknown;
     try {
       value = this.#timed ? this.#timed(call, (s) => (span = s)) : call();
@@ -436,7 +492,10 @@ class TaskServer {
     return Promise.resolve(value).then(
       (value) => this.#reply(span ? { t: "done", id, value, span } : { t: "done", id, value }, fail),
       (error) => this.#answer(fail(serializeError(error))),
-    ).finally(() => this.#aborts.delete(id));
+    ).finally(() => {
+      this.#aborts.delete(id);
+      if (start >= 0) this.#noteTime(start, 1);
+    });
   }
 
   #batch(message: Extract<ToWorker, { t: "batch" }>): Promise<unknown> {
@@ -471,12 +530,20 @@ class TaskServer {
         ? invoke(task, args[i])
         : timed(() => invoke(task, args[i]), (span) => (spans[i] = span));
     };
-    return runInTurn(ids.length, call, outcomes, () => this.#release(true)).then((outcomes) => {
+    const start = this.#journal === undefined ? -1 : performance.now();
+    // Taken for short: a first task that runs long gives the others back, for other workers to take.
+    const ranLong = message.giveBack && start >= 0 && ids.length > 1
+      ? () => performance.now() - start > GIVE_BACK_MS
+      : undefined;
+    return runInTurn(ids.length, call, outcomes, () => this.#release(true), ranLong).then((outcomes) => {
       this.#progress = undefined;
       const rest = outcomes.slice(sent);
-      if (rest.length === 0) return;
       const from = sent;
-      this.#reply(answers(rest, from), () => answers(rejectUnsendable(rest), from));
+      if (rest.length > 0) this.#reply(answers(rest, from), () => answers(rejectUnsendable(rest), from));
+      if (outcomes.length < ids.length) {
+        this.#gaveBack(performance.now() - start);
+        this.#answer({ t: "returned", ids: ids.slice(outcomes.length) });
+      } else if (start >= 0) this.#noteTime(start, ids.length);
     });
   }
 
@@ -504,10 +571,12 @@ class TaskServer {
         outcomes,
         () => this.#release(true),
       );
+    const start = this.#journal === undefined || args.length === 0 ? -1 : performance.now();
     return (this.#timed ? this.#timed(chunk, (s) => (span = s)) as Promise<Outcome[]> : chunk()).then((value) => {
       this.#progress = undefined;
       const rest = value.slice(sent);
       this.#reply(done(rest), () => done(rejectUnsendable(rest)));
+      if (start >= 0) this.#noteTime(start, args.length);
     });
   }
 }
@@ -541,6 +610,12 @@ function timeCalls(clock: (() => ThreadTimes) | undefined): Timed {
     }
     return value.finally(end);
   };
+}
+
+/** Writes a time per task to the journal, and counts the writing. */
+function publishTaskNs(journal: Int32Array, ns: number): void {
+  journal[TASK_NS] = Math.min(MAX_TASK_NS, Math.max(1, Math.round(ns)));
+  journal[TIMED] = (journal[TIMED]! + 1) | 0;
 }
 
 /**
@@ -593,22 +668,25 @@ for (let i = 0; i < 64; i++) invoke(i % 2 === 0 ? Number : String, i);
  * time: synchronous calls back to back, in a plain loop (an async function
  * around the hot loop cost Bun about 10% per call here), and from the first
  * call that returns a promise on, each awaited, `beforeWait` called first.
- * Outcomes go into `outcomes` as each call ends.
+ * Outcomes go into `outcomes` as each call ends; when `stopAfterFirst` says
+ * so once the first has ended, the calls stop there (fewer outcomes than calls).
  */
 function runInTurn(
   count: number,
   call: (index: number) => unknown,
   outcomes: Outcome[],
   beforeWait: () => void,
+  stopAfterFirst?: () => boolean,
 ): Promise<Outcome[]> {
   for (let i = 0; i < count; i++) {
     try {
       const value = call(i);
-      if (value instanceof Promise) return finishInTurn(outcomes, i, value, count, call, beforeWait);
+      if (value instanceof Promise) return finishInTurn(outcomes, i, value, count, call, beforeWait, stopAfterFirst);
       outcomes[i] = [1, value];
     } catch (error) {
       outcomes[i] = [0, serializeError(error)];
     }
+    if (i === 0 && stopAfterFirst?.()) break;
   }
   return Promise.resolve(outcomes);
 }
@@ -620,6 +698,7 @@ async function finishInTurn(
   count: number,
   call: (index: number) => unknown,
   beforeWait: () => void,
+  stopAfterFirst?: () => boolean,
 ): Promise<Outcome[]> {
   for (let i = from; i < count; i++) {
     try {
@@ -629,6 +708,7 @@ async function finishInTurn(
     } catch (error) {
       outcomes[i] = [0, serializeError(error)];
     }
+    if (i === 0 && stopAfterFirst?.()) break;
   }
   return outcomes;
 }
