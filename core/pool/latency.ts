@@ -84,8 +84,10 @@ export interface ChannelHooks {
   poll(): void;
   /** Whether an answer is waiting on any channel: a cheap look, made in a loop. */
   waiting(): boolean;
-  /** Whether a watch may hold this thread: no task waits in the queue, or fewer workers are busy than there are cores. */
+  /** Whether a watch may hold this thread: no task waits in the queue, or {@linkcode ChannelHooks.coreFree}. */
   mayWatch(): boolean;
+  /** Whether fewer workers are busy than there are cores: a core is free for this thread. */
+  coreFree(): boolean;
 }
 
 /**
@@ -182,7 +184,8 @@ export class StayAwake {
    * Watches the channels until an answer lands, the stay-awake window ends,
    * or the budget between two turns is spent. A window spent before the
    * watch began, by code that sent and ran on (a burst of calls longer than
-   * the window), begins again from the watch, once between two turns.
+   * the window), begins again from the watch, once between two turns, if a
+   * core is free of busy workers.
    */
   readonly #watch = (): void => {
     this.#watchQueued = false;
@@ -198,7 +201,7 @@ export class StayAwake {
       if ((looks & 63) !== 63) continue;
       const now = performance.now();
       if (now < end) continue;
-      if (!this.#sentSinceTurn || this.#renewed) return;
+      if (!this.#sentSinceTurn || this.#renewed || !this.#channels.coreFree()) return;
       this.#renewed = true;
       end = this.#until = this.#budgetUntil = now + this.#spinMicros / 1000;
     }

@@ -212,11 +212,13 @@ const NO_OPTIONS: RunTaskOptions = Object.freeze({});
 const MAX_FAILED_STARTS = 3;
 
 /**
- * A task shorter than this, ns, as its worker times its tasks, is shorter
- * than the pool's own cost per task (a no-op's round trip on 2 cores, 0.5 µs
- * and more): a second worker cannot add throughput, only take a core.
+ * A task shorter than this, ns, as its worker times its calls, is short: one
+ * worker runs such tasks, with its own cost per task beside them (reading the
+ * message, answering), as fast as the pool's thread hands them out (about
+ * 1 µs a task on 2 cores), so a second worker cannot add throughput, only
+ * take a core. Tasks of 1 µs ran slower on one worker than on two here.
  */
-const SHORT_TASK_NS = 1000;
+const SHORT_TASK_NS = 500;
 
 /**
  * How long a task may wait in the queue behind a busy worker while short
@@ -322,6 +324,7 @@ export class Pool {
         return false;
       },
       mayWatch: () => this.#queue.length === 0 || this.#busyWorkers() < this.#cores,
+      coreFree: () => this.#busyWorkers() < this.#cores,
     });
     this.#maxQueue = options.maxQueue;
     this.#idleTimeoutMs = options.idleTimeoutMs;
@@ -693,8 +696,9 @@ export class Pool {
         return;
       }
       case "returned": {
-        // Taken for short, and the first ran long: the rest go back to the head of the queue, and what this worker
+        // Taken for short, and the first two ran long: the rest go back to the head of the queue, and what this worker
         // timed before no longer says tasks are short.
+        this.#lastAnswered = slot;
         const again: Task[] = [];
         for (const id of message.ids) {
           const task = slot.tasks.get(id);
@@ -919,24 +923,18 @@ export class Pool {
   }
 
   /**
-   * Whether tasks are short, by the least time per task a worker has timed
-   * (worker threads: children time nothing) since it last gave a batch back.
-   * The least, for a worker kept idle times nothing new and what it timed
-   * before stands. Tasks taken for short that run long cost little: a batch
-   * of them gives back all but the first, and its worker's earlier times
-   * stop counting (a second worker's, once it gives back too); a worker
-   * keeping short tasks takes one message at a time; and a task kept waiting
-   * in the queue is spread after {@linkcode SPREAD_AFTER_MS}.
+   * Whether tasks are short, by the time per task the worker that answered
+   * last has timed (worker threads: children time nothing), the one doing
+   * the latest work: a worker kept idle times nothing new. What a worker
+   * timed before it last gave a batch back does not count. Tasks taken for
+   * short that run long cost little: a batch of them gives back all but the
+   * first; a worker keeping short tasks takes one message at a time; and a
+   * task kept waiting in the queue is spread after {@linkcode SPREAD_AFTER_MS}.
    */
   #shortTasks(): boolean {
-    let least = Infinity;
-    for (const slot of this.#slots) {
-      const journal = slot.journal;
-      if (journal === undefined || journal[JOURNAL.timed] === slot.timedBefore) continue;
-      const ns = journal[JOURNAL.taskNs]!;
-      if (ns < least) least = ns;
-    }
-    return least < SHORT_TASK_NS;
+    const journal = this.#lastAnswered?.journal;
+    if (journal === undefined || journal[JOURNAL.timed] === this.#lastAnswered!.timedBefore) return false;
+    return journal[JOURNAL.taskNs]! < SHORT_TASK_NS;
   }
 
   /**

@@ -84,8 +84,8 @@ export type ToWorker =
    * `batch-done`. Flat, a list per field: task `i` is `ids[i]`, calling `fn`
    * (or `fn[i]`, where the tasks call different functions) with `args[i]`;
    * a few arrays clone faster than one small array per task. `giveBack`:
-   * the pool took the tasks for short; if the first runs long, the worker
-   * answers it and gives back the others unbegun (`returned`).
+   * the pool took the tasks for short; if the first two run long, the
+   * worker answers them and gives back the others unbegun (`returned`).
    */
   | { t: "batch"; ids: number[]; fn: string | string[]; args: unknown[]; giveBack?: true }
   /** One task that calls `fn` on each of `args`; answered by `done` with one outcome per item. */
@@ -129,7 +129,7 @@ export type FromWorker =
    * serialized error), and with `init.spans`, ran during `spans[i]`.
    */
   | { t: "batch-done"; ids: number[]; ok: (0 | 1)[]; values: unknown[]; spans?: Span[] }
-  /** Tasks of a `giveBack` batch given back unbegun, in order: the first ran long, and these may run elsewhere. */
+  /** Tasks of a `giveBack` batch given back unbegun, in order: the first two ran long, and these may run elsewhere. */
   | { t: "returned"; ids: number[] }
   /**
    * A child process starts task `id` (at map item `item`): said when a message begins, with the answers held before

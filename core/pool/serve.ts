@@ -79,9 +79,10 @@ type Timed = (call: () => unknown, record: (span: Span) => void) => unknown;
 
 const { running: RUNNING, item: ITEM, busy: BUSY, taskNs: TASK_NS, timed: TIMED } = JOURNAL;
 /**
- * A batch taken for short whose first task runs longer than this, ms, gives
- * back the others: the pool sized it for tasks of under a microsecond. Not
- * less: a thread taken off its core for a moment must not pass for a long task.
+ * A batch taken for short whose first two tasks each run longer than this,
+ * ms, gives back the others: the pool sized it for tasks of under a
+ * microsecond. Two, and not less: a thread taken off its core for a moment,
+ * or collecting its garbage, must not pass for one running long tasks.
  */
 const GIVE_BACK_MS = 0.5;
 /** One plain run in this many, taken at once off the ring, is timed for the journal's time per task (a clock read costs as much as the rest of a no-op's run); a power of two. */
@@ -193,7 +194,9 @@ class TaskServer {
 
   /**
    * Writes to the journal the time tasks take here, from a message's calls
-   * just made and answered (`start` to now): the least per task of the last
+   * just made (`start` to now, their answers not counted: the tasks' own time;
+   * batches, map chunks, and one in {@linkcode TIME_EVERY} plain runs taken
+   * off the ring: not a task alone in its turn): the least per task of the last
    * {@linkcode TIME_WINDOW} messages timed, and until a window has ended, of
    * those so far. A window whose least is above the journal's after two
    * messages is written at once: tasks that grow longer are said soon,
@@ -217,9 +220,9 @@ class TaskServer {
   }
 
   /**
-   * A batch taken for short ran long from its first task: said at once, and
-   * the messages after it are said as they are timed, until a window has
-   * ended (the pool counts nothing this worker timed before).
+   * A batch taken for short ran long from its first tasks (`ms` each): said
+   * at once, and the messages after it are said as they are timed, until a
+   * window has ended (the pool counts nothing this worker timed before).
    */
   #gaveBack(ms: number): void {
     publishTaskNs(this.#journal!, ms * 1e6);
@@ -397,17 +400,20 @@ class TaskServer {
       this.#shared?.watch(true);
       this.#release(true);
       this.#turn = value.then(
-        (value) => this.#replyDone(id, value),
-        (error) => this.#answer({ t: "fail", id, error: serializeError(error) }),
-      ).catch(reportLost).then(() => {
-        if (start >= 0) this.#noteTime(start, 1);
-        this.#afterTurn();
-      });
+        (value) => {
+          if (start >= 0) this.#noteTime(start, 1);
+          this.#replyDone(id, value);
+        },
+        (error) => {
+          if (start >= 0) this.#noteTime(start, 1);
+          this.#answer({ t: "fail", id, error: serializeError(error) });
+        },
+      ).catch(reportLost).then(() => this.#afterTurn());
       return true;
     }
+    if (start >= 0) this.#noteTime(start, 1);
     if (threw) this.#answer({ t: "fail", id, error: serializeError(value) });
     else this.#replyDone(id, value);
-    if (start >= 0) this.#noteTime(start, 1);
     if (this.#heapLimit !== undefined) this.#checkHeap(this.#heapLimit);
     this.#mark(-1, -1);
     this.#release(false);
@@ -480,7 +486,6 @@ class TaskServer {
         ? invokeBusy(journal, (arg) => (this.#find(fn) as AbortableTask)(arg, { signal: controller.signal }), arg)
         : invokeBusy(journal, this.#find(fn), arg);
     this.#mark(id, -1, true, true);
-    const start = journal === undefined ? -1 : performance.now();
     let value: unknown;
     try {
       value = this.#timed ? this.#timed(call, (s) => (span = s)) : call();
@@ -492,10 +497,7 @@ class TaskServer {
     return Promise.resolve(value).then(
       (value) => this.#reply(span ? { t: "done", id, value, span } : { t: "done", id, value }, fail),
       (error) => this.#answer(fail(serializeError(error))),
-    ).finally(() => {
-      this.#aborts.delete(id);
-      if (start >= 0) this.#noteTime(start, 1);
-    });
+    ).finally(() => this.#aborts.delete(id));
   }
 
   #batch(message: Extract<ToWorker, { t: "batch" }>): Promise<unknown> {
@@ -531,19 +533,32 @@ class TaskServer {
         : timed(() => invoke(task, args[i]), (span) => (spans[i] = span));
     };
     const start = this.#journal === undefined ? -1 : performance.now();
-    // Taken for short: a first task that runs long gives the others back, for other workers to take.
-    const ranLong = message.giveBack && start >= 0 && ids.length > 1
-      ? () => performance.now() - start > GIVE_BACK_MS
+    // Taken for short: if the first two tasks run long, the others go back, for other workers to take.
+    let from = start;
+    let slowFirst = false;
+    const ranLong = message.giveBack && start >= 0 && ids.length > 2
+      ? (index: number) => {
+        const now = performance.now();
+        const slow = now - from > GIVE_BACK_MS;
+        from = now;
+        if (index === 0) slowFirst = slow;
+        return index === 1 && slowFirst && slow;
+      }
       : undefined;
-    return runInTurn(ids.length, call, outcomes, () => this.#release(true), ranLong).then((outcomes) => {
+    const ran = runInTurn(ids.length, call, outcomes, () => this.#release(true), ranLong);
+    // The calls' own time, their answers not counted: synchronous ones have all ended here.
+    const noted = start >= 0 && outcomes.length === ids.length;
+    if (noted) this.#noteTime(start, ids.length);
+    return ran.then((outcomes) => {
+      if (start >= 0 && !noted && outcomes.length === ids.length) this.#noteTime(start, ids.length);
       this.#progress = undefined;
       const rest = outcomes.slice(sent);
       const from = sent;
       if (rest.length > 0) this.#reply(answers(rest, from), () => answers(rejectUnsendable(rest), from));
       if (outcomes.length < ids.length) {
-        this.#gaveBack(performance.now() - start);
+        this.#gaveBack((performance.now() - start) / outcomes.length);
         this.#answer({ t: "returned", ids: ids.slice(outcomes.length) });
-      } else if (start >= 0) this.#noteTime(start, ids.length);
+      }
     });
   }
 
@@ -573,10 +588,10 @@ class TaskServer {
       );
     const start = this.#journal === undefined || args.length === 0 ? -1 : performance.now();
     return (this.#timed ? this.#timed(chunk, (s) => (span = s)) as Promise<Outcome[]> : chunk()).then((value) => {
+      if (start >= 0) this.#noteTime(start, args.length);
       this.#progress = undefined;
       const rest = value.slice(sent);
       this.#reply(done(rest), () => done(rejectUnsendable(rest)));
-      if (start >= 0) this.#noteTime(start, args.length);
     });
   }
 }
@@ -668,25 +683,26 @@ for (let i = 0; i < 64; i++) invoke(i % 2 === 0 ? Number : String, i);
  * time: synchronous calls back to back, in a plain loop (an async function
  * around the hot loop cost Bun about 10% per call here), and from the first
  * call that returns a promise on, each awaited, `beforeWait` called first.
- * Outcomes go into `outcomes` as each call ends; when `stopAfterFirst` says
- * so once the first has ended, the calls stop there (fewer outcomes than calls).
+ * Outcomes go into `outcomes` as each call ends; when `stopAfter` says so
+ * once the first or the second has ended, the calls stop there (fewer
+ * outcomes than calls).
  */
 function runInTurn(
   count: number,
   call: (index: number) => unknown,
   outcomes: Outcome[],
   beforeWait: () => void,
-  stopAfterFirst?: () => boolean,
+  stopAfter?: (index: number) => boolean,
 ): Promise<Outcome[]> {
   for (let i = 0; i < count; i++) {
     try {
       const value = call(i);
-      if (value instanceof Promise) return finishInTurn(outcomes, i, value, count, call, beforeWait, stopAfterFirst);
+      if (value instanceof Promise) return finishInTurn(outcomes, i, value, count, call, beforeWait, stopAfter);
       outcomes[i] = [1, value];
     } catch (error) {
       outcomes[i] = [0, serializeError(error)];
     }
-    if (i === 0 && stopAfterFirst?.()) break;
+    if (i < 2 && stopAfter?.(i)) break;
   }
   return Promise.resolve(outcomes);
 }
@@ -698,7 +714,7 @@ async function finishInTurn(
   count: number,
   call: (index: number) => unknown,
   beforeWait: () => void,
-  stopAfterFirst?: () => boolean,
+  stopAfter?: (index: number) => boolean,
 ): Promise<Outcome[]> {
   for (let i = from; i < count; i++) {
     try {
@@ -708,7 +724,7 @@ async function finishInTurn(
     } catch (error) {
       outcomes[i] = [0, serializeError(error)];
     }
-    if (i === 0 && stopAfterFirst?.()) break;
+    if (i < 2 && stopAfter?.(i)) break;
   }
   return outcomes;
 }
