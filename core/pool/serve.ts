@@ -213,10 +213,7 @@ class TaskServer {
     if (!this.#timedWindow || windowed >= TIME_WINDOW || (windowed >= 2 && least > journal[TASK_NS]!)) {
       publishTaskNs(journal, least);
     }
-    if (windowed < TIME_WINDOW) return;
-    this.#timedWindow = true;
-    this.#windowNs = Infinity;
-    this.#windowed = 0;
+    if (windowed >= TIME_WINDOW) this.#beginWindow(true);
   }
 
   /**
@@ -226,7 +223,12 @@ class TaskServer {
    */
   #gaveBack(ms: number): void {
     publishTaskNs(this.#journal!, ms * 1e6);
-    this.#timedWindow = false;
+    this.#beginWindow(false);
+  }
+
+  /** A new window of timed messages; `ended`: one has ended, and the journal says only what windows end with. */
+  #beginWindow(ended: boolean): void {
+    this.#timedWindow = ended;
     this.#windowNs = Infinity;
     this.#windowed = 0;
   }
@@ -534,13 +536,13 @@ class TaskServer {
     };
     const start = this.#journal === undefined ? -1 : performance.now();
     // Taken for short: if the first two tasks run long, the others go back, for other workers to take.
-    let from = start;
+    let lastEnd = start;
     let slowFirst = false;
     const ranLong = message.giveBack && start >= 0 && ids.length > 2
       ? (index: number) => {
         const now = performance.now();
-        const slow = now - from > GIVE_BACK_MS;
-        from = now;
+        const slow = now - lastEnd > GIVE_BACK_MS;
+        lastEnd = now;
         if (index === 0) slowFirst = slow;
         return index === 1 && slowFirst && slow;
       }
