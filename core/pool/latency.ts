@@ -84,8 +84,8 @@ export interface ChannelHooks {
   poll(): void;
   /** Whether an answer is waiting on any channel: a cheap look, made in a loop. */
   waiting(): boolean;
-  /** Whether a watch may hold this thread: no task waits in the queue, or {@linkcode ChannelHooks.coreFree}. */
-  mayWatch(): boolean;
+  /** Whether no task waits in the queue for a worker. */
+  nothingQueued(): boolean;
   /** Whether fewer workers are busy than there are cores: a core is free for this thread. */
   coreFree(): boolean;
 }
@@ -147,7 +147,7 @@ export class StayAwake {
     this.#sentSinceTurn = true;
     const nextTurn = this.#nextTurn;
     if (nextTurn === undefined) return;
-    if (!this.#watchQueued && this.#channels.mayWatch()) {
+    if (!this.#watchQueued && (this.#channels.nothingQueued() || this.#channels.coreFree())) {
       this.#watchQueued = true;
       // A settled promise's reaction, not queueMicrotask: Node wraps each of those in an async resource (3x the cost here).
       RESOLVED.then(this.#watch);

@@ -323,7 +323,7 @@ export class Pool {
         for (const slot of this.#slots) if (slot.wake?.shared.waiting()) return true;
         return false;
       },
-      mayWatch: () => this.#queue.length === 0 || this.#busyWorkers() < this.#cores,
+      nothingQueued: () => this.#queue.length === 0,
       coreFree: () => this.#busyWorkers() < this.#cores,
     });
     this.#maxQueue = options.maxQueue;
