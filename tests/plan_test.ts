@@ -1,7 +1,7 @@
 import { RUNTIME } from "./_guard.ts";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { MAX_BATCH, planDispatch, type TaskShape, type WorkerState } from "../core/pool/plan.ts";
+import { DEEP_QUEUE, MAX_BATCH, planDispatch, type TaskShape, type WorkerState } from "../core/pool/plan.ts";
 import { TaskQueue } from "../core/pool/queue.ts";
 
 const test = suite(`${RUNTIME}: the dispatch planner`);
@@ -40,11 +40,21 @@ test("short tasks: batches split the queue over the messages the workers may tak
   assert.equal(planDispatch([idle()], plain(1000), 1000, { short: true }).map((s) => s.count), [MAX_BATCH, MAX_BATCH]);
 });
 
-test("maxBusy: an idle worker takes nothing while that many hold messages, and those hold one at most", () => {
+test("maxBusy: an idle worker takes nothing while that many hold messages, and those hold one at most unless the queue is deep", () => {
   const holding = { ...idle(), inFlight: 1, holding: 1 };
   // Kept on one worker: what it cannot take stays queued, where another worker may still take it later.
   assert.equal(planDispatch([holding, idle()], plain(10), 10, { short: true, maxBusy: 1 }), []);
   assert.equal(planDispatch([idle(), idle()], plain(10), 10, { short: true, maxBusy: 1 }), [{ worker: 0, count: 10 }]);
+  // A deep queue: the busy worker may take a second message, the idle one still nothing.
+  const deep = DEEP_QUEUE + 1;
+  assert.equal(planDispatch([holding, idle()], plain(deep), deep, { short: true, maxBusy: 1 }), [{
+    worker: 0,
+    count: MAX_BATCH,
+  }]);
+  assert.equal(planDispatch([idle(), idle()], plain(deep), deep, { short: true, maxBusy: 1 }).map((s) => s.worker), [
+    0,
+    0,
+  ]);
   // An exclusive task still goes to a worker holding nothing.
   assert.equal(planDispatch([holding, idle()], [exclusive, ...plain(2)], 3, { maxBusy: 1 }), [{ worker: 1, count: 1 }]);
   // As many allowed as there are workers: the plan is the usual one.

@@ -15,7 +15,9 @@
  * workers than it has (`maxBusy`): workers that spin while idle, and the
  * pool's thread that spins for their answers, must not outnumber the cores.
  * Those workers then take one message at a time, so that what waits stays in
- * the queue, where another worker can still take it.
+ * the queue, where another worker can still take it; unless the queue is
+ * deep ({@linkcode DEEP_QUEUE}): then a second message keeps the worker busy
+ * while the pool takes the first one's answers.
  *
  * @module
  */
@@ -24,6 +26,13 @@
 export const MESSAGES_PER_WORKER = 2;
 /** The most tasks one message carries. */
 export const MAX_BATCH = 64;
+/**
+ * More queued than this, two full batches, and a worker that keeps short
+ * tasks may hold a second message: one at a time, it idles while the pool
+ * takes each batch's answers. (With one full batch as the bound, 100 tasks
+ * went as two messages of 50 and ran slower than as one of 64 and one of 36.)
+ */
+export const DEEP_QUEUE = 2 * MAX_BATCH;
 /** A batch is at most this fraction of a worker's share of the queue, so the last batches end together. */
 export const BATCHES_PER_SHARE = 8;
 
@@ -61,14 +70,16 @@ export interface PlanOptions {
 
 /**
  * Messages each worker may hold under a plan: one when it keeps tasks on
- * fewer workers than are ready, else {@linkcode MESSAGES_PER_WORKER}.
+ * fewer workers than are ready and the queue is not deep, else
+ * {@linkcode MESSAGES_PER_WORKER}.
  *
  * @param ready Workers ready.
  * @param maxBusy The plan's `maxBusy`.
+ * @param queued Tasks queued.
  * @returns The messages a worker may hold.
  */
-export function messagesPerWorker(ready: number, maxBusy: number | undefined): number {
-  return maxBusy !== undefined && maxBusy < ready ? 1 : MESSAGES_PER_WORKER;
+export function messagesPerWorker(ready: number, maxBusy: number | undefined, queued: number): number {
+  return maxBusy !== undefined && maxBusy < ready && queued <= DEEP_QUEUE ? 1 : MESSAGES_PER_WORKER;
 }
 
 /** One message to send: the next `count` tasks of the queue, to worker `worker`. */
@@ -104,7 +115,7 @@ export function planDispatch(
   const state = workers.map((w) => ({ ...w }));
   const ready = state.filter((w) => w.ready).length;
   const maxBusy = Math.max(1, options.maxBusy ?? ready);
-  const perWorker = messagesPerWorker(ready, maxBusy);
+  const perWorker = messagesPerWorker(ready, maxBusy, queued);
   let busy = state.filter((w) => w.ready && w.inFlight > 0).length;
   // Batches only as large as keeps the workers' shares even: a few long tasks go one by one. Short tasks: as
   // large as puts the queue in the messages the workers may take now, for each message costs more than its tasks.

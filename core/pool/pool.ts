@@ -982,7 +982,7 @@ export class Pool {
       if (slot.inFlight === 0) idle = true;
       else if (slot.inFlight < MESSAGES_PER_WORKER) room = true;
     }
-    const perWorker = messagesPerWorker(ready, maxBusy === Infinity ? undefined : maxBusy);
+    const perWorker = messagesPerWorker(ready, maxBusy === Infinity ? undefined : maxBusy, this.#queue.length);
     const open = (room && perWorker > 1) || (idle && (busy < maxBusy || this.#queue.peek()!.exclusive));
     if (open) this.#plan(short, maxBusy);
     // Tasks wait behind a busy worker while another idles: not for long, in case they are not short after all.
