@@ -19,6 +19,7 @@ import { createPool } from "../core/pool/pool.ts";
 import { median, percentile } from "../core/measure/stats.ts";
 import { work } from "./_pool_tasks.mjs";
 import { createAdapter } from "../runtimes/detect.ts";
+import { benchArgs } from "./_flags.ts";
 
 const TASKS = new URL("./_pool_tasks.mjs", import.meta.url);
 const WORKERS = 2;
@@ -66,15 +67,14 @@ const LOAD_MS = 500;
 const PING_PONGS = 60_000;
 /** The copy limit: one thread copying the echo's payload into a buffer of its own, this many times a sample. */
 const COPIES = 400;
+const args = benchArgs("pool");
 /** The idle spell, once a pool has answered everything (its spin window over): what its threads burn doing nothing (`--idle-ms`). */
-const idleFlag = process.argv.indexOf("--idle-ms");
-const IDLE_MS = idleFlag === -1 ? 5000 : Number(process.argv[idleFlag + 1]);
+const IDLE_MS = args.idleMs;
 const IDLE_SETTLE_MS = 100;
 /** A pool's round that takes longer than this has hung: the pool is left out from then on. */
 const ROUND_LIMIT_MS = 60_000;
-const json = process.argv.includes("--json");
-const repeatFlag = process.argv.indexOf("--repeat");
-const REPEAT = repeatFlag === -1 ? 5 : Number(process.argv[repeatFlag + 1]);
+const json = args.json;
+const REPEAT = args.repeat;
 const cores = os.cpus().length;
 
 /** The little a pool must do for these scenarios. */
@@ -111,10 +111,9 @@ for (const [name, spinMicros] of [["truepar", 0], ["truepar-spin", SPIN_MICROS]]
 }
 const COMPETITORS = ["piscina", "tinypool", "poolifier", "workerpool"] as const;
 // `--pools truepar,piscina`: only those (to compare two builds of truepar, say); every pool by default.
-const poolsFlag = process.argv.indexOf("--pools");
-const only = poolsFlag === -1 ? undefined : process.argv[poolsFlag + 1]!.split(",");
-if (only !== undefined) { for (const name of makers.keys()) if (!only.includes(name)) makers.delete(name); }
-for (const name of COMPETITORS.filter((name) => only === undefined || only.includes(name))) {
+const only: readonly string[] = args.pools;
+for (const name of makers.keys()) if (!only.includes(name)) makers.delete(name);
+for (const name of COMPETITORS.filter((name) => only.includes(name))) {
   try {
     const maker = await loadCompetitor(name);
     const pool = await maker();

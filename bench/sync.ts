@@ -8,19 +8,19 @@
  * @module
  */
 
-import process from "node:process";
 import { createPool } from "../core/pool/pool.ts";
 import { median } from "../core/measure/stats.ts";
 import { Barrier } from "../core/sync/barrier.ts";
 import { Mutex } from "../core/sync/mutex.ts";
 import { createAdapter } from "../runtimes/detect.ts";
+import { benchArgs } from "./_flags.ts";
 
 const REPEAT = 5;
 const UNCONTENDED_PAIRS = 2_000_000;
 const CONTENDED_PAIRS = 200_000;
 const MESSAGE_PAIRS = 2_000;
 
-const json = process.argv.includes("--json");
+const { json } = benchArgs("sync");
 const adapter = await createAdapter();
 const { name, version, engine } = adapter.runtime;
 const host = adapter.hostInfo();

@@ -12,43 +12,32 @@
 import { existsSync } from "node:fs";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import { $ } from "zx";
+import { BENCH_FLAGS, type BenchName, benchUsage, parseBenchArgs } from "../bench/_flags.ts";
+import { UsageError } from "../experiments/_flags.ts";
 import { RUNTIME_NAMES, scriptCommand } from "./_runtimes.ts";
 
-const USAGE = "Usage: npm run -s bench:sync -- [--json] · npm run -s bench:pool -- [--json] [--repeat N] [--idle-ms N]";
-/** The flags each benchmark takes, beside --json. */
-const BENCH_FLAGS: Record<string, string[]> = { sync: [], pool: ["repeat", "idle-ms"] };
-
+const BENCH_NAMES = Object.keys(BENCH_FLAGS) as BenchName[];
 const [name, ...flags] = process.argv.slice(2);
 const root = fileURLToPath(new URL("../", import.meta.url));
 const script = `bench/${name}.ts`;
-if (name === undefined || name.startsWith("-") || !existsSync(root + script)) {
-  fail(`expected the name of a file in bench/, received ${JSON.stringify(name ?? "")}`);
+if (name === undefined || !BENCH_NAMES.includes(name as BenchName) || !existsSync(root + script)) {
+  fail(
+    `Cannot run benchmark: expected one of ${BENCH_NAMES.join(", ")}, received ${JSON.stringify(name ?? "")}`,
+  );
 }
+// The flags are checked here, before any runtime starts: a bad one ends the run at once, not three times over.
 let json = false;
 try {
-  const { values } = parseArgs({
-    args: flags,
-    options: {
-      json: { type: "boolean" },
-      ...Object.fromEntries((BENCH_FLAGS[name!] ?? []).map((flag) => [flag, { type: "string" as const }])),
-    },
-    strict: true,
-    allowPositionals: false,
-  });
-  json = values.json === true;
-  for (const flag of ["repeat", "idle-ms"]) {
-    const value = (values as Record<string, unknown>)[flag];
-    if (value !== undefined && !/^[1-9]\d*$/.test(String(value))) {
-      fail(`--${flag} must be a positive integer, received ${JSON.stringify(value)}`);
-    }
+  const args = parseBenchArgs(name as BenchName, flags);
+  if (args.help) {
+    process.stdout.write(`${benchUsage(name as BenchName)}\n`);
+    process.exit(0);
   }
+  json = args.json;
 } catch (error) {
-  const flag = /'(-[^' ]+)/.exec((error as Error).message)?.[1];
-  fail(
-    flag === undefined ? (error as Error).message : `unknown flag or missing value, received ${JSON.stringify(flag)}`,
-  );
+  if (!(error instanceof UsageError)) throw error;
+  fail(error.message);
 }
 $.cwd = root;
 $.quiet = true;
@@ -78,6 +67,8 @@ if (json) console.log(JSON.stringify({ schema: `truepar.bench-${name}/1`, runs: 
 process.exitCode = failed === 0 ? 0 : 1;
 
 function fail(message: string): never {
-  process.stderr.write(`Cannot run benchmark: ${message}\n${USAGE}\n`);
+  process.stderr.write(
+    `${message}\n${benchUsage(BENCH_NAMES.includes(name as BenchName) ? name as BenchName : undefined)}\n`,
+  );
   process.exit(2);
 }

@@ -234,7 +234,62 @@ bad("bench: a bad flag exits 2 with one line before anything runs", async () => 
   });
   assert.is(result.exitCode, 2);
   assert.is(result.stdout, "");
-  assert.match(result.stderr, /^Cannot run benchmark: unknown flag or missing value, received "--bogus"\nUsage: /);
+  assert.match(result.stderr, /^Cannot run benchmark: unknown flag, received "--bogus"\nUsage: /);
+  // --pools is the pool bench's own flag: the launcher passes it on, and checks its names first.
+  const pools = await execa("node", ["--import", "tsx", "scripts/bench.ts", "pool", "--pools", "truepar,nosuch"], {
+    reject: false,
+    timeout: 30_000,
+    cwd: new URL("../", import.meta.url),
+  });
+  assert.is(pools.exitCode, 2);
+  assert.match(
+    pools.stderr,
+    /^Cannot run benchmark: --pools must name pools among truepar, .*received "truepar,nosuch"\n/,
+  );
+});
+
+good("bench: --help prints the usage and exits 0, on the launcher and on a bench run by itself", async () => {
+  const [bench, ...benchPrefix] = scriptCommand(RUNTIME, "bench/pool.ts");
+  const options = { reject: false, timeout: 30_000, cwd: new URL("../", import.meta.url) } as const;
+  for (
+    const result of [
+      await execa(bench!, [...benchPrefix, "--help"], options),
+      ...(RUNTIME === "node"
+        ? [await execa("node", ["--import", "tsx", "scripts/bench.ts", "pool", "-h"], options)]
+        : []),
+    ]
+  ) {
+    assert.is(result.exitCode, 0, result.stderr);
+    assert.match(result.stdout, /^Usage: .*bench:pool -- \[--help\] \[--json\] \[--repeat N\]/);
+  }
+});
+
+bad("bench/pool.ts run by itself: a bad value exits 2 with one line and the usage", async () => {
+  const [bench, ...benchPrefix] = scriptCommand(RUNTIME, "bench/pool.ts");
+  for (
+    const [args, message] of [
+      [["--repeat", "zero"], 'Cannot run benchmark: --repeat must be a positive integer, received "zero"'],
+      [["--idle-ms"], "Cannot run benchmark: --idle-ms needs a value"],
+      [
+        ["--pools", ""],
+        "Cannot run benchmark: --pools must name pools among " +
+        'truepar, truepar-spin, piscina, tinypool, poolifier, workerpool, received ""',
+      ],
+    ] as const
+  ) {
+    const result = await execa(bench!, [...benchPrefix, ...args], {
+      reject: false,
+      timeout: 30_000,
+      cwd: new URL("../", import.meta.url),
+    });
+    assert.is(result.exitCode, 2, args.join(" "));
+    assert.is(result.stdout, "");
+    assert.is(result.stderr.split("\n")[0], message);
+    assert.match(
+      result.stderr,
+      /\nUsage: .*npm run -s bench:pool -- \[--help\] \[--json\] \[--repeat N\] \[--idle-ms N\] \[--pools LIST\]/,
+    );
+  }
 });
 
 bad.run();
