@@ -1,7 +1,7 @@
 import { RUNTIME } from "./_guard.ts";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { QueueFullError, WorkerCrashedError } from "../core/pool/errors.ts";
+import { MapError, QueueFullError, WorkerCrashedError } from "../core/pool/errors.ts";
 import { createPool } from "../core/pool/pool.ts";
 import { PriorityQueue } from "../core/pool/queue.ts";
 import { createAdapter } from "../runtimes/detect.ts";
@@ -51,6 +51,22 @@ for (const kind of ["worker", "process"] as const) {
     assert.is(after.queued + after.running + after.busy, 0);
     assert.ok(after.runMs!.p50 >= 25 && after.latencyMs!.p50 >= after.runMs!.p50 * 0.9, JSON.stringify(after));
     assert.ok(after.latencyMs!.p99 <= after.latencyMs!.max);
+  });
+
+  test("map(): an abort rejects the unfinished chunks with its reason, and MapError holds every item's outcome in order", async () => {
+    await using pool = await createPool({ adapter, kind, size: 1, module: TASKS });
+    const controller = new AbortController();
+    const reason = new Error("enough");
+    // The first item ends at once; the second runs 1 s when the abort comes at 100 ms; the third waits behind it.
+    const mapping = pool.map("sleep", [0, 1000, 1000], { chunkSize: 1, signal: controller.signal });
+    setTimeout(() => controller.abort(reason), 100);
+    const error = await mapping.catch((e: unknown) => e) as MapError<number>;
+    assert.instance(error, MapError);
+    assert.equal(error.results, [
+      { status: "fulfilled", value: 0 },
+      { status: "rejected", reason },
+      { status: "rejected", reason },
+    ]);
   });
 
   test("maxQueue: past it, run() rejects with QueueFullError at once; room() settles when a task leaves the queue", async () => {
@@ -204,17 +220,25 @@ async function warmPool(cores: number, spinMicros = 50) {
 }
 
 short("two workers and this thread would outnumber 2 cores: a burst of short tasks waits for one worker", async () => {
-  await using kept = await warmPool(2);
   // Synchronously after a burst: one worker holds the first task, the rest wait in the queue for it. A worker that has
-  // run few tasks may time them long (its code not compiled yet), and its answering last then spreads one burst.
-  const seen: number[][] = [];
-  for (let burst = 0; burst < 5; burst++) {
-    const tasks = Array.from({ length: 10 }, () => kept.run("identity", null));
-    seen.push([kept.stats().busy, kept.stats().queued]);
-    await Promise.all(tasks);
+  // run few tasks may time them long (its code not compiled yet), and its answering last then spreads one burst; and
+  // two slow messages in a row (a thread off its core) take the tasks for long until they are timed again, which tasks
+  // sent one to a message seldom are: on Deno one pool in ten here spread 3 bursts of 5 or more. Up to three pools are
+  // tried; without the policy, none holds any burst.
+  const tries: string[] = [];
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await using kept = await warmPool(2);
+    const seen: number[][] = [];
+    for (let burst = 0; burst < 5; burst++) {
+      const tasks = Array.from({ length: 10 }, () => kept.run("identity", null));
+      seen.push([kept.stats().busy, kept.stats().queued]);
+      await Promise.all(tasks);
+    }
+    const kept1 = seen.filter(([busy, queued]) => busy === 1 && queued === 9).length;
+    if (kept1 >= 3) break;
+    tries.push(`${kept1} (${JSON.stringify(seen)})`);
   }
-  const kept1 = seen.filter(([busy, queued]) => busy === 1 && queued === 9).length;
-  assert.ok(kept1 >= 3, `bursts held by one worker, of 5: ${kept1} (${JSON.stringify(seen)})`);
+  assert.ok(tries.length < 3, `bursts held by one worker, of 5, in each of three pools: ${tries.join("; ")}`);
   await using spread = await warmPool(4);
   const spreadBurst = Array.from({ length: 10 }, () => spread.run("identity", null));
   assert.is(spread.stats().busy, 2, "with cores to spare, both workers take tasks");

@@ -421,6 +421,20 @@ export class Pool {
       );
     }
     const settled = await Promise.allSettled(chunks);
+    // The values in one pass over the items, in their order; a list of every outcome only when one failed.
+    const values: T[] = [];
+    let failed = false;
+    for (const chunk of settled) {
+      if (chunk.status === "rejected") {
+        failed = true;
+        break;
+      }
+      for (const outcome of chunk.value) {
+        if (outcome.status === "rejected") failed = true;
+        else values.push(outcome.value);
+      }
+    }
+    if (!failed) return values;
     const results: PromiseSettledResult<T>[] = [];
     settled.forEach((chunk, index) => {
       if (chunk.status === "fulfilled") {
@@ -430,8 +444,7 @@ export class Pool {
         for (let i = 0; i < size; i++) results.push({ status: "rejected", reason: chunk.reason });
       }
     });
-    if (results.some((r) => r.status === "rejected")) throw new MapError(results);
-    return results.map((r) => (r as PromiseFulfilledResult<T>).value);
+    throw new MapError(results);
   }
 
   #submit<T>(fn: string, arg: unknown, options: RunTaskOptions, chunk: boolean): Promise<T> {
@@ -673,7 +686,8 @@ export class Pool {
           this.#answered(slot, task);
           if (message.t === "fail") this.#settle(task, deserializeError(message.error));
           else if (task.chunk) {
-            this.#resolve(task, [...(task.partial ?? []), ...settledOutcomes(message.value as Outcome[])]);
+            const outcomes = settledOutcomes(message.value as Outcome[]);
+            this.#resolve(task, task.partial === undefined ? outcomes : [...task.partial, ...outcomes]);
           } else this.#resolve(task, message.value);
         }
         this.#endIfDrained(slot);
