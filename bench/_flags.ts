@@ -108,16 +108,17 @@ export function parseBenchArgs(name: BenchName, argv: readonly string[]): BenchA
 }
 
 /**
- * A benchmark's flags from its own command line; with `--help`, the usage
- * and exit code 0; when they are bad, one line naming what was wrong, the
- * usage, and exit code 2.
+ * A benchmark's flags, from its own command line by default; with `--help`,
+ * the usage and exit code 0; when they are bad, one line naming what was
+ * wrong, the usage, and exit code 2.
  *
  * @param name The benchmark.
+ * @param argv Its arguments.
  * @returns The flags.
  */
-export function benchArgs(name: BenchName): BenchArgs {
+export function benchArgs(name: BenchName, argv: readonly string[] = process.argv.slice(2)): BenchArgs {
   try {
-    const args = parseBenchArgs(name, process.argv.slice(2));
+    const args = parseBenchArgs(name, argv);
     if (args.help) {
       process.stdout.write(`${benchUsage(name)}\n`);
       process.exit(0);

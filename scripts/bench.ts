@@ -13,8 +13,7 @@ import { existsSync } from "node:fs";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { $ } from "zx";
-import { BENCH_FLAGS, type BenchName, benchUsage, parseBenchArgs } from "../bench/_flags.ts";
-import { UsageError } from "../experiments/_flags.ts";
+import { BENCH_FLAGS, benchArgs, type BenchName, benchUsage } from "../bench/_flags.ts";
 import { RUNTIME_NAMES, scriptCommand } from "./_runtimes.ts";
 
 const BENCH_NAMES = Object.keys(BENCH_FLAGS) as BenchName[];
@@ -27,18 +26,7 @@ if (name === undefined || !BENCH_NAMES.includes(name as BenchName) || !existsSyn
   );
 }
 // The flags are checked here, before any runtime starts: a bad one ends the run at once, not three times over.
-let json = false;
-try {
-  const args = parseBenchArgs(name as BenchName, flags);
-  if (args.help) {
-    process.stdout.write(`${benchUsage(name as BenchName)}\n`);
-    process.exit(0);
-  }
-  json = args.json;
-} catch (error) {
-  if (!(error instanceof UsageError)) throw error;
-  fail(error.message);
-}
+const { json } = benchArgs(name as BenchName, flags);
 $.cwd = root;
 $.quiet = true;
 
@@ -66,9 +54,8 @@ for (const runtime of RUNTIME_NAMES) {
 if (json) console.log(JSON.stringify({ schema: `truepar.bench-${name}/1`, runs: records }, null, 2));
 process.exitCode = failed === 0 ? 0 : 1;
 
+/** A name that is not a benchmark's: one line, every benchmark's usage, exit code 2. */
 function fail(message: string): never {
-  process.stderr.write(
-    `${message}\n${benchUsage(BENCH_NAMES.includes(name as BenchName) ? name as BenchName : undefined)}\n`,
-  );
+  process.stderr.write(`${message}\n${benchUsage()}\n`);
   process.exit(2);
 }
