@@ -13,8 +13,10 @@ import { count, type Flag, flagValue, parseFlags, UsageError } from "../experime
 /** The benchmarks in bench/, by name. */
 export type BenchName = "pool" | "sync";
 
+/** The other pools bench/pool.ts measures truepar's against. */
+export const COMPETITORS = ["piscina", "tinypool", "poolifier", "workerpool"] as const;
 /** The pools bench/pool.ts measures, in the order it runs them. */
-export const BENCH_POOLS = ["truepar", "truepar-spin", "piscina", "tinypool", "poolifier", "workerpool"] as const;
+export const BENCH_POOLS = ["truepar", "truepar-spin", ...COMPETITORS] as const;
 
 const HELP = { name: "help", help: "this usage" } as const satisfies Flag;
 const JSON_FLAG = { name: "json", help: "one JSON record on stdout" } as const satisfies Flag;

@@ -19,7 +19,7 @@ import { createPool } from "../core/pool/pool.ts";
 import { median, percentile } from "../core/measure/stats.ts";
 import { work } from "./_pool_tasks.mjs";
 import { createAdapter } from "../runtimes/detect.ts";
-import { benchArgs } from "./_flags.ts";
+import { benchArgs, COMPETITORS } from "./_flags.ts";
 
 const TASKS = new URL("./_pool_tasks.mjs", import.meta.url);
 const WORKERS = 2;
@@ -109,7 +109,6 @@ for (const [name, spinMicros] of [["truepar", 0], ["truepar-spin", SPIN_MICROS]]
     };
   });
 }
-const COMPETITORS = ["piscina", "tinypool", "poolifier", "workerpool"] as const;
 // `--pools truepar,piscina`: only those (to compare two builds of truepar, say); every pool by default.
 const only: readonly string[] = args.pools;
 for (const name of makers.keys()) if (!only.includes(name)) makers.delete(name);
