@@ -3,8 +3,10 @@
  * same worker count, the same tasks, interleaved and repeated, medians and
  * ratios; beside them the ceilings no pool can pass (two workers' shares with
  * no messaging; two threads handing a value back and forth through shared
- * memory). Runs on the runtime that runs it; `npm run bench:pool` runs it on
- * all three.
+ * memory). Each pool runs its rounds in a process of its own, and so do the
+ * limits (bench/_pool_round.ts, on this runtime), so no figure carries what
+ * another pool left in a process; the rounds still interleave. Runs on the
+ * runtime that runs it; `npm run bench:pool` runs it on all three.
  *
  *   bun bench/pool.ts [--json] [--repeat N] [--idle-ms N] [--pools truepar,truepar-spin,piscina,…]
  *
@@ -13,122 +15,79 @@
 
 import os from "node:os";
 import process from "node:process";
-import { setTimeout as sleep } from "node:timers/promises";
+import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { execa } from "execa";
 import { createPool } from "../core/pool/pool.ts";
 import { median, percentile } from "../core/measure/stats.ts";
 import { work } from "./_pool_tasks.mjs";
 import { createAdapter } from "../runtimes/detect.ts";
-import { benchArgs, COMPETITORS } from "./_flags.ts";
+import { BENCH_POOLS, benchArgs, COMPETITORS } from "./_flags.ts";
+import {
+  COPIES,
+  ECHO_BYTES,
+  ECHO_IN_FLIGHT,
+  ECHO_MAX_MS,
+  ECHO_TASKS,
+  ECHO_WARM_UP,
+  IDLE_SETTLE_MS,
+  LOAD_MS,
+  LOAD_SHARE,
+  NOOP_GROUP,
+  NOOP_GROUPS,
+  NOOP_GROUPS_WARM_UP,
+  NOOP_TASKS,
+  PING_PONGS,
+  ROUND_TRIP_MAX_MS,
+  ROUND_TRIPS,
+  type RoundOutcome,
+  type RoundSpec,
+  SMALL_TASK_US,
+  SMALL_TASKS,
+  SPIN_MICROS,
+  TASKS,
+  WARM_UP,
+  WORKERS,
+} from "./_pool_scenarios.ts";
 
-const TASKS = new URL("./_pool_tasks.mjs", import.meta.url);
-const WORKERS = 2;
-const NOOP_TASKS = 100_000;
-/**
- * No-op tasks a few at a time: groups of this many awaited together, as a
- * program awaits the calls of one request (Knitting publishes 100 calls in
- * flight), `NOOP_GROUPS` groups timed after `NOOP_GROUPS_WARM_UP` untimed.
- * They run before the 100,000 no-ops: the collector's work on those, on its
- * own threads, took a core from the pool's threads for ~150 ms after them
- * here (read from /proc/self/task: the pool's thread and its worker waited
- * 25–43 ms to run during 300 groups).
- */
-const NOOP_GROUP = 100;
-const NOOP_GROUPS = 200;
-const NOOP_GROUPS_WARM_UP = 100;
-const SMALL_TASKS = 10_000;
-const SMALL_TASK_US = 50;
-/**
- * Round trips one at a time: this many, or as many as end within the time
- * limit; the first half warms up, as in the bare ping-pong (a pool just made
- * took 15,000–20,000 trips to settle at its steady round trip here, on every
- * runtime: its code is compiled as it runs).
- */
-const ROUND_TRIPS = 60_000;
-const WARM_UP = 1 / 2;
-const ROUND_TRIP_MAX_MS = 2000;
-/**
- * The echo: a 1 MiB payload, copied to the worker and back, this many tasks
- * with this many in flight, or as many as end within the time limit; first,
- * untimed, the warm-up's many the same way (the path a megabyte takes is
- * compiled as it runs, as the round trip's is: cold, truepar's first 200 echoes
- * on a pool just made ran 0.5–0.7x as fast as the next 200 on Deno and Bun
- * here, 0.7–1.0x on Node).
- */
-const ECHO_BYTES = 1 << 20;
-const ECHO_TASKS = 200;
-const ECHO_WARM_UP = 200;
-const ECHO_IN_FLIGHT = 8;
-const ECHO_MAX_MS = 2000;
-/** Under load: small tasks arriving at this share of the workers' capacity, each millisecond's due at once, for this long. */
-const LOAD_SHARE = 0.5;
-const LOAD_MS = 500;
-/** The bare ping-pong: round trips per sample. */
-const PING_PONGS = 60_000;
-/** The copy limit: one thread copying the echo's payload into a buffer of its own, this many times a sample. */
-const COPIES = 400;
 const args = benchArgs("pool");
 /** The idle spell, once a pool has answered everything (its spin window over): what its threads burn doing nothing (`--idle-ms`). */
 const IDLE_MS = args.idleMs;
-const IDLE_SETTLE_MS = 100;
-/** A pool's round that takes longer than this has hung: the pool is left out from then on. */
+/** A round that takes longer than this has hung: its pool's process is killed, and the pool left out from then on. */
 const ROUND_LIMIT_MS = 60_000;
+/** A probe (1,000 no-op tasks within 10 s) that takes longer than this has hung. */
+const PROBE_LIMIT_MS = 30_000;
 const json = args.json;
 const REPEAT = args.repeat;
 const cores = os.cpus().length;
-
-/** The little a pool must do for these scenarios. */
-interface BenchPool {
-  run(name: string, arg: unknown): Promise<unknown>;
-  map?(name: string, args: unknown[]): Promise<unknown[]>;
-  /** Runs a task whose argument's buffer is moved to the worker, not copied (where the pool can). */
-  moving?(name: string, arg: Uint8Array): Promise<unknown>;
-  close(): Promise<void>;
-}
-
-type PoolMaker = () => Promise<BenchPool>;
+/** A round's entry, started as this process was: the same executable, the same flags (Node's loader), on Deno `run -A`. */
+const ROUND_COMMAND = [
+  process.execPath,
+  ...("Deno" in globalThis ? ["run", "-A"] : process.execArgv),
+  fileURLToPath(new URL("./_pool_round.ts", import.meta.url)),
+];
 
 const adapter = await createAdapter();
 const runtime = adapter.runtime;
 /** Where the CPU times come from. */
 const cpuSource = adapter.readCpu === undefined ? "process.cpuUsage" : (await adapter.readCpu("end")).source;
 
-const makers = new Map<string, PoolMaker>();
 const unavailable: { pool: string; reason: string }[] = [];
-
-/** truepar's latency mode: idle workers and this thread stay awake this long. */
-const SPIN_MICROS = 50;
-for (const [name, spinMicros] of [["truepar", 0], ["truepar-spin", SPIN_MICROS]] as const) {
-  makers.set(name, async () => {
-    const pool = await createPool({ adapter, size: WORKERS, module: TASKS, spinMicros });
-    return {
-      run: (fn, arg) => pool.run(fn, arg),
-      moving: (fn, arg) => pool.run(fn, arg, { transfer: [arg.buffer as ArrayBuffer] }),
-      map: (fn, args) => pool.map(fn, args),
-      close: () => pool.close(),
-    };
-  });
-}
+/** Each pool's process, kept for every round (its code stays compiled from round to round, as in a program that keeps a pool), and the limits'. */
+const processes = new Map<string, RoundProcess>();
 // `--pools truepar,piscina`: only those (to compare two builds of truepar, say); every pool by default.
-const only: readonly string[] = args.pools;
-for (const name of makers.keys()) if (!only.includes(name)) makers.delete(name);
-for (const name of COMPETITORS.filter((name) => only.includes(name))) {
+for (const name of BENCH_POOLS.filter((name) => args.pools.includes(name))) {
+  const rounds = roundProcess(name);
   try {
-    const maker = await loadCompetitor(name);
-    const pool = await maker();
-    // A probe of the scenarios' shape: many tasks in flight at once, not just one.
-    const answers = await withTimeout(
-      Promise.all(Array.from({ length: 1000 }, (_, i) => pool.run("noop", i))),
-      10_000,
-      "1,000 no-op tasks in flight did not finish within 10 s",
-    );
-    await withTimeout(pool.close(), 5000, `${name} did not close`);
-    if (!answers.every((answer, i) => answer === i)) throw new Error("no-op tasks did not return their arguments");
-    makers.set(name, maker);
+    // Whether it runs here at all, in the scenarios' shape: 1,000 tasks in flight at once, not just one.
+    await rounds.run({ kind: "probe", pool: name }, PROBE_LIMIT_MS);
+    processes.set(name, rounds);
   } catch (error) {
-    unavailable.push({ pool: name, reason: (error as Error).message.split("\n")[0]! });
+    unavailable.push({ pool: name, reason: (error as Error).message });
+    await rounds.close();
   }
 }
+const limitsProcess = roundProcess("limits");
 
 // A small task of about 50 µs on this machine, calibrated on the main thread.
 for (let i = 0; i < 200; i++) work(10_000);
@@ -182,47 +141,47 @@ interface Result {
 const samples = new Map<string, number[]>();
 const roundTrips = new Map<string, number[]>();
 const loadLatencies = new Map<string, number[]>();
-const payload = new Uint8Array(ECHO_BYTES).map((_, i) => i & 255);
 /** Tasks per ms the workers can take at full use, for the under-load scenario. */
 const loadRate = (LOAD_SHARE * WORKERS) / smallTaskMs;
 const push = (key: string, value: number) => samples.set(key, [...(samples.get(key) ?? []), value]);
+const gather = <T>(map: Map<string, T[]>, key: string, values: T[]) =>
+  map.set(key, [...(map.get(key) ?? []), ...values]);
 
 const trace = (step: string) => process.env.TRUEPAR_TRACE && process.stderr.write(`${step}\n`);
 for (let round = 0; round < REPEAT; round++) {
-  for (const [name, make] of makers) {
+  for (const [name, rounds] of processes) {
     trace(`${name} round ${round}`);
+    const idleMs = round === REPEAT - 1 ? IDLE_MS : undefined;
     try {
-      await withTimeout(
-        poolRound(name, make, round),
-        ROUND_LIMIT_MS,
-        `a round did not end within ${ROUND_LIMIT_MS / 1000} s`,
-      );
+      const outcome = await rounds.run({ kind: "pool", pool: name, smallIterations, loadRate, idleMs }, ROUND_LIMIT_MS);
+      for (const [key, value] of Object.entries(outcome.samples)) push(key, value);
+      gather(roundTrips, name, outcome.roundTrips[name] ?? []);
+      gather(loadLatencies, name, outcome.loadLatencies);
     } catch (error) {
       // A pool that hangs or fails midway is left out from here on, with the reason, not waited for.
-      unavailable.push({
-        pool: name,
-        reason: `stopped in round ${round + 1}: ${(error as Error).message.split("\n")[0]}`,
-      });
-      makers.delete(name);
+      unavailable.push({ pool: name, reason: `stopped in round ${round + 1}: ${(error as Error).message}` });
+      processes.delete(name);
+      await rounds.close();
       for (const key of [...samples.keys()]) if (key.startsWith(`${name}|`)) samples.delete(key);
       roundTrips.delete(name);
       loadLatencies.delete(name);
     }
   }
-  trace(`no messaging round ${round}`);
-  ceilingSamples.push(await noMessaging());
-  trace(`copy round ${round}`);
-  push("bare-copy|copy-1mb", copyRate(false));
-  push("bare-copy-fresh|copy-1mb", copyRate(true));
-  push("bare-promises|noop", await promiseRate());
-  for (const how of ["wait", "spin", "spin-await"] as const) {
-    trace(`ping-pong round ${round}`);
-    const trips = await pingPong(how);
-    const name = `bare-atomics-${how}`;
-    roundTrips.set(name, [...(roundTrips.get(name) ?? []), ...trips]);
-    push(`${name}|round-trip`, median(trips));
-  }
+  trace(`limits round ${round}`);
+  const limits = await limitsProcess.run({ kind: "limits", smallIterations }, ROUND_LIMIT_MS).catch((error: Error) => {
+    // The limits are no other pool's: without them no figure has its measure, and the run ends.
+    process.stderr.write(`the limits' round ${round + 1} failed on ${runtime.name}: ${error.message}\n`);
+    process.exit(1);
+  });
+  const { "no-messaging|small-cpu": ceiling, ...bare } = limits.samples;
+  ceilingSamples.push(ceiling!);
+  for (const [key, value] of Object.entries(bare)) push(key, value);
+  for (const [name, trips] of Object.entries(limits.roundTrips)) gather(roundTrips, name, trips);
 }
+
+/** The pools measured to the end, in the order they ran. */
+const pools = [...processes.keys()];
+await Promise.all([...processes.values(), limitsProcess].map((rounds) => rounds.close()));
 
 const ceilingMs = median(ceilingSamples);
 const copyGBs = median(samples.get("bare-copy|copy-1mb")!);
@@ -274,6 +233,8 @@ const record = {
   promises: { count: NOOP_TASKS, warmUpBursts: 1 },
   noopGroups: { inFlight: NOOP_GROUP, groups: NOOP_GROUPS, warmUp: NOOP_GROUPS_WARM_UP },
   idle: { ms: IDLE_MS, settleMs: IDLE_SETTLE_MS, cpu: cpuSource },
+  /** Each pool's rounds, and the limits', in a process of their own. */
+  isolation: "process-per-pool",
   smallTask: {
     iterations: smallIterations,
     ms: smallTaskMs,
@@ -288,89 +249,6 @@ if (json) {
   console.log(JSON.stringify(record, null, 2));
 } else {
   printText();
-}
-
-// A competitor that hung may hold threads its destroy() never stops: they must not hold this process.
-if (unavailable.length > 0) process.exit(0);
-
-/** One round of every scenario on one pool, made fresh; and the cold burst on another. */
-async function poolRound(name: string, make: PoolMaker, round: number): Promise<void> {
-  // A round that hung and was left out may still end later: what it measures then is not kept.
-  const keep = (key: string, value: number) => makers.has(name) && push(key, value);
-  const pool = await make();
-  try {
-    // Warm-up, untimed: every pool's workers get to optimize both tasks first.
-    await Promise.all(Array.from({ length: 2000 }, (_, i) => pool.run("noop", i)));
-    await Promise.all(Array.from({ length: 4000 }, () => pool.run("work", smallIterations)));
-    // A few at a time first, before the 100,000 no-ops leave the collector work that competes for the cores.
-    let start = 0;
-    for (let group = -NOOP_GROUPS_WARM_UP; group < NOOP_GROUPS; group++) {
-      if (group === 0) start = performance.now();
-      await Promise.all(Array.from({ length: NOOP_GROUP }, (_, i) => pool.run("noop", i)));
-    }
-    keep(`${name}|noop-group`, (NOOP_GROUP * NOOP_GROUPS) / ((performance.now() - start) / 1000));
-    const cpuBefore = await readCpu("start");
-    start = performance.now();
-    await Promise.all(Array.from({ length: NOOP_TASKS }, (_, i) => pool.run("noop", i)));
-    keep(`${name}|noop`, NOOP_TASKS / ((performance.now() - start) / 1000));
-    // The pool's own cost per task: every thread's CPU time (this one's, the workers'), not the wall clock.
-    keep(`${name}|noop-cpu`, ((await readCpu("end")) - cpuBefore) * 1000 / NOOP_TASKS);
-    if (pool.map) {
-      // The same no-op calls as items of one map(): many calls to a message, one promise for them all.
-      const items = Array.from({ length: NOOP_TASKS }, (_, i) => i);
-      start = performance.now();
-      await pool.map("noop", items);
-      keep(`${name}|noop-map`, NOOP_TASKS / ((performance.now() - start) / 1000));
-    }
-
-    start = performance.now();
-    await Promise.all(Array.from({ length: SMALL_TASKS }, () => pool.run("work", smallIterations)));
-    keep(`${name}|small-cpu`, performance.now() - start);
-
-    if (pool.map) {
-      start = performance.now();
-      await pool.map("work", Array.from({ length: SMALL_TASKS }, () => smallIterations));
-      keep(`${name}|small-cpu-map`, performance.now() - start);
-    }
-
-    const trips: number[] = [];
-    const until = performance.now() + ROUND_TRIP_MAX_MS;
-    for (let i = 0; i < ROUND_TRIPS && performance.now() < until; i++) {
-      const sent = performance.now();
-      await pool.run("noop", i);
-      trips.push((performance.now() - sent) * 1000);
-    }
-    // The first half warms both sides up (the caller's loop too), as the bare ping-pong's does.
-    trips.splice(0, Math.floor(trips.length * WARM_UP));
-    if (makers.has(name)) roundTrips.set(name, [...(roundTrips.get(name) ?? []), ...trips]);
-    keep(`${name}|round-trip`, median(trips));
-
-    await echoes(pool, false, ECHO_WARM_UP);
-    start = performance.now();
-    const echoed = await echoes(pool);
-    keep(`${name}|echo-1mb`, (echoed * ECHO_BYTES) / ((performance.now() - start) / 1000) / 1e9);
-    if (pool.moving) {
-      await echoes(pool, true, ECHO_WARM_UP);
-      start = performance.now();
-      const moved = await echoes(pool, true);
-      keep(`${name}|echo-1mb-transfer`, (moved * ECHO_BYTES) / ((performance.now() - start) / 1000) / 1e9);
-    }
-
-    const latencies = await underLoad(pool);
-    if (makers.has(name)) loadLatencies.set(name, [...(loadLatencies.get(name) ?? []), ...latencies]);
-    keep(`${name}|under-load`, median(latencies));
-
-    // Idle: once, in the last round; cores burned per worker while nothing is asked of it.
-    if (round === REPEAT - 1) keep(`${name}|idle`, await idleCores());
-  } finally {
-    await withTimeout(pool.close(), 5000, "its pool did not close within 5 s");
-  }
-  // The lazy-spawn problem: 2 × cores tasks on a pool just made.
-  const start = performance.now();
-  const cold = await make();
-  await Promise.all(Array.from({ length: 2 * cores }, () => cold.run("work", smallIterations * 100)));
-  keep(`${name}|cold-burst`, performance.now() - start);
-  await withTimeout(cold.close(), 5000, "its pool did not close within 5 s");
 }
 
 /** The record as a person reads it on a terminal: blocks of lines no wider than 100 columns. */
@@ -392,7 +270,7 @@ function printText(): void {
       record.smallTask.noMessagingEfficiency.toFixed(2)
     }); truepar-spin: spinMicros ${SPIN_MICROS}`,
   );
-  for (const pool of makers.keys()) {
+  for (const pool of pools) {
     const noop = get(pool, "noop")!;
     const small = get(pool, "small-cpu")!;
     const map = get(pool, "small-cpu-map");
@@ -452,7 +330,7 @@ function printText(): void {
       Math.round(get("bare-promises", "noop")!.median).toLocaleString("en")
     } a second (no run() passes it)`,
   );
-  if (makers.has("truepar-spin")) {
+  if (pools.includes("truepar-spin")) {
     const spinTrip = get("truepar-spin", "round-trip")!.median;
     const times = (bare: string) => {
       const ratio = spinTrip / get(bare, "round-trip")!.median;
@@ -464,9 +342,9 @@ function printText(): void {
       }x spinning and awaiting, ${times("bare-atomics-wait")}x sleeping`,
     );
   }
-  const others = COMPETITORS.filter((other) => makers.has(other));
+  const others = COMPETITORS.filter((other) => pools.includes(other));
   if (others.length > 0) console.log("\ntruepar against the others (no-op throughput, round trip, efficiency, echo):");
-  for (const ours of ["truepar", "truepar-spin"].filter((pool) => makers.has(pool))) {
+  for (const ours of ["truepar", "truepar-spin"].filter((pool) => pools.includes(pool))) {
     for (const other of others) {
       const ratio = (scenario: string) => get(ours, scenario)!.median / get(other, scenario)!.median;
       console.log(
@@ -481,239 +359,72 @@ function printText(): void {
   for (const { pool, reason } of unavailable) console.log(`${pool}: does not run on ${runtime.name}: ${reason}`);
 }
 
-async function loadCompetitor(name: (typeof COMPETITORS)[number]): Promise<PoolMaker> {
-  const filename = TASKS.href;
-  switch (name) {
-    case "piscina": {
-      const { Piscina } = await import("piscina");
-      return () => {
-        const pool = new Piscina({ filename, minThreads: WORKERS, maxThreads: WORKERS, idleTimeout: 60_000 });
-        return Promise.resolve({
-          run: (fn: string, arg: unknown) => pool.run(arg, { name: fn }),
-          close: () => pool.destroy(),
-        });
-      };
-    }
-    case "tinypool": {
-      const { Tinypool } = await import("tinypool");
-      return () => {
-        const pool = new Tinypool({ filename, minThreads: WORKERS, maxThreads: WORKERS, idleTimeout: 60_000 });
-        return Promise.resolve({
-          run: (fn: string, arg: unknown) => pool.run(arg, { name: fn }),
-          close: () => pool.destroy(),
-        });
-      };
-    }
-    case "poolifier": {
-      // Its worker file wraps the same tasks in poolifier's ThreadWorker; its defaults, as its own cross-pool benchmark uses them.
-      const { FixedThreadPool } = await import("poolifier");
-      const worker = fileURLToPath(new URL("./_poolifier_worker.mjs", import.meta.url));
-      return () => {
-        const pool = new FixedThreadPool(WORKERS, worker);
-        return Promise.resolve({
-          run: (fn: string, arg: unknown) => pool.execute(arg, fn),
-          close: () => pool.destroy(),
-        });
-      };
-    }
-    case "workerpool": {
-      const { default: workerpool } = await import("workerpool");
-      const worker = fileURLToPath(new URL("./_workerpool_worker.mjs", import.meta.url));
-      return () => {
-        const pool = workerpool.pool(worker, { minWorkers: WORKERS, maxWorkers: WORKERS, workerType: "thread" });
-        return Promise.resolve({
-          run: (fn: string, arg: unknown) => Promise.resolve(pool.exec(fn, [arg])),
-          close: () => pool.terminate().then(() => {}),
-        });
-      };
-    }
-  }
+/** A process of this runtime that runs one pool's rounds, or the limits', one at a time, for the whole bench. */
+interface RoundProcess {
+  /**
+   * Runs one round there.
+   *
+   * @throws {Error} With the process's own last line when the round failed, what ended the process when it died, or
+   * the time the round was given when it hung (the process is killed).
+   */
+  run(spec: RoundSpec, limitMs: number): Promise<RoundOutcome>;
+  /** Ends it: its input closed, and killed if it has not exited within 5 s. */
+  close(): Promise<void>;
 }
 
 /**
- * Echoes the payload `tasks` times, `ECHO_IN_FLIGHT` at a time, or as
- * many times as end within `ECHO_MAX_MS` (a pool that copies slowly would
- * hold the bench for minutes); checks what came back; returns how many.
- * `moving`: each lane sends its own copy of the payload in the task's
- * `transfer` list, so it moves to the worker; the answer (a copy) is what
- * the lane moves next time.
+ * Starts a {@linkcode RoundProcess}: bench/_pool_round.ts, as this process was started.
+ *
+ * @param name Its pool's name, or `limits`: its one argument, so that `ps` tells them apart.
  */
-async function echoes(pool: BenchPool, moving = false, tasks = ECHO_TASKS): Promise<number> {
-  let next = 0;
-  let done = 0;
-  const until = performance.now() + ECHO_MAX_MS;
-  const lane = async () => {
-    let bytes: Uint8Array = moving ? payload.slice() : payload;
-    while (next++ < tasks && performance.now() < until) {
-      const back = await (moving ? pool.moving!("echo", bytes) : pool.run("echo", bytes)) as Uint8Array;
-      if (back.byteLength !== ECHO_BYTES || back[ECHO_BYTES - 1] !== payload[ECHO_BYTES - 1]) {
-        throw new Error("the echo came back changed");
-      }
-      if (moving && bytes.byteLength !== 0) throw new Error("a buffer in transfer was copied, not moved");
-      if (moving) bytes = back;
-      done++;
-    }
+function roundProcess(name: string): RoundProcess {
+  const [command, ...rest] = ROUND_COMMAND;
+  const child = execa(command!, [...rest, name], {
+    stdin: "pipe",
+    stdout: "pipe",
+    stderr: "pipe",
+    buffer: false,
+    reject: false,
+  });
+  let said = "";
+  child.stderr!.on("data", (chunk: Uint8Array) => {
+    said = String(chunk).trim().split("\n").at(-1) || said;
+  });
+  // Writing to a process that died fails here; its end is what `run` reports.
+  child.stdin!.on("error", () => {});
+  let waiting: { resolve(outcome: RoundOutcome): void; reject(error: Error): void } | undefined;
+  createInterface({ input: child.stdout! }).on("line", (line) => {
+    const round = waiting;
+    waiting = undefined;
+    round?.resolve(JSON.parse(line) as RoundOutcome);
+  });
+  let ended: string | undefined;
+  const exited = child.then((result) => {
+    ended = said || `its process ended with ${result.signal ?? `exit code ${result.exitCode}`}`;
+    waiting?.reject(new Error(ended));
+    waiting = undefined;
+  });
+  return {
+    run(spec, limitMs) {
+      if (ended !== undefined) return Promise.reject(new Error(ended));
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiting = undefined;
+          child.kill("SIGKILL");
+          reject(new Error(`a round did not end within ${limitMs / 1000} s`));
+        }, limitMs);
+        waiting = {
+          resolve: (outcome) => (clearTimeout(timer), resolve(outcome)),
+          reject: (error) => (clearTimeout(timer), reject(error)),
+        };
+        child.stdin!.write(`${JSON.stringify(spec)}\n`);
+      });
+    },
+    async close() {
+      child.stdin!.end();
+      const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+      await exited;
+      clearTimeout(timer);
+    },
   };
-  await Promise.all(Array.from({ length: ECHO_IN_FLIGHT }, lane));
-  return done;
-}
-
-/**
- * Small tasks arriving at `loadRate` per ms: every millisecond or so the
- * tasks due by then are sent. Returns each task's latency, µs, from when it
- * was due (so a late send counts against the pool, not for it) to its answer.
- */
-async function underLoad(pool: BenchPool): Promise<number[]> {
-  const latencies: number[] = [];
-  const answers: Promise<void>[] = [];
-  const total = Math.round(loadRate * LOAD_MS);
-  const start = performance.now();
-  let sent = 0;
-  while (sent < total) {
-    const due = Math.min(total, Math.floor((performance.now() - start) * loadRate) + 1);
-    for (; sent < due; sent++) {
-      const dueAt = start + sent / loadRate;
-      answers.push(
-        pool.run("work", smallIterations).then(() => void latencies.push((performance.now() - dueAt) * 1000)),
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, 1));
-  }
-  await Promise.all(answers);
-  return latencies;
-}
-
-/** The small tasks with no messaging: each worker of a truepar pool runs its share in one loop, all at once; ms. */
-async function noMessaging(): Promise<number> {
-  const pool = await createPool({ adapter, size: WORKERS, module: TASKS });
-  try {
-    const share = { iterations: smallIterations, count: SMALL_TASKS / WORKERS };
-    // Once to warm the loop up, then timed.
-    await Promise.all(Array.from({ length: WORKERS }, () => pool.run("workAlone", { ...share, count: 200 })));
-    const start = performance.now();
-    await Promise.all(Array.from({ length: WORKERS }, () => pool.run("workAlone", share)));
-    return performance.now() - start;
-  } finally {
-    await pool.close();
-  }
-}
-
-/**
- * The ceiling: this thread and one worker hand a value back and forth through
- * a SharedArrayBuffer, `PING_PONGS` times, blocking in `Atomics.wait` or
- * spinning on `Atomics.load`; no pool in between. The worker is a truepar
- * pool's, running `pong` as its one task. `spin-await`: spinning, and this
- * side makes a promise for each answer, settles it and awaits it, the least
- * an API that returns a promise adds to a round trip. Returns each round
- * trip, µs.
- */
-async function pingPong(how: "wait" | "spin" | "spin-await"): Promise<number[]> {
-  const spin = how !== "wait";
-  const pool = await createPool({ adapter, size: 1, module: TASKS });
-  try {
-    const shared = new SharedArrayBuffer(12);
-    const cell = new Int32Array(shared);
-    const served = pool.run<number>("pong", { shared, rounds: PING_PONGS, spin });
-    if (Atomics.wait(cell, 2, 0, 10_000) === "timed-out") {
-      throw new Error("the ping-pong worker did not start within 10 s");
-    }
-    const trips: number[] = new Array(PING_PONGS);
-    for (let round = 0; round < PING_PONGS; round++) {
-      const ping = 2 * round + 1;
-      const sent = performance.now();
-      Atomics.store(cell, 0, ping);
-      if (how === "spin-await") {
-        let answer!: (value: number) => void;
-        const answered = new Promise<number>((resolve) => (answer = resolve));
-        while (Atomics.load(cell, 0) !== ping + 1);
-        answer(cell[1]!);
-        await answered;
-      } else if (spin) {
-        while (Atomics.load(cell, 0) !== ping + 1);
-      } else {
-        Atomics.notify(cell, 0);
-        while (Atomics.load(cell, 0) !== ping + 1) Atomics.wait(cell, 0, ping);
-      }
-      trips[round] = (performance.now() - sent) * 1000;
-    }
-    if (await served !== PING_PONGS || cell[1] !== PING_PONGS) throw new Error("the ping-pong lost a hand-off");
-    // The first half warms both sides up.
-    return trips.slice(Math.floor(PING_PONGS * WARM_UP));
-  } finally {
-    await pool.close();
-  }
-}
-
-/** This process's CPU time, ms: every thread's, workers' included (and children's, where the adapter reads them). */
-async function readCpu(edge: "start" | "end"): Promise<number> {
-  if (adapter.readCpu !== undefined) return (await adapter.readCpu(edge)).ms;
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1000;
-}
-
-/**
- * Cores a pool's workers burn while idle: the process's CPU time over
- * `IDLE_MS` with nothing asked of the pool, once any spin window has passed,
- * per worker (this thread, waiting on a timer, burns next to nothing).
- */
-async function idleCores(): Promise<number> {
-  await sleep(IDLE_SETTLE_MS);
-  const before = await readCpu("start");
-  const start = performance.now();
-  await sleep(IDLE_MS);
-  const cpuMs = (await readCpu("end")) - before;
-  return cpuMs / (performance.now() - start) / WORKERS;
-}
-
-/**
- * The copy limit: GB/s of one thread copying the payload, `COPIES` times,
- * into one buffer of its own (the bytes stay in the caches), or, `fresh`,
- * into a new buffer each time (`slice()`: what a receiver that owns what it
- * receives must do at least once).
- */
-function copyRate(fresh: boolean): number {
-  const into = new Uint8Array(ECHO_BYTES);
-  let last = into;
-  const copy = () => fresh ? (last = payload.slice()) : into.set(payload);
-  for (let i = 0; i < 20; i++) copy();
-  const start = performance.now();
-  for (let i = 0; i < COPIES; i++) copy();
-  const seconds = (performance.now() - start) / 1000;
-  if (last[ECHO_BYTES - 1] !== payload[ECHO_BYTES - 1]) throw new Error("the copy came out changed");
-  return (COPIES * ECHO_BYTES) / seconds / 1e9;
-}
-
-/**
- * The limit of one promise per task: `NOOP_TASKS` promises made (each its
- * resolve kept, the least a `run()` that returns a promise does), awaited
- * together with `Promise.all` and settled a turn later, as the no-op
- * scenario does, with no pool and no worker. No pool whose `run()` returns a
- * promise can pass it. Warmed up as every pool is, by the same many untimed
- * first: the first burst in a round ran at about half the rate of the next
- * two on Node here (1.5–1.7M/s against 2.5–3.3M/s, in bench:pool on 2 cores).
- */
-async function promiseRate(): Promise<number> {
-  await promiseBurst();
-  return await promiseBurst();
-}
-
-/** One burst of {@linkcode promiseRate}: promises per second. */
-async function promiseBurst(): Promise<number> {
-  const settle = new Array<(value: number) => void>(NOOP_TASKS);
-  const promises = new Array<Promise<number>>(NOOP_TASKS);
-  const start = performance.now();
-  for (let i = 0; i < NOOP_TASKS; i++) promises[i] = new Promise((resolve) => (settle[i] = resolve));
-  const all = Promise.all(promises);
-  await sleep(0);
-  for (let i = 0; i < NOOP_TASKS; i++) settle[i]!(i);
-  await all;
-  return NOOP_TASKS / ((performance.now() - start) / 1000);
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout>;
-  return Promise.race([
-    promise,
-    new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms))),
-  ]).finally(() => clearTimeout(timer));
 }
