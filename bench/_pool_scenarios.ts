@@ -470,7 +470,7 @@ async function promiseBurst(): Promise<number> {
   return NOOP_TASKS / ((performance.now() - start) / 1000);
 }
 
-export function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout>;
   return Promise.race([
     promise,

@@ -73,7 +73,7 @@ const runtime = adapter.runtime;
 const cpuSource = adapter.readCpu === undefined ? "process.cpuUsage" : (await adapter.readCpu("end")).source;
 
 const unavailable: { pool: string; reason: string }[] = [];
-/** Each pool's process, kept for every round (its code stays compiled from round to round, as in a program that keeps a pool), and the limits'. */
+/** Each pool's process, kept for every round: its code stays compiled from round to round, as in a program that keeps a pool. */
 const processes = new Map<string, RoundProcess>();
 // `--pools truepar,piscina`: only those (to compare two builds of truepar, say); every pool by default.
 for (const name of BENCH_POOLS.filter((name) => args.pools.includes(name))) {
