@@ -81,8 +81,11 @@ export type RoundSpec =
 /** What a round measured: samples by `pool|scenario`, and the round trips and latencies behind the p99s. */
 export interface RoundOutcome {
   samples: Record<string, number>;
+  /** Each round trip, µs, by the pool (or bare ping-pong) that made it. */
   roundTrips: Record<string, number[]>;
   loadLatencies: number[];
+  /** The limits' round: both workers' shares of the small tasks with no messaging, ms. */
+  noMessagingMs?: number;
 }
 
 /** The little a pool must do for these scenarios. */
@@ -230,7 +233,7 @@ async function poolRound(
 
 /** The limits, no pool: each worker's share with no messaging, the copies, the promises, the bare ping-pongs. */
 async function limits(adapter: RuntimeAdapter, smallIterations: number, outcome: RoundOutcome): Promise<void> {
-  outcome.samples["no-messaging|small-cpu"] = await noMessaging(adapter, smallIterations);
+  outcome.noMessagingMs = await noMessaging(adapter, smallIterations);
   outcome.samples["bare-copy|copy-1mb"] = copyRate(false);
   outcome.samples["bare-copy-fresh|copy-1mb"] = copyRate(true);
   outcome.samples["bare-promises|noop"] = await promiseRate();

@@ -143,9 +143,14 @@ const roundTrips = new Map<string, number[]>();
 const loadLatencies = new Map<string, number[]>();
 /** Tasks per ms the workers can take at full use, for the under-load scenario. */
 const loadRate = (LOAD_SHARE * WORKERS) / smallTaskMs;
-const push = (key: string, value: number) => samples.set(key, [...(samples.get(key) ?? []), value]);
 const gather = <T>(map: Map<string, T[]>, key: string, values: T[]) =>
   map.set(key, [...(map.get(key) ?? []), ...values]);
+/** Adds a round's samples, round trips and latencies to the run's. */
+const merge = (pool: string, outcome: RoundOutcome) => {
+  for (const [key, value] of Object.entries(outcome.samples)) gather(samples, key, [value]);
+  for (const [name, trips] of Object.entries(outcome.roundTrips)) gather(roundTrips, name, trips);
+  if (outcome.loadLatencies.length > 0) gather(loadLatencies, pool, outcome.loadLatencies);
+};
 
 const trace = (step: string) => process.env.TRUEPAR_TRACE && process.stderr.write(`${step}\n`);
 for (let round = 0; round < REPEAT; round++) {
@@ -153,10 +158,7 @@ for (let round = 0; round < REPEAT; round++) {
     trace(`${name} round ${round}`);
     const idleMs = round === REPEAT - 1 ? IDLE_MS : undefined;
     try {
-      const outcome = await rounds.run({ kind: "pool", pool: name, smallIterations, loadRate, idleMs }, ROUND_LIMIT_MS);
-      for (const [key, value] of Object.entries(outcome.samples)) push(key, value);
-      gather(roundTrips, name, outcome.roundTrips[name] ?? []);
-      gather(loadLatencies, name, outcome.loadLatencies);
+      merge(name, await rounds.run({ kind: "pool", pool: name, smallIterations, loadRate, idleMs }, ROUND_LIMIT_MS));
     } catch (error) {
       // A pool that hangs or fails midway is left out from here on, with the reason, not waited for.
       unavailable.push({ pool: name, reason: `stopped in round ${round + 1}: ${(error as Error).message}` });
@@ -173,10 +175,8 @@ for (let round = 0; round < REPEAT; round++) {
     process.stderr.write(`the limits' round ${round + 1} failed on ${runtime.name}: ${error.message}\n`);
     process.exit(1);
   });
-  const { "no-messaging|small-cpu": ceiling, ...bare } = limits.samples;
-  ceilingSamples.push(ceiling!);
-  for (const [key, value] of Object.entries(bare)) push(key, value);
-  for (const [name, trips] of Object.entries(limits.roundTrips)) gather(roundTrips, name, trips);
+  ceilingSamples.push(limits.noMessagingMs!);
+  merge("limits", limits);
 }
 
 /** The pools measured to the end, in the order they ran. */
